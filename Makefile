@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# One entry point. `make help` lists the targets.
+
+OUTPUT    ?= .output
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+CC        ?= cc
+ARCH      ?= x86
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+
+CFLAGS    ?= -O2 -g
+HB_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+             -I$(OUTPUT) -Ibpf -Iloader -Icli
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+              -Ivmlinux/$(ARCH) -Ibpf
+# libbpf, libelf and zlib linked in, so the binary needs only glibc (whose
+# NSS keeps working for --user and sudo's groups).
+LDLIBS    := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+
+BPF_SRCS    := $(wildcard bpf/*.bpf.c)
+BPF_HEADERS := bpf/hermetic_abi.h bpf/hermetic_policy.h vmlinux/$(ARCH)/vmlinux.h
+SKELETONS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+LOADER_SRCS := $(wildcard loader/*.c)
+CLI_SRCS    := $(wildcard cli/*.c)
+APP_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS) $(CLI_SRCS))
+HEADERS     := $(wildcard loader/*.h cli/*.h) $(BPF_HEADERS)
+
+# Unit tests: one per module, linked with just the pure modules they test.
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+UNIT_OBJS   := $(OUTPUT)/loader/mountinfo.o $(OUTPUT)/loader/lsm_list.o $(OUTPUT)/loader/path.o \
+               $(OUTPUT)/loader/trace_fmt.o $(OUTPUT)/loader/log.o \
+               $(OUTPUT)/cli/exit_status.o $(OUTPUT)/cli/run_args.o
+
+BIN := $(OUTPUT)/hermetic-bpf
+
+.PHONY: all help deps unit e2e test demo vmlinux install clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BIN)
+
+help:
+	@echo "make            build $(BIN)"
+	@echo "make deps       install Debian packages and fetch the test kernels (idempotent)"
+	@echo "make test       deps, unit tests, native checks, VM tests on 6.1 and 6.12"
+	@echo "make unit       cmocka unit tests only (no root, no kernel)"
+	@echo "make e2e        VM tests only"
+	@echo "make demo       run --no-network on a Python service (natively, or in a VM)"
+	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the 6.1 kernel's BTF"
+	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)"
+
+$(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/cli $(OUTPUT)/tests:
+	mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(OUTPUT)/loader/%.o: loader/%.c $(HEADERS) $(SKELETONS) | $(OUTPUT)/loader
+	$(CC) $(HB_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/cli/%.o: cli/%.c $(HEADERS) | $(OUTPUT)/cli
+	$(CC) $(HB_CFLAGS) -c $< -o $@
+
+$(BIN): $(APP_OBJS)
+	$(CC) $(HB_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_OBJS) $(HEADERS) | $(OUTPUT)/tests
+	$(CC) $(HB_CFLAGS) $< $(UNIT_OBJS) -lcmocka $(LDLIBS) -o $@
+
+deps:
+	scripts/setup
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+e2e: $(BIN)
+	tests/e2e/run-all
+
+test: deps
+	$(MAKE) all unit
+	tests/native/run $(BIN)
+	$(MAKE) e2e
+
+demo: deps $(BIN)
+	scripts/demo
+
+vmlinux: deps
+	tests/e2e/dump-btf vmlinux/$(ARCH)
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/hermetic-bpf
+
+clean:
+	rm -rf $(OUTPUT)

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Subcommands: each returns the process exit status for main() to use. */
+#ifndef HB_COMMANDS_H
+#define HB_COMMANDS_H
+
+int hb_cmd_run(int argc, char **argv);
+int hb_cmd_gc(int argc, char **argv);
+
+#endif

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "exit_status.h"
+#include "launch.h"
+#include "log.h"
+
+static int parse_id(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v >= (unsigned int)-1 || s[0] == '-')
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* Supplementary groups of @name with primary @gid (just @gid if unknown). */
+static void fill_groups(const char *name, gid_t gid, struct hb_creds *c)
+{
+	c->ngroups = HB_MAX_GROUPS;
+	if (!name || getgrouplist(name, gid, c->groups, &c->ngroups) < 0) {
+		c->groups[0] = gid;
+		c->ngroups = 1;
+	}
+}
+
+static int resolve_user(const char *user, struct hb_creds *c)
+{
+	struct passwd *pw;
+	unsigned int uid;
+
+	errno = 0;
+	pw = parse_id(user, &uid) ? getpwnam(user) : getpwuid(uid);
+	if (!pw) {
+		hb_log("--user %s: no such user%s%s", user, errno ? ": " : "",
+		       errno ? strerror(errno) : "");
+		return -ENOENT;
+	}
+	c->change = true;
+	c->uid = pw->pw_uid;
+	c->gid = pw->pw_gid;
+	fill_groups(pw->pw_name, pw->pw_gid, c);
+	return 0;
+}
+
+static int resolve_sudo(const char *suid, const char *sgid, struct hb_creds *c)
+{
+	struct passwd *pw;
+	unsigned int uid, gid;
+
+	if (parse_id(suid, &uid) || parse_id(sgid, &gid)) {
+		hb_log("SUDO_UID/SUDO_GID are not numeric ids (\"%s\", \"%s\")",
+		       suid, sgid ? sgid : "");
+		hb_hint("unset them, or pass --user USER");
+		return -EINVAL;
+	}
+	pw = getpwuid(uid);
+	c->change = true;
+	c->uid = uid;
+	c->gid = gid;
+	fill_groups(pw ? pw->pw_name : NULL, gid, c);
+	return 0;
+}
+
+int hb_creds_resolve(const char *user, struct hb_creds *c)
+{
+	const char *suid = getenv("SUDO_UID");
+
+	memset(c, 0, sizeof(*c));
+	if (user)
+		return resolve_user(user, c);
+	if (suid && getuid() == 0)
+		return resolve_sudo(suid, getenv("SUDO_GID"), c);
+	return 0;
+}
+
+/* In the child: any failure here must stop before exec. */
+static void child_exec(char *const argv[], const struct hb_creds *c,
+		       const sigset_t *mask, bool sigpipe_ignored)
+{
+	int err;
+
+	if (c->change &&
+	    (setgroups(c->ngroups, c->groups) || setresgid(c->gid, c->gid, c->gid) ||
+	     setresuid(c->uid, c->uid, c->uid))) {
+		hb_log("cannot switch to uid %u gid %u: %s", c->uid, c->gid,
+		       strerror(errno));
+		_exit(HB_EXIT_FAILURE);
+	}
+	/* setuid binaries (sudo!) would otherwise regain what we dropped. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		hb_log("cannot set no_new_privs: %s", strerror(errno));
+		_exit(HB_EXIT_FAILURE);
+	}
+	if (!sigpipe_ignored)
+		signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	execvp(argv[0], argv);
+	err = errno;
+	hb_log("cannot run '%s': %s", argv[0], strerror(err));
+	_exit(hb_exec_failure_status(err));
+}
+
+pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_creds *creds,
+	       const sigset_t *mask, bool sigpipe_ignored)
+{
+	struct clone_args args = {
+		.flags = CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (__u64)cgroup_fd,
+	};
+	long pid;
+
+	/* glibc 2.36 has no clone3() wrapper; no stack given means fork(). */
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0) {
+		int err = errno;
+
+		hb_log("cannot start the command inside its cgroup (clone3: %s)",
+		       strerror(err));
+		if (err == ENOSYS || err == E2BIG)
+			hb_hint("CLONE_INTO_CGROUP needs Linux 5.7 or later");
+		return -err;
+	}
+	if (pid == 0)
+		child_exec(argv, creds, mask, sigpipe_ignored);
+	return (pid_t)pid;
+}

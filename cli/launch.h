@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Starting the command: whose credentials, and born inside the sandbox. */
+#ifndef HB_LAUNCH_H
+#define HB_LAUNCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define HB_MAX_GROUPS 256
+
+struct hb_creds {
+	bool change; /* false: keep ours */
+	uid_t uid;
+	gid_t gid;
+	int ngroups;
+	gid_t groups[HB_MAX_GROUPS];
+};
+
+/*
+ * Whom the command runs as: --user @user if given (a name or a uid),
+ * else the invoking user under sudo (SUDO_UID, SUDO_GID and that user's
+ * groups), else unchanged. Returns 0 or -errno after saying why.
+ */
+int hb_creds_resolve(const char *user, struct hb_creds *c);
+
+/*
+ * Starts @argv with clone3(CLONE_INTO_CGROUP), so the child is in the
+ * cgroup from its first instruction. The child takes @creds, sets
+ * no_new_privs, restores @mask and SIGPIPE, and execs. Returns the pid
+ * or -errno. If exec fails, the child exits 126 or 127.
+ */
+pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_creds *creds,
+	       const sigset_t *mask, bool sigpipe_ignored);
+
+#endif

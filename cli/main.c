@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* hermetic-bpf: the kernel enforces what hermetic's Python patches ask. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "exit_status.h"
+
+#ifndef HB_VERSION
+#define HB_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("Usage: hermetic-bpf COMMAND [ARG]...\n"
+	      "Confine a process tree with BPF-LSM, per cgroup v2.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  run [OPTION]... [--] CMD [ARG]...   run CMD confined (see run --help)\n"
+	      "  gc                                  remove sandboxes left by a killed run\n"
+	      "  version                             print the version\n"
+	      "\n"
+	      "Exit status: 125 when hermetic-bpf fails; run passes on CMD's status.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return HB_EXIT_FAILURE;
+	}
+	if (!strcmp(cmd, "run"))
+		exit(hb_cmd_run(argc - 1, argv + 1));
+	if (!strcmp(cmd, "gc"))
+		exit(hb_cmd_gc(argc - 1, argv + 1));
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		puts("hermetic-bpf " HB_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "hermetic-bpf: unknown command '%s'\n"
+		"Try 'hermetic-bpf --help' for more information.\n", cmd);
+	return HB_EXIT_FAILURE;
+}

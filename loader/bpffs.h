@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Where hermetic-bpf pins what must outlive its own process. */
+#ifndef HB_BPFFS_H
+#define HB_BPFFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HB_BPFFS_DEFAULT "/sys/fs/bpf"
+#define HB_PIN_PARENT "hermetic-bpf"
+
+/*
+ * <bpffs>/hermetic-bpf into @out, creating it. With @mount, mounts bpffs
+ * at /sys/fs/bpf when none is mounted (as bpftool does); without, returns
+ * -ENOENT then.
+ */
+int hb_bpffs_pin_root(char *out, size_t len, bool mount);
+
+/* Unlinks every pin in @dir and removes @dir; a missing @dir is fine. */
+int hb_bpffs_remove_dir(const char *dir);
+
+#endif

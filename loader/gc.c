@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include "bpffs.h"
+#include "cgroup.h"
+#include "gc.h"
+#include "log.h"
+#include "path.h"
+
+/*
+ * A sandbox is abandoned when nobody holds the lock on its cgroup; it can
+ * go once it is empty (hb_cgroup_remove fails with EBUSY otherwise).
+ */
+static int collect_cgroup(int parent, const char *dir, const char *name,
+			  const char *pins)
+{
+	char path[PATH_MAX], pin_dir[PATH_MAX];
+	int fd, err;
+
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd); /* its launcher is alive */
+		return 0;
+	}
+	if (hb_path_join(path, sizeof(path), dir, name)) {
+		close(fd);
+		return 0;
+	}
+	err = hb_cgroup_populated(path);
+	if (err == 0)
+		err = hb_cgroup_remove(path);
+	else if (err > 0)
+		hb_debug("gc: %s still has processes; it stays enforced", name);
+	if (err == 0 && pins[0]) {
+		err = hb_path_join(pin_dir, sizeof(pin_dir), pins, name);
+		if (!err)
+			err = hb_bpffs_remove_dir(pin_dir);
+	}
+	close(fd);
+	if (err == 0)
+		hb_debug("gc: removed abandoned sandbox %s", name);
+	return err == 0;
+}
+
+/* Pins whose cgroup is gone guard nothing: remove them. */
+static void collect_pins(const char *pins, const char *cgroups)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(pins);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (hb_path_join(path, sizeof(path), cgroups, de->d_name) ||
+		    !access(path, F_OK) || errno != ENOENT)
+			continue;
+		if (!hb_path_join(path, sizeof(path), pins, de->d_name))
+			hb_bpffs_remove_dir(path);
+	}
+	closedir(d);
+}
+
+int hb_gc(void)
+{
+	char root[PATH_MAX], dir[PATH_MAX], pins[PATH_MAX] = "";
+	struct dirent *de;
+	DIR *d;
+	int n = 0, err;
+
+	err = hb_cgroup_root(root, sizeof(root));
+	if (err)
+		return err;
+	err = hb_path_join(dir, sizeof(dir), root, HB_CGROUP_PARENT);
+	if (err)
+		return err;
+	if (hb_bpffs_pin_root(pins, sizeof(pins), false))
+		pins[0] = '\0';
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	/* Exclusive: no launcher is between mkdir and flock of its cgroup. */
+	if (flock(dirfd(d), LOCK_EX)) {
+		err = -errno;
+		closedir(d);
+		return err;
+	}
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && strncmp(de->d_name, "run-", 4) == 0)
+			n += collect_cgroup(dirfd(d), dir, de->d_name, pins) > 0;
+	if (pins[0])
+		collect_pins(pins, dir);
+	closedir(d);
+	return n;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Messages to the user: one prefix, hints, and -v detail. */
+#ifndef HB_LOG_H
+#define HB_LOG_H
+
+extern int hb_verbosity;
+
+/* "hermetic-bpf: <msg>" on stderr. */
+void hb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "Hint: <msg>" on stderr: what the user can change. */
+void hb_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* hb_log, only with -v. */
+void hb_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Routes libbpf's own messages through -v / -vv. */
+void hb_log_setup_libbpf(void);
+
+#endif

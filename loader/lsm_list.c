@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "lsm_list.h"
+#include "path.h"
+
+bool hb_lsm_list_has(const char *list, const char *lsm)
+{
+	size_t n = strlen(lsm);
+
+	if (!n)
+		return false;
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strcspn(p, "\n");
+
+		if (len == n && !strncmp(p, lsm, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+int hb_lsm_list_with_bpf(const char *list, char *out, size_t len)
+{
+	size_t n = strcspn(list, "\n");
+	int w;
+
+	if (hb_lsm_list_has(list, "bpf"))
+		w = snprintf(out, len, "%.*s", (int)n, list);
+	else
+		w = snprintf(out, len, "%.*s%sbpf", (int)n, list, n ? "," : "");
+	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
+}
+
+int hb_lsm_list_read(const char *securityfs, char *buf, size_t len)
+{
+	char path[4096];
+	ssize_t n;
+	int fd, err = 0;
+
+	if (hb_path_join(path, sizeof(path), securityfs, "lsm"))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		err = -errno;
+	else
+		buf[n - (n > 0 && buf[n - 1] == '\n')] = '\0';
+	close(fd);
+	return err;
+}

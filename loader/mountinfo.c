@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mountinfo.h"
+
+/* Undoes the kernel's octal escapes (\040 for space, \012 for newline). */
+static int unescape(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*in) {
+		char c = *in++;
+
+		if (c == '\\' && in[0] >= '0' && in[0] <= '3' &&
+		    in[1] >= '0' && in[1] <= '7' && in[2] >= '0' && in[2] <= '7') {
+			c = (char)((in[0] - '0') * 64 + (in[1] - '0') * 8 +
+				   (in[2] - '0'));
+			in += 3;
+		}
+		if (n + 1 >= len)
+			return -ENAMETOOLONG;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * One line: "ID PARENT MAJ:MIN ROOT TARGET OPTS [OPTIONAL...] - FSTYPE SRC
+ * SUPEROPTS". Fills @root/@target if the type matches; 1 on match, 0 on
+ * no match, -EINVAL if the line is malformed.
+ */
+static int parse_line(char *line, const char *fstype, struct hb_mount *m)
+{
+	char *field[6], *save = NULL, *tok;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		field[i] = strtok_r(i ? NULL : line, " \n", &save);
+		if (!field[i])
+			return -EINVAL;
+	}
+	while ((tok = strtok_r(NULL, " \n", &save)) && strcmp(tok, "-"))
+		; /* optional fields end at a lone "-" */
+	if (!tok)
+		return -EINVAL;
+	tok = strtok_r(NULL, " \n", &save);
+	if (!tok)
+		return -EINVAL;
+	if (strcmp(tok, fstype))
+		return 0;
+	if (unescape(field[3], m->root, sizeof(m->root)) ||
+	    unescape(field[4], m->target, sizeof(m->target)))
+		return -EINVAL;
+	return 1;
+}
+
+int hb_mountinfo_find(FILE *f, const char *fstype, struct hb_mount *out)
+{
+	struct hb_mount cur;
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	int err = -ENOENT;
+
+	while (getline(&line, &cap, f) > 0) {
+		int r = parse_line(line, fstype, &cur);
+
+		if (r < 0) {
+			err = r;
+			goto out;
+		}
+		if (r == 0 || (found && strcmp(cur.root, "/")))
+			continue;
+		if (!found || strcmp(out->root, "/"))
+			*out = cur;
+		found = true;
+	}
+	err = found ? 0 : -ENOENT;
+out:
+	free(line);
+	return err;
+}
+
+int hb_mount_find(const char *fstype, struct hb_mount *out)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = hb_mountinfo_find(f, fstype, out);
+	fclose(f);
+	return err;
+}

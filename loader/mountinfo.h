@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Finding a filesystem's mount point in /proc/self/mountinfo. */
+#ifndef HB_MOUNTINFO_H
+#define HB_MOUNTINFO_H
+
+#include <limits.h>
+#include <stdio.h>
+
+struct hb_mount {
+	char root[PATH_MAX];   /* the mounted subtree of the filesystem */
+	char target[PATH_MAX]; /* where it is mounted */
+};
+
+/*
+ * Finds a mount of @fstype in mountinfo text read from @f. A mount of the
+ * whole filesystem (root "/") is preferred over a bind mount of a subtree.
+ * Returns 0, -ENOENT if there is none, -EINVAL on a malformed line.
+ */
+int hb_mountinfo_find(FILE *f, const char *fstype, struct hb_mount *out);
+
+/* The same over /proc/self/mountinfo. */
+int hb_mount_find(const char *fstype, struct hb_mount *out);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One sandbox: its cgroup, the BPF-LSM programs that enforce its policy,
+ * their pins, and the event stream. Opening either yields a cgroup whose
+ * policy is live, or nothing at all.
+ */
+#ifndef HB_SANDBOX_H
+#define HB_SANDBOX_H
+
+#include <limits.h>
+#include "cgroup.h"
+#include "hermetic_abi.h"
+
+struct hermetic;
+struct ring_buffer;
+
+/* Called for each event; a negative return stops the consumer. */
+typedef int (*hb_event_fn)(void *ctx, const struct hb_event *ev);
+
+struct hb_sandbox {
+	struct hermetic *skel;  /* NULL when no guard needs programs */
+	struct ring_buffer *rb;
+	struct hb_cgroup cg;
+	char pin_dir[PATH_MAX]; /* "" until links are pinned */
+	hb_event_fn on_event;
+	void *ctx;
+};
+
+int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_policy *policy,
+		    hb_event_fn on_event, void *ctx);
+
+/* A descriptor that turns readable when events wait, or -1. */
+int hb_sandbox_events_fd(const struct hb_sandbox *sb);
+
+/* Hands every waiting event to on_event. */
+int hb_sandbox_drain(struct hb_sandbox *sb);
+
+/* The sandbox's counters (zero when no programs are loaded). */
+int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out);
+
+/*
+ * Kills what is left in the cgroup, then removes the policy, programs,
+ * pins and cgroup. If the cgroup cannot be emptied, enforcement stays
+ * pinned for `hermetic-bpf gc` and an error is returned.
+ */
+int hb_sandbox_close(struct hb_sandbox *sb);
+
+#endif

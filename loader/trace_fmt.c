@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include "trace_fmt.h"
+
+const char *hb_hook_action(unsigned int hook)
+{
+	switch (hook) {
+	case HB_HOOK_CONNECT:
+		return "connect";
+	case HB_HOOK_SENDMSG:
+		return "sendto";
+	case HB_HOOK_SOCKET:
+		return "socket";
+	default:
+		return "action";
+	}
+}
+
+const char *hb_reason_text(unsigned int reason)
+{
+	switch (reason) {
+	case HB_REASON_NET_DISABLED:
+		return "network disabled";
+	case HB_REASON_NET_SOCKET_KIND:
+		return "network disabled (this socket kind bypasses connect checks)";
+	case HB_REASON_UNREADABLE:
+		return "request unreadable (denied to be safe)";
+	default:
+		return "denied";
+	}
+}
+
+void hb_escape(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (!outlen)
+		return;
+	for (size_t i = 0; i < len && in[i]; i++) {
+		unsigned char c = (unsigned char)in[i];
+		int w = 1;
+
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			w = 4;
+		if (o + w >= outlen)
+			break;
+		if (w == 1)
+			out[o] = (char)c;
+		else
+			snprintf(out + o, 5, "\\x%02x", c);
+		o += w;
+	}
+	out[o] = '\0';
+}
+
+static const char *family_name(unsigned int family)
+{
+	switch (family) {
+	case HB_AF_UNIX:
+		return "AF_UNIX";
+	case HB_AF_INET:
+		return "AF_INET";
+	case HB_AF_INET6:
+		return "AF_INET6";
+	case HB_AF_NETLINK:
+		return "AF_NETLINK";
+	case 17:
+		return "AF_PACKET";
+	case 40:
+		return "AF_VSOCK";
+	case 44:
+		return "AF_XDP";
+	default:
+		return NULL;
+	}
+}
+
+static const char *type_name(unsigned int type)
+{
+	static const char *const names[] = {
+		[1] = "SOCK_STREAM", [2] = "SOCK_DGRAM", [3] = "SOCK_RAW",
+		[4] = "SOCK_RDM",    [5] = "SOCK_SEQPACKET", [6] = "SOCK_DCCP",
+		[10] = "SOCK_PACKET",
+	};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
+}
+
+/* "AF_PACKET SOCK_RAW protocol 768" for a socket() event. */
+static void format_socket(const struct hb_event *ev, char *buf, size_t len)
+{
+	const char *f = family_name(ev->family), *t = type_name(ev->port);
+	char fb[24], tb[24];
+	int n;
+
+	if (!f) {
+		snprintf(fb, sizeof(fb), "family %u", ev->family);
+		f = fb;
+	}
+	if (!t) {
+		snprintf(tb, sizeof(tb), "type %u", ev->port);
+		t = tb;
+	}
+	n = snprintf(buf, len, "%s %s", f, t);
+	if (ev->protocol && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " protocol %u", ev->protocol);
+}
+
+/* "127.0.0.1:8080", "[::1]:53", or "family 17". */
+static void format_addr(const struct hb_event *ev, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (ev->family == HB_AF_INET && inet_ntop(AF_INET, ev->addr, ip, sizeof(ip)))
+		snprintf(buf, len, "%s:%u", ip, ev->port);
+	else if (ev->family == HB_AF_INET6 &&
+		 inet_ntop(AF_INET6, ev->addr, ip, sizeof(ip)))
+		snprintf(buf, len, "[%s]:%u", ip, ev->port);
+	else
+		snprintf(buf, len, "(address family %u)", ev->family);
+}
+
+int hb_format_event(const struct hb_event *ev, char *buf, size_t len)
+{
+	char object[96], comm[HB_COMM_LEN * 4 + 1];
+
+	if (ev->hook == HB_HOOK_SOCKET)
+		format_socket(ev, object, sizeof(object));
+	else
+		format_addr(ev, object, sizeof(object));
+	hb_escape(ev->comm, sizeof(ev->comm), comm, sizeof(comm));
+	return snprintf(buf, len, "blocked %s %s (pid %u %s): %s",
+			hb_hook_action(ev->hook), object, ev->tgid, comm,
+			hb_reason_text(ev->reason));
+}
+
+int hb_format_summary(const unsigned long long by_hook[HB_HOOK_MAX],
+		      char *buf, size_t len)
+{
+	unsigned long long total = 0;
+	const char *sep = "";
+	size_t o;
+	int n;
+
+	for (int h = 0; h < HB_HOOK_MAX; h++)
+		total += by_hook[h];
+	n = snprintf(buf, len, "blocked %llu action%s (", total,
+		     total == 1 ? "" : "s");
+	for (int h = 0; h < HB_HOOK_MAX; h++) {
+		if (!by_hook[h])
+			continue;
+		o = (size_t)n < len ? (size_t)n : len;
+		n += snprintf(buf + o, len - o, "%s%s %llu", sep,
+			      hb_hook_action(h), by_hook[h]);
+		sep = ", ";
+	}
+	o = (size_t)n < len ? (size_t)n : len;
+	return n + snprintf(buf + o, len - o, ")");
+}

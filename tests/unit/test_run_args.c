@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "hermetic_abi.h"
+#include "run_args.h"
+
+#define PARSE(a, ...)                                                        \
+	({                                                                   \
+		char *argv_[] = { "run", __VA_ARGS__, NULL };                \
+		hb_run_args_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, \
+				  argv_, (a));                               \
+	})
+
+static void no_network_and_command(void **state)
+{
+	struct hb_run_args a;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "--no-network", "python", "svc.py"), 0);
+	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_string_equal(a.cmd[0], "python");
+	assert_string_equal(a.cmd[1], "svc.py");
+	assert_null(a.cmd[2]);
+	assert_false(a.trace);
+	assert_null(a.user);
+}
+
+static void commands_own_flags_are_left_alone(void **state)
+{
+	struct hb_run_args a;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "--no-network", "python", "-v", "--trace", "x"), 0);
+	assert_false(a.trace);
+	assert_int_equal(a.verbose, 0);
+	assert_string_equal(a.cmd[1], "-v");
+	assert_string_equal(a.cmd[2], "--trace");
+
+	assert_int_equal(PARSE(&a, "--trace", "--", "--no-network"), 0);
+	assert_int_equal(a.guards, 0);
+	assert_true(a.trace);
+	assert_string_equal(a.cmd[0], "--no-network");
+}
+
+static void options(void **state)
+{
+	struct hb_run_args a;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "-vv", "--user", "tester", "--trace", "true"), 0);
+	assert_int_equal(a.verbose, 2);
+	assert_string_equal(a.user, "tester");
+	assert_true(a.trace);
+	assert_int_equal(PARSE(&a, "--user=0", "true"), 0);
+	assert_string_equal(a.user, "0");
+	assert_int_equal(PARSE(&a, "--help"), 0);
+	assert_true(a.help);
+	/* Parsing twice in one process starts afresh. */
+	assert_int_equal(PARSE(&a, "--no-network", "true"), 0);
+	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_int_equal(a.verbose, 0);
+}
+
+static void misuse(void **state)
+{
+	struct hb_run_args a;
+	char *argv_only[] = { "run", NULL };
+
+	(void)state;
+	assert_int_equal(hb_run_args_parse(1, argv_only, &a), -EINVAL);
+	assert_int_equal(PARSE(&a, "--no-network"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--no-netwrk", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "-x", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--user"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--user", "", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--"), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(no_network_and_command),
+		cmocka_unit_test(commands_own_flags_are_left_alone),
+		cmocka_unit_test(options),
+		cmocka_unit_test(misuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+#include "trace_fmt.h"
+
+static struct hb_event ev(unsigned hook, unsigned family, const char *ip,
+			  unsigned port, const char *comm)
+{
+	struct hb_event e = { .hook = (__u16)hook, .reason = HB_REASON_NET_DISABLED,
+			      .family = (__u16)family, .port = (__u16)port,
+			      .tgid = 42, .pid = 43 };
+
+	if (ip)
+		inet_pton(family == HB_AF_INET6 ? AF_INET6 : AF_INET, ip, e.addr);
+	memcpy(e.comm, comm, strnlen(comm, sizeof(e.comm)));
+	return e;
+}
+
+static void connect_lines(void **state)
+{
+	struct hb_event e = ev(HB_HOOK_CONNECT, HB_AF_INET, "127.0.0.1", 8080, "python3");
+	char buf[256];
+
+	(void)state;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked connect 127.0.0.1:8080 (pid 42 python3): network disabled");
+	e = ev(HB_HOOK_SENDMSG, HB_AF_INET6, "::1", 53, "nc");
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked sendto [::1]:53 (pid 42 nc): network disabled");
+	e = ev(HB_HOOK_SENDMSG, HB_AF_UNSPEC, NULL, 0, "x");
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked sendto (address family 0) (pid 42 x): network disabled");
+}
+
+static void socket_lines(void **state)
+{
+	struct hb_event e = ev(HB_HOOK_SOCKET, 17, NULL, 3, "ping");
+	char buf[256];
+
+	(void)state;
+	e.protocol = 768;
+	e.reason = HB_REASON_NET_SOCKET_KIND;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked socket AF_PACKET SOCK_RAW protocol 768 (pid 42 ping): "
+				 "network disabled (this socket kind bypasses connect checks)");
+	e = ev(HB_HOOK_SOCKET, 99, NULL, 77, "x");
+	e.reason = HB_REASON_UNREADABLE;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked socket family 99 type 77 (pid 42 x): "
+				 "request unreadable (denied to be safe)");
+}
+
+static void hostile_comm_is_escaped(void **state)
+{
+	struct hb_event e = ev(HB_HOOK_CONNECT, HB_AF_INET, "10.0.0.1", 1, "");
+	char buf[256];
+
+	(void)state;
+	memcpy(e.comm, "a\nhermetic\\\xff\x1b", 13);
+	memcpy(e.comm + 13, "zqr", 3); /* no NUL: the escape stops at 16 bytes */
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked connect 10.0.0.1:1 (pid 42 a\\x0ahermetic\\x5c\\xff\\x1bzqr): "
+				 "network disabled");
+	assert_null(strchr(buf, '\n'));
+}
+
+static void escape_bounds(void **state)
+{
+	char out[8];
+
+	(void)state;
+	hb_escape("abc\n", 4, out, sizeof(out));
+	assert_string_equal(out, "abc\\x0a");
+	hb_escape("abcd\n", 5, out, sizeof(out)); /* no room for the escape */
+	assert_string_equal(out, "abcd");
+	hb_escape("abc", 3, out, 1);
+	assert_string_equal(out, "");
+}
+
+static void small_buffers_stay_terminated(void **state)
+{
+	struct hb_event e = ev(HB_HOOK_CONNECT, HB_AF_INET6, "2001:db8::1", 443, "curl");
+	char buf[16];
+
+	(void)state;
+	assert_true(hb_format_event(&e, buf, sizeof(buf)) > (int)sizeof(buf));
+	assert_int_equal(strlen(buf), sizeof(buf) - 1);
+}
+
+static void summary(void **state)
+{
+	unsigned long long by_hook[HB_HOOK_MAX] = { 0 };
+	char buf[128], tiny[12];
+
+	(void)state;
+	by_hook[HB_HOOK_CONNECT] = 1;
+	hb_format_summary(by_hook, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked 1 action (connect 1)");
+	by_hook[HB_HOOK_CONNECT] = 2;
+	by_hook[HB_HOOK_SENDMSG] = 3;
+	by_hook[HB_HOOK_SOCKET] = 1;
+	hb_format_summary(by_hook, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked 6 actions (connect 2, sendto 3, socket 1)");
+	assert_int_equal(hb_format_summary(by_hook, tiny, sizeof(tiny)), (int)strlen(buf));
+	assert_string_equal(tiny, "blocked 6 a");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(connect_lines),
+		cmocka_unit_test(socket_lines),
+		cmocka_unit_test(hostile_comm_is_escaped),
+		cmocka_unit_test(escape_bounds),
+		cmocka_unit_test(small_buffers_stay_terminated),
+		cmocka_unit_test(summary),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
