@@ -16,7 +16,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Ibpf
 # libbpf, libelf and zlib linked in, so the binary needs only glibc (whose
 # NSS keeps working for --user and sudo's groups).
-LDLIBS    := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+LDLIBS    := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic -lresolv -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_HEADERS := bpf/hermetic_abi.h bpf/hermetic_policy.h vmlinux/$(ARCH)/vmlinux.h
@@ -27,11 +27,9 @@ CLI_SRCS    := $(wildcard cli/*.c)
 APP_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS) $(CLI_SRCS))
 HEADERS     := $(wildcard loader/*.h cli/*.h) $(BPF_HEADERS)
 
-# Unit tests: one per module, linked with just the pure modules they test.
+# Unit tests: one per module, linked with every module but main.
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
-UNIT_OBJS   := $(OUTPUT)/loader/mountinfo.o $(OUTPUT)/loader/lsm_list.o $(OUTPUT)/loader/path.o \
-               $(OUTPUT)/loader/trace_fmt.o $(OUTPUT)/loader/log.o \
-               $(OUTPUT)/cli/exit_status.o $(OUTPUT)/cli/run_args.o
+UNIT_OBJS   := $(filter-out $(OUTPUT)/cli/main.o,$(APP_OBJS))
 
 BIN := $(OUTPUT)/hermetic-bpf
 
