@@ -32,6 +32,8 @@ UNIT_TESTS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit
 UNIT_OBJS   := $(filter-out $(OUTPUT)/cli/main.o,$(APP_OBJS))
 
 BIN := $(OUTPUT)/hermetic-bpf
+# A helper the end-to-end cases run (io_uring): static, for the guest too.
+URING := $(OUTPUT)/uring_connect
 
 .PHONY: all help deps unit e2e test demo vmlinux install clean
 .DELETE_ON_ERROR:
@@ -70,17 +72,20 @@ $(BIN): $(APP_OBJS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_OBJS) $(HEADERS) | $(OUTPUT)/tests
 	$(CC) $(HB_CFLAGS) $< $(UNIT_OBJS) -lcmocka $(LDLIBS) -o $@
 
+$(URING): tests/cases/uring_connect.c | $(OUTPUT)
+	$(CC) $(CFLAGS) -Wall -Wextra -Werror -static $< -o $@
+
 deps:
 	scripts/setup
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-e2e: $(BIN)
+e2e: $(BIN) $(URING)
 	tests/e2e/run-all
 
 test: deps
-	$(MAKE) all unit
+	$(MAKE) all unit $(URING)
 	tests/native/run $(BIN)
 	$(MAKE) e2e
 

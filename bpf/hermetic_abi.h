@@ -25,8 +25,11 @@
 
 #define HB_COMM_LEN 16
 
-/* 256 KiB: thousands of denial events between two reads of the consumer. */
-#define HB_RINGBUF_SIZE (256 * 1024)
+/* 1 MiB: thousands of denial events between two reads of the consumer. */
+#define HB_RINGBUF_SIZE (1024 * 1024)
+
+/* Bytes of a path (a unix socket's, later a file's) an event carries. */
+#define HB_EVENT_PATH_MAX 256
 
 /* Address families and protocols; vmlinux.h has no #defines. */
 #define HB_AF_UNSPEC 0
@@ -37,6 +40,7 @@
 
 #define HB_SOCK_STREAM 1
 #define HB_SOCK_DGRAM 2
+#define HB_SOCK_RAW 3
 
 #define HB_IPPROTO_IP 0
 #define HB_IPPROTO_ICMP 1
@@ -45,9 +49,19 @@
 #define HB_IPPROTO_ICMPV6 58
 #define HB_IPPROTO_MPTCP 262
 
+/* DNS is port 53 on UDP and TCP, whatever the address. */
+#define HB_DNS_PORT 53
+
 /* Guards a sandbox asks for (struct hb_policy.guards). */
 #define HB_GUARD_NET (1u << 0)
 #define HB_GUARD_ALL (HB_GUARD_NET)
+
+/* Exceptions within the network guard (struct hb_policy.net). */
+#define HB_NET_ALLOW_LOCALHOST (1u << 0) /* 127.0.0.0/8, ::1 */
+#define HB_NET_IP_RULES (1u << 1)        /* hb_net_rules holds allow rules */
+#define HB_NET_DNS_PROXY (1u << 2)       /* port 53 goes to the proxy; learnt
+					  * addresses are in hb_dns_addrs */
+#define HB_NET_UNIX_RULES (1u << 3)      /* hb_unix_rules holds sockets */
 
 /* Hooks, as reported in events. */
 enum hb_hook {
@@ -55,6 +69,10 @@ enum hb_hook {
 	HB_HOOK_CONNECT = 1,
 	HB_HOOK_SENDMSG = 2,
 	HB_HOOK_SOCKET = 3,
+	HB_HOOK_BIND = 4,
+	HB_HOOK_LISTEN = 5,
+	HB_HOOK_UNIX = 6,   /* connect or send to a unix socket */
+	HB_HOOK_DNS = 7,    /* a name the DNS proxy refused (user space) */
 	HB_HOOK_MAX,
 };
 
@@ -70,14 +88,74 @@ enum hb_reason {
 	HB_REASON_NET_DISABLED = 1,
 	HB_REASON_NET_SOCKET_KIND = 2,
 	HB_REASON_UNREADABLE = 3, /* a kernel read failed: fail closed */
+	HB_REASON_NET_METADATA = 4,    /* cloud metadata: never allowed */
+	HB_REASON_NET_NOT_ALLOWED = 5, /* no allow rule matched */
+	HB_REASON_NET_BIND = 6,        /* bind/listen beyond loopback */
+	HB_REASON_NET_UNIX = 7,        /* unix socket not in --allow-unix */
+	HB_REASON_DNS_NAME = 8,        /* name not in --allow-domain */
+	HB_REASON_DNS_METADATA = 9,    /* a metadata name */
 	HB_REASON_MAX,
 };
 
 /* Value of the policy map, keyed by the sandbox cgroup's id (__u64). */
 struct hb_policy {
-	__u32 guards;
+	__u32 guards;     /* HB_GUARD_* */
+	__u32 net;        /* HB_NET_* */
+	__u16 dns_port4;  /* the DNS proxy on 127.0.0.1, network order */
+	__u16 dns_port6;  /* the DNS proxy on ::1 (0: none), network order */
 	__u32 reserved;
 };
+
+/*
+ * Key of hb_net_rules, an LPM trie: one trie for every sandbox, the
+ * sandbox id and port fixed (80 bits), then the address prefix. IPv4 is
+ * stored IPv4-mapped (::ffff:a.b.c.d), so one rule covers both spellings.
+ * Port 0 means any port; a lookup tries the exact port, then 0.
+ */
+struct hb_net_key {
+	__u32 prefixlen;    /* 80 + address prefix length */
+	__u8 sandbox[8];    /* sandbox cgroup id, host order */
+	__u8 port[2];       /* network order */
+	__u8 addr[16];
+	__u8 pad[2];        /* beyond every prefix: never compared */
+};
+
+#define HB_NET_KEY_FIXED_BITS 80
+#define HB_MAX_NET_RULES 16384
+
+/* Key of hb_dns_addrs: an address the DNS proxy answered for a sandbox. */
+struct hb_dns_key {
+	__u64 sandbox_id;
+	__u8 addr[16];      /* IPv4-mapped for IPv4 */
+};
+
+struct hb_dns_value {
+	__u64 expires_ns;   /* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
+};
+
+#define HB_MAX_DNS_ADDRS 65536
+
+/* Key of hb_unix_rules: a socket inode the sandbox may connect to. */
+struct hb_unix_key {
+	__u64 sandbox_id;
+	__u64 ino;
+	__u32 dev;          /* the kernel's encoding: major << 20 | minor */
+	__u32 pad;
+};
+
+/*
+ * Key of hb_unix_paths: the same sockets by path, for tier B, whose hooks
+ * run before the path is resolved to an inode.
+ */
+#define HB_UNIX_PATH_MAX 108 /* sizeof(sun_path) */
+
+struct hb_unix_path_key {
+	__u64 sandbox_id;
+	char path[HB_UNIX_PATH_MAX]; /* zero-padded */
+	__u8 pad[4];
+};
+
+#define HB_MAX_UNIX_RULES 1024
 
 /* Value of the stats map, keyed like the policy map; updated atomically. */
 struct hb_stats {
@@ -99,12 +177,20 @@ struct hb_event {
 	__u16 port;       /* host byte order; for HB_HOOK_SOCKET: socket type */
 	__u16 protocol;   /* HB_HOOK_SOCKET only */
 	__u16 verdict;    /* enum hb_verdict */
-	__u8 addr[16];    /* IPv4 in the first 4 bytes, network order */
+	__u8 addr[16];    /* IPv6, or IPv4-mapped IPv6 for IPv4 */
 	char comm[HB_COMM_LEN];
+	__u16 path_len;   /* bytes used in path (not NUL-terminated) */
+	__u16 pad[3];
+	char path[HB_EVENT_PATH_MAX]; /* unix: sun_path, '\0' first if abstract */
 };
 
-_Static_assert(sizeof(struct hb_policy) == 8, "hb_policy layout");
+_Static_assert(sizeof(struct hb_policy) == 16, "hb_policy layout");
+_Static_assert(sizeof(struct hb_net_key) == 32, "hb_net_key layout");
+_Static_assert(sizeof(struct hb_dns_key) == 24, "hb_dns_key layout");
+_Static_assert(sizeof(struct hb_dns_value) == 8, "hb_dns_value layout");
+_Static_assert(sizeof(struct hb_unix_key) == 24, "hb_unix_key layout");
+_Static_assert(sizeof(struct hb_unix_path_key) == 120, "hb_unix_path_key layout");
 _Static_assert(sizeof(struct hb_stats) == 16, "hb_stats layout");
-_Static_assert(sizeof(struct hb_event) == 80, "hb_event layout");
+_Static_assert(sizeof(struct hb_event) == 344, "hb_event layout");
 
 #endif /* HERMETIC_ABI_H */

@@ -2,7 +2,8 @@
 /*
  * Pure decisions over ABI types. Compiled into the BPF programs and into
  * the host's unit tests, so cmocka exercises the very code the kernel runs.
- * No helpers, no maps, no kernel structs in here.
+ * No helpers, no maps, no kernel structs in here: map lookups are done by
+ * the caller and handed in as facts (struct hb_req's *_match fields).
  */
 #ifndef HERMETIC_POLICY_H
 #define HERMETIC_POLICY_H
@@ -13,38 +14,200 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/* What a hook asks about, filled from the hook's arguments. */
+struct hb_req {
+	__u16 hook;        /* enum hb_hook */
+	__u16 family;      /* the socket's family (socket(): requested family) */
+	__u16 addr_family; /* the address's family (connect, send, bind) */
+	__u16 port;        /* host order */
+	__s32 addrlen;     /* the address length the caller passed */
+	__s32 type;        /* socket type, without SOCK_* flags */
+	__s32 protocol;    /* socket protocol */
+	__u32 unreadable;  /* a kernel read failed while filling this */
+	__u8 addr[16];     /* IPv6, or IPv4-mapped IPv6 for IPv4 */
+	/* Facts from map lookups for the sandbox being asked: */
+	__u8 rule_match;   /* an --allow-ip rule covers addr and port */
+	__u8 dns_match;    /* the DNS proxy answered addr, not yet expired */
+	__u8 unix_match;   /* the unix peer is an --allow-unix socket */
+	__u8 unix_kind;    /* enum hb_unix_kind of the peer */
+	__u8 own_socket;   /* the socket belongs to the sandbox's cgroup */
+	__u8 addr_class;   /* HB_ADDR_*, from hb_req_classify() */
+	__u8 pad[2];
+};
+
+/*
+ * Facts about the request alone (struct hb_req.addr_class), found once
+ * by hb_req_classify() rather than once per enclosing sandbox: the
+ * verifier then checks the address tests once, not in every loop body.
+ * A decision on an unclassified request fails closed.
+ */
+#define HB_ADDR_CLASSIFIED (1u << 0)
+#define HB_ADDR_METADATA (1u << 1)
+#define HB_ADDR_LOOPBACK (1u << 2)
+#define HB_ADDR_DNS (1u << 3) /* port 53 over TCP or UDP */
+
+enum hb_unix_kind {
+	HB_UNIX_UNNAMED = 0,  /* socketpair() or a passed descriptor */
+	HB_UNIX_PATHNAME = 1,
+	HB_UNIX_ABSTRACT = 2,
+};
+
 static __always_inline int hb_is_inet(__u16 family)
 {
 	return family == HB_AF_INET || family == HB_AF_INET6;
 }
 
+/* A 32-bit constant in network order, for word-wise address compares. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HB_BE32(x) __builtin_bswap32(x)
+#else
+#define HB_BE32(x) (x)
+#endif
+
+/* Word @i (0..3) of an address, as it lies in memory (network order). */
+static __always_inline __u32 hb_addr_word(const __u8 a[16], int i)
+{
+	__u32 w;
+
+	__builtin_memcpy(&w, a + 4 * i, sizeof(w));
+	return w;
+}
+
+/* ::ffff:a.b.c.d from a.b.c.d: one spelling for every IPv4 match. */
+static __always_inline void hb_addr_map_v4(__u8 out[16], const __u8 v4[4])
+{
+	__u32 head[3] = { 0, 0, HB_BE32(0x0000ffff) };
+
+	__builtin_memcpy(out, head, sizeof(head));
+	__builtin_memcpy(out + 12, v4, 4);
+}
+
 /*
- * connect() on a socket of @sock_family to an address of @addr_family
- * (@addrlen bytes). AF_UNSPEC on an inet socket only dissolves an earlier
- * association, so it stays allowed; everything else on inet is network.
+ * Word-wise compares: the verifier explores every branch, so a handful of
+ * 32-bit tests keep the programs quick to load where byte loops did not.
+ */
+static __always_inline int hb_addr_is_v4(const __u8 a[16])
+{
+	return !(hb_addr_word(a, 0) | hb_addr_word(a, 1)) &&
+	       hb_addr_word(a, 2) == HB_BE32(0x0000ffff);
+}
+
+static __always_inline int hb_addr_is_loopback(const __u8 a[16])
+{
+	if (hb_addr_is_v4(a))
+		return a[12] == 127;
+	return !(hb_addr_word(a, 0) | hb_addr_word(a, 1) | hb_addr_word(a, 2)) &&
+	       hb_addr_word(a, 3) == HB_BE32(1);
+}
+
+/*
+ * Cloud metadata endpoints: denied even when a rule would allow them,
+ * IPv4-mapped, or behind the NAT64 well-known prefix 64:ff9b::/96.
+ */
+static __always_inline int hb_addr_is_metadata(const __u8 a[16])
+{
+	__u32 w0 = hb_addr_word(a, 0), w3 = hb_addr_word(a, 3);
+
+	if (hb_addr_word(a, 1) | (hb_addr_word(a, 2) & HB_BE32(0xffff0000)))
+		return 0;
+	/* IPv4 (mapped), or NAT64 64:ff9b::a.b.c.d */
+	if ((!w0 && hb_addr_word(a, 2) == HB_BE32(0x0000ffff)) ||
+	    (w0 == HB_BE32(0x0064ff9b) && !hb_addr_word(a, 2)))
+		return w3 == HB_BE32(0xa9fea9fe) ||  /* 169.254.169.254: AWS, GCP, Azure */
+		       w3 == HB_BE32(0xa9feaa02) ||  /* 169.254.170.2: ECS task metadata */
+		       w3 == HB_BE32(0x646464c8);    /* 100.100.100.200: Alibaba */
+	if (hb_addr_word(a, 2))
+		return 0;
+	return (w0 == HB_BE32(0xfd000ec2) && w3 == HB_BE32(0x00000254)) || /* fd00:ec2::254 */
+	       (w0 == HB_BE32(0xfe800000) && w3 == HB_BE32(0xa9fea9fe));   /* fe80::a9fe:a9fe */
+}
+
+static __always_inline void hb_req_classify(struct hb_req *r)
+{
+	__u8 c = HB_ADDR_CLASSIFIED;
+
+	if (hb_is_inet(r->addr_family)) {
+		if (hb_addr_is_metadata(r->addr))
+			c |= HB_ADDR_METADATA;
+		if (hb_addr_is_loopback(r->addr))
+			c |= HB_ADDR_LOOPBACK;
+	}
+	if (r->port == HB_DNS_PORT &&
+	    (r->protocol == HB_IPPROTO_UDP || r->protocol == HB_IPPROTO_TCP))
+		c |= HB_ADDR_DNS;
+	r->addr_class = c;
+}
+
+/*
+ * A destination on an inet socket (connect, addressed send). In order:
+ * metadata is never allowed; DNS is redirected to the proxy (only for the
+ * sandbox's own TCP/UDP sockets, which the redirect program sees); then
+ * loopback under --allow-localhost, --allow-ip rules and addresses the
+ * proxy answered.
  */
 static __always_inline enum hb_reason
-hb_net_connect_reason(const struct hb_policy *p, __u16 sock_family,
-		      __u16 addr_family, int addrlen)
+hb_net_dest_reason(const struct hb_policy *p, const struct hb_req *r)
 {
-	if (!(p->guards & HB_GUARD_NET) || !hb_is_inet(sock_family))
+	if (!(r->addr_class & HB_ADDR_CLASSIFIED))
+		return HB_REASON_UNREADABLE;
+	if (!hb_is_inet(r->addr_family))
+		return HB_REASON_NET_DISABLED;
+	if (r->addr_class & HB_ADDR_METADATA)
+		return HB_REASON_NET_METADATA;
+	if ((p->net & HB_NET_DNS_PROXY) && (r->addr_class & HB_ADDR_DNS) && r->own_socket)
 		return HB_REASON_NONE;
-	if (addrlen >= (int)sizeof(__u16) && addr_family == HB_AF_UNSPEC)
+	if ((p->net & HB_NET_ALLOW_LOCALHOST) && (r->addr_class & HB_ADDR_LOOPBACK))
 		return HB_REASON_NONE;
-	return HB_REASON_NET_DISABLED;
+	if (r->rule_match || r->dns_match)
+		return HB_REASON_NONE;
+	return p->net & (HB_NET_ALLOW_LOCALHOST | HB_NET_IP_RULES | HB_NET_DNS_PROXY) ?
+		HB_REASON_NET_NOT_ALLOWED : HB_REASON_NET_DISABLED;
+}
+
+/*
+ * connect(). AF_UNSPEC on an inet socket only dissolves an earlier
+ * association, so it stays allowed; unix sockets are judged by the unix
+ * hooks, which know the peer.
+ */
+static __always_inline enum hb_reason
+hb_net_connect_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	if (!hb_is_inet(r->family))
+		return HB_REASON_NONE;
+	if (r->addrlen >= (int)sizeof(__u16) && r->addr_family == HB_AF_UNSPEC)
+		return HB_REASON_NONE;
+	return hb_net_dest_reason(p, r);
 }
 
 /*
  * An addressed send (sendto/sendmsg/sendmmsg with a destination, TCP fast
- * open). No exemption for AF_UNSPEC here: UDP treats an AF_UNSPEC
- * destination as an IPv4 one.
+ * open). No exemption for AF_UNSPEC: UDP takes such a destination as IPv4.
  */
 static __always_inline enum hb_reason
-hb_net_sendmsg_reason(const struct hb_policy *p, __u16 sock_family)
+hb_net_sendmsg_reason(const struct hb_policy *p, const struct hb_req *r)
 {
-	if (!(p->guards & HB_GUARD_NET) || !hb_is_inet(sock_family))
+	if (!hb_is_inet(r->family))
 		return HB_REASON_NONE;
-	return HB_REASON_NET_DISABLED;
+	return hb_net_dest_reason(p, r);
+}
+
+/*
+ * bind() and listen() on inet sockets: only loopback addresses, so that
+ * nothing outside the host can reach the sandbox. listen() on an unbound
+ * socket would bind the wildcard address, so it is judged by the bound
+ * address (all zero when unbound).
+ */
+static __always_inline enum hb_reason
+hb_net_bind_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	(void)p;
+	if (!hb_is_inet(r->family))
+		return HB_REASON_NONE;
+	if (!(r->addr_class & HB_ADDR_CLASSIFIED))
+		return HB_REASON_UNREADABLE;
+	if (hb_is_inet(r->addr_family) && (r->addr_class & HB_ADDR_LOOPBACK))
+		return HB_REASON_NONE;
+	return HB_REASON_NET_BIND;
 }
 
 /*
@@ -55,11 +218,11 @@ hb_net_sendmsg_reason(const struct hb_policy *p, __u16 sock_family)
  * whose traffic the connect and sendmsg hooks see.
  */
 static __always_inline enum hb_reason
-hb_net_socket_reason(const struct hb_policy *p, int family, int type,
-		     int protocol)
+hb_net_socket_reason(const struct hb_policy *p, const struct hb_req *r)
 {
-	if (!(p->guards & HB_GUARD_NET))
-		return HB_REASON_NONE;
+	int family = r->family, type = r->type, protocol = r->protocol;
+
+	(void)p;
 	if (family == HB_AF_UNIX || family == HB_AF_NETLINK)
 		return HB_REASON_NONE;
 	if (!hb_is_inet(family))
@@ -76,18 +239,19 @@ hb_net_socket_reason(const struct hb_policy *p, int family, int type,
 	return HB_REASON_NET_SOCKET_KIND;
 }
 
-/* What a hook asks about, filled from the hook's arguments. */
-struct hb_req {
-	__u16 hook;        /* enum hb_hook */
-	__u16 family;      /* socket family (socket(): requested family) */
-	__u16 addr_family; /* destination's family (connect) */
-	__u16 port;        /* destination port, host order */
-	__s32 addrlen;     /* connect's address length */
-	__s32 type;        /* socket(): type without SOCK_* flags */
-	__s32 protocol;    /* socket(): protocol */
-	__u32 unreadable;  /* a kernel read failed while filling this */
-	__u8 addr[16];
-};
+/*
+ * Connecting or sending to a unix socket: a relay to a host daemon that
+ * has network. Unnamed peers (socketpair, passed descriptors) stay; named
+ * ones only if --allow-unix listed their inode (abstract names never).
+ */
+static __always_inline enum hb_reason
+hb_net_unix_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	(void)p;
+	if (r->unix_kind == HB_UNIX_UNNAMED || r->unix_match)
+		return HB_REASON_NONE;
+	return HB_REASON_NET_UNIX;
+}
 
 /* The guard that owns a hook; an unknown hook belongs to every guard. */
 static __always_inline __u32 hb_hook_guard(__u16 hook)
@@ -96,9 +260,41 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 	case HB_HOOK_CONNECT:
 	case HB_HOOK_SENDMSG:
 	case HB_HOOK_SOCKET:
+	case HB_HOOK_BIND:
+	case HB_HOOK_LISTEN:
+	case HB_HOOK_UNIX:
 		return HB_GUARD_NET;
 	default:
 		return HB_GUARD_ALL;
+	}
+}
+
+/*
+ * One sandbox's verdict on one request, as hook @hook (the BPF programs
+ * pass a constant, so the compiler keeps only that hook's code).
+ */
+static __always_inline enum hb_reason hb_decide_hook(const struct hb_policy *p,
+						     const struct hb_req *r,
+						     __u16 hook)
+{
+	if (!(p->guards & hb_hook_guard(hook)))
+		return HB_REASON_NONE;
+	if (r->unreadable)
+		return HB_REASON_UNREADABLE;
+	switch (hook) {
+	case HB_HOOK_CONNECT:
+		return hb_net_connect_reason(p, r);
+	case HB_HOOK_SENDMSG:
+		return hb_net_sendmsg_reason(p, r);
+	case HB_HOOK_SOCKET:
+		return hb_net_socket_reason(p, r);
+	case HB_HOOK_BIND:
+	case HB_HOOK_LISTEN:
+		return hb_net_bind_reason(p, r);
+	case HB_HOOK_UNIX:
+		return hb_net_unix_reason(p, r);
+	default:
+		return HB_REASON_UNREADABLE;
 	}
 }
 
@@ -106,22 +302,7 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 static __always_inline enum hb_reason hb_decide(const struct hb_policy *p,
 						const struct hb_req *r)
 {
-	if (!(p->guards & hb_hook_guard(r->hook)))
-		return HB_REASON_NONE;
-	if (r->unreadable)
-		return HB_REASON_UNREADABLE;
-	switch (r->hook) {
-	case HB_HOOK_CONNECT:
-		return hb_net_connect_reason(p, r->family, r->addr_family,
-					     r->addrlen);
-	case HB_HOOK_SENDMSG:
-		return hb_net_sendmsg_reason(p, r->family);
-	case HB_HOOK_SOCKET:
-		return hb_net_socket_reason(p, r->family, r->type,
-					    r->protocol);
-	default:
-		return HB_REASON_UNREADABLE;
-	}
+	return hb_decide_hook(p, r, r->hook);
 }
 
 #endif /* HERMETIC_POLICY_H */

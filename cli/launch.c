@@ -12,6 +12,7 @@
 #include "exit_status.h"
 #include "launch.h"
 #include "log.h"
+#include "seccomp.h"
 
 static int parse_id(const char *s, unsigned int *out)
 {
@@ -89,9 +90,9 @@ int hb_creds_resolve(const char *user, struct hb_creds *c)
 }
 
 /* In the child: any failure here must stop before exec. */
-static void child_exec(char *const argv[], const struct hb_creds *c,
-		       const sigset_t *mask, bool sigpipe_ignored)
+static void child_exec(char *const argv[], const struct hb_spawn_opts *o)
 {
+	const struct hb_creds *c = o->creds;
 	int err;
 
 	if (c->change &&
@@ -106,17 +107,20 @@ static void child_exec(char *const argv[], const struct hb_creds *c,
 		hb_log("cannot set no_new_privs: %s", strerror(errno));
 		_exit(HB_EXIT_FAILURE);
 	}
-	if (!sigpipe_ignored)
+	if (o->restrict_sockets && (err = hb_seccomp_restrict_sockets())) {
+		hb_log("cannot install the seccomp socket filter: %s", strerror(-err));
+		_exit(HB_EXIT_FAILURE);
+	}
+	if (!o->sigpipe_ignored)
 		signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	sigprocmask(SIG_SETMASK, o->mask, NULL);
 	execvp(argv[0], argv);
 	err = errno;
 	hb_log("cannot run '%s': %s", argv[0], strerror(err));
 	_exit(hb_exec_failure_status(err));
 }
 
-pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_creds *creds,
-	       const sigset_t *mask, bool sigpipe_ignored)
+pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o)
 {
 	struct clone_args args = {
 		.flags = CLONE_INTO_CGROUP,
@@ -137,6 +141,6 @@ pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_creds *creds,
 		return -err;
 	}
 	if (pid == 0)
-		child_exec(argv, creds, mask, sigpipe_ignored);
+		child_exec(argv, o);
 	return (pid_t)pid;
 }

@@ -24,13 +24,20 @@ struct hb_creds {
  */
 int hb_creds_resolve(const char *user, struct hb_creds *c);
 
+struct hb_spawn_opts {
+	const struct hb_creds *creds;
+	const sigset_t *mask;     /* the signal mask to exec with */
+	bool sigpipe_ignored;     /* the caller's SIGPIPE disposition */
+	bool restrict_sockets;    /* tier B: the seccomp socket filter */
+};
+
 /*
  * Starts @argv with clone3(CLONE_INTO_CGROUP), so the child is in the
- * cgroup from its first instruction. The child takes @creds, sets
- * no_new_privs, restores @mask and SIGPIPE, and execs. Returns the pid
- * or -errno. If exec fails, the child exits 126 or 127.
+ * cgroup from its first instruction. The child takes the credentials,
+ * sets no_new_privs, installs the seccomp filter if asked, restores the
+ * signal mask and SIGPIPE, and execs. Returns the pid or -errno. If
+ * anything fails before exec the child exits 125; if exec fails, 126/127.
  */
-pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_creds *creds,
-	       const sigset_t *mask, bool sigpipe_ignored);
+pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o);
 
 #endif

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* `hermetic-bpf run`: probe, confine, start, supervise, clean up. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -10,20 +12,23 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
+#include "dns_guard.h"
 #include "exit_status.h"
 #include "gc.h"
 #include "launch.h"
 #include "log.h"
-#include "probe.h"
 #include "run_args.h"
 #include "sandbox.h"
+#include "tier.h"
 #include "trace_fmt.h"
 
 /* Signals passed on to the command when someone sends them to us. */
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
 				 SIGUSR2, SIGALRM, SIGWINCH, SIGCONT };
 
+/* Events come from the ring buffer (main thread) and the DNS proxy. */
 struct run_state {
+	pthread_mutex_t lock;
 	bool trace;
 	unsigned long long by_hook[HB_HOOK_MAX];
 };
@@ -31,28 +36,32 @@ struct run_state {
 static int on_event(void *ctx, const struct hb_event *ev)
 {
 	struct run_state *rs = ctx;
-	char line[512];
+	char line[1024];
 
+	pthread_mutex_lock(&rs->lock);
 	rs->by_hook[ev->hook < HB_HOOK_MAX ? ev->hook : HB_HOOK_NONE]++;
 	if (rs->trace) {
 		hb_format_event(ev, line, sizeof(line));
 		hb_log("%s", line);
 	}
+	pthread_mutex_unlock(&rs->lock);
 	return 0;
 }
 
-static double ms_since(const struct timespec *t0)
+/* The user is always told which mechanism enforces what (-v, --trace). */
+static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *t)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-static void say_enforcement(const struct hb_run_args *a)
-{
-	if (a->guards & HB_GUARD_NET)
-		hb_log("--no-network: enforced by BPF-LSM (socket_connect, socket_sendmsg, socket_create)");
+	if (a->guards & HB_GUARD_NET) {
+		hb_log("network guard: enforced by %s%s", hb_tier_name(t->net),
+		       t->net == HB_TIER_A ? " (socket_connect, socket_sendmsg, "
+					     "socket_create, socket_bind, socket_listen, "
+					     "unix_stream_connect, unix_may_send)" :
+		       " (cgroup connect, sendmsg, bind, sock_create and unix hooks) "
+		       "and seccomp (socket families, io_uring)");
+		if (a->n_domains)
+			hb_log("--allow-domain: DNS to port 53 goes to hermetic-bpf's "
+			       "proxy (cgroup-bpf redirect)");
+	}
 	if (!a->guards)
 		hb_log("no guard requested: the command only runs in its own cgroup");
 }
@@ -124,82 +133,143 @@ static void report(struct hb_sandbox *sb, struct run_state *rs)
 	char line[256];
 
 	hb_sandbox_drain(sb);
+	pthread_mutex_lock(&rs->lock);
 	for (int h = 0; h < HB_HOOK_MAX; h++)
 		seen += rs->by_hook[h];
 	if (seen && !rs->trace) {
 		hb_format_summary(rs->by_hook, line, sizeof(line));
 		hb_log("%s; rerun with --trace to see each", line);
 	}
+	pthread_mutex_unlock(&rs->lock);
 	if (!hb_sandbox_stats(sb, &st) && st.events_lost)
 		hb_log("%llu blocked action%s not reported: the event buffer was full",
 		       (unsigned long long)st.events_lost,
 		       st.events_lost == 1 ? " was" : "s were");
 }
 
-int hb_cmd_run(int argc, char **argv)
+/* --allow-unix paths to socket identities; an error names the flag. */
+static struct hb_unix_rule *resolve_unix(const struct hb_run_args *a)
 {
-	struct hb_policy policy = {};
-	struct run_state rs = {};
-	struct hb_run_args a;
+	struct hb_unix_rule *r = calloc(a->n_unix_paths + 1, sizeof(*r));
+
+	for (size_t i = 0; r && i < a->n_unix_paths; i++) {
+		if (hb_unix_rule_resolve(a->unix_paths[i], &r[i])) {
+			free(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+static void block_signals(sigset_t *set, sigset_t *old)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, set, old);
+}
+
+/* Everything after parsing; returns the exit status. */
+static int run(const struct hb_run_args *a)
+{
+	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace };
+	struct hb_sandbox_config cfg = { .policy.guards = a->guards,
+					 .policy.net = a->net };
+	struct hb_dns_guard dns = {};
+	struct hb_unix_rule *unix_rules = NULL;
+	struct hb_spawn_opts spawn = {};
 	struct hb_sandbox sb;
 	struct hb_creds creds;
-	struct timespec t0;
 	sigset_t set, old;
-	bool sigpipe_ignored;
-	int wstatus = 0, status;
+	int wstatus = 0, status = HB_EXIT_FAILURE;
 	pid_t child;
-
-	if (hb_run_args_parse(argc, argv, &a))
-		return HB_EXIT_FAILURE;
-	if (a.help) {
-		hb_run_usage(stdout);
-		return 0;
-	}
-	hb_verbosity = a.verbose;
-	hb_log_setup_libbpf();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	if (geteuid() != 0) {
 		hb_log("run needs root: it creates a cgroup and loads BPF programs");
 		hb_hint("sudo hermetic-bpf run ...; the command itself still runs as you");
 		return HB_EXIT_FAILURE;
 	}
-	if (a.guards && hb_probe_bpf_lsm())
+	if (hb_tier_select(a->guards, &cfg.tiers))
 		return HB_EXIT_FAILURE;
-	hb_debug("probe done after %.1f ms", ms_since(&t0));
-	if (hb_creds_resolve(a.user, &creds))
+	hb_debug("probe done");
+	if (hb_creds_resolve(a->user, &creds))
 		return HB_EXIT_FAILURE;
+	unix_rules = resolve_unix(a);
+	if (!unix_rules)
+		return HB_EXIT_FAILURE;
+	cfg.ip_rules = a->ip_rules;
+	cfg.n_ip_rules = a->n_ip_rules;
+	cfg.unix_rules = unix_rules;
+	cfg.n_unix_rules = a->n_unix_paths;
+	if (a->n_ip_rules)
+		cfg.policy.net |= HB_NET_IP_RULES;
+	if (a->n_unix_paths)
+		cfg.policy.net |= HB_NET_UNIX_RULES;
+	if (a->n_domains) {
+		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, on_event, &rs))
+			goto out;
+		cfg.policy.net |= HB_NET_DNS_PROXY;
+		hb_dns_guard_ports(&dns, &cfg.policy.dns_port4, &cfg.policy.dns_port6);
+	}
 	if (hb_gc() < 0)
 		hb_debug("gc of abandoned sandboxes failed; carrying on");
 
 	/* Blocked before the child exists, so none is lost or mishandled. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	block_signals(&set, &old);
 	/* A closed stderr must not kill us before we clean up. */
-	sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
+	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
+	if (hb_sandbox_open(&sb, &cfg, on_event, &rs))
+		goto out;
+	hb_debug("sandbox ready; starting the command");
+	if (a->verbose || a->trace)
+		say_enforcement(a, &cfg.tiers);
 
-	rs.trace = a.trace;
-	policy.guards = a.guards;
-	if (hb_sandbox_open(&sb, &policy, on_event, &rs))
-		return HB_EXIT_FAILURE;
-	hb_debug("sandbox ready after %.1f ms", ms_since(&t0));
-	if (a.verbose || a.trace)
-		say_enforcement(&a);
-
-	child = hb_spawn(a.cmd, sb.cg.fd, &creds, &old, sigpipe_ignored);
+	spawn.creds = &creds;
+	spawn.mask = &old;
+	spawn.restrict_sockets = (a->guards & HB_GUARD_NET) && cfg.tiers.net == HB_TIER_B;
+	child = hb_spawn(a->cmd, sb.cg.fd, &spawn);
 	if (child < 0) {
+		hb_dns_guard_close(&dns);
 		hb_sandbox_close(&sb);
-		return HB_EXIT_FAILURE;
+		goto out;
+	}
+	/* Threads only now: the child was forked from a single thread. */
+	if (dns.proxy && hb_dns_guard_start(&dns, &sb)) {
+		hb_log("cannot start the DNS proxy; stopping the command");
+		kill(child, SIGKILL);
 	}
 	if (supervise(child, &set, &sb, &wstatus)) {
 		hb_log("lost track of the command: %s", strerror(errno));
 		wstatus = HB_EXIT_FAILURE << 8;
 	}
 	status = hb_exit_status(wstatus);
+	hb_debug("the command exited; cleaning up");
+	hb_dns_guard_close(&dns);
 	report(&sb, &rs);
 	hb_sandbox_close(&sb);
+	hb_debug("done");
+out:
+	hb_dns_guard_close(&dns);
+	free(unix_rules);
+	return status;
+}
+
+int hb_cmd_run(int argc, char **argv)
+{
+	struct hb_run_args a;
+	int status;
+
+	if (hb_run_args_parse(argc, argv, &a))
+		return HB_EXIT_FAILURE;
+	if (a.help) {
+		hb_run_usage(stdout);
+		hb_run_args_free(&a);
+		return 0;
+	}
+	hb_verbosity = a.verbose;
+	hb_log_setup_libbpf();
+	status = run(&a);
+	hb_run_args_free(&a);
 	return status;
 }

@@ -4,24 +4,38 @@
 #define HB_RUN_ARGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include "net_rule.h"
 
 struct hb_run_args {
-	__u32 guards;     /* HB_GUARD_* */
+	__u32 guards;            /* HB_GUARD_* */
+	__u32 net;               /* HB_NET_ALLOW_LOCALHOST */
 	bool trace;
 	bool help;
 	int verbose;
-	const char *user; /* --user, or NULL */
-	char **cmd;       /* NULL-terminated, inside argv */
+	const char *user;        /* --user, or NULL */
+	struct hb_ip_rule *ip_rules;  /* --allow-ip, parsed */
+	size_t n_ip_rules;
+	const char **domains;    /* --allow-domain, validated */
+	size_t n_domains;
+	const char **unix_paths; /* --allow-unix, as given */
+	size_t n_unix_paths;
+	char **cmd;              /* NULL-terminated, inside argv */
 };
 
 /*
  * Parses argv of "run ..." (argv[0] is "run"). Options stop at the first
- * non-option, so the command's own flags are left alone. Returns 0, or
- * -EINVAL after telling the user what was wrong.
+ * non-option, so the command's own flags are left alone. Every --allow-*
+ * flag turns the network guard on. Returns 0, or -EINVAL after telling the
+ * user which flag and value were wrong and what was expected (or -ENOMEM),
+ * having freed what it allocated. After success, free with
+ * hb_run_args_free().
  */
 int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a);
+
+void hb_run_args_free(struct hb_run_args *a);
 
 void hb_run_usage(FILE *f);
 

@@ -1,10 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 #include "log.h"
 
 int hb_verbosity;
+
+/* -v lines carry the time since the first one: where start-up time goes. */
+static double elapsed_ms(void)
+{
+	static struct timespec t0;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = t;
+	return (t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6;
+}
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
@@ -37,9 +50,11 @@ void hb_debug(const char *fmt, ...)
 
 	if (hb_verbosity < 1)
 		return;
+	fprintf(stderr, "hermetic-bpf: [%8.1f ms] ", elapsed_ms());
 	va_start(ap, fmt);
-	vlog("hermetic-bpf: ", fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	fputc('\n', stderr);
 }
 
 /*
@@ -56,5 +71,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 
 void hb_log_setup_libbpf(void)
 {
+	elapsed_ms(); /* time zero for -v */
 	libbpf_set_print(libbpf_print);
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "lsm_list.h"
@@ -11,103 +14,161 @@
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 
-static int probe_lsm_list(void)
-{
-	struct hb_mount sfs;
-	char list[1024], fixed[1100];
-	int err;
+/* -524 is the kernel's ENOTSUPP, which leaks to user space from BPF. */
+#define KERNEL_ENOTSUPP 524
 
-	err = hb_mount_find("securityfs", &sfs);
-	if (err) {
-		hb_log("cannot tell whether BPF-LSM is active: securityfs is not mounted");
-		hb_hint("mount -t securityfs securityfs /sys/kernel/security");
-		return -ENOENT;
-	}
-	err = hb_lsm_list_read(sfs.target, list, sizeof(list));
-	if (err == -ENOENT) {
-		hb_log("this kernel has no LSM list (%s/lsm is missing)", sfs.target);
-		hb_hint("use a kernel built with CONFIG_SECURITY=y and CONFIG_BPF_LSM=y");
-		return err;
-	}
-	if (err) {
-		hb_log("cannot read %s/lsm: %s", sfs.target, strerror(-err));
-		return err;
-	}
-	if (!hb_lsm_list_has(list, "bpf")) {
-		hb_log("BPF-LSM is not active: the kernel's LSM list is \"%s\", without bpf",
-		       list);
-		if (!hb_lsm_list_with_bpf(list, fixed, sizeof(fixed)))
-			hb_hint("boot with lsm=%s (needs CONFIG_BPF_LSM=y)", fixed);
-		return -EOPNOTSUPP;
-	}
-	return 0;
+static int failed(struct hb_probe_failure *f, int err, const char *hint,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int failed(struct hb_probe_failure *f, int err, const char *hint,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->what, sizeof(f->what), fmt, ap);
+	va_end(ap);
+	snprintf(f->hint, sizeof(f->hint), "%s", hint);
+	return err;
 }
 
-static int probe_btf(void)
+static int probe_root(struct hb_probe_failure *f)
+{
+	if (geteuid() == 0)
+		return 0;
+	return failed(f, -EPERM, "run it with sudo; the command itself still runs as you",
+		      "loading BPF programs needs root");
+}
+
+static int probe_lsm_list(struct hb_probe_failure *f)
+{
+	char list[1024], fixed[1100], hint[1200];
+	struct hb_mount sfs;
+	int err;
+
+	if (hb_mount_find("securityfs", &sfs))
+		return failed(f, -ENOENT, "mount -t securityfs securityfs /sys/kernel/security",
+			      "cannot tell whether BPF-LSM is active: securityfs is not mounted");
+	err = hb_lsm_list_read(sfs.target, list, sizeof(list));
+	if (err == -ENOENT)
+		return failed(f, err, "use a kernel built with CONFIG_SECURITY=y and CONFIG_BPF_LSM=y",
+			      "this kernel has no LSM list (%s/lsm is missing)", sfs.target);
+	if (err)
+		return failed(f, err, "", "cannot read %s/lsm: %s", sfs.target,
+			      strerror(-err));
+	if (hb_lsm_list_has(list, "bpf"))
+		return 0;
+	hint[0] = '\0';
+	if (!hb_lsm_list_with_bpf(list, fixed, sizeof(fixed)))
+		snprintf(hint, sizeof(hint), "boot with lsm=%s (needs CONFIG_BPF_LSM=y)", fixed);
+	return failed(f, -EOPNOTSUPP, hint,
+		      "BPF-LSM is not active: the kernel's LSM list is \"%s\", without bpf",
+		      list);
+}
+
+static int probe_btf(struct hb_probe_failure *f)
 {
 	if (access(BTF_PATH, R_OK) == 0)
 		return 0;
-	hb_log("the kernel exposes no BTF (%s: %s)", BTF_PATH, strerror(errno));
-	hb_hint("use a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-	return -ENOENT;
+	return failed(f, -ENOENT, "use a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+		      "the kernel exposes no BTF (%s: %s)", BTF_PATH, strerror(errno));
 }
 
-/* -524 is the kernel's ENOTSUPP, which leaks to user space from BPF. */
-static void hint_load_error(int err)
+static const char *load_hint(int err)
 {
 	if (err == -EPERM || err == -EACCES)
-		hb_hint("this kernel refuses BPF trampolines (ftrace text patching "
-			"disabled, or lockdown); BPF-LSM needs them. Use another "
-			"kernel, or see the demo in a VM: make demo");
-	else if (err == -EINVAL || err == -EOPNOTSUPP || err == -524)
-		hb_hint("the kernel lacks CONFIG_BPF_LSM=y or BPF trampolines; run -v for libbpf's details");
-	else
-		hb_hint("run with -v to see libbpf's details");
+		return "this kernel refuses BPF trampolines (ftrace text patching "
+		       "disabled, or lockdown); BPF-LSM needs them. Use another "
+		       "kernel, or see the demo in a VM: make demo";
+	if (err == -EINVAL || err == -EOPNOTSUPP || err == -KERNEL_ENOTSUPP)
+		return "the kernel lacks CONFIG_BPF_LSM=y or BPF trampolines; run -v for libbpf's details";
+	return "run with -v to see libbpf's details";
 }
 
-static int probe_program(void)
+/* Loads (and for LSM attaches) only @keep of the probe object. */
+static int probe_program(struct hb_probe_failure *f, bool lsm)
 {
-	struct probe *skel;
+	struct probe *skel = probe__open();
 	int err;
 
-	skel = probe__open();
-	if (!skel) {
-		err = -errno;
-		hb_log("cannot open the BPF-LSM probe: %s", strerror(-err));
-		return err;
-	}
+	if (!skel)
+		return failed(f, -errno, "", "cannot open the probe object: %s",
+			      strerror(errno));
+	bpf_program__set_autoload(skel->progs.hb_probe_lsm, lsm);
+	bpf_program__set_autoload(skel->progs.hb_probe_cg, !lsm);
 	err = probe__load(skel);
-	if (err) {
-		hb_log("a BPF-LSM program cannot be loaded here (BPF_PROG_LOAD: %s)",
+	if (err && lsm)
+		failed(f, err, load_hint(err),
+		       "a BPF-LSM program cannot be loaded here (BPF_PROG_LOAD: %s)",
 		       strerror(-err));
-		hint_load_error(err);
-		goto out;
+	else if (err)
+		failed(f, err, "use a kernel with CONFIG_CGROUP_BPF=y; run -v for libbpf's details",
+		       "a cgroup BPF program cannot be loaded here (%s)", strerror(-err));
+	if (!err && lsm) {
+		struct bpf_link *link = bpf_program__attach(skel->progs.hb_probe_lsm);
+
+		err = libbpf_get_error(link);
+		if (err)
+			failed(f, err, load_hint(err),
+			       "a BPF-LSM program cannot be attached here (%s)",
+			       strerror(-err));
+		bpf_link__destroy(err ? NULL : link);
 	}
-	err = probe__attach(skel);
-	if (err) {
-		hb_log("a BPF-LSM program cannot be attached here (%s)", strerror(-err));
-		hint_load_error(err);
-	}
-out:
 	probe__destroy(skel);
 	return err;
 }
 
-int hb_probe_bpf_lsm(void)
+int hb_probe_bpf_lsm(struct hb_probe_failure *f)
 {
-	int err;
+	int err = probe_root(f);
 
-	if (geteuid() != 0) {
-		hb_log("loading BPF-LSM programs needs root");
-		hb_hint("run it with sudo; the command itself still runs as you");
-		return -EPERM;
-	}
-	err = probe_lsm_list();
 	if (!err)
-		err = probe_btf();
+		err = probe_lsm_list(f);
 	if (!err)
-		err = probe_program();
+		err = probe_btf(f);
+	if (!err)
+		err = probe_program(f, true);
 	if (!err)
 		hb_debug("probe: BPF-LSM is active and programs load and attach");
 	return err;
+}
+
+int hb_probe_cgroup_bpf(struct hb_probe_failure *f)
+{
+	int err = probe_root(f);
+
+	if (!err)
+		err = probe_btf(f);
+	if (!err)
+		err = probe_program(f, false);
+	if (!err)
+		hb_debug("probe: cgroup BPF programs load");
+	return err;
+}
+
+int hb_probe_attach_type(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id, ret = -ENOENT;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, "bpf_attach_type", BTF_KIND_ENUM);
+	if (id > 0) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_enum *e = btf_enum(t);
+
+		for (int i = 0; i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name))
+				ret = e[i].val;
+	}
+	btf__free(btf);
+	return ret;
+}
+
+void hb_probe_failure_log(const struct hb_probe_failure *f)
+{
+	hb_log("%s", f->what);
+	if (f->hint[0])
+		hb_hint("%s", f->hint);
 }

@@ -1,12 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Can BPF-LSM enforce on this kernel? Asked in layers, cheapest first;
- * the first layer that fails says what is missing and how to fix it.
+ * Which kernel mechanisms can enforce here? Asked in layers, cheapest
+ * first; the first layer that fails says what is missing and how to fix it.
+ * Nothing is printed here: the caller decides whether a failure is fatal
+ * (no tier left) or only worth a -v line (another tier takes over).
  */
 #ifndef HB_PROBE_H
 #define HB_PROBE_H
 
-/* 0 when a BPF-LSM program loads and attaches here; else -errno, logged. */
-int hb_probe_bpf_lsm(void);
+#include <stdbool.h>
+
+struct hb_probe_failure {
+	char what[256]; /* "BPF-LSM is not active: ..." */
+	char hint[512]; /* what the user can change, or "" */
+};
+
+/* Tier A: 0 when a BPF-LSM program loads and attaches here, else -errno. */
+int hb_probe_bpf_lsm(struct hb_probe_failure *f);
+
+/* Tier B: 0 when a cgroup sock_addr program loads here, else -errno. */
+int hb_probe_cgroup_bpf(struct hb_probe_failure *f);
+
+/*
+ * The attach type number of cgroup unix socket hooks (Linux 6.7+) from the
+ * running kernel's BTF, or -ENOENT. @name is e.g. "BPF_CGROUP_UNIX_CONNECT".
+ */
+int hb_probe_attach_type(const char *name);
+
+/* "hermetic-bpf: <what>" and "Hint: <hint>". */
+void hb_probe_failure_log(const struct hb_probe_failure *f);
 
 #endif

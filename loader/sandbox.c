@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -21,7 +22,47 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return sb->on_event(sb->ctx, data);
 }
 
-static int load_programs(struct hb_sandbox *sb)
+/* Which programs a configuration needs; the rest are not even loaded. */
+static void select_programs(struct hermetic *skel,
+			    const struct hb_sandbox_config *cfg)
+{
+	const struct hb_policy *p = &cfg->policy;
+	bool net = p->guards & HB_GUARD_NET;
+	bool tier_a = net && cfg->tiers.net == HB_TIER_A;
+	bool tier_b = net && cfg->tiers.net == HB_TIER_B;
+	bool dns = net && (p->net & HB_NET_DNS_PROXY);
+	struct bpf_program *lsm[] = {
+		skel->progs.hb_connect, skel->progs.hb_sendmsg,
+		skel->progs.hb_sock_create, skel->progs.hb_bind,
+		skel->progs.hb_listen, skel->progs.hb_unix_connect,
+		skel->progs.hb_unix_send,
+	};
+
+	for (size_t i = 0; i < sizeof(lsm) / sizeof(lsm[0]); i++)
+		bpf_program__set_autoload(lsm[i], tier_a);
+	/* Addressed calls: DNS redirect in both tiers, enforcement in B. */
+	bpf_program__set_autoload(skel->progs.hb_cg_connect4, tier_b || dns);
+	bpf_program__set_autoload(skel->progs.hb_cg_connect6, tier_b || dns);
+	bpf_program__set_autoload(skel->progs.hb_cg_sendmsg4, tier_b || dns);
+	bpf_program__set_autoload(skel->progs.hb_cg_sendmsg6, tier_b || dns);
+	bpf_program__set_autoload(skel->progs.hb_cg_recvmsg4, dns);
+	bpf_program__set_autoload(skel->progs.hb_cg_recvmsg6, dns);
+	bpf_program__set_autoload(skel->progs.hb_cg_bind4, tier_b);
+	bpf_program__set_autoload(skel->progs.hb_cg_bind6, tier_b);
+	bpf_program__set_autoload(skel->progs.hb_cg_sock_create, tier_b);
+	bpf_program__set_autoload(skel->progs.hb_cg_unix_connect, tier_b);
+	bpf_program__set_autoload(skel->progs.hb_cg_unix_sendmsg, tier_b);
+	if (tier_b) {
+		/* libbpf 1.1 predates these hooks: the kernel's numbers. */
+		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_connect,
+						      cfg->tiers.unix_connect);
+		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_sendmsg,
+						      cfg->tiers.unix_sendmsg);
+	}
+	skel->rodata->hb_tier_b = tier_b;
+}
+
+static int load_programs(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 {
 	int err;
 
@@ -31,18 +72,42 @@ static int load_programs(struct hb_sandbox *sb)
 		hb_log("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
+	select_programs(sb->skel, cfg);
+	hb_debug("loading the BPF programs");
 	err = hermetic__load(sb->skel);
 	if (err) {
-		hb_log("cannot load the BPF-LSM programs: %s", strerror(-err));
+		hb_log("cannot load the BPF programs: %s", strerror(-err));
 		hb_hint("run with -v to see the verifier's log");
 		return err;
 	}
-	err = hermetic__attach(sb->skel);
-	if (err) {
-		hb_log("cannot attach the BPF-LSM programs: %s", strerror(-err));
-		return err;
+	hb_debug("loaded the BPF programs");
+	return 0;
+}
+
+/* LSM programs attach to their hook; cgroup ones to the sandbox cgroup. */
+static int attach_programs(struct hb_sandbox *sb)
+{
+	const struct bpf_object_skeleton *s = sb->skel->skeleton;
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+		struct bpf_link *link;
+		int err;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_LSM)
+			link = bpf_program__attach(prog);
+		else
+			link = bpf_program__attach_cgroup(prog, sb->cg.fd);
+		err = libbpf_get_error(link);
+		if (err) {
+			hb_log("cannot attach %s: %s", s->progs[i].name, strerror(-err));
+			return err;
+		}
+		*s->progs[i].link = link;
 	}
-	hb_debug("loaded and attached the BPF-LSM programs");
+	hb_debug("attached the BPF programs");
 	return 0;
 }
 
@@ -52,6 +117,7 @@ static int load_programs(struct hb_sandbox *sb)
  */
 static int pin_links(struct hb_sandbox *sb)
 {
+	const struct bpf_object_skeleton *s = sb->skel->skeleton;
 	char root[PATH_MAX], path[PATH_MAX + 64];
 	int err;
 
@@ -69,12 +135,12 @@ static int pin_links(struct hb_sandbox *sb)
 		sb->pin_dir[0] = '\0';
 		return err;
 	}
-	for (int i = 0; i < sb->skel->skeleton->prog_cnt; i++) {
-		const struct bpf_prog_skeleton *ps = &sb->skel->skeleton->progs[i];
-
-		err = hb_path_join(path, sizeof(path), sb->pin_dir, ps->name);
+	for (int i = 0; i < s->prog_cnt; i++) {
+		if (!*s->progs[i].link)
+			continue;
+		err = hb_path_join(path, sizeof(path), sb->pin_dir, s->progs[i].name);
 		if (!err)
-			err = bpf_link__pin(*ps->link, path);
+			err = bpf_link__pin(*s->progs[i].link, path);
 		if (err) {
 			hb_log("cannot pin %s: %s", path, strerror(-err));
 			return err;
@@ -83,29 +149,74 @@ static int pin_links(struct hb_sandbox *sb)
 	return 0;
 }
 
-static int write_policy(struct hb_sandbox *sb, const struct hb_policy *policy)
+static int update(struct bpf_map *map, const void *key, size_t klen,
+		  const void *val, size_t vlen, const char *what)
+{
+	int err = bpf_map__update_elem(map, key, klen, val, vlen, BPF_ANY);
+
+	if (err)
+		hb_log("cannot write %s to the sandbox policy: %s", what, strerror(-err));
+	return err;
+}
+
+static int write_unix_rule(struct hb_sandbox *sb, const struct hb_unix_rule *r)
+{
+	struct hb_unix_key key = { .sandbox_id = sb->cg.id, .ino = r->ino, .dev = r->dev };
+	struct hb_unix_path_key pk = { .sandbox_id = sb->cg.id };
+	__u8 one = 1;
+	int err;
+
+	err = update(sb->skel->maps.hb_unix_rules, &key, sizeof(key), &one,
+		     sizeof(one), "--allow-unix");
+	/* Tier B matches the path a client names: both spellings. */
+	memcpy(pk.path, r->real, strnlen(r->real, sizeof(pk.path) - 1));
+	if (!err)
+		err = update(sb->skel->maps.hb_unix_paths, &pk, sizeof(pk), &one,
+			     sizeof(one), "--allow-unix");
+	memset(pk.path, 0, sizeof(pk.path));
+	memcpy(pk.path, r->given, strnlen(r->given, sizeof(pk.path) - 1));
+	if (!err)
+		err = update(sb->skel->maps.hb_unix_paths, &pk, sizeof(pk), &one,
+			     sizeof(one), "--allow-unix");
+	return err;
+}
+
+/* Rules first, the policy entry last: the hooks act on a complete policy. */
+static int write_policy(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 {
 	struct hb_stats zero = {};
 	__u64 id = sb->cg.id;
+	__u32 origin = 1;
 	int err;
 
-	err = bpf_map__update_elem(sb->skel->maps.hb_stats, &id, sizeof(id),
-				   &zero, sizeof(zero), BPF_NOEXIST);
-	if (!err)
-		err = bpf_map__update_elem(sb->skel->maps.hb_policies, &id,
-					   sizeof(id), policy, sizeof(*policy),
-					   BPF_NOEXIST);
-	if (err) {
-		hb_log("cannot write the sandbox policy: %s", strerror(-err));
-		return err;
+	for (size_t i = 0; i < cfg->n_ip_rules; i++) {
+		struct hb_net_key key;
+
+		hb_ip_rule_key(&cfg->ip_rules[i], id, &key);
+		err = update(sb->skel->maps.hb_net_rules, &key, sizeof(key), &origin,
+			     sizeof(origin), "--allow-ip");
+		if (err)
+			return err;
 	}
-	/* Last: from here on the hooks look at this cgroup's level. */
+	for (size_t i = 0; i < cfg->n_unix_rules; i++) {
+		err = write_unix_rule(sb, &cfg->unix_rules[i]);
+		if (err)
+			return err;
+	}
+	err = update(sb->skel->maps.hb_stats, &id, sizeof(id), &zero, sizeof(zero),
+		     "counters");
+	if (!err)
+		err = update(sb->skel->maps.hb_policies, &id, sizeof(id), &cfg->policy,
+			     sizeof(cfg->policy), "the policy");
+	if (err)
+		return err;
+	/* From here on the hooks look at this cgroup's level. */
 	sb->skel->bss->hb_level_lo = sb->cg.level;
 	sb->skel->bss->hb_level_hi = sb->cg.level + 1;
 	return 0;
 }
 
-int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_policy *policy,
+int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 		    hb_event_fn on_event, void *ctx)
 {
 	char root[PATH_MAX];
@@ -131,14 +242,18 @@ int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_policy *policy,
 	}
 	hb_debug("sandbox cgroup %s (id %llu, level %u)", sb->cg.path,
 		 (unsigned long long)sb->cg.id, sb->cg.level);
-	if (!policy->guards)
+	if (!cfg->policy.guards)
 		return 0;
 
-	err = load_programs(sb);
+	err = load_programs(sb, cfg);
+	if (!err)
+		err = write_policy(sb, cfg);
+	if (!err)
+		err = attach_programs(sb);
 	if (!err)
 		err = pin_links(sb);
 	if (!err)
-		err = write_policy(sb, policy);
+		hb_debug("pinned the links");
 	if (!err) {
 		sb->rb = ring_buffer__new(bpf_map__fd(sb->skel->maps.hb_events),
 					  on_sample, sb, NULL);
@@ -164,6 +279,25 @@ int hb_sandbox_drain(struct hb_sandbox *sb)
 	return n < 0 ? n : 0;
 }
 
+int hb_sandbox_allow_dns_addr(struct hb_sandbox *sb, const __u8 addr[16],
+			      __u32 ttl)
+{
+	struct hb_dns_key key = { .sandbox_id = sb->cg.id };
+	struct hb_dns_value val;
+	struct timespec now;
+
+	if (!sb->skel)
+		return -ENOENT;
+	clock_gettime(CLOCK_MONOTONIC, &now); /* what bpf_ktime_get_ns() counts */
+	if (ttl < HB_DNS_MIN_TTL)
+		ttl = HB_DNS_MIN_TTL;
+	val.expires_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec +
+			 (__u64)ttl * 1000000000ull;
+	memcpy(key.addr, addr, sizeof(key.addr));
+	return bpf_map__update_elem(sb->skel->maps.hb_dns_addrs, &key, sizeof(key),
+				    &val, sizeof(val), BPF_ANY);
+}
+
 int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out)
 {
 	__u64 id = sb->cg.id;
@@ -183,6 +317,7 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		err = hb_cgroup_kill(sb->cg.path);
 		if (!err)
 			err = hb_cgroup_remove(sb->cg.path);
+		hb_debug("cgroup emptied and removed");
 	}
 	ring_buffer__free(sb->rb);
 	sb->rb = NULL;
@@ -198,7 +333,10 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		if (sb->pin_dir[0])
 			err = hb_bpffs_remove_dir(sb->pin_dir);
 	}
-	hermetic__destroy(sb->skel);
+	if (sb->skel) {
+		hermetic__destroy(sb->skel);
+		hb_debug("programs detached");
+	}
 	sb->skel = NULL;
 	hb_cgroup_close(&sb->cg);
 	return err;

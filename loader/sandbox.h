@@ -1,21 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * One sandbox: its cgroup, the BPF-LSM programs that enforce its policy,
- * their pins, and the event stream. Opening either yields a cgroup whose
- * policy is live, or nothing at all.
+ * One sandbox: its cgroup, the BPF programs that enforce its policy,
+ * their pins, its rules and the event stream. Opening either yields a
+ * cgroup whose policy is live, or nothing at all.
  */
 #ifndef HB_SANDBOX_H
 #define HB_SANDBOX_H
 
 #include <limits.h>
+#include <stddef.h>
 #include "cgroup.h"
 #include "hermetic_abi.h"
+#include "net_rule.h"
+#include "tier.h"
+#include "unix_rule.h"
 
 struct hermetic;
 struct ring_buffer;
 
 /* Called for each event; a negative return stops the consumer. */
 typedef int (*hb_event_fn)(void *ctx, const struct hb_event *ev);
+
+struct hb_sandbox_config {
+	struct hb_policy policy;        /* guards, net flags, DNS proxy ports */
+	struct hb_tiers tiers;          /* from hb_tier_select() */
+	const struct hb_ip_rule *ip_rules;
+	size_t n_ip_rules;
+	const struct hb_unix_rule *unix_rules;
+	size_t n_unix_rules;
+};
 
 struct hb_sandbox {
 	struct hermetic *skel;  /* NULL when no guard needs programs */
@@ -26,7 +39,7 @@ struct hb_sandbox {
 	void *ctx;
 };
 
-int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_policy *policy,
+int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 		    hb_event_fn on_event, void *ctx);
 
 /* A descriptor that turns readable when events wait, or -1. */
@@ -34,6 +47,16 @@ int hb_sandbox_events_fd(const struct hb_sandbox *sb);
 
 /* Hands every waiting event to on_event. */
 int hb_sandbox_drain(struct hb_sandbox *sb);
+
+/*
+ * Lets the sandbox reach @addr (IPv6 or IPv4-mapped) for @ttl seconds
+ * (at least HB_DNS_MIN_TTL): an answer of the DNS proxy. Thread-safe.
+ */
+int hb_sandbox_allow_dns_addr(struct hb_sandbox *sb, const __u8 addr[16],
+			      __u32 ttl);
+
+/* Clients often reuse an address a little past its TTL: a floor, seconds. */
+#define HB_DNS_MIN_TTL 60
 
 /* The sandbox's counters (zero when no programs are loaded). */
 int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out);

@@ -13,6 +13,14 @@ const char *hb_hook_action(unsigned int hook)
 		return "sendto";
 	case HB_HOOK_SOCKET:
 		return "socket";
+	case HB_HOOK_BIND:
+		return "bind";
+	case HB_HOOK_LISTEN:
+		return "listen";
+	case HB_HOOK_UNIX:
+		return "unix";
+	case HB_HOOK_DNS:
+		return "DNS";
 	default:
 		return "action";
 	}
@@ -27,23 +35,34 @@ const char *hb_reason_text(unsigned int reason)
 		return "network disabled (this socket kind bypasses connect checks)";
 	case HB_REASON_UNREADABLE:
 		return "request unreadable (denied to be safe)";
+	case HB_REASON_NET_METADATA:
+		return "cloud metadata endpoint";
+	case HB_REASON_NET_NOT_ALLOWED:
+		return "not in the network allow-list";
+	case HB_REASON_NET_BIND:
+		return "only loopback addresses may be bound";
+	case HB_REASON_NET_UNIX:
+		return "unix socket not in --allow-unix";
+	case HB_REASON_DNS_NAME:
+		return "name not in --allow-domain";
+	case HB_REASON_DNS_METADATA:
+		return "cloud metadata name";
 	default:
 		return "denied";
 	}
 }
 
-void hb_escape(const char *in, size_t len, char *out, size_t outlen)
+/* Every byte, NULs included, as printable ASCII. */
+void hb_escape_bytes(const char *in, size_t len, char *out, size_t outlen)
 {
 	size_t o = 0;
 
 	if (!outlen)
 		return;
-	for (size_t i = 0; i < len && in[i]; i++) {
+	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
-		int w = 1;
+		int w = c < 0x20 || c > 0x7e || c == '\\' ? 4 : 1;
 
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			w = 4;
 		if (o + w >= outlen)
 			break;
 		if (w == 1)
@@ -53,6 +72,11 @@ void hb_escape(const char *in, size_t len, char *out, size_t outlen)
 		o += w;
 	}
 	out[o] = '\0';
+}
+
+void hb_escape(const char *in, size_t len, char *out, size_t outlen)
+{
+	hb_escape_bytes(in, strnlen(in, len), out, outlen);
 }
 
 static const char *family_name(unsigned int family)
@@ -108,12 +132,13 @@ static void format_socket(const struct hb_event *ev, char *buf, size_t len)
 		snprintf(buf + n, len - n, " protocol %u", ev->protocol);
 }
 
-/* "127.0.0.1:8080", "[::1]:53", or "family 17". */
+/* "127.0.0.1:8080", "[::1]:53", or "(address family 17)". */
 static void format_addr(const struct hb_event *ev, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN];
 
-	if (ev->family == HB_AF_INET && inet_ntop(AF_INET, ev->addr, ip, sizeof(ip)))
+	/* Addresses travel as IPv6, IPv4 mapped: the family says how to show. */
+	if (ev->family == HB_AF_INET && inet_ntop(AF_INET, ev->addr + 12, ip, sizeof(ip)))
 		snprintf(buf, len, "%s:%u", ip, ev->port);
 	else if (ev->family == HB_AF_INET6 &&
 		 inet_ntop(AF_INET6, ev->addr, ip, sizeof(ip)))
@@ -122,18 +147,48 @@ static void format_addr(const struct hb_event *ev, char *buf, size_t len)
 		snprintf(buf, len, "(address family %u)", ev->family);
 }
 
+/*
+ * A unix socket's path, or "@name" for an abstract one (whose name may
+ * hold any byte), or "(unnamed)"; a DNS name. Escaped: the sandbox chose it.
+ */
+static void format_path(const struct hb_event *ev, char *buf, size_t len)
+{
+	size_t n = ev->path_len < sizeof(ev->path) ? ev->path_len : sizeof(ev->path);
+
+	if (!n) {
+		snprintf(buf, len, "(unnamed)");
+	} else if (ev->hook == HB_HOOK_UNIX && ev->path[0] == '\0') {
+		buf[0] = '@';
+		hb_escape_bytes(ev->path + 1, n - 1, buf + 1, len - 1);
+	} else {
+		hb_escape(ev->path, n, buf, len);
+	}
+}
+
 int hb_format_event(const struct hb_event *ev, char *buf, size_t len)
 {
-	char object[96], comm[HB_COMM_LEN * 4 + 1];
+	char object[HB_EVENT_PATH_MAX * 4 + 8], comm[HB_COMM_LEN * 4 + 1], pid[16];
 
-	if (ev->hook == HB_HOOK_SOCKET)
+	if (ev->hook == HB_HOOK_SOCKET) {
 		format_socket(ev, object, sizeof(object));
-	else
+	} else if (ev->hook == HB_HOOK_UNIX) {
+		format_path(ev, object, sizeof(object));
+	} else if (ev->hook == HB_HOOK_DNS) {
+		object[0] = '(';
+		format_path(ev, object + 1, sizeof(object) - 2);
+		strcat(object, ")");
+	} else {
 		format_addr(ev, object, sizeof(object));
+	}
 	hb_escape(ev->comm, sizeof(ev->comm), comm, sizeof(comm));
-	return snprintf(buf, len, "blocked %s %s (pid %u %s): %s",
-			hb_hook_action(ev->hook), object, ev->tgid, comm,
-			hb_reason_text(ev->reason));
+	/* The DNS proxy may not find who asked (the socket closed already). */
+	if (ev->tgid)
+		snprintf(pid, sizeof(pid), "%u", ev->tgid);
+	else
+		strcpy(pid, "?");
+	return snprintf(buf, len, "blocked %s%s%s (pid %s %s): %s",
+			hb_hook_action(ev->hook), ev->hook == HB_HOOK_DNS ? "" : " ",
+			object, pid, comm[0] ? comm : "?", hb_reason_text(ev->reason));
 }
 
 int hb_format_summary(const unsigned long long by_hook[HB_HOOK_MAX],

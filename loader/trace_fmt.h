@@ -19,9 +19,13 @@ const char *hb_reason_text(unsigned int reason);
  */
 void hb_escape(const char *in, size_t len, char *out, size_t outlen);
 
+/* The same for exactly @len bytes, NULs included (abstract socket names). */
+void hb_escape_bytes(const char *in, size_t len, char *out, size_t outlen);
+
 /*
  * One trace line without the "hermetic-bpf: " prefix, e.g.
- * "blocked connect 127.0.0.1:8080 (pid 42 python3): network disabled".
+ * "blocked connect 127.0.0.1:8080 (pid 42 python3): network disabled",
+ * "blocked unix /run/x.sock (...)", "blocked DNS(example.org) (...)".
  * Returns the length snprintf() would have written.
  */
 int hb_format_event(const struct hb_event *ev, char *buf, size_t len);

@@ -39,7 +39,7 @@ def sockaddr(host, port):
 
 def connect(host, port):
     with socket.socket(family_of(host), socket.SOCK_STREAM) as s:
-        s.settimeout(5)
+        s.settimeout(3)
         s.connect((host, int(port)))
         s.sendall(b"hello\n")
 
@@ -154,6 +154,63 @@ def resolve(name):
     socket.getaddrinfo(name, 80)
 
 
+def lookup(name, family="4"):
+    """The first address (sorted) and how many: "127.0.0.10/1"."""
+    fam = socket.AF_INET6 if family == "6" else socket.AF_INET
+    addrs = sorted({ai[4][0] for ai in socket.getaddrinfo(name, 80, fam, socket.SOCK_STREAM)},
+                   key=lambda a: socket.inet_pton(fam, a))
+    return f"{addrs[0]}/{len(addrs)}"
+
+
+def bind(host, port):
+    with socket.socket(family_of(host), socket.SOCK_STREAM) as s:
+        s.bind((host, int(port)))
+
+
+def listen_unbound():
+    """listen() on an unbound socket binds the wildcard address."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.listen()
+
+
+def listen_loopback():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+
+
+def unix_path(path):
+    """'@name' names an abstract socket."""
+    return "\0" + path[1:] if path.startswith("@") else path
+
+
+def unix_connect(path):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(unix_path(path))
+
+
+def unix_sendto(path):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.sendto(b"datagram\n", unix_path(path))
+
+
+def fetch(url, cafile=None):
+    """GET @url; "ok" only for a 200 whose body says hermetic."""
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    ctx = ssl.create_default_context(cafile=cafile) if cafile else None
+    try:
+        with urllib.request.urlopen(url, timeout=10, context=ctx) as r:
+            body = r.read()
+    except urllib.error.URLError as e:
+        if isinstance(e.reason, OSError):
+            raise e.reason
+        raise
+    if r.status != 200 or b"hermetic" not in body:
+        raise OSError(errno.EBADMSG, f"status {r.status} body {body[:40]!r}")
+
 def hold(directory, host, port):
     """For the launcher-killed case: outlive the launcher, then connect.
 
@@ -199,19 +256,33 @@ ACTIONS = {
     "unspec_sendto": unspec_sendto, "udp_disconnect": udp_disconnect,
     "socket": sock, "socketpair": socketpair, "resolve": resolve,
     "whoami": whoami, "hold": hold, "rename_then_connect": rename_then_connect,
+    "lookup": lookup, "bind": bind, "listen_unbound": listen_unbound,
+    "listen_loopback": listen_loopback, "unix_connect": unix_connect,
+    "unix_sendto": unix_sendto, "fetch": fetch,
 }
+
+
+def run(action, args):
+    """One action's token: "ok", a result, an errno name, or "gaierror"."""
+    try:
+        result = ACTIONS[action](*args)
+    except socket.gaierror:
+        return "gaierror"
+    except socket.timeout:
+        return "timeout"
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e.errno)) if e.errno else repr(e)
+    return result if isinstance(result, str) else "ok"
 
 
 def main():
     action, args = sys.argv[1], sys.argv[2:]
     if "--" in args:  # what follows is for the cases (e.g. a fake secret)
         args = args[:args.index("--")]
-    try:
-        ACTIONS[action](*args)
-    except OSError as e:
-        print(errno.errorcode.get(e.errno, str(e.errno)) if e.errno else repr(e))
+    if action == "multi":  # several actions in one process: "connect h p" ...
+        print(" ".join(run(a.split()[0], a.split()[1:]) for a in args))
         return
-    print("ok")
+    print(run(action, args))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The decision code the BPF programs run, compiled for the host. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +12,11 @@ static const struct hb_policy net = { .guards = HB_GUARD_NET };
 
 static struct hb_req connect_req(__u16 sock_family, __u16 addr_family, int len)
 {
-	return (struct hb_req){ .hook = HB_HOOK_CONNECT, .family = sock_family,
-				.addr_family = addr_family, .addrlen = len };
+	struct hb_req r = { .hook = HB_HOOK_CONNECT, .family = sock_family,
+			    .addr_family = addr_family, .addrlen = len };
+
+	hb_req_classify(&r);
+	return r;
 }
 
 static void connect_decisions(void **state)
@@ -44,6 +48,7 @@ static void sendmsg_decisions(void **state)
 	struct hb_req r = { .hook = HB_HOOK_SENDMSG, .family = HB_AF_INET };
 
 	(void)state;
+	hb_req_classify(&r);
 	assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_DISABLED);
 	/* UDP sends to an AF_UNSPEC destination as if it were IPv4. */
 	r.addr_family = HB_AF_UNSPEC;
@@ -86,6 +91,149 @@ static void socket_allow_list(void **state)
 	assert_int_equal(sock(&none, 17, 3, 768), HB_REASON_NONE);
 }
 
+/* A destination request: @ip is IPv4 ("a.b.c.d") or IPv6, port, proto. */
+static struct hb_req dest(__u16 hook, const char *ip, __u16 port, int proto)
+{
+	struct hb_req r = { .hook = hook, .port = port, .protocol = proto, .addrlen = 28,
+			    .own_socket = 1 };
+	__u8 v4[4];
+
+	if (inet_pton(AF_INET, ip, v4) == 1) {
+		r.family = r.addr_family = HB_AF_INET;
+		hb_addr_map_v4(r.addr, v4);
+	} else {
+		assert_int_equal(inet_pton(AF_INET6, ip, r.addr), 1);
+		r.family = r.addr_family = HB_AF_INET6;
+	}
+	hb_req_classify(&r);
+	return r;
+}
+
+static void metadata_always_denied(void **state)
+{
+	const char *meta[] = { "169.254.169.254", "::ffff:169.254.169.254", "169.254.170.2",
+			       "100.100.100.200", "fd00:ec2::254", "fe80::a9fe:a9fe",
+			       "64:ff9b::a9fe:a9fe", "::ffff:100.100.100.200" };
+	struct hb_policy all = { .guards = HB_GUARD_NET,
+				 .net = HB_NET_ALLOW_LOCALHOST | HB_NET_IP_RULES | HB_NET_DNS_PROXY };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++) {
+		struct hb_req r = dest(HB_HOOK_CONNECT, meta[i], 80, HB_IPPROTO_TCP);
+
+		r.rule_match = r.dns_match = 1; /* even when a rule would allow */
+		assert_int_equal(hb_decide(&all, &r), HB_REASON_NET_METADATA);
+		r.hook = HB_HOOK_SENDMSG;
+		r.port = HB_DNS_PORT; /* and DNS to it is not redirected */
+		assert_int_equal(hb_decide(&all, &r), HB_REASON_NET_METADATA);
+	}
+	/* Neighbours are not metadata. */
+	for (const char *ok[] = { "169.254.169.253", "fd00:ec2::253", "fe80::a9fe:a9ff",
+				  "64:ff9b::1:a9fe:a9fe", "::a9fe:a9fe", NULL }, **p = ok; *p; p++) {
+		struct hb_req r = dest(HB_HOOK_CONNECT, *p, 80, HB_IPPROTO_TCP);
+
+		r.rule_match = 1;
+		assert_int_equal(hb_decide(&all, &r), HB_REASON_NONE);
+	}
+}
+
+static void localhost_and_rules(void **state)
+{
+	struct hb_policy local = { .guards = HB_GUARD_NET, .net = HB_NET_ALLOW_LOCALHOST };
+	struct hb_policy rules = { .guards = HB_GUARD_NET, .net = HB_NET_IP_RULES };
+	struct hb_req r;
+
+	(void)state;
+	for (const char *lo[] = { "127.0.0.1", "127.255.1.2", "::1", "::ffff:127.0.0.53", NULL },
+	     **p = lo; *p; p++) {
+		r = dest(HB_HOOK_CONNECT, *p, 8080, HB_IPPROTO_TCP);
+		assert_int_equal(hb_decide(&local, &r), HB_REASON_NONE);
+		assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_DISABLED);
+		r.hook = HB_HOOK_SENDMSG;
+		assert_int_equal(hb_decide(&local, &r), HB_REASON_NONE);
+	}
+	for (const char *far[] = { "128.0.0.1", "::2", "10.0.0.1", "::ffff:10.0.0.1", NULL },
+	     **p = far; *p; p++) {
+		r = dest(HB_HOOK_CONNECT, *p, 8080, HB_IPPROTO_TCP);
+		assert_int_equal(hb_decide(&local, &r), HB_REASON_NET_NOT_ALLOWED);
+	}
+	/* The lookups' answers decide for rules and DNS. */
+	r = dest(HB_HOOK_CONNECT, "10.1.2.3", 443, HB_IPPROTO_TCP);
+	assert_int_equal(hb_decide(&rules, &r), HB_REASON_NET_NOT_ALLOWED);
+	r.rule_match = 1;
+	assert_int_equal(hb_decide(&rules, &r), HB_REASON_NONE);
+	r.rule_match = 0;
+	r.dns_match = 1;
+	assert_int_equal(hb_decide(&rules, &r), HB_REASON_NONE);
+}
+
+static void dns_goes_to_the_proxy(void **state)
+{
+	struct hb_policy dns = { .guards = HB_GUARD_NET, .net = HB_NET_DNS_PROXY };
+	struct hb_req r;
+
+	(void)state;
+	r = dest(HB_HOOK_SENDMSG, "8.8.8.8", HB_DNS_PORT, HB_IPPROTO_UDP);
+	assert_int_equal(hb_decide(&dns, &r), HB_REASON_NONE);
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_DISABLED);
+	r = dest(HB_HOOK_CONNECT, "2001:db8::53", HB_DNS_PORT, HB_IPPROTO_TCP);
+	assert_int_equal(hb_decide(&dns, &r), HB_REASON_NONE);
+	/* Only sockets the redirect program sees: the sandbox's own. */
+	r.own_socket = 0;
+	assert_int_equal(hb_decide(&dns, &r), HB_REASON_NET_NOT_ALLOWED);
+	/* Port 53 over what the redirect does not handle (ping) stays denied. */
+	r = dest(HB_HOOK_SENDMSG, "8.8.8.8", HB_DNS_PORT, HB_IPPROTO_ICMP);
+	assert_int_equal(hb_decide(&dns, &r), HB_REASON_NET_NOT_ALLOWED);
+	r = dest(HB_HOOK_SENDMSG, "8.8.8.8", 5353, HB_IPPROTO_UDP);
+	assert_int_equal(hb_decide(&dns, &r), HB_REASON_NET_NOT_ALLOWED);
+}
+
+static void bind_and_listen_stay_on_loopback(void **state)
+{
+	struct hb_policy local = { .guards = HB_GUARD_NET, .net = HB_NET_ALLOW_LOCALHOST };
+	struct hb_req r;
+
+	(void)state;
+	for (__u16 hook = HB_HOOK_BIND; hook <= HB_HOOK_LISTEN; hook++) {
+		for (const char *lo[] = { "127.0.0.1", "::1", "::ffff:127.0.0.1", NULL },
+		     **p = lo; *p; p++) {
+			r = dest(hook, *p, 0, HB_IPPROTO_TCP);
+			assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
+		}
+		for (const char *any[] = { "0.0.0.0", "::", "10.0.0.1", "::ffff:0.0.0.0", NULL },
+		     **p = any; *p; p++) {
+			r = dest(hook, *p, 8080, HB_IPPROTO_TCP);
+			assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_BIND);
+			/* --allow-localhost is about peers, not about listening. */
+			assert_int_equal(hb_decide(&local, &r), HB_REASON_NET_BIND);
+		}
+	}
+	r = dest(HB_HOOK_BIND, "127.0.0.1", 0, 0);
+	r.addr_family = HB_AF_UNSPEC; /* the AF_UNSPEC bind means INADDR_ANY */
+	hb_req_classify(&r);
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_BIND);
+	r.family = HB_AF_UNIX;
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
+	assert_int_equal(hb_decide(&none, &r), HB_REASON_NONE);
+}
+
+static void unix_peers(void **state)
+{
+	struct hb_req r = { .hook = HB_HOOK_UNIX, .family = HB_AF_UNIX };
+
+	(void)state;
+	r.unix_kind = HB_UNIX_UNNAMED;
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
+	r.unix_kind = HB_UNIX_PATHNAME;
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_UNIX);
+	assert_int_equal(hb_decide(&none, &r), HB_REASON_NONE);
+	r.unix_match = 1;
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
+	r.unix_kind = HB_UNIX_ABSTRACT;
+	r.unix_match = 0;
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_UNIX);
+}
+
 static void fails_closed(void **state)
 {
 	struct hb_req r = connect_req(HB_AF_INET, HB_AF_INET, 16);
@@ -96,6 +244,11 @@ static void fails_closed(void **state)
 	/* ...but only for a sandbox whose guard owns the hook. */
 	assert_int_equal(hb_decide(&none, &r), HB_REASON_NONE);
 	r.unreadable = 0;
+	/* A request nobody classified is not trusted to be harmless. */
+	r.addr_class = 0;
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_UNREADABLE);
+	r.hook = HB_HOOK_BIND;
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_UNREADABLE);
 	r.hook = HB_HOOK_MAX + 7;
 	assert_int_equal(hb_decide(&net, &r), HB_REASON_UNREADABLE);
 	assert_int_equal(hb_decide(&none, &r), HB_REASON_NONE);
@@ -107,6 +260,11 @@ int main(void)
 		cmocka_unit_test(connect_decisions),
 		cmocka_unit_test(sendmsg_decisions),
 		cmocka_unit_test(socket_allow_list),
+		cmocka_unit_test(metadata_always_denied),
+		cmocka_unit_test(localhost_and_rules),
+		cmocka_unit_test(dns_goes_to_the_proxy),
+		cmocka_unit_test(bind_and_listen_stay_on_loopback),
+		cmocka_unit_test(unix_peers),
 		cmocka_unit_test(fails_closed),
 	};
 

@@ -81,6 +81,46 @@ static void misuse(void **state)
 	assert_int_equal(PARSE(&a, "--"), -EINVAL);
 }
 
+static void network_flags(void **state)
+{
+	struct hb_run_args a;
+
+	(void)state;
+	/* Every --allow-* turns the guard on by itself. */
+	assert_int_equal(PARSE(&a, "--allow-localhost", "true"), 0);
+	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_int_equal(a.net, HB_NET_ALLOW_LOCALHOST);
+	hb_run_args_free(&a);
+	assert_int_equal(PARSE(&a, "--allow-ip", "10.0.0.0/8:443", "--allow-ip", "[::1]:53",
+			       "--allow-domain", "example.com", "--allow-domain", "Example.ORG.",
+			       "--allow-unix", "/run/x.sock", "cmd"), 0);
+	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_int_equal(a.n_ip_rules, 2);
+	assert_int_equal(a.ip_rules[0].port, 443);
+	assert_int_equal(a.ip_rules[1].port, 53);
+	assert_int_equal(a.n_domains, 2);
+	assert_string_equal(a.domains[1], "Example.ORG.");
+	assert_int_equal(a.n_unix_paths, 1);
+	assert_string_equal(a.unix_paths[0], "/run/x.sock");
+	assert_string_equal(a.cmd[0], "cmd");
+	hb_run_args_free(&a);
+}
+
+static void network_misuse(void **state)
+{
+	struct hb_run_args a;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "--allow-ip", "300.1.1.1", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--allow-ip", "10.0.0.0/33", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--allow-ip", "1.2.3.4:0", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--allow-ip", "1.2.3.4:70000", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--allow-domain", "*.example.com", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--allow-domain", ".example.com", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--allow-unix", "x.sock", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--allow-ip"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -88,6 +128,8 @@ int main(void)
 		cmocka_unit_test(commands_own_flags_are_left_alone),
 		cmocka_unit_test(options),
 		cmocka_unit_test(misuse),
+		cmocka_unit_test(network_flags),
+		cmocka_unit_test(network_misuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

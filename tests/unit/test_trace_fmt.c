@@ -14,8 +14,13 @@ static struct hb_event ev(unsigned hook, unsigned family, const char *ip,
 			      .family = (__u16)family, .port = (__u16)port,
 			      .tgid = 42, .pid = 43 };
 
-	if (ip)
-		inet_pton(family == HB_AF_INET6 ? AF_INET6 : AF_INET, ip, e.addr);
+	/* Events carry IPv4 mapped into IPv6, as the BPF side sends it. */
+	if (ip && family == HB_AF_INET6) {
+		inet_pton(AF_INET6, ip, e.addr);
+	} else if (ip) {
+		e.addr[10] = e.addr[11] = 0xff;
+		inet_pton(AF_INET, ip, e.addr + 12);
+	}
 	memcpy(e.comm, comm, strnlen(comm, sizeof(e.comm)));
 	return e;
 }
@@ -34,6 +39,64 @@ static void connect_lines(void **state)
 	e = ev(HB_HOOK_SENDMSG, HB_AF_UNSPEC, NULL, 0, "x");
 	hb_format_event(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "blocked sendto (address family 0) (pid 42 x): network disabled");
+}
+
+static void bind_listen_and_mapped(void **state)
+{
+	struct hb_event e = ev(HB_HOOK_BIND, HB_AF_INET, "0.0.0.0", 8000, "srv");
+	char buf[256];
+
+	(void)state;
+	e.reason = HB_REASON_NET_BIND;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked bind 0.0.0.0:8000 (pid 42 srv): "
+				 "only loopback addresses may be bound");
+	e = ev(HB_HOOK_LISTEN, HB_AF_INET6, "::", 0, "srv");
+	e.reason = HB_REASON_NET_BIND;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked listen [::]:0 (pid 42 srv): "
+				 "only loopback addresses may be bound");
+	/* An IPv6 socket naming an IPv4 peer shows it as the caller wrote it. */
+	e = ev(HB_HOOK_CONNECT, HB_AF_INET6, "::ffff:169.254.169.254", 80, "curl");
+	e.reason = HB_REASON_NET_METADATA;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked connect [::ffff:169.254.169.254]:80 (pid 42 curl): "
+				 "cloud metadata endpoint");
+}
+
+static void unix_and_dns_lines(void **state)
+{
+	struct hb_event e = ev(HB_HOOK_UNIX, HB_AF_UNIX, NULL, 0, "py");
+	char buf[512];
+
+	(void)state;
+	e.reason = HB_REASON_NET_UNIX;
+	e.path_len = 22;
+	memcpy(e.path, "/run/docker.sock\0\0\0\0\0\0", 22);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked unix /run/docker.sock (pid 42 py): "
+				 "unix socket not in --allow-unix");
+	/* Abstract: a leading NUL, then any bytes, NULs and newlines too. */
+	e.path_len = 6;
+	memcpy(e.path, "\0x\ny\0z", 6);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked unix @x\\x0ay\\x00z (pid 42 py): "
+				 "unix socket not in --allow-unix");
+	e = ev(HB_HOOK_DNS, 0, NULL, 0, "python3");
+	e.reason = HB_REASON_DNS_NAME;
+	e.path_len = 14;
+	memcpy(e.path, "badexample.com", 14);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked DNS(badexample.com) (pid 42 python3): "
+				 "name not in --allow-domain");
+	/* The proxy may not find who asked. */
+	e.tgid = 0;
+	memset(e.comm, 0, sizeof(e.comm));
+	e.reason = HB_REASON_DNS_METADATA;
+	e.path_len = 8;
+	memcpy(e.path, "metadata", 8);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked DNS(metadata) (pid ? ?): cloud metadata name");
 }
 
 static void socket_lines(void **state)
@@ -114,6 +177,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(connect_lines),
 		cmocka_unit_test(socket_lines),
+		cmocka_unit_test(bind_listen_and_mapped),
+		cmocka_unit_test(unix_and_dns_lines),
 		cmocka_unit_test(hostile_comm_is_escaped),
 		cmocka_unit_test(escape_bounds),
 		cmocka_unit_test(small_buffers_stay_terminated),

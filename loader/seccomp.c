@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stddef.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include "hermetic_abi.h"
+#include "seccomp.h"
+
+/* x32 system calls are the x86_64 numbers with this bit set. */
+#define X32_SYSCALL_BIT 0x40000000u
+#define I386_SOCKETCALL 102 /* socket() in disguise: its arguments are in memory */
+#define I386_SOCKET 359
+#define I386_IO_URING_SETUP 425
+
+#define DENY (SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
+#define ALLOW SECCOMP_RET_ALLOW
+
+#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define JEQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
+#define JGE(k, t, f) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (f))
+#define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
+
+int hb_seccomp_restrict_sockets(void)
+{
+	/*
+	 * Jump offsets count the instructions skipped (target = next + k);
+	 * the numbers on the left are the targets' indices.
+	 */
+	struct sock_filter filter[] = {
+		/*  0 */ LOAD(arch),
+		/*  1 */ JEQ(AUDIT_ARCH_X86_64, 2, 0),           /* -> 4 */
+		/*  2 */ JEQ(AUDIT_ARCH_I386, 9, 0),             /* -> 12 */
+		/*  3 */ RET(ALLOW),
+		/* x86_64, and x32 (numbers with X32_SYSCALL_BIT) */
+		/*  4 */ LOAD(nr),
+		/*  5 */ JGE(X32_SYSCALL_BIT, 3, 0),             /* -> 9 */
+		/*  6 */ JEQ(__NR_socket, 10, 0),                /* -> 17 */
+		/*  7 */ JEQ(__NR_io_uring_setup, 14, 0),        /* -> 22 */
+		/*  8 */ RET(ALLOW),
+		/*  9 */ JEQ(X32_SYSCALL_BIT | __NR_socket, 12, 0), /* -> 22 */
+		/* 10 */ JEQ(X32_SYSCALL_BIT | __NR_io_uring_setup, 11, 0), /* -> 22 */
+		/* 11 */ RET(ALLOW),
+		/* i386 */
+		/* 12 */ LOAD(nr),
+		/* 13 */ JEQ(I386_SOCKETCALL, 8, 0),             /* -> 22 */
+		/* 14 */ JEQ(I386_IO_URING_SETUP, 7, 0),         /* -> 22 */
+		/* 15 */ JEQ(I386_SOCKET, 1, 0),                 /* -> 17 */
+		/* 16 */ RET(ALLOW),
+		/* socket(family, ...): the family is the low word of args[0] */
+		/* 17 */ LOAD(args[0]),
+		/* 18 */ JEQ(HB_AF_UNIX, 4, 0),                  /* -> 23 */
+		/* 19 */ JEQ(HB_AF_INET, 3, 0),                  /* -> 23 */
+		/* 20 */ JEQ(HB_AF_INET6, 2, 0),                 /* -> 23 */
+		/* 21 */ JEQ(HB_AF_NETLINK, 1, 0),               /* -> 23 */
+		/* 22 */ RET(DENY),
+		/* 23 */ RET(ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
+		return -errno;
+	return 0;
+}

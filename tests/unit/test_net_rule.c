@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+#include "net_rule.h"
+
+static struct hb_ip_rule ok(const char *spec)
+{
+	struct hb_ip_rule r;
+	char why[128] = "";
+
+	if (hb_ip_rule_parse(spec, &r, why, sizeof(why)))
+		fail_msg("%s: %s", spec, why);
+	return r;
+}
+
+static void expect_addr(const struct hb_ip_rule *r, const char *v6)
+{
+	unsigned char a[16];
+
+	assert_int_equal(inet_pton(AF_INET6, v6, a), 1);
+	assert_memory_equal(r->addr, a, 16);
+}
+
+static void forms(void **state)
+{
+	struct hb_ip_rule r;
+
+	(void)state;
+	r = ok("1.2.3.4");
+	expect_addr(&r, "::ffff:1.2.3.4");
+	assert_int_equal(r.prefix, 128);
+	assert_int_equal(r.port, 0);
+	r = ok("10.0.0.0/8");
+	expect_addr(&r, "::ffff:10.0.0.0");
+	assert_int_equal(r.prefix, 104);
+	r = ok("10.0.0.0/8:443");
+	assert_int_equal(r.prefix, 104);
+	assert_int_equal(r.port, 443);
+	r = ok("1.2.3.4:53");
+	assert_int_equal(r.prefix, 128);
+	assert_int_equal(r.port, 53);
+	r = ok("0.0.0.0/0");
+	assert_int_equal(r.prefix, 96);
+	r = ok("::1");
+	expect_addr(&r, "::1");
+	r = ok("2001:db8::/32");
+	assert_int_equal(r.prefix, 32);
+	r = ok("[2001:db8::1]:443");
+	expect_addr(&r, "2001:db8::1");
+	assert_int_equal(r.port, 443);
+	r = ok("[2001:db8::]/32:8443");
+	assert_int_equal(r.prefix, 32);
+	assert_int_equal(r.port, 8443);
+	r = ok("[::1]");
+	assert_int_equal(r.prefix, 128);
+	/* An IPv4-mapped IPv6 rule lands on the same key as its IPv4 twin. */
+	r = ok("::ffff:10.0.0.0/104");
+	expect_addr(&r, "::ffff:10.0.0.0");
+	assert_int_equal(r.prefix, 104);
+	r = ok("1.2.3.4:65535");
+	assert_int_equal(r.port, 65535);
+}
+
+static void bad(const char *spec, const char *want)
+{
+	struct hb_ip_rule r;
+	char why[128] = "";
+
+	assert_int_equal(hb_ip_rule_parse(spec, &r, why, sizeof(why)), -EINVAL);
+	if (!strstr(why, want))
+		fail_msg("%s: \"%s\" does not say \"%s\"", spec, why, want);
+}
+
+static void errors(void **state)
+{
+	(void)state;
+	bad("300.1.1.1", "not an IPv4 or IPv6 address");
+	bad("1.2.3", "not an IPv4 or IPv6 address");
+	bad("", "not an IPv4 or IPv6 address");
+	bad("example.com", "not an IPv4 or IPv6 address");
+	bad("10.0.0.0/33", "0 to 32");
+	bad("10.0.0.0/", "0 to 32");
+	bad("10.0.0.0/-1", "0 to 32");
+	bad("10.0.0.0/8a", "0 to 32");
+	bad("::/129", "0 to 128");
+	bad("1.2.3.4:0", "1 to 65535");
+	bad("1.2.3.4:70000", "1 to 65535");
+	bad("1.2.3.4:", "1 to 65535");
+	bad("1.2.3.4:+53", "1 to 65535");
+	bad("[::1", "without ']'");
+	bad("[1.2.3.4]:80", "not an IPv6 address");
+	bad("[::1]x", "expected ADDR");
+	bad("10.0.0.1/8", "beyond the prefix");
+	bad("2001:db8::1/32", "beyond the prefix");
+}
+
+static void keys(void **state)
+{
+	struct hb_ip_rule r = ok("10.0.0.0/8:443");
+	struct hb_net_key k;
+	unsigned long long id = 0x1122334455667788ull;
+
+	(void)state;
+	hb_ip_rule_key(&r, id, &k);
+	assert_int_equal(k.prefixlen, HB_NET_KEY_FIXED_BITS + 104);
+	assert_memory_equal(k.sandbox, &id, 8);
+	assert_int_equal(k.port[0], 443 >> 8);
+	assert_int_equal(k.port[1], 443 & 0xff);
+	assert_memory_equal(k.addr, r.addr, 16);
+	assert_int_equal(k.pad[0] | k.pad[1], 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(forms),
+		cmocka_unit_test(errors),
+		cmocka_unit_test(keys),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
