@@ -78,6 +78,39 @@ struct {
 	__type(value, __u8);
 } hb_unix_paths SEC(".maps");
 
+/* --allow-exec executables, by inode. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_EXEC_RULES);
+	__type(key, struct hb_exec_key);
+	__type(value, __u8);
+} hb_exec_rules SEC(".maps");
+
+/* Per task: whether its execve() in progress is the command's own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} hb_first_exec SEC(".maps");
+
+/*
+ * Per CPU: a file's path for an event (bpf_d_path needs a buffer larger
+ * than the stack spares). Sleepable programs run with migration off; a
+ * preempting one could overwrite a path mid-event: a garbled trace text,
+ * never a decision, which does not depend on it.
+ */
+struct hb_path_buf {
+	char path[HB_EVENT_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hb_path_buf);
+} hb_scratch SEC(".maps");
+
 /* Per UDP/TCP socket: where a redirected DNS query was really going. */
 struct hb_dns_orig {
 	__u32 ip4;
@@ -113,8 +146,16 @@ struct hb_ctx {
 	__u64 peer_ino;     /* unix peer's inode and device */
 	__u32 peer_dev;
 	__u32 path_len;
-	const void *path;   /* kernel memory: a unix peer's sun_path */
+	const void *path;   /* kernel memory: a unix peer's sun_path, a file's
+			     * path (hb_scratch), an exec's filename */
 	struct hb_unix_path_key *path_key; /* tier B: look the path up */
+	struct task_struct *target; /* ptrace/kill: the other process */
+	struct cgroup *file_cg; /* a cgroupfs file's cgroup */
+	struct hb_policy *policy; /* exec: the token lives in the policy */
+	__u64 file_ino;     /* exec: the file's identity, for --allow-exec */
+	__u32 file_dev;
+	__u32 arg;          /* for the event (struct hb_event.arg) */
+	__u32 path_str;     /* path is a NUL-terminated string: read up to it */
 };
 
 struct hb_level_loop {
@@ -171,11 +212,22 @@ static __always_inline int hb_first_level(void)
 	return hb_find_level(hb_level_lo, 0, NULL);
 }
 
-/* Whether @sk was created inside the sandbox at @level with id @id. */
-static __always_inline int hb_sock_in_sandbox(struct sock *sk, __u32 level,
-					      __u64 id)
+/*
+ * Whether an LSM hook has nothing to judge: an earlier program denied
+ * already (@ret, passed on), or the task is in no sandbox (@ret is 0).
+ */
+static __always_inline bool hb_skip(int ret, int *first)
 {
-	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	if (ret)
+		return true;
+	*first = hb_first_level();
+	return *first < 0;
+}
+
+/* Whether cgroup @cg is the sandbox (@level, @id) or below it. */
+static __always_inline int hb_cgroup_in_sandbox(struct cgroup *cg, __u32 level,
+						__u64 id)
+{
 	struct cgroup *anc;
 	int cg_level;
 
@@ -185,6 +237,13 @@ static __always_inline int hb_sock_in_sandbox(struct sock *sk, __u32 level,
 	if (bpf_core_read(&anc, sizeof(anc), &cg->ancestors[level]) || !anc)
 		return 0;
 	return BPF_CORE_READ(anc, kn, id) == id;
+}
+
+/* Whether @sk was created inside the sandbox. */
+static __always_inline int hb_sock_in_sandbox(struct sock *sk, __u32 level,
+					      __u64 id)
+{
+	return hb_cgroup_in_sandbox(BPF_CORE_READ(sk, sk_cgrp_data.cgroup), level, id);
 }
 
 static __always_inline int hb_rule_lookup(__u64 id, const struct hb_req *r,
@@ -207,10 +266,29 @@ static __always_inline int hb_rule_lookup(__u64 id, const struct hb_req *r,
  */
 static __always_inline void hb_lookup_facts(struct hb_ctx *c,
 					    const struct hb_policy *p,
-					    __u64 id, __u16 hook)
+					    __u32 level, __u64 id, __u16 hook)
 {
 	struct hb_req *r = &c->req;
 
+	if (hook == HB_HOOK_PTRACE || hook == HB_HOOK_KILL) {
+		struct task_struct *target = c->target; /* not a CO-RE access */
+
+		r->outside = !hb_cgroup_in_sandbox(BPF_CORE_READ(target, cgroups, dfl_cgrp),
+						   level, id);
+		return;
+	}
+	if (hook == HB_HOOK_FILE_WRITE) {
+		r->in_subtree = hb_cgroup_in_sandbox(c->file_cg, level, id);
+		return;
+	}
+	if (hook == HB_HOOK_EXEC || hook == HB_HOOK_EXEC_FILE) {
+		struct hb_exec_key ek = { .sandbox_id = id, .ino = c->file_ino,
+					  .dev = c->file_dev };
+
+		r->exec_match = c->file_ino &&
+				bpf_map_lookup_elem(&hb_exec_rules, &ek) != NULL;
+		return;
+	}
 	r->rule_match = 0;
 	r->dns_match = 0;
 	r->unix_match = 0;
@@ -285,6 +363,8 @@ __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason)
 		ev->port = req->port;
 	}
 	ev->protocol = req->protocol;
+	ev->arg = c->arg;
+	ev->pad = 0;
 	__builtin_memcpy(ev->addr, req->addr, sizeof(ev->addr));
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	ev->path_len = 0;
@@ -294,11 +374,35 @@ __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason)
 		if (n > HB_EVENT_PATH_MAX - 1)
 			n = HB_EVENT_PATH_MAX - 1;
 		n &= HB_EVENT_PATH_MAX - 1; /* a bound the verifier can see */
-		if (!bpf_probe_read_kernel(ev->path, n, c->path))
+		if (c->path_str) {
+			long got = bpf_probe_read_kernel_str(ev->path, n + 1, c->path);
+
+			if (got > 0)
+				ev->path_len = got - 1;
+		} else if (!bpf_probe_read_kernel(ev->path, n, c->path)) {
 			ev->path_len = n;
+		}
 	}
 	bpf_ringbuf_submit(ev, 0);
 	return 0;
+}
+
+/*
+ * The command's own execve() is the first in its sandbox: the launcher's
+ * child is the only process there until it execs. The policy holds a
+ * one-shot token the first execve takes; the task remembers, for the
+ * files that execve goes on to run (bprm_check_security), that it is the
+ * first. Nothing can hand the token back: only the loader writes it.
+ */
+static __always_inline void hb_take_first_exec(struct hb_ctx *c,
+					       struct hb_policy *p)
+{
+	__u32 *flag = bpf_task_storage_get(&hb_first_exec, bpf_get_current_task_btf(),
+					   0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	c->req.first_exec = __sync_val_compare_and_swap(&p->first_exec, 1, 0) == 1;
+	if (flag)
+		*flag = c->req.first_exec;
 }
 
 /* The sandbox enclosing the current task, and whether there are more. */
@@ -338,7 +442,7 @@ static long hb_nest_cb(__u32 i, void *data)
 static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 {
 	struct hb_nest nest = { .from = first };
-	const struct hb_policy *p;
+	struct hb_policy *p;
 	enum hb_reason reason;
 	__u32 hi = hb_level_hi;
 
@@ -355,7 +459,9 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 	 * the sandbox. cgroup programs run only for such sockets and pass none.
 	 */
 	c->req.own_socket = c->sk ? hb_sock_in_sandbox(c->sk, first, nest.id) : 1;
-	hb_lookup_facts(c, p, nest.id, hook);
+	hb_lookup_facts(c, p, first, nest.id, hook);
+	if (hook == HB_HOOK_EXEC)
+		hb_take_first_exec(c, p);
 	reason = nest.count > 1 ? HB_REASON_UNREADABLE : hb_decide_hook(p, &c->req, hook);
 	if (reason == HB_REASON_NONE)
 		return 0;
@@ -417,11 +523,8 @@ int BPF_PROG(hb_connect, struct socket *sock, struct sockaddr *address,
 	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
 	int first;
 
-	if (ret)
+	if (hb_skip(ret, &first))
 		return ret;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	hb_read_sock(&c, sock);
 	hb_read_sockaddr(&c.req, address, addrlen);
 	return hb_enforce(&c, first, HB_HOOK_CONNECT);
@@ -435,11 +538,8 @@ int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 	void *name = NULL;
 	int namelen = 0, first;
 
-	if (ret)
+	if (hb_skip(ret, &first))
 		return ret;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	if (bpf_core_read(&name, sizeof(name), &msg->msg_name) ||
 	    bpf_core_read(&namelen, sizeof(namelen), &msg->msg_namelen)) {
 		c.req.unreadable = 1;
@@ -485,11 +585,8 @@ int BPF_PROG(hb_bind, struct socket *sock, struct sockaddr *address,
 	struct hb_ctx c = { .req.hook = HB_HOOK_BIND };
 	int first;
 
-	if (ret)
+	if (hb_skip(ret, &first))
 		return ret;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	hb_read_sock(&c, sock);
 	hb_read_sockaddr(&c.req, address, addrlen);
 	return hb_enforce(&c, first, HB_HOOK_BIND);
@@ -503,11 +600,8 @@ int BPF_PROG(hb_listen, struct socket *sock, int backlog, int ret)
 	struct sock_common *skc;
 	int first;
 
-	if (ret)
+	if (hb_skip(ret, &first))
 		return ret;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	hb_read_sock(&c, sock);
 	skc = (struct sock_common *)c.sk;
 	if (!c.req.unreadable && c.req.family == HB_AF_INET) {
@@ -569,11 +663,8 @@ int BPF_PROG(hb_unix_connect, struct sock *sock, struct sock *other,
 	struct hb_ctx c = {};
 	int first;
 
-	if (ret)
+	if (hb_skip(ret, &first))
 		return ret;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	hb_unix_peer(&c, other);
 	return hb_enforce(&c, first, HB_HOOK_UNIX);
 }
@@ -585,13 +676,362 @@ int BPF_PROG(hb_unix_send, struct socket *sock, struct socket *other, int ret)
 	struct hb_ctx c = {};
 	int first;
 
+	if (hb_skip(ret, &first))
+		return ret;
+	hb_unix_peer(&c, BPF_CORE_READ(other, sk));
+	return hb_enforce(&c, first, HB_HOOK_UNIX);
+}
+
+/* ---- tier A: exec and native code --------------------------------- */
+
+#define HB_S_IWGRP 0020
+#define HB_S_IWOTH 0002
+#define HB_S_IFMT 0170000
+#define HB_S_IFREG 0100000
+#define HB_VM_WRITE 0x2
+#define HB_VM_EXEC 0x4
+
+/*
+ * Trusted for --block-native: a regular file owned by root and writable
+ * by nobody else, in a directory of the same kind. Nobody but root can
+ * have written it or put it there (a root command has no such limit:
+ * spec/exec.md says so).
+ */
+static __always_inline int hb_file_trusted(struct file *file)
+{
+	struct dentry *dir = BPF_CORE_READ(file, f_path.dentry, d_parent);
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct inode *dinode = BPF_CORE_READ(dir, d_inode);
+	umode_t mode = BPF_CORE_READ(inode, i_mode);
+	umode_t dmode = BPF_CORE_READ(dinode, i_mode);
+
+	return inode && dinode && (mode & HB_S_IFMT) == HB_S_IFREG &&
+	       BPF_CORE_READ(inode, i_uid.val) == 0 &&
+	       BPF_CORE_READ(dinode, i_uid.val) == 0 &&
+	       !(mode & (HB_S_IWGRP | HB_S_IWOTH)) &&
+	       !(dmode & (HB_S_IWGRP | HB_S_IWOTH));
+}
+
+/* The file's identity for --allow-exec, and the facts --block-native needs. */
+static __always_inline void hb_read_file(struct hb_ctx *c, struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+
+	c->file_ino = BPF_CORE_READ(inode, i_ino);
+	c->file_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (!inode || !c->file_ino)
+		c->req.unreadable = 1;
+	c->req.trusted = hb_file_trusted(file);
+	c->req.own_exe = exe && exe == inode;
+}
+
+/* A file's path for the event, from sleepable hooks (bpf_d_path). */
+static __always_inline void hb_file_path(struct hb_ctx *c, struct file *file)
+{
+	__u32 zero = 0;
+	struct hb_path_buf *buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+	long n;
+
+	if (!buf)
+		return;
+	n = bpf_d_path(&file->f_path, buf->path, sizeof(buf->path));
+	if (n > 0) {
+		c->path = buf->path;
+		c->path_len = n - 1; /* without the NUL */
+	}
+}
+
+/* execve(): once per call, with the file it opened first. */
+SEC("lsm/bprm_creds_for_exec")
+int BPF_PROG(hb_exec, struct linux_binprm *bprm, int ret)
+{
+	struct hb_ctx c = {};
+	const char *name;
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	hb_read_file(&c, bprm->file);
+	/* The name it was asked for (execve's path): what the user recognises. */
+	name = BPF_CORE_READ(bprm, filename);
+	c.path = name;
+	c.path_len = HB_EVENT_PATH_MAX - 1;
+	c.path_str = 1;
+	return hb_enforce(&c, first, HB_HOOK_EXEC);
+}
+
+/* Each file an execve() runs: the program, a script's interpreter, ... */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(hb_exec_file, struct linux_binprm *bprm, int ret)
+{
+	struct hb_ctx c = {};
+	__u32 *flag;
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	flag = bpf_task_storage_get(&hb_first_exec, bpf_get_current_task_btf(), 0, 0);
+	c.req.first_exec = flag && *flag;
+	hb_read_file(&c, bprm->file);
+	c.path = BPF_CORE_READ(bprm, interp);
+	c.path_len = HB_EVENT_PATH_MAX - 1;
+	c.path_str = 1;
+	return hb_enforce(&c, first, HB_HOOK_EXEC_FILE);
+}
+
+/* Executable mappings: of a file, or anonymous (file is NULL). */
+SEC("lsm.s/mmap_file")
+int BPF_PROG(hb_mmap, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags, int ret)
+{
+	struct hb_ctx c = { .req.prot = prot, .arg = prot };
+	int first;
+
 	if (ret)
 		return ret;
+	if (!(prot & HB_PROT_EXEC)) /* the common case, and never denied */
+		return 0;
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
-	hb_unix_peer(&c, BPF_CORE_READ(other, sk));
-	return hb_enforce(&c, first, HB_HOOK_UNIX);
+	if (file) {
+		hb_read_file(&c, file);
+		hb_file_path(&c, file);
+	} else {
+		c.req.anon = 1;
+	}
+	return hb_enforce(&c, first, HB_HOOK_MMAP);
+}
+
+/*
+ * Making a mapping executable (or executable and writable) later. Not a
+ * sleepable hook: the event names the file's last component only.
+ */
+SEC("lsm/file_mprotect")
+int BPF_PROG(hb_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct hb_ctx c = { .req.prot = prot, .arg = prot };
+	unsigned long vm_flags;
+	struct file *file;
+	int first;
+
+	if (ret)
+		return ret;
+	if (!(prot & HB_PROT_EXEC))
+		return 0;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	vm_flags = BPF_CORE_READ(vma, vm_flags);
+	file = BPF_CORE_READ(vma, vm_file);
+	c.req.was_exec = !!(vm_flags & HB_VM_EXEC);
+	/* Private pages already written (copy-on-write): code put there. */
+	c.req.modified = !!(vm_flags & HB_VM_WRITE) || BPF_CORE_READ(vma, anon_vma);
+	if (file) {
+		hb_read_file(&c, file);
+		c.path = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+		c.path_len = HB_EVENT_PATH_MAX - 1;
+		c.path_str = 1;
+	} else {
+		c.req.anon = 1;
+	}
+	return hb_enforce(&c, first, HB_HOOK_MPROTECT);
+}
+
+/* ---- tier A: tamper resistance (every sandbox, even a root command) --- */
+
+SEC("lsm/bpf")
+int BPF_PROG(hb_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	struct hb_ctx c = { .arg = cmd };
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	return hb_enforce(&c, first, HB_HOOK_BPF);
+}
+
+SEC("lsm/capable")
+int BPF_PROG(hb_capable, const struct cred *cred, struct user_namespace *ns,
+	     int cap, unsigned int opts, int ret)
+{
+	struct hb_ctx c = { .req.cap = cap, .arg = cap };
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	return hb_enforce(&c, first, HB_HOOK_CAPABLE);
+}
+
+#define HB_FMODE_WRITE 0x2
+/* /proc/sys's depth is small; deeper is denied (fail closed). */
+#define HB_PROC_DEPTH 16
+
+/*
+ * Whether a procfs file lies under /proc/sys or is /proc/sysrq-trigger:
+ * its top directory below the procfs root, found by walking up the
+ * dentries (not by path text, which a chroot would change).
+ */
+static __always_inline int hb_proc_sys(struct dentry *d)
+{
+	struct dentry *top = d;
+	char name[16] = {};
+
+	for (int i = 0; i < HB_PROC_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(top, d_parent);
+		struct dentry *grand = BPF_CORE_READ(parent, d_parent);
+
+		if (!parent || parent == top) /* the root itself */
+			return 0;
+		if (grand == parent) { /* top's parent is the root */
+			bpf_probe_read_kernel_str(name, sizeof(name),
+						  BPF_CORE_READ(top, d_name.name));
+			return name[0] == 's' && name[1] == 'y' && name[2] == 's' &&
+			       (name[3] == '\0' ||
+				(name[3] == 'r' && name[4] == 'q' && name[5] == '-' &&
+				 name[6] == 't' && name[7] == 'r' && name[8] == 'i' &&
+				 name[9] == 'g' && name[10] == 'g' && name[11] == 'e' &&
+				 name[12] == 'r' && name[13] == '\0'));
+		}
+		top = parent;
+	}
+	return 1;
+}
+
+/* Writes to the kernel's own filesystems (see hb_file_write_reason). */
+SEC("lsm.s/file_open")
+int BPF_PROG(hb_file_open, struct file *file, int ret)
+{
+	struct hb_ctx c = { .req.fs_magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic) };
+	int first;
+
+	if (ret)
+		return ret;
+	if (!(BPF_CORE_READ(file, f_mode) & HB_FMODE_WRITE))
+		return 0;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	if (c.req.fs_magic == HB_PROC_SUPER_MAGIC) {
+		c.req.proc_sys = hb_proc_sys(BPF_CORE_READ(file, f_path.dentry));
+	} else if (c.req.fs_magic == HB_CGROUP2_SUPER_MAGIC) {
+		/* A cgroup file's kernfs node; its parent's is the cgroup. */
+		struct kernfs_node *kn = BPF_CORE_READ(file, f_inode, i_private);
+
+		c.file_cg = BPF_CORE_READ(kn, parent, priv);
+	}
+	hb_file_path(&c, file);
+	return hb_enforce(&c, first, HB_HOOK_FILE_WRITE);
+}
+
+/* Removing or moving the pins that keep enforcement alive (bpffs). */
+static __always_inline int hb_path_change(struct dentry *dentry)
+{
+	struct hb_ctx c = { .req.fs_magic = BPF_CORE_READ(dentry, d_sb, s_magic) };
+	int first;
+
+	if (c.req.fs_magic != HB_BPF_FS_MAGIC)
+		return 0;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	c.path = BPF_CORE_READ(dentry, d_name.name);
+	c.path_len = HB_EVENT_PATH_MAX - 1;
+	c.path_str = 1;
+	return hb_enforce(&c, first, HB_HOOK_PATH);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(hb_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ret ? ret : hb_path_change(dentry);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(hb_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ret ? ret : hb_path_change(dentry);
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(hb_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry,
+	     unsigned int flags, int ret)
+{
+	if (ret)
+		return ret;
+	ret = hb_path_change(old_dentry);
+	return ret ? ret : hb_path_change(new_dentry);
+}
+
+/* Mounts: a new cgroup2 or bpffs view, unmounting bpffs, pivot_root. */
+static __always_inline int hb_mount_op(void)
+{
+	struct hb_ctx c = {};
+	int first = hb_first_level();
+
+	if (first < 0)
+		return 0;
+	return hb_enforce(&c, first, HB_HOOK_MOUNT);
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(hb_mount, const char *dev_name, const struct path *path,
+	     const char *type, unsigned long flags, void *data, int ret)
+{
+	return ret ? ret : hb_mount_op();
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(hb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	return ret ? ret : hb_mount_op();
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(hb_pivotroot, const struct path *old_path,
+	     const struct path *new_path, int ret)
+{
+	return ret ? ret : hb_mount_op();
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(hb_move_mount, const struct path *from_path,
+	     const struct path *to_path, int ret)
+{
+	return ret ? ret : hb_mount_op();
+}
+
+#define HB_PTRACE_MODE_ATTACH 0x02
+
+/* ptrace, /proc/PID/{mem,environ,...}, process_vm_readv/writev. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(hb_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+	struct hb_ctx c = { .target = child, .req.attach = !!(mode & HB_PTRACE_MODE_ATTACH) };
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	c.arg = BPF_CORE_READ(child, tgid);
+	c.req.protocol = mode;
+	return hb_enforce(&c, first, HB_HOOK_PTRACE);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(hb_kill, struct task_struct *p, struct kernel_siginfo *info,
+	     int sig, const struct cred *cred, int ret)
+{
+	struct hb_ctx c = { .target = p, .req.protocol = sig };
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	c.arg = BPF_CORE_READ(p, tgid);
+	return hb_enforce(&c, first, HB_HOOK_KILL);
 }
 
 /* ---- cgroup programs: DNS redirect (both tiers), enforcement (tier B) -- */

@@ -53,8 +53,13 @@
 #define HB_DNS_PORT 53
 
 /* Guards a sandbox asks for (struct hb_policy.guards). */
-#define HB_GUARD_NET (1u << 0)
-#define HB_GUARD_ALL (HB_GUARD_NET)
+#define HB_GUARD_NET (1u << 0)     /* --no-network and the --allow-* flags */
+#define HB_GUARD_EXEC (1u << 1)    /* --no-subprocess */
+#define HB_GUARD_NATIVE (1u << 2)  /* --block-native */
+#define HB_GUARD_TAMPER (1u << 3)  /* always, with any other guard */
+#define HB_GUARD_ENV (1u << 4)     /* --no-env: other processes' /proc */
+#define HB_GUARD_ALL (HB_GUARD_NET | HB_GUARD_EXEC | HB_GUARD_NATIVE | \
+		      HB_GUARD_TAMPER | HB_GUARD_ENV)
 
 /* Exceptions within the network guard (struct hb_policy.net). */
 #define HB_NET_ALLOW_LOCALHOST (1u << 0) /* 127.0.0.0/8, ::1 */
@@ -73,6 +78,17 @@ enum hb_hook {
 	HB_HOOK_LISTEN = 5,
 	HB_HOOK_UNIX = 6,   /* connect or send to a unix socket */
 	HB_HOOK_DNS = 7,    /* a name the DNS proxy refused (user space) */
+	HB_HOOK_EXEC = 8,   /* execve(): once per call */
+	HB_HOOK_EXEC_FILE = 9, /* each file an execve() runs (script, interpreter) */
+	HB_HOOK_MMAP = 10,  /* an executable mapping */
+	HB_HOOK_MPROTECT = 11, /* making memory executable */
+	HB_HOOK_BPF = 12,
+	HB_HOOK_CAPABLE = 13, /* a capability the sandbox may not use */
+	HB_HOOK_FILE_WRITE = 14, /* writing a file of the kernel's (cgroupfs, ...) */
+	HB_HOOK_PATH = 15,  /* unlink/rename/rmdir under bpffs */
+	HB_HOOK_MOUNT = 16, /* mount, umount, pivot_root, move_mount */
+	HB_HOOK_PTRACE = 17, /* access to another process (ptrace, /proc/PID) */
+	HB_HOOK_KILL = 18,  /* a signal to another process */
 	HB_HOOK_MAX,
 };
 
@@ -94,6 +110,11 @@ enum hb_reason {
 	HB_REASON_NET_UNIX = 7,        /* unix socket not in --allow-unix */
 	HB_REASON_DNS_NAME = 8,        /* name not in --allow-domain */
 	HB_REASON_DNS_METADATA = 9,    /* a metadata name */
+	HB_REASON_EXEC = 10,           /* --no-subprocess */
+	HB_REASON_NATIVE_UNTRUSTED = 11, /* --block-native: not a trusted file */
+	HB_REASON_NATIVE_MEMORY = 12,  /* --block-native: anonymous or W+X */
+	HB_REASON_TAMPER = 13,         /* would weaken or leave the sandbox */
+	HB_REASON_OUTSIDE = 14,        /* the target is outside the sandbox */
 	HB_REASON_MAX,
 };
 
@@ -104,7 +125,20 @@ struct hb_policy {
 	__u16 dns_port4;  /* the DNS proxy on 127.0.0.1, network order */
 	__u16 dns_port6;  /* the DNS proxy on ::1 (0: none), network order */
 	__u32 reserved;
+	__u64 first_exec; /* 1 until the command's own execve(): the BPF side
+			   * takes it (compare-and-swap; 64-bit, which every
+			   * BPF CPU version has), once */
 };
+
+/* Key of hb_exec_rules: an --allow-exec executable, by identity. */
+struct hb_exec_key {
+	__u64 sandbox_id;
+	__u64 ino;
+	__u32 dev;          /* the kernel's encoding: major << 20 | minor */
+	__u32 pad;
+};
+
+#define HB_MAX_EXEC_RULES 1024
 
 /*
  * Key of hb_net_rules, an LPM trie: one trie for every sandbox, the
@@ -175,20 +209,24 @@ struct hb_event {
 	__u16 reason;     /* enum hb_reason */
 	__u16 family;     /* address family, or socket family for HB_HOOK_SOCKET */
 	__u16 port;       /* host byte order; for HB_HOOK_SOCKET: socket type */
-	__u16 protocol;   /* HB_HOOK_SOCKET only */
+	__u16 protocol;   /* socket: the protocol; kill: the signal; DNS: qtype */
 	__u16 verdict;    /* enum hb_verdict */
 	__u8 addr[16];    /* IPv6, or IPv4-mapped IPv6 for IPv4 */
 	char comm[HB_COMM_LEN];
 	__u16 path_len;   /* bytes used in path (not NUL-terminated) */
-	__u16 pad[3];
-	char path[HB_EVENT_PATH_MAX]; /* unix: sun_path, '\0' first if abstract */
+	__u16 pad;
+	__u32 arg;        /* ptrace/kill: the target's pid; capable: the
+			   * capability; mmap/mprotect: PROT_* */
+	char path[HB_EVENT_PATH_MAX]; /* a file's path; unix: sun_path, '\0'
+				       * first if abstract; DNS: the name */
 };
 
-_Static_assert(sizeof(struct hb_policy) == 16, "hb_policy layout");
+_Static_assert(sizeof(struct hb_policy) == 24, "hb_policy layout");
 _Static_assert(sizeof(struct hb_net_key) == 32, "hb_net_key layout");
 _Static_assert(sizeof(struct hb_dns_key) == 24, "hb_dns_key layout");
 _Static_assert(sizeof(struct hb_dns_value) == 8, "hb_dns_value layout");
 _Static_assert(sizeof(struct hb_unix_key) == 24, "hb_unix_key layout");
+_Static_assert(sizeof(struct hb_exec_key) == 24, "hb_exec_key layout");
 _Static_assert(sizeof(struct hb_unix_path_key) == 120, "hb_unix_path_key layout");
 _Static_assert(sizeof(struct hb_stats) == 16, "hb_stats layout");
 _Static_assert(sizeof(struct hb_event) == 344, "hb_event layout");

@@ -33,7 +33,29 @@ struct hb_req {
 	__u8 own_socket;   /* the socket belongs to the sandbox's cgroup */
 	__u8 addr_class;   /* HB_ADDR_*, from hb_req_classify() */
 	__u8 pad[2];
+	/* Executables and mappings (exec and native guards): */
+	__u32 prot;        /* PROT_* the mapping will have */
+	__u8 first_exec;   /* this execve() is the command's own */
+	__u8 exec_match;   /* the file is an --allow-exec executable */
+	__u8 trusted;      /* root's file in root's directory, neither
+			    * writable by others: see hb_native_* */
+	__u8 own_exe;      /* the file is the process's own executable */
+	__u8 anon;         /* no file behind the memory */
+	__u8 modified;     /* the mapping holds private, written pages */
+	__u8 was_exec;     /* mprotect: the mapping was executable already */
+	/* Tamper resistance: */
+	__u8 outside;      /* ptrace/kill: the target is outside the sandbox */
+	__u8 attach;       /* ptrace: the access can change the target */
+	__u8 in_subtree;   /* a cgroupfs file of the sandbox's own subtree */
+	__u8 proc_sys;     /* a procfs file under /proc/sys or sysrq-trigger */
+	__u8 pad2;
+	__u32 fs_magic;    /* the file's filesystem (statfs f_type) */
+	__s32 cap;         /* capable(): the capability */
 };
+
+/* mmap/mprotect bits, as <sys/mman.h> has them. */
+#define HB_PROT_WRITE 0x2
+#define HB_PROT_EXEC 0x4
 
 /*
  * Facts about the request alone (struct hb_req.addr_class), found once
@@ -253,6 +275,141 @@ hb_net_unix_reason(const struct hb_policy *p, const struct hb_req *r)
 	return HB_REASON_NET_UNIX;
 }
 
+/*
+ * --no-subprocess, at execve() (once per call): nothing runs but the
+ * command itself (the first execve in the sandbox) and --allow-exec files.
+ */
+static __always_inline enum hb_reason
+hb_exec_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	if (r->first_exec || r->exec_match || !(p->guards & HB_GUARD_EXEC))
+		return HB_REASON_NONE;
+	return HB_REASON_EXEC;
+}
+
+/*
+ * --block-native, for each file an execve() runs (a script's interpreter
+ * too): after the command's own execve, only trusted files, and
+ * --allow-exec ones. Trusted: owned by root and not writable by group or
+ * others, in a directory that is the same: nobody but root put it there.
+ */
+static __always_inline enum hb_reason
+hb_exec_file_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	if (r->first_exec || r->exec_match || r->trusted ||
+	    !(p->guards & HB_GUARD_NATIVE))
+		return HB_REASON_NONE;
+	return HB_REASON_NATIVE_UNTRUSTED;
+}
+
+/*
+ * --block-native, for memory that is or becomes executable: never
+ * writable and executable at once, never anonymous (memfd's files are
+ * not trusted either), never private pages already written; from a file
+ * only the process's own executable or a trusted file.
+ */
+static __always_inline enum hb_reason
+hb_native_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	if (!(p->guards & HB_GUARD_NATIVE) || !(r->prot & HB_PROT_EXEC))
+		return HB_REASON_NONE;
+	if ((r->prot & HB_PROT_WRITE) || r->anon)
+		return HB_REASON_NATIVE_MEMORY;
+	if (r->hook == HB_HOOK_MPROTECT && r->was_exec)
+		return HB_REASON_NONE; /* executable before: nothing is added */
+	if (r->modified)
+		return HB_REASON_NATIVE_MEMORY;
+	if (r->own_exe || r->trusted)
+		return HB_REASON_NONE;
+	return HB_REASON_NATIVE_UNTRUSTED;
+}
+
+#define HB_CAP_SYS_MODULE 16
+#define HB_CAP_SYS_RAWIO 17
+#define HB_CAP_SYS_BOOT 22
+#define HB_CAP_MAC_OVERRIDE 32
+#define HB_CAP_MAC_ADMIN 33
+#define HB_CAP_PERFMON 38
+#define HB_CAP_BPF 39
+
+/*
+ * Capabilities that reach past the sandbox: modules and kexec, raw I/O
+ * (/dev/mem, iopl), reboot, BPF and perf's kernel access, LSM policy.
+ * A root command keeps every other one.
+ */
+static __always_inline enum hb_reason
+hb_capable_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	(void)p;
+	switch (r->cap) {
+	case HB_CAP_SYS_MODULE:
+	case HB_CAP_SYS_RAWIO:
+	case HB_CAP_SYS_BOOT:
+	case HB_CAP_MAC_OVERRIDE:
+	case HB_CAP_MAC_ADMIN:
+	case HB_CAP_PERFMON:
+	case HB_CAP_BPF:
+		return HB_REASON_TAMPER;
+	default:
+		return HB_REASON_NONE;
+	}
+}
+
+/* statfs(2) magics of the kernel's own filesystems. */
+#define HB_CGROUP_SUPER_MAGIC 0x27e0eb
+#define HB_CGROUP2_SUPER_MAGIC 0x63677270
+#define HB_BPF_FS_MAGIC 0xcafe4a11
+#define HB_SYSFS_MAGIC 0x62656572
+#define HB_SECURITYFS_MAGIC 0x73636673
+#define HB_DEBUGFS_MAGIC 0x64626720
+#define HB_TRACEFS_MAGIC 0x74726163
+#define HB_EFIVARFS_MAGIC 0xde5e81e4
+#define HB_PROC_SUPER_MAGIC 0x9fa0
+
+/*
+ * Writing (or unlinking, renaming, removing) in the kernel's own
+ * filesystems: the cgroup tree outside the sandbox's subtree (moving out),
+ * bpffs (the pins that keep enforcement alive), sysfs, securityfs,
+ * debugfs, tracefs, efivarfs, and /proc/sys and /proc/sysrq-trigger
+ * (core_pattern would run a program outside the sandbox).
+ */
+static __always_inline enum hb_reason
+hb_file_write_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	(void)p;
+	switch (r->fs_magic) {
+	case HB_CGROUP2_SUPER_MAGIC:
+		return r->in_subtree ? HB_REASON_NONE : HB_REASON_TAMPER;
+	case HB_PROC_SUPER_MAGIC:
+		return r->proc_sys ? HB_REASON_TAMPER : HB_REASON_NONE;
+	case HB_CGROUP_SUPER_MAGIC:
+	case HB_BPF_FS_MAGIC:
+	case HB_SYSFS_MAGIC:
+	case HB_SECURITYFS_MAGIC:
+	case HB_DEBUGFS_MAGIC:
+	case HB_TRACEFS_MAGIC:
+	case HB_EFIVARFS_MAGIC:
+		return HB_REASON_TAMPER;
+	default:
+		return HB_REASON_NONE;
+	}
+}
+
+/*
+ * Another process: signals and changes (ptrace attach, /proc/PID/mem
+ * writes, process_vm_writev) only within the sandbox; with --no-env,
+ * reads too (/proc/PID/environ, /proc/PID/mem, process_vm_readv).
+ */
+static __always_inline enum hb_reason
+hb_other_process_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	if (!r->outside)
+		return HB_REASON_NONE;
+	if (r->hook == HB_HOOK_KILL || r->attach || (p->guards & HB_GUARD_ENV))
+		return HB_REASON_OUTSIDE;
+	return HB_REASON_NONE;
+}
+
 /* The guard that owns a hook; an unknown hook belongs to every guard. */
 static __always_inline __u32 hb_hook_guard(__u16 hook)
 {
@@ -264,6 +421,21 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 	case HB_HOOK_LISTEN:
 	case HB_HOOK_UNIX:
 		return HB_GUARD_NET;
+	case HB_HOOK_EXEC:
+		return HB_GUARD_EXEC | HB_GUARD_NATIVE;
+	case HB_HOOK_EXEC_FILE:
+	case HB_HOOK_MMAP:
+	case HB_HOOK_MPROTECT:
+		return HB_GUARD_NATIVE;
+	case HB_HOOK_BPF:
+	case HB_HOOK_CAPABLE:
+	case HB_HOOK_FILE_WRITE:
+	case HB_HOOK_PATH:
+	case HB_HOOK_MOUNT:
+	case HB_HOOK_KILL:
+		return HB_GUARD_TAMPER;
+	case HB_HOOK_PTRACE:
+		return HB_GUARD_TAMPER | HB_GUARD_ENV;
 	default:
 		return HB_GUARD_ALL;
 	}
@@ -293,6 +465,24 @@ static __always_inline enum hb_reason hb_decide_hook(const struct hb_policy *p,
 		return hb_net_bind_reason(p, r);
 	case HB_HOOK_UNIX:
 		return hb_net_unix_reason(p, r);
+	case HB_HOOK_EXEC:
+		return hb_exec_reason(p, r);
+	case HB_HOOK_EXEC_FILE:
+		return hb_exec_file_reason(p, r);
+	case HB_HOOK_MMAP:
+	case HB_HOOK_MPROTECT:
+		return hb_native_reason(p, r);
+	case HB_HOOK_CAPABLE:
+		return hb_capable_reason(p, r);
+	case HB_HOOK_FILE_WRITE:
+	case HB_HOOK_PATH:
+		return hb_file_write_reason(p, r);
+	case HB_HOOK_BPF:
+	case HB_HOOK_MOUNT:
+		return HB_REASON_TAMPER;
+	case HB_HOOK_PTRACE:
+	case HB_HOOK_KILL:
+		return hb_other_process_reason(p, r);
 	default:
 		return HB_REASON_UNREADABLE;
 	}

@@ -29,6 +29,14 @@ static int parse_id(const char *s, unsigned int *out)
 	return 0;
 }
 
+static void fill_user(const struct passwd *pw, struct hb_creds *c)
+{
+	if (!pw)
+		return;
+	snprintf(c->name, sizeof(c->name), "%s", pw->pw_name);
+	snprintf(c->home, sizeof(c->home), "%s", pw->pw_dir);
+}
+
 /* Supplementary groups of @name with primary @gid (just @gid if unknown). */
 static void fill_groups(const char *name, gid_t gid, struct hb_creds *c)
 {
@@ -55,6 +63,7 @@ static int resolve_user(const char *user, struct hb_creds *c)
 	c->uid = pw->pw_uid;
 	c->gid = pw->pw_gid;
 	fill_groups(pw->pw_name, pw->pw_gid, c);
+	fill_user(pw, c);
 	return 0;
 }
 
@@ -74,6 +83,7 @@ static int resolve_sudo(const char *suid, const char *sgid, struct hb_creds *c)
 	c->uid = uid;
 	c->gid = gid;
 	fill_groups(pw ? pw->pw_name : NULL, gid, c);
+	fill_user(pw, c);
 	return 0;
 }
 
@@ -86,7 +96,47 @@ int hb_creds_resolve(const char *user, struct hb_creds *c)
 		return resolve_user(user, c);
 	if (suid && getuid() == 0)
 		return resolve_sudo(suid, getenv("SUDO_GID"), c);
+	c->uid = geteuid();
+	c->gid = getegid();
+	fill_user(getpwuid(c->uid), c);
 	return 0;
+}
+
+char **hb_minimal_env(const struct hb_creds *c)
+{
+	static const char *const kept[] = { "TERM", "LANG", "LC_ALL", "TZ" };
+	const char *path = getenv("PATH");
+	char **env = calloc(16, sizeof(*env));
+	int n = 0;
+
+	if (!env)
+		return NULL;
+	if (asprintf(&env[n++], "PATH=%s", path ? path :
+		     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+		goto fail;
+	if (c->home[0] && asprintf(&env[n++], "HOME=%s", c->home) < 0)
+		goto fail;
+	if (c->name[0] && (asprintf(&env[n++], "USER=%s", c->name) < 0 ||
+			   asprintf(&env[n++], "LOGNAME=%s", c->name) < 0))
+		goto fail;
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		const char *v = getenv(kept[i]);
+
+		if (v && asprintf(&env[n++], "%s=%s", kept[i], v) < 0)
+			goto fail;
+	}
+	return env;
+fail:
+	env[n - 1] = NULL; /* asprintf leaves it undefined on failure */
+	hb_minimal_env_free(env);
+	return NULL;
+}
+
+void hb_minimal_env_free(char **env)
+{
+	for (int i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
 }
 
 /* In the child: any failure here must stop before exec. */
@@ -114,7 +164,10 @@ static void child_exec(char *const argv[], const struct hb_spawn_opts *o)
 	if (!o->sigpipe_ignored)
 		signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, o->mask, NULL);
-	execvp(argv[0], argv);
+	if (o->envp)
+		execvpe(argv[0], argv, o->envp);
+	else
+		execvp(argv[0], argv);
 	err = errno;
 	hb_log("cannot run '%s': %s", argv[0], strerror(err));
 	_exit(hb_exec_failure_status(err));

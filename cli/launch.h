@@ -11,10 +11,12 @@
 
 struct hb_creds {
 	bool change; /* false: keep ours */
-	uid_t uid;
+	uid_t uid;   /* whom the command runs as (ours when !change) */
 	gid_t gid;
 	int ngroups;
 	gid_t groups[HB_MAX_GROUPS];
+	char name[64];  /* the user's name and home, for --no-env ("" if the */
+	char home[256]; /* uid has no passwd entry) */
 };
 
 /*
@@ -26,6 +28,7 @@ int hb_creds_resolve(const char *user, struct hb_creds *c);
 
 struct hb_spawn_opts {
 	const struct hb_creds *creds;
+	char **envp;              /* the command's environment; NULL: ours */
 	const sigset_t *mask;     /* the signal mask to exec with */
 	bool sigpipe_ignored;     /* the caller's SIGPIPE disposition */
 	bool restrict_sockets;    /* tier B: the seccomp socket filter */
@@ -39,5 +42,13 @@ struct hb_spawn_opts {
  * anything fails before exec the child exits 125; if exec fails, 126/127.
  */
 pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o);
+
+/*
+ * --no-env: a minimal environment for @c's user: PATH (ours, or a
+ * default), HOME, USER, LOGNAME, and TERM, LANG, LC_ALL, TZ if we have
+ * them. Nothing else of ours leaks in. Free with hb_minimal_env_free().
+ */
+char **hb_minimal_env(const struct hb_creds *c);
+void hb_minimal_env_free(char **env);
 
 #endif

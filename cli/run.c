@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,12 +57,28 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 		       t->net == HB_TIER_A ? " (socket_connect, socket_sendmsg, "
 					     "socket_create, socket_bind, socket_listen, "
 					     "unix_stream_connect, unix_may_send)" :
-		       " (cgroup connect, sendmsg, bind, sock_create and unix hooks) "
-		       "and seccomp (socket families, io_uring)");
+		       t->net == HB_TIER_B ? " (cgroup connect, sendmsg, bind, sock_create "
+					     "and unix hooks) and seccomp (socket families, "
+					     "io_uring)" : "");
 		if (a->n_domains)
 			hb_log("--allow-domain: DNS to port 53 goes to hermetic-bpf's "
 			       "proxy (cgroup-bpf redirect)");
 	}
+	if (a->guards & HB_GUARD_EXEC)
+		hb_log("--no-subprocess: enforced by %s (bprm_creds_for_exec)",
+		       hb_tier_name(t->exec));
+	if (a->guards & HB_GUARD_NATIVE)
+		hb_log("--block-native: enforced by %s (bprm_check_security, mmap_file, "
+		       "file_mprotect)", hb_tier_name(t->native));
+	if (a->guards & HB_GUARD_ENV)
+		hb_log("--no-env: minimal environment (hermetic-bpf); other processes' "
+		       "/proc files: %s (ptrace_access_check)", hb_tier_name(t->env));
+	if (t->tamper == HB_TIER_A)
+		hb_log("sealed by BPF-LSM: no bpf(), mounts, kernel-filesystem writes "
+		       "outside the sandbox, or signals and ptrace to processes outside");
+	else if (a->guards)
+		hb_log("not sealed: without BPF-LSM, a command running as root could "
+		       "undo the sandbox (this one runs as a user)");
 	if (!a->guards)
 		hb_log("no guard requested: the command only runs in its own cgroup");
 }
@@ -147,6 +164,24 @@ static void report(struct hb_sandbox *sb, struct run_state *rs)
 		       st.events_lost == 1 ? " was" : "s were");
 }
 
+/* --allow-exec paths to executables' identities; an error names the flag. */
+static struct hb_file_id *resolve_exec(const struct hb_run_args *a)
+{
+	struct hb_file_id *ids = calloc(a->n_exec_paths + 1, sizeof(*ids));
+
+	for (size_t i = 0; ids && i < a->n_exec_paths; i++) {
+		if (hb_file_id("allow-exec", a->exec_paths[i], &ids[i]) ||
+		    (!S_ISREG(ids[i].mode) || !(ids[i].mode & 0111))) {
+			if (ids[i].mode)
+				hb_log("--allow-exec %s: not an executable file",
+				       a->exec_paths[i]);
+			free(ids);
+			return NULL;
+		}
+	}
+	return ids;
+}
+
 /* --allow-unix paths to socket identities; an error names the flag. */
 static struct hb_unix_rule *resolve_unix(const struct hb_run_args *a)
 {
@@ -174,15 +209,16 @@ static void block_signals(sigset_t *set, sigset_t *old)
 static int run(const struct hb_run_args *a)
 {
 	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace };
-	struct hb_sandbox_config cfg = { .policy.guards = a->guards,
-					 .policy.net = a->net };
+	struct hb_sandbox_config cfg = { .policy.net = a->net };
 	struct hb_dns_guard dns = {};
 	struct hb_unix_rule *unix_rules = NULL;
+	struct hb_file_id *exec_rules = NULL;
 	struct hb_spawn_opts spawn = {};
 	struct hb_sandbox sb;
 	struct hb_creds creds;
 	sigset_t set, old;
 	int wstatus = 0, status = HB_EXIT_FAILURE;
+	__u32 required;
 	pid_t child;
 
 	if (geteuid() != 0) {
@@ -190,23 +226,38 @@ static int run(const struct hb_run_args *a)
 		hb_hint("sudo hermetic-bpf run ...; the command itself still runs as you");
 		return HB_EXIT_FAILURE;
 	}
-	if (hb_tier_select(a->guards, &cfg.tiers))
-		return HB_EXIT_FAILURE;
-	hb_debug("probe done");
 	if (hb_creds_resolve(a->user, &creds))
 		return HB_EXIT_FAILURE;
-	unix_rules = resolve_unix(a);
-	if (!unix_rules)
+	/* A root command's sandbox must be sealed, or root could undo it. */
+	required = a->guards | (a->guards && creds.uid == 0 ? HB_GUARD_TAMPER : 0);
+	if (hb_tier_select(required, a->allow_partial, &cfg.tiers))
 		return HB_EXIT_FAILURE;
+	hb_debug("probe done");
+	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
+	if (cfg.tiers.tamper == HB_TIER_A)
+		cfg.policy.guards |= HB_GUARD_TAMPER;
+	unix_rules = resolve_unix(a);
+	exec_rules = resolve_exec(a);
+	if (!unix_rules || !exec_rules)
+		goto out;
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
 	cfg.unix_rules = unix_rules;
 	cfg.n_unix_rules = a->n_unix_paths;
+	cfg.exec_rules = exec_rules;
+	cfg.n_exec_rules = a->n_exec_paths;
 	if (a->n_ip_rules)
 		cfg.policy.net |= HB_NET_IP_RULES;
 	if (a->n_unix_paths)
 		cfg.policy.net |= HB_NET_UNIX_RULES;
-	if (a->n_domains) {
+	if (a->no_env) {
+		spawn.envp = hb_minimal_env(&creds);
+		if (!spawn.envp) {
+			hb_log("cannot build the environment for --no-env: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (a->n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
 		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, on_event, &rs))
 			goto out;
 		cfg.policy.net |= HB_NET_DNS_PROXY;
@@ -227,7 +278,8 @@ static int run(const struct hb_run_args *a)
 
 	spawn.creds = &creds;
 	spawn.mask = &old;
-	spawn.restrict_sockets = (a->guards & HB_GUARD_NET) && cfg.tiers.net == HB_TIER_B;
+	spawn.restrict_sockets = (cfg.policy.guards & HB_GUARD_NET) &&
+				 cfg.tiers.net == HB_TIER_B;
 	child = hb_spawn(a->cmd, sb.cg.fd, &spawn);
 	if (child < 0) {
 		hb_dns_guard_close(&dns);
@@ -251,7 +303,9 @@ static int run(const struct hb_run_args *a)
 	hb_debug("done");
 out:
 	hb_dns_guard_close(&dns);
+	hb_minimal_env_free(spawn.envp);
 	free(unix_rules);
+	free(exec_rules);
 	return status;
 }
 

@@ -13,8 +13,48 @@ enum {
 	OPT_ALLOW_IP,
 	OPT_ALLOW_DOMAIN,
 	OPT_ALLOW_UNIX,
+	OPT_NO_SUBPROCESS,
+	OPT_ALLOW_EXEC,
+	OPT_BLOCK_NATIVE,
+	OPT_NO_ENV,
+	OPT_PROFILE,
+	OPT_ALLOW_PARTIAL,
 	OPT_TRACE,
 	OPT_USER,
+	OPT_NOT_KERNEL, /* flags of hermetic's with no kernel equivalent */
+	OPT_NOT_YET,    /* guards hermetic-bpf does not have yet */
+};
+
+/* Profiles: named sets of flags, as hermetic names them, merged by union. */
+static const struct {
+	const char *name;
+	__u32 guards;
+	__u32 net;
+	bool no_env;
+} profiles[] = {
+	/* hermetic's block-all also sets --fs-readonly (not built yet: see
+	 * spec/exec.md), --no-code-exec and --no-interpreter-mutation (no
+	 * kernel equivalent); these are left out, not faked. */
+	{ "block-all", HB_GUARD_NET | HB_GUARD_EXEC | HB_GUARD_NATIVE, 0, true },
+	{ "net-hermetic", HB_GUARD_NET, HB_NET_ALLOW_LOCALHOST, false },
+	{ "exec-deny", HB_GUARD_EXEC, 0, false },
+	{ "block-native", HB_GUARD_NATIVE, 0, false },
+};
+
+/* Why a flag of hermetic's is refused rather than accepted and ignored. */
+static const struct {
+	const char *flag;
+	const char *why;
+} not_kernel[] = {
+	{ "no-code-exec", "eval() and exec() happen inside the interpreter, where the kernel "
+			  "cannot see them; --no-subprocess and --block-native stop new programs "
+			  "and native code" },
+	{ "no-interpreter-mutation", "changes to the interpreter's own objects are invisible "
+				     "to the kernel" },
+	{ "deny-import", "Python imports are invisible to the kernel; --block-native stops "
+			 "native extension modules" },
+	{ "seal", "hermetic-bpf's guards are always sealed: the command cannot remove a kernel "
+		  "guard; drop the flag" },
 };
 
 static const struct option options[] = {
@@ -23,6 +63,20 @@ static const struct option options[] = {
 	{ "allow-ip", required_argument, NULL, OPT_ALLOW_IP },
 	{ "allow-domain", required_argument, NULL, OPT_ALLOW_DOMAIN },
 	{ "allow-unix", required_argument, NULL, OPT_ALLOW_UNIX },
+	{ "no-subprocess", no_argument, NULL, OPT_NO_SUBPROCESS },
+	{ "allow-exec", required_argument, NULL, OPT_ALLOW_EXEC },
+	{ "block-native", no_argument, NULL, OPT_BLOCK_NATIVE },
+	{ "no-env", no_argument, NULL, OPT_NO_ENV },
+	{ "no-environment", no_argument, NULL, OPT_NO_ENV },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
+	{ "no-code-exec", no_argument, NULL, OPT_NOT_KERNEL },
+	{ "no-interpreter-mutation", no_argument, NULL, OPT_NOT_KERNEL },
+	{ "deny-import", required_argument, NULL, OPT_NOT_KERNEL },
+	{ "seal", no_argument, NULL, OPT_NOT_KERNEL },
+	{ "fs-readonly", optional_argument, NULL, OPT_NOT_YET },
+	{ "allow-write", required_argument, NULL, OPT_NOT_YET },
+	{ "allow-read", required_argument, NULL, OPT_NOT_YET },
 	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -48,11 +102,27 @@ void hb_run_usage(FILE *f)
 	      "  --allow-unix PATH   allow connecting to the unix socket PATH (repeatable)\n"
 	      "  Cloud metadata addresses and names are denied whatever is allowed.\n"
 	      "\n"
+	      "Programs and native code:\n"
+	      "  --no-subprocess     after COMMAND itself starts, nothing can be executed\n"
+	      "  --allow-exec PATH   except PATH, by identity (repeatable; turns on\n"
+	      "                      --no-subprocess)\n"
+	      "  --block-native      no executable memory but the program's own and\n"
+	      "                      root's read-only system files (no ctypes of a\n"
+	      "                      copied library, no .so from a venv or /tmp, no JIT)\n"
+	      "  --no-env            start COMMAND with a minimal environment; other\n"
+	      "                      processes' /proc/PID files are unreadable inside\n"
+	      "  --profile NAME      block-all, net-hermetic, exec-deny, block-native\n"
+	      "                      (repeatable; adds to the flags given)\n"
+	      "Every sandbox is also sealed: its processes, even as root, cannot use\n"
+	      "bpf(), mount, leave the cgroup, or signal or trace processes outside.\n"
+	      "\n"
 	      "Options:\n"
 	      "  --trace        print a line for every blocked action, and which\n"
 	      "                 mechanism enforces each guard\n"
 	      "  --user USER    run COMMAND as USER (name or uid); the default under\n"
 	      "                 sudo is the invoking user (SUDO_UID, SUDO_GID)\n"
+	      "  --allow-partial  run even if some requested guard cannot be enforced\n"
+	      "                 here (a warning names each); without it, refuse\n"
 	      "  -v, --verbose  say what is enforced and how (-vv: libbpf's log too)\n"
 	      "  -h, --help     show this help\n"
 	      "\n"
@@ -77,7 +147,8 @@ static int misuse(const char *fmt, const char *a1, const char *a2)
 	return -EINVAL;
 }
 
-static int parse_option(int c, struct hb_run_args *a, char **argv)
+/* @name: the long option's name, when @c came from one. */
+static int parse_option(int c, const char *name, struct hb_run_args *a, char **argv)
 {
 	char why[128];
 
@@ -104,6 +175,47 @@ static int parse_option(int c, struct hb_run_args *a, char **argv)
 				      "expected the absolute path of a unix socket");
 		a->unix_paths[a->n_unix_paths++] = optarg;
 		break;
+	case OPT_NO_SUBPROCESS:
+		a->guards |= HB_GUARD_EXEC;
+		return 0;
+	case OPT_ALLOW_EXEC:
+		if (optarg[0] != '/')
+			return misuse("--allow-exec %s: %s", optarg,
+				      "expected the absolute path of an executable");
+		a->exec_paths[a->n_exec_paths++] = optarg;
+		a->guards |= HB_GUARD_EXEC;
+		return 0;
+	case OPT_BLOCK_NATIVE:
+		a->guards |= HB_GUARD_NATIVE;
+		return 0;
+	case OPT_NO_ENV:
+		a->no_env = true;
+		a->guards |= HB_GUARD_ENV;
+		return 0;
+	case OPT_PROFILE:
+		for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+			if (strcmp(optarg, profiles[i].name))
+				continue;
+			a->guards |= profiles[i].guards;
+			a->net |= profiles[i].net;
+			a->no_env |= profiles[i].no_env;
+			if (profiles[i].no_env)
+				a->guards |= HB_GUARD_ENV;
+			return 0;
+		}
+		return misuse("--profile %s: %s", optarg, "unknown profile; valid: block-all, "
+			      "net-hermetic, exec-deny, block-native (fs-readonly: not built yet)");
+	case OPT_ALLOW_PARTIAL:
+		a->allow_partial = true;
+		return 0;
+	case OPT_NOT_KERNEL:
+		for (size_t i = 0; i < sizeof(not_kernel) / sizeof(not_kernel[0]); i++)
+			if (!strcmp(name, not_kernel[i].flag))
+				return misuse("--%s: %s", name, not_kernel[i].why);
+		return misuse("--%s: %s", name, "has no kernel equivalent");
+	case OPT_NOT_YET:
+		return misuse("--%s: %s", name,
+			      "the filesystem guard is not built yet; nothing would enforce it");
 	case OPT_TRACE:
 		a->trace = true;
 		return 0;
@@ -133,21 +245,22 @@ static int parse_option(int c, struct hb_run_args *a, char **argv)
 
 int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 {
-	int c, err;
+	int c, err, idx;
 
 	memset(a, 0, sizeof(*a));
 	/* No flag can appear more often than argv has words. */
 	a->ip_rules = calloc((size_t)argc, sizeof(*a->ip_rules));
 	a->domains = calloc((size_t)argc, sizeof(*a->domains));
 	a->unix_paths = calloc((size_t)argc, sizeof(*a->unix_paths));
-	if (!a->ip_rules || !a->domains || !a->unix_paths) {
+	a->exec_paths = calloc((size_t)argc, sizeof(*a->exec_paths));
+	if (!a->ip_rules || !a->domains || !a->unix_paths || !a->exec_paths) {
 		hb_run_args_free(a);
 		return -ENOMEM;
 	}
 	optind = 0; /* glibc: full re-initialisation, so this can run twice */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
-		err = parse_option(c, a, argv);
+	while ((idx = -1, c = getopt_long(argc, argv, "+:hv", options, &idx)) != -1) {
+		err = parse_option(c, idx >= 0 ? options[idx].name : "", a, argv);
 		if (err)
 			goto fail;
 		if (a->help)
@@ -169,7 +282,9 @@ void hb_run_args_free(struct hb_run_args *a)
 	free(a->ip_rules);
 	free(a->domains);
 	free(a->unix_paths);
+	free(a->exec_paths);
 	a->ip_rules = NULL;
 	a->domains = NULL;
 	a->unix_paths = NULL;
+	a->exec_paths = NULL;
 }

@@ -22,13 +22,17 @@ struct hb_run_args {
 	size_t n_domains;
 	const char **unix_paths; /* --allow-unix, as given */
 	size_t n_unix_paths;
+	const char **exec_paths; /* --allow-exec, as given */
+	size_t n_exec_paths;
+	bool no_env;             /* --no-env: a minimal environment */
+	bool allow_partial;      /* run even if a guard has no mechanism */
 	char **cmd;              /* NULL-terminated, inside argv */
 };
 
 /*
  * Parses argv of "run ..." (argv[0] is "run"). Options stop at the first
  * non-option, so the command's own flags are left alone. Every --allow-*
- * flag turns the network guard on. Returns 0, or -EINVAL after telling the
+ * flag turns its guard on; --profile adds a named set of flags (union). Returns 0, or -EINVAL after telling the
  * user which flag and value were wrong and what was expected (or -ENOMEM),
  * having freed what it allocated. After success, free with
  * hb_run_args_free().

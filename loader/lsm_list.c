@@ -9,17 +9,16 @@
 
 bool hb_lsm_list_has(const char *list, const char *lsm)
 {
-	size_t n = strlen(lsm);
+	size_t n = strlen(lsm), end = strcspn(list, "\n"); /* one line only */
 
 	if (!n)
 		return false;
-	for (const char *p = list; p && *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strcspn(p, "\n");
+	for (size_t at = 0; at < end;) {
+		size_t len = strcspn(list + at, ",\n");
 
-		if (len == n && !strncmp(p, lsm, n))
+		if (len == n && !strncmp(list + at, lsm, n))
 			return true;
-		p = end ? end + 1 : NULL;
+		at += len + 1;
 	}
 	return false;
 }

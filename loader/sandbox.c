@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,39 +28,67 @@ static void select_programs(struct hermetic *skel,
 			    const struct hb_sandbox_config *cfg)
 {
 	const struct hb_policy *p = &cfg->policy;
+	const struct hb_tiers *t = &cfg->tiers;
 	bool net = p->guards & HB_GUARD_NET;
-	bool tier_a = net && cfg->tiers.net == HB_TIER_A;
-	bool tier_b = net && cfg->tiers.net == HB_TIER_B;
+	bool net_a = net && t->net == HB_TIER_A;
+	bool net_b = net && t->net == HB_TIER_B;
 	bool dns = net && (p->net & HB_NET_DNS_PROXY);
-	struct bpf_program *lsm[] = {
-		skel->progs.hb_connect, skel->progs.hb_sendmsg,
-		skel->progs.hb_sock_create, skel->progs.hb_bind,
-		skel->progs.hb_listen, skel->progs.hb_unix_connect,
-		skel->progs.hb_unix_send,
+	bool exec = (p->guards & (HB_GUARD_EXEC | HB_GUARD_NATIVE)) &&
+		    (t->exec == HB_TIER_A || t->native == HB_TIER_A);
+	bool native = (p->guards & HB_GUARD_NATIVE) && t->native == HB_TIER_A;
+	/* Sealing comes with every sandbox where BPF-LSM runs. */
+	bool tamper = t->tamper == HB_TIER_A;
+	struct {
+		struct bpf_program *prog;
+		bool on;
+	} progs[] = {
+		{ skel->progs.hb_connect, net_a },
+		{ skel->progs.hb_sendmsg, net_a },
+		{ skel->progs.hb_sock_create, net_a },
+		{ skel->progs.hb_bind, net_a },
+		{ skel->progs.hb_listen, net_a },
+		{ skel->progs.hb_unix_connect, net_a },
+		{ skel->progs.hb_unix_send, net_a },
+		{ skel->progs.hb_exec, exec },
+		{ skel->progs.hb_exec_file, exec },
+		{ skel->progs.hb_mmap, native },
+		{ skel->progs.hb_mprotect, native },
+		{ skel->progs.hb_bpf, tamper },
+		{ skel->progs.hb_capable, tamper },
+		{ skel->progs.hb_file_open, tamper },
+		{ skel->progs.hb_unlink, tamper },
+		{ skel->progs.hb_rmdir, tamper },
+		{ skel->progs.hb_rename, tamper },
+		{ skel->progs.hb_mount, tamper },
+		{ skel->progs.hb_umount, tamper },
+		{ skel->progs.hb_pivotroot, tamper },
+		{ skel->progs.hb_move_mount, tamper },
+		{ skel->progs.hb_ptrace, tamper },
+		{ skel->progs.hb_kill, tamper },
+		/* Addressed calls: DNS redirect in both tiers, enforcement in B. */
+		{ skel->progs.hb_cg_connect4, net_b || dns },
+		{ skel->progs.hb_cg_connect6, net_b || dns },
+		{ skel->progs.hb_cg_sendmsg4, net_b || dns },
+		{ skel->progs.hb_cg_sendmsg6, net_b || dns },
+		{ skel->progs.hb_cg_recvmsg4, dns },
+		{ skel->progs.hb_cg_recvmsg6, dns },
+		{ skel->progs.hb_cg_bind4, net_b },
+		{ skel->progs.hb_cg_bind6, net_b },
+		{ skel->progs.hb_cg_sock_create, net_b },
+		{ skel->progs.hb_cg_unix_connect, net_b },
+		{ skel->progs.hb_cg_unix_sendmsg, net_b },
 	};
 
-	for (size_t i = 0; i < sizeof(lsm) / sizeof(lsm[0]); i++)
-		bpf_program__set_autoload(lsm[i], tier_a);
-	/* Addressed calls: DNS redirect in both tiers, enforcement in B. */
-	bpf_program__set_autoload(skel->progs.hb_cg_connect4, tier_b || dns);
-	bpf_program__set_autoload(skel->progs.hb_cg_connect6, tier_b || dns);
-	bpf_program__set_autoload(skel->progs.hb_cg_sendmsg4, tier_b || dns);
-	bpf_program__set_autoload(skel->progs.hb_cg_sendmsg6, tier_b || dns);
-	bpf_program__set_autoload(skel->progs.hb_cg_recvmsg4, dns);
-	bpf_program__set_autoload(skel->progs.hb_cg_recvmsg6, dns);
-	bpf_program__set_autoload(skel->progs.hb_cg_bind4, tier_b);
-	bpf_program__set_autoload(skel->progs.hb_cg_bind6, tier_b);
-	bpf_program__set_autoload(skel->progs.hb_cg_sock_create, tier_b);
-	bpf_program__set_autoload(skel->progs.hb_cg_unix_connect, tier_b);
-	bpf_program__set_autoload(skel->progs.hb_cg_unix_sendmsg, tier_b);
-	if (tier_b) {
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i].prog, progs[i].on);
+	if (net_b) {
 		/* libbpf 1.1 predates these hooks: the kernel's numbers. */
 		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_connect,
-						      cfg->tiers.unix_connect);
+						      t->unix_connect);
 		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_sendmsg,
-						      cfg->tiers.unix_sendmsg);
+						      t->unix_sendmsg);
 	}
-	skel->rodata->hb_tier_b = tier_b;
+	skel->rodata->hb_tier_b = net_b;
 }
 
 static int load_programs(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
@@ -203,11 +232,25 @@ static int write_policy(struct hb_sandbox *sb, const struct hb_sandbox_config *c
 		if (err)
 			return err;
 	}
+	for (size_t i = 0; i < cfg->n_exec_rules; i++) {
+		struct hb_exec_key key = { .sandbox_id = id, .ino = cfg->exec_rules[i].ino,
+					   .dev = cfg->exec_rules[i].dev };
+		__u8 one = 1;
+
+		err = update(sb->skel->maps.hb_exec_rules, &key, sizeof(key), &one,
+			     sizeof(one), "--allow-exec");
+		if (err)
+			return err;
+	}
 	err = update(sb->skel->maps.hb_stats, &id, sizeof(id), &zero, sizeof(zero),
 		     "counters");
-	if (!err)
-		err = update(sb->skel->maps.hb_policies, &id, sizeof(id), &cfg->policy,
-			     sizeof(cfg->policy), "the policy");
+	if (!err) {
+		struct hb_policy policy = cfg->policy;
+
+		policy.first_exec = 1; /* the command's own execve takes it */
+		err = update(sb->skel->maps.hb_policies, &id, sizeof(id), &policy,
+			     sizeof(policy), "the policy");
+	}
 	if (err)
 		return err;
 	/* From here on the hooks look at this cgroup's level. */
@@ -309,6 +352,38 @@ int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out)
 				    out, sizeof(*out), 0);
 }
 
+/*
+ * Detaching BPF-LSM programs waits for RCU grace periods, one per hook:
+ * slow, and by then the sandbox is gone (its cgroup removed, its policy
+ * deleted), so nothing depends on it. A child takes over the last
+ * references to the links and drops them after we have let go of ours;
+ * it closes our stdio first, so nobody waiting for our output waits for it.
+ */
+static void destroy_in_background(struct hermetic *skel)
+{
+	int sync[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(sync, O_CLOEXEC) || (pid = fork()) < 0) {
+		hermetic__destroy(skel); /* in the foreground, then */
+		return;
+	}
+	if (pid == 0) {
+		close(0);
+		close(1);
+		close(2);
+		close(sync[1]);
+		/* EOF: the parent has closed its descriptors, ours are the last. */
+		while (read(sync[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0); /* closing the link descriptors detaches, here */
+	}
+	hermetic__destroy(skel);
+	close(sync[0]);
+	close(sync[1]);
+}
+
 int hb_sandbox_close(struct hb_sandbox *sb)
 {
 	int err = 0;
@@ -333,9 +408,11 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		if (sb->pin_dir[0])
 			err = hb_bpffs_remove_dir(sb->pin_dir);
 	}
-	if (sb->skel) {
-		hermetic__destroy(sb->skel);
-		hb_debug("programs detached");
+	if (sb->skel && !err) {
+		destroy_in_background(sb->skel);
+		hb_debug("programs handed to a child to detach");
+	} else if (sb->skel) {
+		hermetic__destroy(sb->skel); /* the pins keep them attached */
 	}
 	sb->skel = NULL;
 	hb_cgroup_close(&sb->cg);

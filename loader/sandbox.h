@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include "cgroup.h"
+#include "file_id.h"
 #include "hermetic_abi.h"
 #include "net_rule.h"
 #include "tier.h"
@@ -28,6 +29,8 @@ struct hb_sandbox_config {
 	size_t n_ip_rules;
 	const struct hb_unix_rule *unix_rules;
 	size_t n_unix_rules;
+	const struct hb_file_id *exec_rules; /* --allow-exec */
+	size_t n_exec_rules;
 };
 
 struct hb_sandbox {

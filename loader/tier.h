@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Which kernel mechanism enforces each guard here: tier A (BPF-LSM) when it
- * works, else tier B (cgroup-bpf and seccomp for the network), else none,
- * and then the guard is refused.
+ * works; else tier B where one exists (cgroup-bpf and seccomp for the
+ * network); else none, and then the guard is refused, unless the user
+ * accepted a partial sandbox (--allow-partial), and is told what is not
+ * enforced.
  */
 #ifndef HB_TIER_H
 #define HB_TIER_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 enum hb_tier {
@@ -16,17 +19,20 @@ enum hb_tier {
 };
 
 struct hb_tiers {
-	enum hb_tier net;
+	enum hb_tier net, exec, native, env, tamper;
+	__u32 unenforced; /* HB_GUARD_* let through by --allow-partial */
 	int unix_connect; /* tier B: attach type numbers of the cgroup unix hooks */
 	int unix_sendmsg;
 };
 
 /*
- * Picks a mechanism for every guard in @guards. When one has none, logs
- * why (each tier's missing piece, with a hint) and returns -EOPNOTSUPP:
- * the caller must not run the command.
+ * Picks a mechanism for every guard in @guards (HB_GUARD_TAMPER among
+ * them when the command runs as root, whose sandbox must be sealed).
+ * When one has none: without @allow_partial, logs why (each tier's
+ * missing piece, with a hint) and returns -EOPNOTSUPP, and the caller must
+ * not run the command; with it, warns and records it in t->unenforced.
  */
-int hb_tier_select(__u32 guards, struct hb_tiers *t);
+int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t);
 
 /* "BPF-LSM", "cgroup-bpf", "nothing". */
 const char *hb_tier_name(enum hb_tier tier);

@@ -21,6 +21,27 @@ const char *hb_hook_action(unsigned int hook)
 		return "unix";
 	case HB_HOOK_DNS:
 		return "DNS";
+	case HB_HOOK_EXEC:
+	case HB_HOOK_EXEC_FILE:
+		return "exec";
+	case HB_HOOK_MMAP:
+		return "mmap";
+	case HB_HOOK_MPROTECT:
+		return "mprotect";
+	case HB_HOOK_BPF:
+		return "bpf";
+	case HB_HOOK_CAPABLE:
+		return "capability";
+	case HB_HOOK_FILE_WRITE:
+		return "write";
+	case HB_HOOK_PATH:
+		return "unlink/rename";
+	case HB_HOOK_MOUNT:
+		return "mount";
+	case HB_HOOK_PTRACE:
+		return "ptrace";
+	case HB_HOOK_KILL:
+		return "kill";
 	default:
 		return "action";
 	}
@@ -47,6 +68,16 @@ const char *hb_reason_text(unsigned int reason)
 		return "name not in --allow-domain";
 	case HB_REASON_DNS_METADATA:
 		return "cloud metadata name";
+	case HB_REASON_EXEC:
+		return "subprocesses disabled";
+	case HB_REASON_NATIVE_UNTRUSTED:
+		return "native code from a file root does not own and guard";
+	case HB_REASON_NATIVE_MEMORY:
+		return "writable, written or anonymous executable memory";
+	case HB_REASON_TAMPER:
+		return "would weaken the sandbox";
+	case HB_REASON_OUTSIDE:
+		return "the process is outside the sandbox";
 	default:
 		return "denied";
 	}
@@ -165,21 +196,97 @@ static void format_path(const struct hb_event *ev, char *buf, size_t len)
 	}
 }
 
+static const char *cap_name(unsigned int cap)
+{
+	switch (cap) {
+	case 16:
+		return "CAP_SYS_MODULE";
+	case 17:
+		return "CAP_SYS_RAWIO";
+	case 22:
+		return "CAP_SYS_BOOT";
+	case 32:
+		return "CAP_MAC_OVERRIDE";
+	case 33:
+		return "CAP_MAC_ADMIN";
+	case 38:
+		return "CAP_PERFMON";
+	case 39:
+		return "CAP_BPF";
+	default:
+		return NULL;
+	}
+}
+
+/* "path=/bin/sh", escaped; "(anonymous memory)" for mappings without one. */
+static void format_file(const struct hb_event *ev, char *buf, size_t len)
+{
+	if (!ev->path_len && (ev->hook == HB_HOOK_MMAP || ev->hook == HB_HOOK_MPROTECT)) {
+		snprintf(buf, len, "(anonymous memory)");
+		return;
+	}
+	snprintf(buf, len, "path=");
+	if (len > 5)
+		format_path(ev, buf + 5, len - 5);
+}
+
+/* What was acted on; "" when the action says it all (mount). */
+static void format_object(const struct hb_event *ev, char *buf, size_t len)
+{
+	const char *name;
+
+	buf[0] = '\0';
+	switch (ev->hook) {
+	case HB_HOOK_SOCKET:
+		format_socket(ev, buf, len);
+		break;
+	case HB_HOOK_UNIX:
+		format_path(ev, buf, len);
+		break;
+	case HB_HOOK_DNS:
+		buf[0] = '(';
+		format_path(ev, buf + 1, len - 2);
+		strcat(buf, ")");
+		break;
+	case HB_HOOK_EXEC:
+	case HB_HOOK_EXEC_FILE:
+	case HB_HOOK_MMAP:
+	case HB_HOOK_MPROTECT:
+	case HB_HOOK_FILE_WRITE:
+	case HB_HOOK_PATH:
+		format_file(ev, buf, len);
+		break;
+	case HB_HOOK_BPF:
+		snprintf(buf, len, "command %u", ev->arg);
+		break;
+	case HB_HOOK_CAPABLE:
+		name = cap_name(ev->arg);
+		if (name)
+			snprintf(buf, len, "%s", name);
+		else
+			snprintf(buf, len, "%u", ev->arg);
+		break;
+	case HB_HOOK_MOUNT:
+		break;
+	case HB_HOOK_PTRACE:
+		snprintf(buf, len, "pid %u", ev->arg);
+		break;
+	case HB_HOOK_KILL:
+		snprintf(buf, len, "pid %u signal %u", ev->arg, ev->protocol);
+		break;
+	default:
+		format_addr(ev, buf, len);
+	}
+}
+
 int hb_format_event(const struct hb_event *ev, char *buf, size_t len)
 {
-	char object[HB_EVENT_PATH_MAX * 4 + 8], comm[HB_COMM_LEN * 4 + 1], pid[16];
+	char object[HB_EVENT_PATH_MAX * 4 + 16], comm[HB_COMM_LEN * 4 + 1], pid[16];
+	const char *sep = ev->hook == HB_HOOK_DNS ? "" : " ";
 
-	if (ev->hook == HB_HOOK_SOCKET) {
-		format_socket(ev, object, sizeof(object));
-	} else if (ev->hook == HB_HOOK_UNIX) {
-		format_path(ev, object, sizeof(object));
-	} else if (ev->hook == HB_HOOK_DNS) {
-		object[0] = '(';
-		format_path(ev, object + 1, sizeof(object) - 2);
-		strcat(object, ")");
-	} else {
-		format_addr(ev, object, sizeof(object));
-	}
+	format_object(ev, object, sizeof(object));
+	if (!object[0])
+		sep = "";
 	hb_escape(ev->comm, sizeof(ev->comm), comm, sizeof(comm));
 	/* The DNS proxy may not find who asked (the socket closed already). */
 	if (ev->tgid)
@@ -187,8 +294,8 @@ int hb_format_event(const struct hb_event *ev, char *buf, size_t len)
 	else
 		strcpy(pid, "?");
 	return snprintf(buf, len, "blocked %s%s%s (pid %s %s): %s",
-			hb_hook_action(ev->hook), ev->hook == HB_HOOK_DNS ? "" : " ",
-			object, pid, comm[0] ? comm : "?", hb_reason_text(ev->reason));
+			hb_hook_action(ev->hook), sep, object, pid,
+			comm[0] ? comm : "?", hb_reason_text(ev->reason));
 }
 
 int hb_format_summary(const unsigned long long by_hook[HB_HOOK_MAX],

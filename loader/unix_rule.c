@@ -4,29 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
+#include "file_id.h"
 #include "log.h"
 #include "unix_rule.h"
 
-/* The kernel's dev_t (MKDEV), which is what BPF reads from a superblock. */
-static __u32 kernel_dev(dev_t d)
-{
-	return (major(d) << 20) | minor(d);
-}
-
 int hb_unix_rule_resolve(const char *path, struct hb_unix_rule *r)
 {
+	struct hb_file_id id;
 	char real[PATH_MAX];
-	struct stat st;
+	int err;
 
 	memset(r, 0, sizeof(*r));
-	if (stat(path, &st)) {
-		int err = errno;
-
-		hb_log("--allow-unix %s: %s", path, strerror(err));
-		return -err;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
+	err = hb_file_id("allow-unix", path, &id);
+	if (err)
+		return err;
+	if (!S_ISSOCK(id.mode)) {
 		hb_log("--allow-unix %s: not a unix socket", path);
 		return -ENOTSOCK;
 	}
@@ -36,8 +28,8 @@ int hb_unix_rule_resolve(const char *path, struct hb_unix_rule *r)
 		       path, HB_UNIX_PATH_MAX - 1);
 		return -ENAMETOOLONG;
 	}
-	r->ino = st.st_ino;
-	r->dev = kernel_dev(st.st_dev);
+	r->ino = id.ino;
+	r->dev = id.dev;
 	strcpy(r->given, path);
 	strcpy(r->real, real);
 	return 0;

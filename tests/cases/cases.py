@@ -13,6 +13,7 @@ Paths come from HB_BIN, HB_PYTHON and HB_PROBE (defaults: the guest's).
 import argparse
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +26,7 @@ import traceback
 HB = os.environ.get("HB_BIN", "/usr/sbin/hermetic-bpf")
 PY = os.environ.get("HB_PYTHON", "/usr/bin/python3")
 PROBE = os.environ.get("HB_PROBE", "/e2e/netprobe.py")
+PROC = os.path.join(os.path.dirname(PROBE), "procprobe.py")
 TESTER = {"SUDO_UID": "1000", "SUDO_GID": "1000", "SUDO_USER": "tester"}
 
 
@@ -54,6 +56,9 @@ TIER = None
 # Guard flags the kernel can enforce: cases that check the launcher itself
 # run with each of them, and without.
 GUARD_SETS = [()]
+# Running the command as root: tier B cannot seal such a sandbox, so there
+# it takes --allow-partial (set in main()).
+ROOT = ["--user", "root"]
 
 CASES = []
 
@@ -242,12 +247,17 @@ def start_dns():
 
 # --- running hermetic-bpf ------------------------------------------------
 
+# Where tier B cannot seal a root command's sandbox (it refuses, which a
+# case checks), commands run as tester unless a case says otherwise.
+DEFAULT_ENV = {}
+
+
 def hb(*args, env=None, timeout=120, stdin=subprocess.DEVNULL, dns=False):
     """hermetic-bpf ARGS; with @dns, in a mount namespace whose
     /etc/resolv.conf names the test's name server (for the sandbox, its
     proxy and unsandboxed lookups alike)."""
     full_env = dict(os.environ)
-    full_env.update(env or {})
+    full_env.update(DEFAULT_ENV if env is None else env)
     cmd = [HB, *args]
     if dns:
         cmd = ["unshare", "-m", "sh", "-c",
@@ -409,18 +419,18 @@ def sockets_that_bypass_connect_are_denied():
              "AF_INET raw ICMP": ["2", "3", "1"],
              "AF_INET6 raw": ["10", "3", "58"]}
     for what, args in kinds.items():
-        token, _ = run_probe("socket", *args, flags=["--user", "root"])
+        token, _ = run_probe("socket", *args, flags=ROOT)
         expect_eq(token, "EPERM", f"{what} socket under --no-network")
-        token, _ = run_probe("socket", *args, guard=False, flags=["--user", "root"])
+        token, _ = run_probe("socket", *args, guard=False, flags=ROOT)
         expect_eq(token, "ok", f"{what} socket without a guard")
     # SCTP's connectx bypasses socket_connect. BPF-LSM's hook runs before
     # the protocol is looked up, so its EPERM comes even without the sctp
     # module; cgroup-bpf's runs after, so without the module the kernel's
     # EPROTONOSUPPORT comes first (and with it, the hook's EPERM).
-    token, _ = run_probe("socket", "2", "1", "132", flags=["--user", "root"])
+    token, _ = run_probe("socket", "2", "1", "132", flags=ROOT)
     expect(token == "EPERM" or (TIER == "cgroup-bpf" and token == "EPROTONOSUPPORT"),
            f"SCTP socket under --no-network ({TIER}): got {token}")
-    token, _ = run_probe("socket", "2", "1", "132", guard=False, flags=["--user", "root"])
+    token, _ = run_probe("socket", "2", "1", "132", guard=False, flags=ROOT)
     expect(token != "EPERM", f"SCTP without a guard is not EPERM (got {token})")
 
 
@@ -469,7 +479,7 @@ def nested_cgroup_stays_confined():
         'mkdir "$cg/inner" && echo $$ > "$cg/inner/cgroup.procs" && '
         f'grep -q "/inner$" /proc/self/cgroup && exec {PY} {PROBE} connect {TCP4.host} {TCP4.port}')
     for guard, want in ((True, "EPERM"), (False, "ok")):
-        args = ["run"] + (["--no-network"] if guard else []) + ["--user", "root", "sh", "-c", script]
+        args = ["run"] + (["--no-network"] if guard else []) + ROOT + ["sh", "-c", script]
         p = hb(*args)
         expect_eq(p.stdout.strip(), want, f"connect from a nested cgroup, guard={guard} "
                   f"(stderr {p.stderr.strip()!r})")
@@ -505,7 +515,10 @@ def command_not_found_or_not_executable():
         expect("cannot run '/nonexistent/cmd'" in p.stderr, f"says why: {p.stderr!r}")
         p = hb("run", *guard, "/etc/passwd")
         expect_eq(p.returncode, 126, "a file that is not executable")
-        p = hb("run", *guard, "no-such-command-on-path")
+        # (With a PATH the user may search: an unreadable directory on it
+        # makes execvp say EACCES, 126, as env does.)
+        p = hb("run", *guard, "no-such-command-on-path",
+               env={**DEFAULT_ENV, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
         expect_eq(p.returncode, 127, "a name not on PATH")
         p = hb("run", *guard, "sh", "-c", "exit 0")
         expect_eq(p.returncode, 0, "a command found on PATH")
@@ -538,12 +551,13 @@ def with_and_without_double_dash():
 def runs_as_sudo_user():
     token, _ = run_probe("whoami", env=TESTER)
     expect_eq(token, "1000 1000 1000,1001", "uid, gid and groups under sudo")
-    token, _ = run_probe("whoami", env=TESTER, flags=["--user", "root"])
+    token, _ = run_probe("whoami", env=TESTER, flags=ROOT)
     expect_eq(token, "0 0 0", "--user root under sudo")
     token, _ = run_probe("whoami", flags=["--user", "1000"])
     expect_eq(token, "1000 1000 1000,1001", "--user 1000")
-    token, _ = run_probe("whoami")
-    expect_eq(token.split()[0], "0", "no sudo, no --user: stays root")
+    if TIER == "BPF-LSM":  # tier B refuses a root command (a case checks)
+        token, _ = run_probe("whoami", env={})
+        expect_eq(token.split()[0], "0", "no sudo, no --user: stays root")
     p = hb("run", "--no-network", "grep", "NoNewPrivs", "/proc/self/status", env=TESTER)
     expect_eq(p.stdout.split(), ["NoNewPrivs:", "1"], "no_new_privs is set")
 
@@ -552,7 +566,8 @@ def runs_as_sudo_user():
 def stdio_pass_through():
     for guard in GUARD_SETS:
         p = subprocess.run([HB, "run", *guard, "cat"], input="through\n",
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60,
+                           env={**os.environ, **DEFAULT_ENV})
         expect_eq((p.returncode, p.stdout), (0, "through\n"), f"stdin to stdout {guard}")
 
 
@@ -563,7 +578,7 @@ def signals_are_forwarded():
             "print('ready', flush=True)\n"
             "time.sleep(60)\n")
     p = subprocess.Popen([HB, "run", *GUARD_SETS[-1], PY, "-c", code],
-                         stdout=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, text=True, env={**os.environ, **DEFAULT_ENV})
     expect_eq(p.stdout.readline().strip(), "ready", "the command started")
     p.send_signal(signal.SIGTERM)
     expect_eq(p.wait(timeout=60), 42, "the command's handler ran and its status came back")
@@ -599,10 +614,12 @@ def trace_escapes_hostile_names():
     token, p = run_probe("rename_then_connect", r"x\nhermetic-bpf: ok", TCP4.host,
                          str(TCP4.port), flags=["--trace"], env=TESTER)
     expect_eq(token, "EPERM", "the connect")
-    lines = [l for l in p.stderr.splitlines() if "enforced by" not in l]
-    expect_eq(len(lines), 1, f"one trace line and nothing else in {p.stderr!r}")
+    lines = [l for l in p.stderr.splitlines() if "blocked" in l]
+    expect_eq(len(lines), 1, f"one trace line in {p.stderr!r}")
     expect(lines[0].endswith(" x\\x0ahermetic-bpf:): network disabled"),
            f"the newline is escaped: {lines[0]!r}")
+    expect(not any(l.startswith("hermetic-bpf:)") for l in p.stderr.splitlines()),
+           "no forged line")
 
 
 @case("net")
@@ -662,8 +679,8 @@ def probe_layers_securityfs_unmounted():
     # out. Tier B takes over where the kernel has it (6.7+), else refusal.
     marker = tempfile.mktemp()
     subprocess.run(["umount", "/sys/kernel/security"], check=True)
-    try:
-        p = hb("run", "-v", "--no-network", "touch", marker)
+    try:  # as a user: tier B would refuse a root command (it cannot seal)
+        p = hb("run", "-v", "--no-network", "touch", marker, env=TESTER)
     finally:
         subprocess.run(["mount", "-t", "securityfs", "securityfs",
                         "/sys/kernel/security"], check=True)
@@ -675,7 +692,7 @@ def probe_layers_securityfs_unmounted():
         expect_eq(p.returncode, 125, "refused")
         expect("Hint: mount -t securityfs" in p.stderr, f"says how: {p.stderr!r}")
         expect(not os.path.exists(marker), "the command did not run")
-    p = hb("run", "-v", "--no-network", "true")
+    p = hb("run", "-v", "--no-network", "true", env=TESTER)
     expect(p.returncode == 0 and "enforced by BPF-LSM" in p.stderr,
            f"BPF-LSM again once securityfs is back: {p.stderr!r}")
 
@@ -705,6 +722,203 @@ def tier_b_says_why_not_tier_a():
            f"-v gives tier A's missing piece: {p.stderr!r}")
     expect("network guard: enforced by cgroup-bpf" in p.stderr and "seccomp" in p.stderr,
            f"and names tier B's mechanisms: {p.stderr!r}")
+
+
+# --- --no-subprocess, --allow-exec, --block-native ------------------------
+
+def ptokens(flags, *actions, env=TESTER):
+    """procprobe multi ACTION...: one token per action, and the process."""
+    p = hb("run", *flags, PY, PROC, "multi", *actions, env=env)
+    lines = p.stdout.strip().splitlines()
+    if p.returncode != 0 or not lines:
+        raise Fail(f"procprobe {actions} exited {p.returncode}: "
+                   f"{p.stdout.strip()!r} {p.stderr.strip()!r}")
+    return lines[-1].split(), p
+
+
+# What a program tries in order to run another one, and what must keep working.
+EXEC_WAYS = ["run_true", "system", "spawn", "fork_execv", "ctypes_execve", "memfd_exec",
+             "ldso"]
+EXEC_OK = ["fork", "multiprocessing", "thread"]
+
+
+@case("tierA")
+def no_subprocess_blocks_every_exec():
+    got, p = ptokens(["--no-subprocess", "--trace"], *EXEC_WAYS, *EXEC_OK)
+    expect_tokens(got, ["EPERM", "exit127", "EPERM", "EPERM", "EPERM", "EPERM", "EPERM",
+                        "exit7", "ok", "ok"], "--no-subprocess")
+    expect("blocked exec path=/bin/true (pid " in p.stderr and
+           "subprocesses disabled" in p.stderr, f"trace: {p.stderr!r}")
+    got, _ = ptokens([], *EXEC_WAYS, *EXEC_OK)
+    expect_tokens(got, ["ok", "exit0", "exit0", "ok", "ok", "ok", "ok", "exit7", "ok", "ok"],
+                  "no guard")
+
+
+@case("tierA")
+def no_subprocess_lets_the_command_start():
+    d = shared_tmpdir()
+    script = os.path.join(d, "script.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\necho started\n/bin/true && echo ran-true\n")
+    os.chmod(script, 0o755)
+    # A #! script: its interpreter runs as part of the command's own exec.
+    p = hb("run", "--no-subprocess", script, env=TESTER)
+    expect_eq(p.stdout.split(), ["started"], f"the script starts, true does not: {p.stderr!r}")
+    # Found on PATH.
+    p = hb("run", "--no-subprocess", "sh", "-c", "echo on-path", env=TESTER)
+    expect_eq(p.stdout.strip(), "on-path", "a command found on PATH starts")
+    # Re-executing itself is a second exec: no window opens.
+    p = hb("run", "--no-subprocess", "sh", "-c", "exec sh -c 'echo second'", env=TESTER)
+    expect("second" not in p.stdout and p.returncode != 0,
+           f"the re-exec is denied: {p.stdout!r} {p.returncode}")
+    got, _ = ptokens(["--no-subprocess"], "reexec")
+    expect_tokens(got, ["EPERM"], "os.execv of the command itself")
+
+
+@case("tierA")
+def allow_exec_by_identity():
+    d = shared_tmpdir()
+    tool = os.path.join(d, "busybox")  # busybox picks its applet by name
+    shutil.copy("/bin/busybox", tool)
+    os.chown(tool, 1000, 1000)
+    os.chmod(tool, 0o755)
+    got, _ = ptokens(["--allow-exec", tool], f"run_file {tool}", "run_file /bin/busybox")
+    expect_tokens(got, ["ok", "EPERM"], "the allowed file, and another")
+    # Re-creating the allowed name makes a new inode: not the file allowed.
+    script = f"rm {tool} && cp /bin/busybox {tool} && exec {tool} true"
+    p = hb("run", "--allow-exec", tool, "--allow-exec", "/bin/busybox", "sh", "-c", script,
+           env=TESTER)
+    expect(p.returncode != 0 and "Operation not permitted" in p.stderr,
+           f"a re-created file is not the one allowed: {p.returncode} {p.stderr!r}")
+    p = hb("run", "--allow-exec", "/nonexistent", "true")
+    expect_eq(p.returncode, 125, "--allow-exec of a missing file")
+    expect("--allow-exec /nonexistent: No such file or directory" in p.stderr, p.stderr)
+
+
+@case("tierA")
+def block_native():
+    d = shared_tmpdir()
+    libz = [os.path.join(r, f) for r, _, fs in os.walk("/lib/x86_64-linux-gnu")
+            for f in fs if f.startswith("libz.so")][0]
+    tool = os.path.join(shared_tmpdir(), "busybox")
+    shutil.copy("/bin/busybox", tool)
+    os.chown(tool, 1000, 1000)
+    acts = ["import _json", "import _ctypes", "load_lib libc.so.6", "load_lib " + libz,
+            f"copy_and_load {libz} {d}/libz-copy.so", "anon_exec", "anon_wx", "mprotect_wx",
+            "memfd_map_exec", f"run_file {tool}", "run_file /bin/busybox"]
+    got, p = ptokens(["--block-native", "--trace"], *acts)
+    expect_tokens(got, ["ok", "ok", "ok", "ok", "OSError", "EPERM", "EPERM", "EPERM", "EPERM",
+                        "EPERM", "ok"], "--block-native")
+    expect("blocked mmap path=" + d + "/libz-copy.so (pid " in p.stderr and
+           "blocked mmap (anonymous memory) (pid " in p.stderr, f"trace: {p.stderr!r}")
+    got, _ = ptokens([], *acts)
+    expect_tokens(got, ["ok"] * len(acts), "no guard")
+
+
+# --- sealed: what even root inside cannot do ----------------------------
+
+def tamper_then_connect(action):
+    """The attempt as root inside, then a connect that must still fail."""
+    got, p = ptokens(ROOT + ["--no-network", "--trace"], action,
+                     f"connect 127.0.0.1 {TCP4.port}", env=None)
+    return got, p
+
+
+@case("tierA")
+def sealed_even_as_root():
+    pins = pinroot()
+    attempts = {
+        "bpf": "bpf", "move_out": f"move_out {CGROOT}", "mkdir_and_move": f"mkdir_and_move {CGROOT}",
+        "unlink_pins": f"unlink_pins {pins}", "umount bpffs": f"umount {os.path.dirname(pins)}",
+        "mount cgroup2": "mount cgroup2 /mnt", "mount tmpfs": "mount tmpfs /mnt",
+        "ptrace pid 1": "ptrace_attach 1", "kill the launcher": "kill_parent",
+        "core_pattern": "write /proc/sys/kernel/core_pattern |/bin/sh",
+        "sysrq": "write /proc/sysrq-trigger h", "sysfs": "write /sys/kernel/uevent_seqnum 0",
+        "module": "load_module", "kexec": "kexec", "/dev/mem": "read /dev/mem",
+    }
+    for what, action in attempts.items():
+        got, _ = tamper_then_connect(action)
+        expect_tokens(got, ["EPERM", "EPERM"], f"{what}, then connect")
+    # unshare does not change enforcement (cgroup, mount, net namespaces).
+    got, _ = tamper_then_connect("unshare")
+    expect_tokens(got, ["ok", "EPERM"], "unshare, then connect")
+
+
+@case("tierA")
+def sealed_neighbours_still_work():
+    # What root inside may do: its own /proc, its own subtree, signals to
+    # its own processes.
+    got, _ = ptokens(ROOT + ["--no-network"], "read /proc/self/environ", "fork",
+                     "write /proc/self/comm x", env=None)
+    expect_tokens(got, ["ok", "exit7", "ok"], "inside the sandbox")
+    # Outside every sandbox, root is not limited.
+    got, _ = ptokens([], "bpf", "read /proc/1/environ", env=None)
+    expect_tokens(got, ["ok", "ok"], "outside a sandbox")
+
+
+@case("tierA")
+def no_env():
+    env = {**TESTER, "SECRET_TOKEN": "s3cr3t"}
+    p = hb("run", "--no-env", "--no-network", "env", env=env)
+    names = {l.split("=", 1)[0] for l in p.stdout.splitlines()}
+    expect({"HOME", "LOGNAME", "PATH", "USER"} <= names <=
+           {"HOME", "LOGNAME", "PATH", "USER", "TERM", "LANG", "LC_ALL", "TZ"},
+           f"the minimal environment: {sorted(names)}")
+    expect("s3cr3t" not in p.stdout, "no secret in it")
+    # procfs turns the hook's "no" into EACCES for these files.
+    got, _ = ptokens(ROOT + ["--no-env"], "read /proc/1/environ", "read /proc/self/environ",
+                     env=None)
+    expect_tokens(got, ["EACCES", "ok"], "other processes' environ hidden")
+    got, _ = ptokens(ROOT + ["--no-network"], "read /proc/1/environ", env=None)
+    expect_tokens(got, ["ok"], "readable without --no-env")
+
+
+@case("tierA")
+def profiles():
+    got, _ = tokens(["--profile", "net-hermetic"], f"connect 127.0.0.1 {TCP4.port}",
+                    "connect 192.0.2.1 80")
+    expect_tokens(got, ["ok", "EPERM"], "net-hermetic")
+    got, _ = ptokens(["--profile", "exec-deny"], "run_true", "fork")
+    expect_tokens(got, ["EPERM", "exit7"], "exec-deny")
+    got, _ = ptokens(["--profile", "block-native"], "anon_exec", "run_true")
+    expect_tokens(got, ["EPERM", "ok"], "block-native")
+    got, _ = ptokens(["--profile", "block-all", "--profile", "net-hermetic"], "anon_exec",
+                     "run_true", f"connect 127.0.0.1 {TCP4.port}")
+    expect_tokens(got, ["EPERM", "EPERM", "ok"], "block-all + net-hermetic (union)")
+
+
+@case("always")
+def profile_and_flag_errors():
+    marker = tempfile.mktemp()
+    for args, msg in ((["--profile", "nope"], "unknown profile; valid: block-all, net-hermetic, "
+                                               "exec-deny, block-native"),
+                      (["--seal"], "--seal: hermetic-bpf's guards are always sealed"),
+                      (["--no-code-exec"], "--no-code-exec: eval() and exec() happen inside"),
+                      (["--no-interpreter-mutation"], "--no-interpreter-mutation: changes"),
+                      (["--deny-import", "os"], "--deny-import: Python imports are invisible"),
+                      (["--fs-readonly"], "--fs-readonly: the filesystem guard is not built")):
+        p = hb("run", *args, "touch", marker)
+        expect_eq(p.returncode, 125, f"run {args}")
+        expect(msg in p.stderr, f"run {args} says why: {p.stderr!r}")
+        expect(not os.path.exists(marker), "nothing started")
+
+
+@case("tierB")
+def exec_guards_refused_without_bpf_lsm():
+    for flags in (["--no-subprocess"], ["--block-native"], ["--no-env"]):
+        marker = tempfile.mktemp()
+        p = hb("run", *flags, "touch", marker)
+        expect_eq(p.returncode, 125, f"run {flags}")
+        expect(": not enforced" in p.stderr and re.search(r"^Hint: ", p.stderr, re.M),
+               f"says what and how: {p.stderr!r}")
+        expect(not os.path.exists(marker), "nothing started")
+    # A root command cannot be sealed here: refused, or run with a warning.
+    p = hb("run", "--user", "root", "--no-network", "true")
+    expect_eq(p.returncode, 125, "a root command under tier B")
+    expect("sealing a sandbox whose command runs as root" in p.stderr, p.stderr)
+    p = hb("run", "--user", "root", "--allow-partial", "--no-network", "true")
+    expect_eq(p.returncode, 0, "--allow-partial runs it")
+    expect("warning: sealing a sandbox whose command runs as root" in p.stderr, p.stderr)
 
 
 # --- allow rules: localhost, IPs, metadata -------------------------------
@@ -895,6 +1109,9 @@ def main():
     global TIER
     TIER = expected_tier(opts.group)
     GUARD_SETS[:] = [(), ("--no-network",)] if TIER else [()]
+    if TIER == "cgroup-bpf":
+        ROOT.append("--allow-partial")
+        DEFAULT_ENV.update(TESTER)
     start_listeners()
     dns = start_dns()
     passed = failed = 0

@@ -262,27 +262,29 @@ ACTIONS = {
 }
 
 
-def run(action, args):
+def run(action, args, actions=None):
     """One action's token: "ok", a result, an errno name, or "gaierror"."""
     try:
-        result = ACTIONS[action](*args)
+        result = (actions or ACTIONS)[action](*args)
     except socket.gaierror:
         return "gaierror"
     except socket.timeout:
         return "timeout"
     except OSError as e:
-        return errno.errorcode.get(e.errno, str(e.errno)) if e.errno else repr(e)
+        # One word per token: an errno's name, or the exception's class.
+        return errno.errorcode.get(e.errno, str(e.errno)) if e.errno else type(e).__name__
     return result if isinstance(result, str) else "ok"
 
 
-def main():
+def main(actions=None):
+    """ACTION ARGS..., or multi "ACTION ARGS" ...: tokens on one line."""
     action, args = sys.argv[1], sys.argv[2:]
     if "--" in args:  # what follows is for the cases (e.g. a fake secret)
         args = args[:args.index("--")]
     if action == "multi":  # several actions in one process: "connect h p" ...
-        print(" ".join(run(a.split()[0], a.split()[1:]) for a in args))
+        print(" ".join(run(a.split()[0], a.split()[1:], actions) for a in args), flush=True)
         return
-    print(run(action, args))
+    print(run(action, args, actions), flush=True)
 
 
 if __name__ == "__main__":

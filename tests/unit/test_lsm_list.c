@@ -22,6 +22,8 @@ static void has_exact_names_only(void **state)
 	assert_false(hb_lsm_list_has("", "bpf"));
 	assert_false(hb_lsm_list_has(",,", "bpf"));
 	assert_false(hb_lsm_list_has("bpf", ""));
+	/* The file is one line: nothing after a newline counts. */
+	assert_false(hb_lsm_list_has("lockdown\n,bpf,yama", "bpf"));
 }
 
 static void boot_line_keeps_the_others(void **state)

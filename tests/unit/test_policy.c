@@ -234,6 +234,125 @@ static void unix_peers(void **state)
 	assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_UNIX);
 }
 
+static const struct hb_policy exec_g = { .guards = HB_GUARD_EXEC };
+static const struct hb_policy native_g = { .guards = HB_GUARD_NATIVE };
+static const struct hb_policy tamper = { .guards = HB_GUARD_TAMPER };
+static const struct hb_policy tamper_env = { .guards = HB_GUARD_TAMPER | HB_GUARD_ENV };
+
+static void exec_decisions(void **state)
+{
+	struct hb_req r = { .hook = HB_HOOK_EXEC };
+
+	(void)state;
+	assert_int_equal(hb_decide(&exec_g, &r), HB_REASON_EXEC);
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
+	/* The command's own exec, and --allow-exec files, pass. */
+	r.first_exec = 1;
+	assert_int_equal(hb_decide(&exec_g, &r), HB_REASON_NONE);
+	r.first_exec = 0;
+	r.exec_match = 1;
+	assert_int_equal(hb_decide(&exec_g, &r), HB_REASON_NONE);
+	/* --block-native alone says nothing about execve() itself... */
+	r.exec_match = 0;
+	assert_int_equal(hb_decide(&native_g, &r), HB_REASON_NONE);
+	/* ...but about each file it runs: trusted only, after the first. */
+	r.hook = HB_HOOK_EXEC_FILE;
+	assert_int_equal(hb_decide(&native_g, &r), HB_REASON_NATIVE_UNTRUSTED);
+	assert_int_equal(hb_decide(&exec_g, &r), HB_REASON_NONE);
+	r.trusted = 1;
+	assert_int_equal(hb_decide(&native_g, &r), HB_REASON_NONE);
+	r.trusted = 0;
+	r.first_exec = 1;
+	assert_int_equal(hb_decide(&native_g, &r), HB_REASON_NONE);
+}
+
+static enum hb_reason map(__u16 hook, __u32 prot, int anon, int trusted, int own, int mod,
+			  int was)
+{
+	struct hb_req r = { .hook = hook, .prot = prot, .anon = (__u8)anon,
+			    .trusted = (__u8)trusted, .own_exe = (__u8)own,
+			    .modified = (__u8)mod, .was_exec = (__u8)was };
+
+	return hb_decide(&native_g, &r);
+}
+
+static void native_decisions(void **state)
+{
+	const __u32 RX = 0x1 | HB_PROT_EXEC, RWX = RX | HB_PROT_WRITE, RW = 0x3;
+
+	(void)state;
+	assert_int_equal(map(HB_HOOK_MMAP, RW, 1, 0, 0, 0, 0), HB_REASON_NONE);
+	assert_int_equal(map(HB_HOOK_MMAP, RX, 1, 0, 0, 0, 0), HB_REASON_NATIVE_MEMORY);
+	assert_int_equal(map(HB_HOOK_MMAP, RWX, 0, 1, 0, 0, 0), HB_REASON_NATIVE_MEMORY);
+	assert_int_equal(map(HB_HOOK_MMAP, RX, 0, 0, 0, 0, 0), HB_REASON_NATIVE_UNTRUSTED);
+	assert_int_equal(map(HB_HOOK_MMAP, RX, 0, 1, 0, 0, 0), HB_REASON_NONE);
+	assert_int_equal(map(HB_HOOK_MMAP, RX, 0, 0, 1, 0, 0), HB_REASON_NONE);
+	/* mprotect: W->X and written private pages never; X->X is no change. */
+	assert_int_equal(map(HB_HOOK_MPROTECT, RX, 1, 0, 0, 1, 0), HB_REASON_NATIVE_MEMORY);
+	assert_int_equal(map(HB_HOOK_MPROTECT, RX, 0, 1, 0, 1, 0), HB_REASON_NATIVE_MEMORY);
+	assert_int_equal(map(HB_HOOK_MPROTECT, RX, 0, 1, 0, 0, 0), HB_REASON_NONE);
+	assert_int_equal(map(HB_HOOK_MPROTECT, RX, 0, 0, 0, 1, 1), HB_REASON_NONE);
+	assert_int_equal(map(HB_HOOK_MPROTECT, RWX, 0, 1, 0, 0, 1), HB_REASON_NATIVE_MEMORY);
+	assert_int_equal(map(HB_HOOK_MPROTECT, RX, 0, 0, 0, 0, 0), HB_REASON_NATIVE_UNTRUSTED);
+}
+
+static void tamper_decisions(void **state)
+{
+	struct hb_req r = { .hook = HB_HOOK_BPF };
+	const __u32 kernel_fs[] = { HB_CGROUP_SUPER_MAGIC, HB_BPF_FS_MAGIC, HB_SYSFS_MAGIC,
+				    HB_SECURITYFS_MAGIC, HB_DEBUGFS_MAGIC, HB_TRACEFS_MAGIC,
+				    HB_EFIVARFS_MAGIC };
+
+	(void)state;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
+	r.hook = HB_HOOK_MOUNT;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	r.hook = HB_HOOK_CAPABLE;
+	for (int cap = 0; cap < 41; cap++) {
+		r.cap = cap;
+		assert_int_equal(hb_decide(&tamper, &r),
+				 cap == HB_CAP_SYS_MODULE || cap == HB_CAP_SYS_RAWIO ||
+				 cap == HB_CAP_SYS_BOOT || cap == HB_CAP_MAC_OVERRIDE ||
+				 cap == HB_CAP_MAC_ADMIN || cap == HB_CAP_PERFMON ||
+				 cap == HB_CAP_BPF ? HB_REASON_TAMPER : HB_REASON_NONE);
+	}
+	r.hook = HB_HOOK_FILE_WRITE;
+	for (size_t i = 0; i < sizeof(kernel_fs) / sizeof(kernel_fs[0]); i++) {
+		r.fs_magic = kernel_fs[i];
+		assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	}
+	r.fs_magic = HB_CGROUP2_SUPER_MAGIC;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	r.in_subtree = 1; /* its own cgroups: fine */
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	r.fs_magic = HB_PROC_SUPER_MAGIC;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	r.proc_sys = 1;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	r.fs_magic = 0xef53; /* ext4: not the tamper guard's business */
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+}
+
+static void other_processes(void **state)
+{
+	struct hb_req r = { .hook = HB_HOOK_KILL, .outside = 1 };
+
+	(void)state;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_OUTSIDE);
+	r.outside = 0;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	r.hook = HB_HOOK_PTRACE;
+	r.outside = 1;
+	/* Reading another process (its /proc files) only with --no-env. */
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	assert_int_equal(hb_decide(&tamper_env, &r), HB_REASON_OUTSIDE);
+	r.attach = 1;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_OUTSIDE);
+	r.outside = 0;
+	assert_int_equal(hb_decide(&tamper_env, &r), HB_REASON_NONE);
+}
+
 static void fails_closed(void **state)
 {
 	struct hb_req r = connect_req(HB_AF_INET, HB_AF_INET, 16);
@@ -265,6 +384,10 @@ int main(void)
 		cmocka_unit_test(dns_goes_to_the_proxy),
 		cmocka_unit_test(bind_and_listen_stay_on_loopback),
 		cmocka_unit_test(unix_peers),
+		cmocka_unit_test(exec_decisions),
+		cmocka_unit_test(native_decisions),
+		cmocka_unit_test(tamper_decisions),
+		cmocka_unit_test(other_processes),
 		cmocka_unit_test(fails_closed),
 	};
 

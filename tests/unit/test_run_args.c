@@ -9,12 +9,11 @@
 #include "hermetic_abi.h"
 #include "run_args.h"
 
+/* A compound literal: argv must live as long as a.cmd, the test's block. */
 #define PARSE(a, ...)                                                        \
-	({                                                                   \
-		char *argv_[] = { "run", __VA_ARGS__, NULL };                \
-		hb_run_args_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, \
-				  argv_, (a));                               \
-	})
+	hb_run_args_parse((int)(sizeof((char *[]){ "run", __VA_ARGS__ }) /   \
+				sizeof(char *)),                             \
+			  (char *[]){ "run", __VA_ARGS__, NULL }, (a))
 
 static void no_network_and_command(void **state)
 {
@@ -28,6 +27,7 @@ static void no_network_and_command(void **state)
 	assert_null(a.cmd[2]);
 	assert_false(a.trace);
 	assert_null(a.user);
+	hb_run_args_free(&a);
 }
 
 static void commands_own_flags_are_left_alone(void **state)
@@ -40,11 +40,13 @@ static void commands_own_flags_are_left_alone(void **state)
 	assert_int_equal(a.verbose, 0);
 	assert_string_equal(a.cmd[1], "-v");
 	assert_string_equal(a.cmd[2], "--trace");
+	hb_run_args_free(&a);
 
 	assert_int_equal(PARSE(&a, "--trace", "--", "--no-network"), 0);
 	assert_int_equal(a.guards, 0);
 	assert_true(a.trace);
 	assert_string_equal(a.cmd[0], "--no-network");
+	hb_run_args_free(&a);
 }
 
 static void options(void **state)
@@ -56,14 +58,18 @@ static void options(void **state)
 	assert_int_equal(a.verbose, 2);
 	assert_string_equal(a.user, "tester");
 	assert_true(a.trace);
+	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--user=0", "true"), 0);
 	assert_string_equal(a.user, "0");
+	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--help"), 0);
 	assert_true(a.help);
+	hb_run_args_free(&a);
 	/* Parsing twice in one process starts afresh. */
 	assert_int_equal(PARSE(&a, "--no-network", "true"), 0);
 	assert_int_equal(a.guards, HB_GUARD_NET);
 	assert_int_equal(a.verbose, 0);
+	hb_run_args_free(&a);
 }
 
 static void misuse(void **state)
@@ -121,6 +127,51 @@ static void network_misuse(void **state)
 	assert_int_equal(PARSE(&a, "--allow-ip"), -EINVAL);
 }
 
+static void exec_flags_and_profiles(void **state)
+{
+	struct hb_run_args a;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "--no-subprocess", "--block-native", "true"), 0);
+	assert_int_equal(a.guards, HB_GUARD_EXEC | HB_GUARD_NATIVE);
+	hb_run_args_free(&a);
+	assert_int_equal(PARSE(&a, "--allow-exec", "/usr/bin/git", "true"), 0);
+	assert_int_equal(a.guards, HB_GUARD_EXEC);
+	assert_int_equal(a.n_exec_paths, 1);
+	hb_run_args_free(&a);
+	assert_int_equal(PARSE(&a, "--no-environment", "true"), 0);
+	assert_true(a.no_env);
+	assert_int_equal(a.guards, HB_GUARD_ENV);
+	hb_run_args_free(&a);
+	/* Profiles add, by union, to the flags given. */
+	assert_int_equal(PARSE(&a, "--profile", "net-hermetic", "true"), 0);
+	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_int_equal(a.net, HB_NET_ALLOW_LOCALHOST);
+	hb_run_args_free(&a);
+	assert_int_equal(PARSE(&a, "--profile", "block-all", "--profile", "net-hermetic",
+			       "--allow-partial", "true"), 0);
+	assert_int_equal(a.guards, HB_GUARD_NET | HB_GUARD_EXEC | HB_GUARD_NATIVE | HB_GUARD_ENV);
+	assert_int_equal(a.net, HB_NET_ALLOW_LOCALHOST);
+	assert_true(a.no_env);
+	assert_true(a.allow_partial);
+	hb_run_args_free(&a);
+}
+
+static void refused_flags(void **state)
+{
+	struct hb_run_args a;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "--profile", "nope", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--profile", "fs-readonly", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--seal", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--no-code-exec", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--no-interpreter-mutation", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--deny-import", "os", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--fs-readonly", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--allow-exec", "git", "true"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +181,8 @@ int main(void)
 		cmocka_unit_test(misuse),
 		cmocka_unit_test(network_flags),
 		cmocka_unit_test(network_misuse),
+		cmocka_unit_test(exec_flags_and_profiles),
+		cmocka_unit_test(refused_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,6 +99,49 @@ static void unix_and_dns_lines(void **state)
 	assert_string_equal(buf, "blocked DNS(metadata) (pid ? ?): cloud metadata name");
 }
 
+static void exec_and_tamper_lines(void **state)
+{
+	struct hb_event e = ev(HB_HOOK_EXEC, 0, NULL, 0, "sh");
+	char buf[512];
+
+	(void)state;
+	e.reason = HB_REASON_EXEC;
+	e.path_len = 7;
+	memcpy(e.path, "/bin/sh", 7);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked exec path=/bin/sh (pid 42 sh): subprocesses disabled");
+	e = ev(HB_HOOK_MMAP, 0, NULL, 0, "python3");
+	e.reason = HB_REASON_NATIVE_MEMORY;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked mmap (anonymous memory) (pid 42 python3): "
+				 "writable, written or anonymous executable memory");
+	e = ev(HB_HOOK_CAPABLE, 0, NULL, 0, "insmod");
+	e.reason = HB_REASON_TAMPER;
+	e.arg = 16;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked capability CAP_SYS_MODULE (pid 42 insmod): "
+				 "would weaken the sandbox");
+	e = ev(HB_HOOK_MOUNT, 0, NULL, 0, "mount");
+	e.reason = HB_REASON_TAMPER;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked mount (pid 42 mount): would weaken the sandbox");
+	e = ev(HB_HOOK_KILL, 0, NULL, 0, "sh");
+	e.reason = HB_REASON_OUTSIDE;
+	e.arg = 1;
+	e.protocol = 9;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked kill pid 1 signal 9 (pid 42 sh): "
+				 "the process is outside the sandbox");
+	/* A path with a newline cannot forge a line. */
+	e = ev(HB_HOOK_FILE_WRITE, 0, NULL, 0, "sh");
+	e.reason = HB_REASON_TAMPER;
+	e.path_len = 9;
+	memcpy(e.path, "/sys/a\nb", 8);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked write path=/sys/a\\x0ab (pid 42 sh): "
+				 "would weaken the sandbox");
+}
+
 static void socket_lines(void **state)
 {
 	struct hb_event e = ev(HB_HOOK_SOCKET, 17, NULL, 3, "ping");
@@ -179,6 +222,7 @@ int main(void)
 		cmocka_unit_test(socket_lines),
 		cmocka_unit_test(bind_listen_and_mapped),
 		cmocka_unit_test(unix_and_dns_lines),
+		cmocka_unit_test(exec_and_tamper_lines),
 		cmocka_unit_test(hostile_comm_is_escaped),
 		cmocka_unit_test(escape_bounds),
 		cmocka_unit_test(small_buffers_stay_terminated),
