@@ -35,7 +35,7 @@ BIN := $(OUTPUT)/hermetic-bpf
 # A helper the end-to-end cases run (io_uring): static, for the guest too.
 URING := $(OUTPUT)/uring_connect
 
-.PHONY: all help deps unit e2e test demo vmlinux install clean
+.PHONY: all help deps unit e2e test check demo vmlinux install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -44,10 +44,11 @@ all: $(BIN)
 help:
 	@echo "make            build $(BIN)"
 	@echo "make deps       install Debian packages and fetch the test kernels (idempotent)"
-	@echo "make test       deps, unit tests, native checks, VM tests on 6.1 and 6.12"
+	@echo "make test       deps, unit and sanitizer tests, a short fuzz, native checks, VM tests on 6.1 and 6.12"
 	@echo "make unit       cmocka unit tests only (no root, no kernel)"
 	@echo "make e2e        VM tests only"
 	@echo "make demo       run --no-network on a Python service (natively, or in a VM)"
+	@echo "make check      make test, then fuzzing at full length (FUZZ_SECONDS each)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the 6.1 kernel's BTF"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)"
 
@@ -84,13 +85,22 @@ unit: $(UNIT_TESTS)
 e2e: $(BIN) $(URING)
 	tests/e2e/run-all
 
+# Sanitizers and a short fuzzing pass run with the tests: cheap, and they
+# keep the fuzz targets building.
 test: deps
 	$(MAKE) all unit $(URING)
+	$(MAKE) asan-unit fuzz-smoke
 	tests/native/run $(BIN)
 	$(MAKE) e2e
 
+check: test
+	$(MAKE) fuzz
+
 demo: deps $(BIN)
 	scripts/demo
+
+# Fuzzing and sanitizer builds (tests/fuzz/fuzz.mk): fuzz, fuzz-smoke, asan-unit.
+-include tests/fuzz/fuzz.mk
 
 vmlinux: deps
 	tests/e2e/dump-btf vmlinux/$(ARCH)

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Fuzzing (libFuzzer) and sanitizer builds, included by the Makefile:
+#   make fuzz         every target for FUZZ_SECONDS, then its regressions
+#   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS each (CI)
+#   make asan-unit    the unit tests built with ASan and UBSan
+# FUZZ_TARGETS=fuzz_domain (etc.) narrows fuzz and fuzz-smoke to some;
+# FUZZ_JOBS=N runs N targets at once (default: one per CPU).
+# See docs/fuzzing.md.
+
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_CC            ?= $(CLANG)
+ASAN_CC            ?= $(CLANG)
+
+FUZZ_DIR     := $(OUTPUT)/fuzz
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+
+# A UBSan report must end the process, or libFuzzer would neither notice
+# it nor keep the input.
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+               $(SAN_FLAGS) -Ibpf -Iloader -Icli -Itests/fuzz
+
+# Each target links only the modules it fuzzes and what they call.
+FUZZ_MODS_fuzz_ip_rule     := loader/net_rule
+FUZZ_MODS_fuzz_domain      := loader/dns_name
+FUZZ_MODS_fuzz_dns_query   := loader/dns_msg loader/dns_name
+FUZZ_MODS_fuzz_dns_answer  := loader/dns_msg loader/dns_name
+FUZZ_MODS_fuzz_trace_fmt   := loader/trace_fmt
+FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
+FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
+FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
+FUZZ_MODS_fuzz_run_args    := cli/run_args loader/net_rule loader/dns_name
+
+FUZZ_LIBS_fuzz_dns_query   := -lresolv
+FUZZ_LIBS_fuzz_dns_answer  := -lresolv
+# log.c routes libbpf's messages.
+FUZZ_LIBS_fuzz_resolv_conf := $(LDLIBS)
+
+.PHONY: fuzz fuzz-smoke asan-unit
+
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	tests/fuzz/run $(FUZZ_SMOKE_SECONDS) $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+# Modules with coverage instrumentation, apart from the normal objects.
+$(FUZZ_DIR)/obj/%.o: %.c $(HEADERS) tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(foreach t,$(FUZZ_TARGETS),$(eval $(FUZZ_DIR)/$(t): \
+	$(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_MODS_$(t)))))
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(HEADERS) tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(filter %.o,$^) \
+		$(FUZZ_LIBS_fuzz_$*) -o $@
+
+# The unit tests against every module but main, all built with sanitizers.
+ASAN_DIR    := $(OUTPUT)/asan
+ASAN_CFLAGS := $(HB_CFLAGS) $(SAN_FLAGS)
+ASAN_OBJS   := $(patsubst $(OUTPUT)/%,$(ASAN_DIR)/%,$(UNIT_OBJS))
+ASAN_TESTS  := $(patsubst $(OUTPUT)/tests/%,$(ASAN_DIR)/tests/%,$(UNIT_TESTS))
+
+asan-unit: $(ASAN_TESTS)
+	tests/fuzz/run-asan $(ASAN_TESTS)
+
+$(ASAN_DIR)/loader/%.o: loader/%.c $(HEADERS) $(SKELETONS) tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(ASAN_CFLAGS) -c $< -o $@
+
+$(ASAN_DIR)/cli/%.o: cli/%.c $(HEADERS) tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(ASAN_CFLAGS) -c $< -o $@
+
+$(ASAN_DIR)/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(ASAN_CFLAGS) $< $(ASAN_OBJS) -lcmocka $(LDLIBS) -o $@

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The command line of `run`: argv[0] is "run", the input's NUL-separated
+ * strings are the rest (at most MAX_ARGS words).
+ */
+#include <errno.h>
+#include "dns_name.h"
+#include "fuzz.h"
+#include "hermetic_abi.h"
+#include "run_args.h"
+
+#define MAX_ARGS 32
+
+/* Usage errors go to stdio's stderr; the fuzzer's reports use fd 2. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	FILE *null = fopen("/dev/null", "w");
+
+	(void)argc;
+	(void)argv;
+	if (null)
+		stderr = null;
+	return 0;
+}
+
+static void check_parsed(const struct hb_run_args *a, int argc, char **argv)
+{
+	FUZZ_CHECK(a->n_ip_rules + a->n_domains + a->n_unix_paths +
+		   a->n_exec_paths < (size_t)argc);
+	for (size_t i = 0; i < a->n_ip_rules; i++)
+		FUZZ_CHECK(a->ip_rules[i].prefix <= 128);
+	for (size_t i = 0; i < a->n_domains; i++)
+		FUZZ_CHECK(hb_domain_valid(a->domains[i]));
+	for (size_t i = 0; i < a->n_unix_paths; i++)
+		FUZZ_CHECK(a->unix_paths[i][0] == '/');
+	for (size_t i = 0; i < a->n_exec_paths; i++)
+		FUZZ_CHECK(a->exec_paths[i][0] == '/');
+	FUZZ_CHECK(!(a->guards & ~HB_GUARD_ALL));
+	/* An allow-list never comes without the guard it loosens. */
+	if (a->n_ip_rules || a->n_domains || a->n_unix_paths || a->net)
+		FUZZ_CHECK(a->guards & HB_GUARD_NET);
+	if (a->n_exec_paths)
+		FUZZ_CHECK(a->guards & HB_GUARD_EXEC);
+	if (a->no_env)
+		FUZZ_CHECK(a->guards & HB_GUARD_ENV);
+	if (a->help)
+		return;
+	/* The command is the tail of argv, never an option's value. */
+	FUZZ_CHECK(a->cmd && a->cmd > argv && a->cmd < argv + argc);
+	FUZZ_CHECK(a->cmd[argv + argc - a->cmd] == NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = fuzz_cstr(data, size), *argv[MAX_ARGS + 1];
+	struct hb_run_args a;
+	int argc = 0, err;
+
+	if (!buf)
+		return 0;
+	argv[argc++] = "run";
+	for (char *p = buf; p < buf + size && argc < MAX_ARGS; p += strlen(p) + 1)
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	err = hb_run_args_parse(argc, argv, &a);
+	FUZZ_CHECK(err == 0 || err == -EINVAL || err == -ENOMEM);
+	if (!err) {
+		check_parsed(&a, argc, argv);
+		hb_run_args_free(&a);
+	} else {
+		/* A failed parse has freed what it allocated. */
+		FUZZ_CHECK(!a.ip_rules && !a.domains && !a.unix_paths &&
+			   !a.exec_paths);
+	}
+	free(buf);
+	return 0;
+}
