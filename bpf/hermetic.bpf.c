@@ -18,8 +18,6 @@
 #include "hermetic_abi.h"
 #include "hermetic_policy.h"
 
-#define EPERM 1
-
 /* cgroup sock_addr programs: 1 lets the call go on, 0 fails it with EPERM. */
 #define CG_ALLOW 1
 #define CG_DENY 0
@@ -28,6 +26,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set before load: the cgroup programs enforce (tier B), not only redirect. */
 const volatile bool hb_tier_b = false;
+
+/* Set before load: HB_FS_* some sandbox of this instance asks for. */
+const volatile __u32 hb_fs_mode = 0;
 
 /* Sandbox cgroup id -> what it is denied. Written only by the loader. */
 struct {
@@ -66,7 +67,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HB_MAX_UNIX_RULES);
-	__type(key, struct hb_unix_key);
+	__type(key, struct hb_inode_key);
 	__type(value, __u8);
 } hb_unix_rules SEC(".maps");
 
@@ -82,9 +83,17 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HB_MAX_EXEC_RULES);
-	__type(key, struct hb_exec_key);
+	__type(key, struct hb_inode_key);
 	__type(value, __u8);
 } hb_exec_rules SEC(".maps");
+
+/* --allow-write, --allow-read, the read root and what leads to them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_FS_RULES);
+	__type(key, struct hb_inode_key);
+	__type(value, __u8);
+} hb_fs_rules SEC(".maps");
 
 /* Per task: whether its execve() in progress is the command's own. */
 struct {
@@ -95,13 +104,20 @@ struct {
 } hb_first_exec SEC(".maps");
 
 /*
- * Per CPU: a file's path for an event (bpf_d_path needs a buffer larger
- * than the stack spares). Sleepable programs run with migration off; a
+ * Per CPU: a file's path for an event, and other buffers larger than the
+ * stack spares. Sleepable programs run with migration off; a
  * preempting one could overwrite a path mid-event: a garbled trace text,
  * never a decision, which does not depend on it.
  */
 struct hb_path_buf {
 	char path[HB_EVENT_PATH_MAX];
+	/*
+	 * A file's path built backwards from its dentries, in two windows
+	 * (rename and link have two paths); the slack lets the verifier
+	 * prove every masked offset plus masked length in bounds.
+	 */
+	char text[3 * HB_EVENT_PATH_MAX];
+	struct hb_unix_path_key unix_key; /* tier B's unix hooks */
 };
 
 struct {
@@ -142,20 +158,31 @@ __u32 hb_level_hi;
 /* What a hook knows beyond the request: for lookups and the event. */
 struct hb_ctx {
 	struct hb_req req;
-	struct sock *sk;    /* the socket, when the hook has one (LSM) */
-	__u64 peer_ino;     /* unix peer's inode and device */
-	__u32 peer_dev;
 	__u32 path_len;
+	__u32 arg;          /* for the event (struct hb_event.arg) */
 	const void *path;   /* kernel memory: a unix peer's sun_path, a file's
 			     * path (hb_scratch), an exec's filename */
-	struct hb_unix_path_key *path_key; /* tier B: look the path up */
-	struct task_struct *target; /* ptrace/kill: the other process */
-	struct cgroup *file_cg; /* a cgroupfs file's cgroup */
-	struct hb_policy *policy; /* exec: the token lives in the policy */
-	__u64 file_ino;     /* exec: the file's identity, for --allow-exec */
-	__u32 file_dev;
-	__u32 arg;          /* for the event (struct hb_event.arg) */
 	__u32 path_str;     /* path is a NUL-terminated string: read up to it */
+	union { /* the stack is small: what only some hooks need */
+		struct {
+			struct sock *sk;    /* the socket, when the hook has one (LSM) */
+			__u64 peer_ino;     /* unix peer's inode and device */
+			__u32 peer_dev;
+			__u32 file_dev;
+			struct hb_unix_path_key *path_key; /* tier B: look the path up */
+			struct task_struct *target; /* ptrace/kill: the other process */
+			struct cgroup *file_cg; /* a cgroupfs file's cgroup */
+			__u64 file_ino;     /* exec: the file's identity, for --allow-exec */
+		};
+		struct { /* the filesystem guard (HB_HOOK_FS_*) */
+			struct dentry *fs_walk[2];  /* where the rule walks start
+						     * (rename and link judge two) */
+			struct dentry *fs_text[2];  /* the paths the event names */
+			struct vfsmount *fs_mnt[2]; /* their mounts, if the hook knows */
+			struct inode *fs_inode;     /* an opened file: held descriptors */
+			__u32 fs_fmode;             /* what a held descriptor needs */
+		};
+	};
 };
 
 struct hb_level_loop {
@@ -260,6 +287,128 @@ static __always_inline int hb_rule_lookup(__u64 id, const struct hb_req *r,
 	return bpf_map_lookup_elem(&hb_net_rules, &key) != NULL;
 }
 
+struct hb_fs_walk {
+	struct dentry *d;
+	__u64 sandbox_id;
+	__u8 need;   /* HB_FS_RULE_* that end the walk */
+	__u8 found;  /* rules met so far */
+	__u8 top;    /* reached the root of the filesystem */
+};
+
+/*
+ * One directory of hb_fs_walk_up(); 1 stops the loop. A rule on the object
+ * itself counts whole; above it, only what a rule grants its subtree.
+ */
+static long hb_fs_walk_cb(__u32 i, void *data)
+{
+	struct hb_fs_walk *w = data;
+	struct hb_inode_key k = { .sandbox_id = w->sandbox_id };
+	struct dentry *d = w->d, *parent;
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	__u8 *flags;
+
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	flags = k.ino ? bpf_map_lookup_elem(&hb_fs_rules, &k) : NULL;
+	if (flags)
+		w->found |= i ? *flags & (HB_FS_RULE_WRITE | HB_FS_RULE_READ) : *flags;
+	if (w->found & w->need)
+		return 1;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d) {
+		w->top = 1;
+		return 1;
+	}
+	w->d = parent;
+	return 0;
+}
+
+/*
+ * The rules that cover dentry @d: up through d_parent to its filesystem's
+ * root (mounts below a rule are rules themselves, so no mount is
+ * crossed), at most HB_FS_MAX_DEPTH directories up. A second walk
+ * (@both) keeps only what both objects have.
+ */
+static __always_inline void hb_fs_walk_up(struct hb_req *r, struct dentry *d,
+					  __u64 id, bool both)
+{
+	struct hb_fs_walk w = { .d = d, .sandbox_id = id,
+				.need = hb_fs_need(r->hook, r->fs_op) };
+
+	if (!d) {
+		r->unreadable = 1;
+		return;
+	}
+	bpf_loop(HB_FS_MAX_DEPTH + 1, hb_fs_walk_cb, &w, 0);
+	if (!(w.found & w.need) && !w.top)
+		r->fs_deep = 1;
+	r->fs_allow = both ? r->fs_allow & w.found : w.found;
+}
+
+/* Descriptors looked at for a held one; the rest are not (fail closed). */
+#define HB_FD_SCAN_MAX 1024
+
+struct hb_fd_scan {
+	struct file **fd;
+	struct inode *inode;
+	__u32 max;
+	__u32 fmode;
+	__u8 held;
+};
+
+static long hb_fd_scan_cb(__u32 i, void *data)
+{
+	struct hb_fd_scan *s = data;
+	struct file *f = NULL;
+
+	if (i >= s->max)
+		return 1;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &s->fd[i]) || !f)
+		return 0;
+	if (BPF_CORE_READ(f, f_inode) == s->inode && (BPF_CORE_READ(f, f_mode) & s->fmode)) {
+		s->held = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the task holds a descriptor to @inode with one of the @fmode
+ * bits: re-opening it (/dev/stdout, /proc/self/fd/N) then gains nothing.
+ */
+static __always_inline int hb_fd_held(struct inode *inode, __u32 fmode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct hb_fd_scan s = { .inode = inode, .fmode = fmode };
+
+	s.fd = BPF_CORE_READ(task, files, fdt, fd);
+	s.max = BPF_CORE_READ(task, files, fdt, max_fds);
+	if (!s.fd || !inode)
+		return 0;
+	bpf_loop(HB_FD_SCAN_MAX, hb_fd_scan_cb, &s, 0);
+	return s.held;
+}
+
+/*
+ * The filesystem guard's facts: rules over the objects, held descriptors.
+ * Not inlined: its loop states take a stack frame of their own, which is
+ * gone again when the denial's trace text needs one.
+ */
+static __noinline int hb_fs_facts(struct hb_ctx *c, __u32 fs, __u64 id)
+{
+	struct hb_req *r = &c->req;
+	__u32 mode = r->hook == HB_HOOK_FS_WRITE ? HB_FS_READONLY : HB_FS_READ_ROOT;
+
+	if (!(fs & mode) || r->fs_exempt)
+		return 0;
+	hb_fs_walk_up(r, c->fs_walk[0], id, false);
+	if (c->fs_walk[1])
+		hb_fs_walk_up(r, c->fs_walk[1], id, true);
+	if (!(r->fs_allow & hb_fs_need(r->hook, r->fs_op)) && c->fs_inode)
+		r->fs_held = hb_fd_held(c->fs_inode, c->fs_fmode);
+	return 0;
+}
+
 /*
  * Fills the map-derived facts of @c->req for sandbox @id, as hook @hook
  * (a constant: only the lookups that hook needs remain).
@@ -281,8 +430,12 @@ static __always_inline void hb_lookup_facts(struct hb_ctx *c,
 		r->in_subtree = hb_cgroup_in_sandbox(c->file_cg, level, id);
 		return;
 	}
+	if (hook == HB_HOOK_FS_WRITE || hook == HB_HOOK_FS_READ) {
+		hb_fs_facts(c, p->fs, id);
+		return;
+	}
 	if (hook == HB_HOOK_EXEC || hook == HB_HOOK_EXEC_FILE) {
-		struct hb_exec_key ek = { .sandbox_id = id, .ino = c->file_ino,
+		struct hb_inode_key ek = { .sandbox_id = id, .ino = c->file_ino,
 					  .dev = c->file_dev };
 
 		r->exec_match = c->file_ino &&
@@ -293,7 +446,7 @@ static __always_inline void hb_lookup_facts(struct hb_ctx *c,
 	r->dns_match = 0;
 	r->unix_match = 0;
 	if (hook == HB_HOOK_UNIX) {
-		struct hb_unix_key uk = { .sandbox_id = id, .ino = c->peer_ino,
+		struct hb_inode_key uk = { .sandbox_id = id, .ino = c->peer_ino,
 					  .dev = c->peer_dev };
 
 		if (!(p->net & HB_NET_UNIX_RULES) || r->unix_kind != HB_UNIX_PATHNAME)
@@ -319,6 +472,141 @@ static __always_inline void hb_lookup_facts(struct hb_ctx *c,
 		v = bpf_map_lookup_elem(&hb_dns_addrs, &dk);
 		r->dns_match = v && v->expires_ns > bpf_ktime_get_ns();
 	}
+}
+
+/* ---- the filesystem guard's trace text ------------------------------ */
+
+#define HB_TEXT_MASK (2 * HB_EVENT_PATH_MAX - 1)
+
+struct hb_text_walk {
+	unsigned long d;    /* struct dentry *, as a number: only read through */
+	unsigned long mnt;  /* struct vfsmount *, or 0          bpf_probe_read */
+	__u32 pos;          /* the text so far starts here and ends at the window's end */
+	__u32 floor;        /* the lowest position it may take */
+	__u8 top;           /* reached the root */
+};
+
+/* One component of hb_text_path(), or one mount crossed; 1 stops. */
+static long hb_text_cb(__u32 i, void *data)
+{
+	struct hb_text_walk *w = data;
+	struct dentry *d = (struct dentry *)w->d, *parent;
+	struct vfsmount *mnt = (struct vfsmount *)w->mnt;
+	struct hb_path_buf *buf;
+	__u32 zero = 0, len;
+	struct qstr name;
+
+	buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+	if (!buf)
+		return 1;
+	if (mnt && d == BPF_CORE_READ(mnt, mnt_root)) {
+		/* The root of a mount: go on from where it is mounted. */
+		unsigned long m = (unsigned long)mnt - bpf_core_field_offset(struct mount, mnt);
+		unsigned long up = (unsigned long)BPF_CORE_READ((struct mount *)m, mnt_parent);
+
+		if (!up || up == m) {
+			w->top = 1;
+			return 1;
+		}
+		w->d = (unsigned long)BPF_CORE_READ((struct mount *)m, mnt_mountpoint);
+		w->mnt = up + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d) {
+		w->top = 1;
+		return 1;
+	}
+	if (bpf_core_read(&name, sizeof(name), &d->d_name))
+		return 1;
+	len = name.len;
+	if (w->pos < w->floor + len + 1)
+		return 1; /* no room: cut on the left */
+	w->pos -= len;
+	bpf_probe_read_kernel(buf->text + (w->pos & HB_TEXT_MASK),
+			      len & (HB_EVENT_PATH_MAX - 1), name.name);
+	w->pos -= 1;
+	buf->text[w->pos & HB_TEXT_MASK] = '/';
+	w->d = (unsigned long)parent;
+	return 0;
+}
+
+/* A mount of @d's filesystem, for hooks that know no mount: the first one. */
+static __always_inline unsigned long hb_any_mount(struct dentry *d)
+{
+	struct super_block *sb = BPF_CORE_READ(d, d_sb);
+	unsigned long head = (unsigned long)sb + bpf_core_field_offset(struct super_block, s_mounts);
+	unsigned long first = (unsigned long)BPF_CORE_READ(sb, s_mounts.next);
+
+	if (!sb || !first || first == head)
+		return 0;
+	return first - bpf_core_field_offset(struct mount, mnt_instance) +
+	       bpf_core_field_offset(struct mount, mnt);
+}
+
+/*
+ * The path of @d into the scratch text, ending at @end, at most @max
+ * bytes (then "..." and the rightmost part). Returns where it starts. A
+ * global function: its loop is verified once, not once per call.
+ */
+__noinline __u32 hb_text_path(__u64 d, __u64 mnt, __u32 end, __u32 max)
+{
+	struct hb_text_walk w = { .d = d, .mnt = mnt, .pos = end, .floor = end - max };
+	struct hb_path_buf *buf;
+	__u32 zero = 0;
+
+	buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+	if (!buf || end > 2 * HB_EVENT_PATH_MAX || max + 3 > end)
+		return end;
+	if (!w.mnt)
+		w.mnt = hb_any_mount((struct dentry *)d);
+	/* Components of one byte and a slash, and as many mounts. */
+	bpf_loop(HB_EVENT_PATH_MAX, hb_text_cb, &w, 0);
+	if (w.pos == end) { /* the root itself */
+		w.pos--;
+		buf->text[w.pos & HB_TEXT_MASK] = '/';
+	}
+	if (!w.top) {
+		w.pos -= 3;
+		buf->text[w.pos & HB_TEXT_MASK] = '.';
+		buf->text[(w.pos + 1) & HB_TEXT_MASK] = '.';
+		buf->text[(w.pos + 2) & HB_TEXT_MASK] = '.';
+	}
+	return w.pos;
+}
+
+/*
+ * The event's path into the scratch buffer's path: one file's, or
+ * "old\0new" for rename and link; returns its length. A global function:
+ * verified once, and only in the programs that call it.
+ */
+__noinline __u32 hb_fs_text(const struct hb_ctx *c)
+{
+	struct hb_path_buf *buf;
+	__u32 zero = 0, a, b, n1, n2;
+
+	buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+	if (!c || !buf || !c->fs_text[0])
+		return 0;
+	if (!c->fs_text[1]) {
+		a = hb_text_path((__u64)c->fs_text[0], (__u64)c->fs_mnt[0],
+				 HB_EVENT_PATH_MAX, HB_EVENT_PATH_MAX - 4);
+		n1 = (HB_EVENT_PATH_MAX - a) & (HB_EVENT_PATH_MAX - 1);
+		return bpf_probe_read_kernel(buf->path, n1, buf->text + (a & HB_TEXT_MASK)) ?
+			0 : n1;
+	}
+	a = hb_text_path((__u64)c->fs_text[0], (__u64)c->fs_mnt[0],
+			 HB_EVENT_PATH_MAX, HB_EVENT_PATH_MAX / 2 - 4);
+	b = hb_text_path((__u64)c->fs_text[1], (__u64)c->fs_mnt[1],
+			 2 * HB_EVENT_PATH_MAX, HB_EVENT_PATH_MAX / 2 - 4);
+	n1 = (HB_EVENT_PATH_MAX - a) & (HB_EVENT_PATH_MAX / 2 - 1);
+	n2 = (2 * HB_EVENT_PATH_MAX - b) & (HB_EVENT_PATH_MAX / 2 - 1);
+	if (bpf_probe_read_kernel(buf->path, n1, buf->text + (a & HB_TEXT_MASK)))
+		return 0;
+	buf->path[n1] = '\0';
+	if (bpf_probe_read_kernel(buf->path + n1 + 1, n2, buf->text + (b & HB_TEXT_MASK)))
+		return 0;
+	return n1 + 1 + n2;
 }
 
 /*
@@ -458,15 +746,24 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 	 * Whether the redirect programs see this socket: it was made inside
 	 * the sandbox. cgroup programs run only for such sockets and pass none.
 	 */
-	c->req.own_socket = c->sk ? hb_sock_in_sandbox(c->sk, first, nest.id) : 1;
+	if (hb_hook_guard(hook) == HB_GUARD_NET)
+		c->req.own_socket = c->sk ? hb_sock_in_sandbox(c->sk, first, nest.id) : 1;
 	hb_lookup_facts(c, p, first, nest.id, hook);
 	if (hook == HB_HOOK_EXEC)
 		hb_take_first_exec(c, p);
 	reason = nest.count > 1 ? HB_REASON_UNREADABLE : hb_decide_hook(p, &c->req, hook);
 	if (reason == HB_REASON_NONE)
 		return 0;
+	if (hook == HB_HOOK_FS_WRITE || hook == HB_HOOK_FS_READ) {
+		__u32 zero = 0;
+		struct hb_path_buf *buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+
+		c->path_len = hb_fs_text(c);
+		c->path = buf ? buf->path : NULL;
+		c->path_str = 0;
+	}
 	hb_report(c, nest.id, reason);
-	return -EPERM;
+	return -hb_hook_errno(hook);
 }
 
 /* Family, address (IPv4 mapped) and port of a kernel sockaddr. */
@@ -866,55 +1163,87 @@ int BPF_PROG(hb_capable, const struct cred *cred, struct user_namespace *ns,
 	return hb_enforce(&c, first, HB_HOOK_CAPABLE);
 }
 
+#define HB_FMODE_READ 0x1
 #define HB_FMODE_WRITE 0x2
-/* /proc/sys's depth is small; deeper is denied (fail closed). */
+#define HB_FMODE_EXEC 0x20
+/* Open flags: truncation without write access; an exec's open (__FMODE_EXEC). */
+#define HB_O_TRUNC 01000
+#define HB_O_FMODE_EXEC 0x20
+/* procfs is shallow; deeper is treated as outside (fail closed). */
 #define HB_PROC_DEPTH 16
 
 /*
- * Whether a procfs file lies under /proc/sys or is /proc/sysrq-trigger:
- * its top directory below the procfs root, found by walking up the
- * dentries (not by path text, which a chroot would change).
+ * The name of a procfs file's top directory below the procfs root
+ * ("sys", "self", "42"), found by walking up the dentries (not by path
+ * text, which a chroot would change). 0 if found; -1 for the root itself
+ * or a walk too deep.
  */
-static __always_inline int hb_proc_sys(struct dentry *d)
+static __always_inline int hb_proc_top(struct dentry *d, char name[16])
 {
 	struct dentry *top = d;
-	char name[16] = {};
 
 	for (int i = 0; i < HB_PROC_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(top, d_parent);
 		struct dentry *grand = BPF_CORE_READ(parent, d_parent);
 
 		if (!parent || parent == top) /* the root itself */
-			return 0;
+			return -1;
 		if (grand == parent) { /* top's parent is the root */
-			bpf_probe_read_kernel_str(name, sizeof(name),
-						  BPF_CORE_READ(top, d_name.name));
-			return name[0] == 's' && name[1] == 'y' && name[2] == 's' &&
-			       (name[3] == '\0' ||
-				(name[3] == 'r' && name[4] == 'q' && name[5] == '-' &&
-				 name[6] == 't' && name[7] == 'r' && name[8] == 'i' &&
-				 name[9] == 'g' && name[10] == 'g' && name[11] == 'e' &&
-				 name[12] == 'r' && name[13] == '\0'));
+			bpf_probe_read_kernel_str(name, 16, BPF_CORE_READ(top, d_name.name));
+			return 0;
 		}
 		top = parent;
 	}
-	return 1;
+	return -1;
 }
 
-/* Writes to the kernel's own filesystems (see hb_file_write_reason). */
-SEC("lsm.s/file_open")
-int BPF_PROG(hb_file_open, struct file *file, int ret)
+/* Whether a procfs file lies under /proc/sys or is /proc/sysrq-trigger. */
+static __always_inline int hb_proc_sys(struct dentry *d)
+{
+	char name[16] = {};
+
+	if (hb_proc_top(d, name))
+		return 1; /* too deep: fail closed */
+	return name[0] == 's' && name[1] == 'y' && name[2] == 's' &&
+	       (name[3] == '\0' ||
+		(name[3] == 'r' && name[4] == 'q' && name[5] == '-' &&
+		 name[6] == 't' && name[7] == 'r' && name[8] == 'i' &&
+		 name[9] == 'g' && name[10] == 'g' && name[11] == 'e' &&
+		 name[12] == 'r' && name[13] == '\0'));
+}
+
+/* Whether a procfs file is the current process's own (/proc/PID, self). */
+static __always_inline int hb_proc_own(struct dentry *d)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, n = 0;
+	char name[16] = {};
+
+	if (hb_proc_top(d, name))
+		return 0;
+	if (name[0] == 's' && name[1] == 'e' && name[2] == 'l' && name[3] == 'f' &&
+	    name[4] == '\0')
+		return 1;
+	if (name[0] == 't' && name[1] == 'h' && name[2] == 'r' && name[3] == 'e')
+		return name[4] == 'a' && name[5] == 'd' && name[6] == '-' && name[7] == 's' &&
+		       name[8] == 'e' && name[9] == 'l' && name[10] == 'f' && name[11] == '\0';
+	for (int i = 0; i < 11; i++) {
+		if (name[i] == '\0')
+			return i > 0 && n == tgid;
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		n = n * 10 + (name[i] - '0');
+	}
+	return 0;
+}
+
+/*
+ * Writing in the kernel's own filesystems. Not inlined, like the other
+ * checks file_open makes: each has a stack frame of its own.
+ */
+static __noinline int hb_kernel_fs_write(struct file *file, int first)
 {
 	struct hb_ctx c = { .req.fs_magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic) };
-	int first;
 
-	if (ret)
-		return ret;
-	if (!(BPF_CORE_READ(file, f_mode) & HB_FMODE_WRITE))
-		return 0;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	if (c.req.fs_magic == HB_PROC_SUPER_MAGIC) {
 		c.req.proc_sys = hb_proc_sys(BPF_CORE_READ(file, f_path.dentry));
 	} else if (c.req.fs_magic == HB_CGROUP2_SUPER_MAGIC) {
@@ -927,8 +1256,206 @@ int BPF_PROG(hb_file_open, struct file *file, int ret)
 	return hb_enforce(&c, first, HB_HOOK_FILE_WRITE);
 }
 
+/* ---- tier A: the filesystem guard ---------------------------------- */
+
+#define HB_S_IFCHR 0020000
+#define HB_S_IFIFO 0010000
+#define HB_S_IFSOCK 0140000
+#define HB_DEVPTS_SUPER_MAGIC 0x1cd1
+#define HB_MKDEV(ma, mi) (((ma) << 20) | (mi))
+
+/*
+ * Opened or stat-ed, never confined: FIFOs and sockets (data, not file
+ * contents), the harmless character devices, the user's own
+ * pseudo-terminals and the process's own /proc files.
+ */
+static __always_inline int hb_fs_exempt(struct dentry *d)
+{
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	umode_t type = BPF_CORE_READ(inode, i_mode) & HB_S_IFMT;
+	__u32 magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	__u32 rdev;
+
+	if (!inode)
+		return 0;
+	if (type == HB_S_IFIFO || type == HB_S_IFSOCK)
+		return 1;
+	if (type == HB_S_IFCHR) {
+		if (magic == HB_DEVPTS_SUPER_MAGIC)
+			return BPF_CORE_READ(inode, i_uid.val) == (__u32)bpf_get_current_uid_gid();
+		rdev = BPF_CORE_READ(inode, i_rdev);
+		return rdev == HB_MKDEV(1, 3) || rdev == HB_MKDEV(1, 5) || /* null, zero */
+		       rdev == HB_MKDEV(1, 7) || rdev == HB_MKDEV(1, 8) || /* full, random */
+		       rdev == HB_MKDEV(1, 9) || rdev == HB_MKDEV(5, 0) || /* urandom, tty */
+		       rdev == HB_MKDEV(5, 2);                              /* ptmx */
+	}
+	return magic == HB_PROC_SUPER_MAGIC && hb_proc_own(d);
+}
+
+/* A regular file with other names, maybe outside any rule. */
+static __always_inline int hb_fs_linked(struct dentry *d)
+{
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+
+	return (BPF_CORE_READ(inode, i_mode) & HB_S_IFMT) == HB_S_IFREG &&
+	       BPF_CORE_READ(inode, __i_nlink) > 1;
+}
+
+/*
+ * What a change to directories is about: the directories that change
+ * (walk; the second: a rename's other end, or the file a link links) and
+ * the entries the event names (text), through their mounts.
+ */
+struct hb_fs_objs {
+	struct dentry *walk[2];
+	struct dentry *text[2];
+	struct vfsmount *mnt[2];
+};
+
+/*
+ * A change to directories: creating, removing, renaming, linking entries.
+ * Not inlined: the path hooks' sealing check needs a stack frame too.
+ */
+static __noinline int hb_fs_change(__u8 op, const struct hb_fs_objs *o)
+{
+	struct hb_ctx c = { .req.fs_op = op, .arg = op };
+	struct dentry *dir = o->walk[0];
+	int first;
+
+	if (!(hb_fs_mode & HB_FS_READONLY))
+		return 0;
+	/*
+	 * procfs has no entries to create or remove; the kernel asks anyway
+	 * when an O_CREAT open names one not looked up yet (/dev/stdout ->
+	 * /proc/self/fd/1), and then opens it: no denial to report.
+	 */
+	if (BPF_CORE_READ(dir, d_sb, s_magic) == HB_PROC_SUPER_MAGIC)
+		return 0;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	c.fs_walk[0] = o->walk[0];
+	c.fs_walk[1] = o->walk[1];
+	c.fs_text[0] = o->text[0];
+	c.fs_text[1] = o->text[1];
+	c.fs_mnt[0] = o->mnt[0];
+	c.fs_mnt[1] = o->mnt[1];
+	return hb_enforce(&c, first, HB_HOOK_FS_WRITE);
+}
+
+/*
+ * Removing or creating @dentry in @dir. Not inlined either: the hook's
+ * own frame stays small, beside the sealing check's.
+ */
+static __noinline int hb_fs_entry(__u8 op, const struct path *dir, struct dentry *dentry)
+{
+	struct hb_fs_objs o = { .walk = { dir->dentry }, .text = { dentry },
+				.mnt = { dir->mnt } };
+
+	return hb_fs_change(op, &o);
+}
+
+/* Moving @old_dentry in @old_dir to @new_dentry in @new_dir. */
+static __noinline int hb_fs_rename(const struct path *old_dir, struct dentry *old_dentry,
+				   const struct path *new_dir, struct dentry *new_dentry)
+{
+	struct hb_fs_objs o = { .walk = { old_dir->dentry, new_dir->dentry },
+				.text = { old_dentry, new_dentry },
+				.mnt = { old_dir->mnt, new_dir->mnt } };
+
+	return hb_fs_change(HB_FS_OP_RENAME, &o);
+}
+
+/* A change to the file @d itself: attributes, extended attributes. */
+static __always_inline int hb_fs_attr(__u8 op, struct dentry *d)
+{
+	struct hb_ctx c = { .req.fs_op = op, .arg = op };
+	int first;
+
+	if (!(hb_fs_mode & HB_FS_READONLY))
+		return 0;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	c.req.fs_linked = hb_fs_linked(d);
+	c.fs_walk[0] = d;
+	c.fs_text[0] = d;
+	return hb_enforce(&c, first, HB_HOOK_FS_WRITE);
+}
+
+/*
+ * Opening, stat-ing or reading a link of @d (through @mnt, if known), as
+ * a write (@hook FS_WRITE) or a read. A descriptor the task holds to the
+ * same file with the same access makes it add nothing (for stat: one
+ * opened for reading or writing; an O_PATH one was never judged).
+ */
+static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
+					struct vfsmount *mnt, int first)
+{
+	struct hb_ctx c = { .req.fs_op = op, .arg = op };
+	__u32 fmode = hook == HB_HOOK_FS_WRITE ? HB_FMODE_WRITE :
+		      op == HB_FS_OP_STAT ? HB_FMODE_READ | HB_FMODE_WRITE : HB_FMODE_READ;
+
+	c.req.fs_exempt = hb_fs_exempt(d);
+	if (hook == HB_HOOK_FS_WRITE)
+		c.req.fs_linked = hb_fs_linked(d);
+	c.fs_walk[0] = d;
+	c.fs_text[0] = d;
+	c.fs_mnt[0] = mnt;
+	c.fs_inode = BPF_CORE_READ(d, d_inode);
+	c.fs_fmode = fmode;
+	return hb_enforce(&c, first, hook);
+}
+
+/*
+ * Not inlined, so that file_open's three checks have a stack frame each;
+ * one function per hook, so that the hook stays a constant (the verifier
+ * then sees only its code, and a sleepable program only its maps).
+ */
+static __noinline int hb_fs_open_write(struct file *file, int first)
+{
+	return hb_fs_access(HB_HOOK_FS_WRITE, HB_FS_OP_OPEN, BPF_CORE_READ(file, f_path.dentry),
+			    BPF_CORE_READ(file, f_path.mnt), first);
+}
+
+static __noinline int hb_fs_open_read(struct file *file, __u8 op, int first)
+{
+	return hb_fs_access(HB_HOOK_FS_READ, op, BPF_CORE_READ(file, f_path.dentry),
+			    BPF_CORE_READ(file, f_path.mnt), first);
+}
+
+/*
+ * Every open: writes to the kernel's own filesystems (sealing), then the
+ * filesystem guard's write and read rules.
+ */
+SEC("lsm.s/file_open")
+int BPF_PROG(hb_file_open, struct file *file, int ret)
+{
+	__u32 fmode = BPF_CORE_READ(file, f_mode);
+	__u32 flags = BPF_CORE_READ(file, f_flags);
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	if (flags & HB_O_TRUNC)
+		fmode |= HB_FMODE_WRITE;
+	if (flags & HB_O_FMODE_EXEC)
+		fmode |= HB_FMODE_EXEC;
+	if (fmode & HB_FMODE_WRITE) {
+		ret = hb_kernel_fs_write(file, first);
+		if (!ret && (hb_fs_mode & HB_FS_READONLY))
+			ret = hb_fs_open_write(file, first);
+		if (ret)
+			return ret;
+	}
+	if ((fmode & HB_FMODE_READ) && (hb_fs_mode & HB_FS_READ_ROOT))
+		return hb_fs_open_read(file, fmode & HB_FMODE_EXEC ? HB_FS_OP_EXEC :
+				       HB_FS_OP_OPEN, first);
+	return 0;
+}
+
 /* Removing or moving the pins that keep enforcement alive (bpffs). */
-static __always_inline int hb_path_change(struct dentry *dentry)
+static __noinline int hb_path_change(struct dentry *dentry)
 {
 	struct hb_ctx c = { .req.fs_magic = BPF_CORE_READ(dentry, d_sb, s_magic) };
 	int first;
@@ -947,13 +1474,19 @@ static __always_inline int hb_path_change(struct dentry *dentry)
 SEC("lsm/path_unlink")
 int BPF_PROG(hb_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
-	return ret ? ret : hb_path_change(dentry);
+	if (ret)
+		return ret;
+	ret = hb_path_change(dentry);
+	return ret ? ret : hb_fs_entry(HB_FS_OP_UNLINK, dir, dentry);
 }
 
 SEC("lsm/path_rmdir")
 int BPF_PROG(hb_rmdir, const struct path *dir, struct dentry *dentry, int ret)
 {
-	return ret ? ret : hb_path_change(dentry);
+	if (ret)
+		return ret;
+	ret = hb_path_change(dentry);
+	return ret ? ret : hb_fs_entry(HB_FS_OP_RMDIR, dir, dentry);
 }
 
 SEC("lsm/path_rename")
@@ -964,7 +1497,131 @@ int BPF_PROG(hb_rename, const struct path *old_dir, struct dentry *old_dentry,
 	if (ret)
 		return ret;
 	ret = hb_path_change(old_dentry);
-	return ret ? ret : hb_path_change(new_dentry);
+	if (!ret)
+		ret = hb_path_change(new_dentry);
+	return ret ? ret : hb_fs_rename(old_dir, old_dentry, new_dir, new_dentry);
+}
+
+/* Creating a file: O_CREAT, mknod, mkfifo, a unix socket's bind(). */
+SEC("lsm/path_mknod")
+int BPF_PROG(hb_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	return ret ? ret : hb_fs_entry(HB_FS_OP_CREATE, dir, dentry);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(hb_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     int ret)
+{
+	return ret ? ret : hb_fs_entry(HB_FS_OP_MKDIR, dir, dentry);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(hb_symlink, const struct path *dir, struct dentry *dentry,
+	     const char *old_name, int ret)
+{
+	return ret ? ret : hb_fs_entry(HB_FS_OP_SYMLINK, dir, dentry);
+}
+
+/* A new name for @old_dentry: its directory, and the file itself, must be writable. */
+SEC("lsm/path_link")
+int BPF_PROG(hb_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	struct hb_fs_objs o = { .walk = { new_dir->dentry, old_dentry },
+				.text = { old_dentry, new_dentry },
+				.mnt = { new_dir->mnt, new_dir->mnt } };
+
+	return ret ? ret : hb_fs_change(HB_FS_OP_LINK, &o);
+}
+
+#define HB_ATTR_FORCE (1u << 9)
+#define HB_ATTR_KILL_SUID (1u << 11)
+#define HB_ATTR_KILL_SGID (1u << 12)
+#define HB_ATTR_FILE (1u << 13)
+#define HB_ATTR_KILL_PRIV (1u << 14)
+#define HB_ATTR_OPEN (1u << 15)
+
+/*
+ * chmod, chown, truncate, utimes. Not judged again: truncation through a
+ * descriptor (ftruncate, O_TRUNC: judged when it was opened) and the
+ * loss of setuid bits that a write to an open file causes.
+ */
+static __always_inline int hb_setattr(struct dentry *dentry, struct iattr *attr)
+{
+	unsigned int valid = BPF_CORE_READ(attr, ia_valid);
+
+	if (valid & (HB_ATTR_FILE | HB_ATTR_OPEN))
+		return 0;
+	if (!(valid & ~(HB_ATTR_FORCE | HB_ATTR_KILL_SUID | HB_ATTR_KILL_SGID |
+			HB_ATTR_KILL_PRIV)))
+		return 0;
+	return hb_fs_attr(HB_FS_OP_SETATTR, dentry);
+}
+
+/* Linux 6.3 added the idmap in front; the loader loads the one that fits. */
+SEC("lsm/inode_setattr")
+int BPF_PROG(hb_setattr_idmap, void *idmap, struct dentry *dentry, struct iattr *attr,
+	     int ret)
+{
+	return ret ? ret : hb_setattr(dentry, attr);
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(hb_setattr_v61, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	return ret ? ret : hb_setattr(dentry, attr);
+}
+
+SEC("lsm/inode_setxattr")
+int BPF_PROG(hb_setxattr, void *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	return ret ? ret : hb_fs_attr(HB_FS_OP_XATTR, dentry);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(hb_removexattr, void *idmap, struct dentry *dentry, const char *name,
+	     int ret)
+{
+	return ret ? ret : hb_fs_attr(HB_FS_OP_XATTR, dentry);
+}
+
+/* POSIX ACLs have their own hooks from Linux 6.2 (loaded where they exist). */
+SEC("lsm/inode_set_acl")
+int BPF_PROG(hb_set_acl, void *idmap, struct dentry *dentry, const char *acl_name,
+	     void *kacl, int ret)
+{
+	return ret ? ret : hb_fs_attr(HB_FS_OP_XATTR, dentry);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(hb_remove_acl, void *idmap, struct dentry *dentry, const char *acl_name,
+	     int ret)
+{
+	return ret ? ret : hb_fs_attr(HB_FS_OP_XATTR, dentry);
+}
+
+/* stat, lstat, fstat, statx: a descriptor of any mode makes fstat fine. */
+SEC("lsm/inode_getattr")
+int BPF_PROG(hb_getattr, const struct path *path, int ret)
+{
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_STAT, path->dentry, path->mnt, first);
+}
+
+SEC("lsm/inode_readlink")
+int BPF_PROG(hb_readlink, struct dentry *dentry, int ret)
+{
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_READLINK, dentry, NULL, first);
 }
 
 /* Mounts: a new cgroup2 or bpffs view, unmounting bpffs, pivot_root. */
@@ -1229,11 +1886,12 @@ struct bpf_sock_addr_kern___v67 {
 
 static __always_inline int hb_cg_unix(struct bpf_sock_addr *ctx)
 {
-	struct hb_unix_path_key key = {};
 	struct hb_ctx c = { .req.hook = HB_HOOK_UNIX, .req.family = HB_AF_UNIX };
 	struct bpf_sock_addr_kern___v67 *sa;
+	struct hb_unix_path_key *key;
+	struct hb_path_buf *buf;
 	const char *sun_path;
-	__u32 len;
+	__u32 len, zero = 0;
 	int first;
 
 	if (!hb_tier_b)
@@ -1241,24 +1899,29 @@ static __always_inline int hb_cg_unix(struct bpf_sock_addr *ctx)
 	first = hb_first_level();
 	if (first < 0)
 		return CG_ALLOW;
+	buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+	if (!buf)
+		return CG_DENY;
+	key = &buf->unix_key;
+	__builtin_memset(key, 0, sizeof(*key));
 	sa = bpf_cast_to_kern_ctx(ctx);
 	sun_path = (const char *)sa->uaddr + sizeof(__u16);
 	len = sa->uaddrlen;
 	if (len <= sizeof(__u16) || len > sizeof(__u16) + HB_UNIX_PATH_MAX) {
 		c.req.unreadable = 1;
-	} else if (bpf_probe_read_kernel(key.path, 1, sun_path)) {
+	} else if (bpf_probe_read_kernel(key->path, 1, sun_path)) {
 		c.req.unreadable = 1;
-	} else if (key.path[0] == '\0') {
+	} else if (key->path[0] == '\0') {
 		c.req.unix_kind = HB_UNIX_ABSTRACT;
 		c.path = sun_path;
 		c.path_len = len - sizeof(__u16);
 	} else {
 		/* Up to the NUL: what the kernel resolves as the path. */
-		if (bpf_probe_read_kernel_str(key.path, sizeof(key.path), sun_path) < 0)
+		if (bpf_probe_read_kernel_str(key->path, sizeof(key->path), sun_path) < 0)
 			c.req.unreadable = 1;
 		c.req.unix_kind = HB_UNIX_PATHNAME;
-		c.path_key = &key;
-		c.path = key.path;
+		c.path_key = key;
+		c.path = key->path;
 		c.path_len = len - sizeof(__u16);
 	}
 	return hb_enforce(&c, first, HB_HOOK_UNIX) ? CG_DENY : CG_ALLOW;

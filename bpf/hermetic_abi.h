@@ -58,8 +58,9 @@
 #define HB_GUARD_NATIVE (1u << 2)  /* --block-native */
 #define HB_GUARD_TAMPER (1u << 3)  /* always, with any other guard */
 #define HB_GUARD_ENV (1u << 4)     /* --no-env: other processes' /proc */
+#define HB_GUARD_FS (1u << 5)      /* --fs-readonly[=ROOT] */
 #define HB_GUARD_ALL (HB_GUARD_NET | HB_GUARD_EXEC | HB_GUARD_NATIVE | \
-		      HB_GUARD_TAMPER | HB_GUARD_ENV)
+		      HB_GUARD_TAMPER | HB_GUARD_ENV | HB_GUARD_FS)
 
 /* Exceptions within the network guard (struct hb_policy.net). */
 #define HB_NET_ALLOW_LOCALHOST (1u << 0) /* 127.0.0.0/8, ::1 */
@@ -67,6 +68,42 @@
 #define HB_NET_DNS_PROXY (1u << 2)       /* port 53 goes to the proxy; learnt
 					  * addresses are in hb_dns_addrs */
 #define HB_NET_UNIX_RULES (1u << 3)      /* hb_unix_rules holds sockets */
+
+/* What the filesystem guard confines (struct hb_policy.fs). */
+#define HB_FS_READONLY (1u << 0)  /* no change to any file but in hb_fs_rules'
+				   * HB_FS_RULE_WRITE subtrees */
+#define HB_FS_READ_ROOT (1u << 1) /* reads only in HB_FS_RULE_READ subtrees */
+
+/* Value of hb_fs_rules: what a file or directory (and what is below it) allows. */
+#define HB_FS_RULE_WRITE (1u << 0) /* the subtree may change */
+#define HB_FS_RULE_READ (1u << 1)  /* the subtree may be read */
+#define HB_FS_RULE_STAT (1u << 2)  /* this directory itself may be stat-ed:
+				    * it leads to a readable one */
+
+/*
+ * How many directories up the BPF side walks from a file to find a rule.
+ * Deeper files are judged as if no rule covered them (fail closed).
+ */
+#define HB_FS_MAX_DEPTH 128
+
+/* Operations of the filesystem guard (struct hb_event.arg). */
+enum hb_fs_op {
+	HB_FS_OP_NONE = 0,
+	HB_FS_OP_OPEN = 1,     /* open for writing (or for reading: FS_READ) */
+	HB_FS_OP_CREATE = 2,   /* creat/O_CREAT, mknod, mkfifo, a unix socket's bind */
+	HB_FS_OP_MKDIR = 3,
+	HB_FS_OP_RMDIR = 4,
+	HB_FS_OP_UNLINK = 5,
+	HB_FS_OP_RENAME = 6,   /* path holds "old\0new" */
+	HB_FS_OP_LINK = 7,     /* path holds "old\0new" */
+	HB_FS_OP_SYMLINK = 8,
+	HB_FS_OP_SETATTR = 9,  /* chmod, chown, truncate, utimes */
+	HB_FS_OP_XATTR = 10,   /* setxattr, removexattr, ACLs */
+	HB_FS_OP_STAT = 11,    /* stat, statx, fstat */
+	HB_FS_OP_READLINK = 12,
+	HB_FS_OP_EXEC = 13,    /* opening a file to run it */
+	HB_FS_OP_MAX,
+};
 
 /* Hooks, as reported in events. */
 enum hb_hook {
@@ -89,6 +126,8 @@ enum hb_hook {
 	HB_HOOK_MOUNT = 16, /* mount, umount, pivot_root, move_mount */
 	HB_HOOK_PTRACE = 17, /* access to another process (ptrace, /proc/PID) */
 	HB_HOOK_KILL = 18,  /* a signal to another process */
+	HB_HOOK_FS_WRITE = 19, /* a change to a file (arg: enum hb_fs_op) */
+	HB_HOOK_FS_READ = 20,  /* a read under --fs-readonly=ROOT (arg: the op) */
 	HB_HOOK_MAX,
 };
 
@@ -115,6 +154,11 @@ enum hb_reason {
 	HB_REASON_NATIVE_MEMORY = 12,  /* --block-native: anonymous or W+X */
 	HB_REASON_TAMPER = 13,         /* would weaken or leave the sandbox */
 	HB_REASON_OUTSIDE = 14,        /* the target is outside the sandbox */
+	HB_REASON_FS_READONLY = 15,    /* not under an --allow-write path */
+	HB_REASON_FS_OUTSIDE_ROOT = 16, /* not under the read root or --allow-read */
+	HB_REASON_FS_TOO_DEEP = 17,    /* deeper than HB_FS_MAX_DEPTH below any rule */
+	HB_REASON_FS_LINKED = 18,      /* a file with other hard links, which may
+					* lie outside the writable subtree */
 	HB_REASON_MAX,
 };
 
@@ -124,14 +168,17 @@ struct hb_policy {
 	__u32 net;        /* HB_NET_* */
 	__u16 dns_port4;  /* the DNS proxy on 127.0.0.1, network order */
 	__u16 dns_port6;  /* the DNS proxy on ::1 (0: none), network order */
-	__u32 reserved;
+	__u32 fs;         /* HB_FS_* */
 	__u64 first_exec; /* 1 until the command's own execve(): the BPF side
 			   * takes it (compare-and-swap; 64-bit, which every
 			   * BPF CPU version has), once */
 };
 
-/* Key of hb_exec_rules: an --allow-exec executable, by identity. */
-struct hb_exec_key {
+/*
+ * A file of one sandbox by identity: the key of hb_exec_rules (--allow-exec
+ * executables), hb_unix_rules (--allow-unix sockets) and hb_fs_rules.
+ */
+struct hb_inode_key {
 	__u64 sandbox_id;
 	__u64 ino;
 	__u32 dev;          /* the kernel's encoding: major << 20 | minor */
@@ -139,6 +186,8 @@ struct hb_exec_key {
 };
 
 #define HB_MAX_EXEC_RULES 1024
+/* Rules and the mounts below them, and the directories leading to them. */
+#define HB_MAX_FS_RULES 16384
 
 /*
  * Key of hb_net_rules, an LPM trie: one trie for every sandbox, the
@@ -168,14 +217,6 @@ struct hb_dns_value {
 };
 
 #define HB_MAX_DNS_ADDRS 65536
-
-/* Key of hb_unix_rules: a socket inode the sandbox may connect to. */
-struct hb_unix_key {
-	__u64 sandbox_id;
-	__u64 ino;
-	__u32 dev;          /* the kernel's encoding: major << 20 | minor */
-	__u32 pad;
-};
 
 /*
  * Key of hb_unix_paths: the same sockets by path, for tier B, whose hooks
@@ -216,17 +257,17 @@ struct hb_event {
 	__u16 path_len;   /* bytes used in path (not NUL-terminated) */
 	__u16 pad;
 	__u32 arg;        /* ptrace/kill: the target's pid; capable: the
-			   * capability; mmap/mprotect: PROT_* */
+			   * capability; mmap/mprotect: PROT_*; FS_*: the op */
 	char path[HB_EVENT_PATH_MAX]; /* a file's path; unix: sun_path, '\0'
-				       * first if abstract; DNS: the name */
+				       * first if abstract; DNS: the name;
+				       * rename/link: "old\0new" */
 };
 
 _Static_assert(sizeof(struct hb_policy) == 24, "hb_policy layout");
 _Static_assert(sizeof(struct hb_net_key) == 32, "hb_net_key layout");
 _Static_assert(sizeof(struct hb_dns_key) == 24, "hb_dns_key layout");
 _Static_assert(sizeof(struct hb_dns_value) == 8, "hb_dns_value layout");
-_Static_assert(sizeof(struct hb_unix_key) == 24, "hb_unix_key layout");
-_Static_assert(sizeof(struct hb_exec_key) == 24, "hb_exec_key layout");
+_Static_assert(sizeof(struct hb_inode_key) == 24, "hb_inode_key layout");
 _Static_assert(sizeof(struct hb_unix_path_key) == 120, "hb_unix_path_key layout");
 _Static_assert(sizeof(struct hb_stats) == 16, "hb_stats layout");
 _Static_assert(sizeof(struct hb_event) == 344, "hb_event layout");

@@ -51,6 +51,16 @@ struct hb_req {
 	__u8 pad2;
 	__u32 fs_magic;    /* the file's filesystem (statfs f_type) */
 	__s32 cap;         /* capable(): the capability */
+	/* The filesystem guard: */
+	__u8 fs_op;        /* enum hb_fs_op */
+	__u8 fs_allow;     /* HB_FS_RULE_* found walking up from the object */
+	__u8 fs_deep;      /* the walk hit HB_FS_MAX_DEPTH before a rule */
+	__u8 fs_exempt;    /* a device, terminal, FIFO, socket or own /proc
+			    * file: never confined */
+	__u8 fs_held;      /* the task holds a descriptor to the file with
+			    * the access asked for: re-opening adds nothing */
+	__u8 fs_linked;    /* a regular file with more than one link */
+	__u8 pad3[2];
 };
 
 /* mmap/mprotect bits, as <sys/mman.h> has them. */
@@ -410,6 +420,68 @@ hb_other_process_reason(const struct hb_policy *p, const struct hb_req *r)
 	return HB_REASON_NONE;
 }
 
+/*
+ * --fs-readonly: a change to a file is allowed only under an --allow-write
+ * rule, and never to a file with other hard links (a name outside).
+ * Descriptors the task already holds with write access may be re-opened.
+ */
+static __always_inline enum hb_reason
+hb_fs_write_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	if (!(p->fs & HB_FS_READONLY) || r->fs_exempt || r->fs_held)
+		return HB_REASON_NONE;
+	if (!(r->fs_allow & HB_FS_RULE_WRITE))
+		return r->fs_deep ? HB_REASON_FS_TOO_DEEP : HB_REASON_FS_READONLY;
+	if (r->fs_linked)
+		return HB_REASON_FS_LINKED;
+	return HB_REASON_NONE;
+}
+
+/*
+ * --fs-readonly=ROOT: reads only under a read rule; stat also of the
+ * directories that lead to one.
+ */
+static __always_inline enum hb_reason
+hb_fs_read_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	__u8 need = HB_FS_RULE_READ;
+
+	if (r->fs_op == HB_FS_OP_STAT)
+		need |= HB_FS_RULE_STAT;
+	if (!(p->fs & HB_FS_READ_ROOT) || r->fs_exempt || r->fs_held ||
+	    (r->fs_allow & need))
+		return HB_REASON_NONE;
+	return r->fs_deep ? HB_REASON_FS_TOO_DEEP : HB_REASON_FS_OUTSIDE_ROOT;
+}
+
+/* The rules a filesystem hook's walk looks for. */
+static __always_inline __u8 hb_fs_need(__u16 hook, __u8 op)
+{
+	if (hook == HB_HOOK_FS_WRITE)
+		return HB_FS_RULE_WRITE;
+	return op == HB_FS_OP_STAT ? HB_FS_RULE_READ | HB_FS_RULE_STAT : HB_FS_RULE_READ;
+}
+
+#define HB_EPERM 1
+#define HB_EACCES 13
+#define HB_EROFS 30
+
+/*
+ * The errno a denial returns: what callers expect of the same refusal by
+ * the kernel itself (a read-only mount, a permission bit).
+ */
+static __always_inline int hb_hook_errno(__u16 hook)
+{
+	switch (hook) {
+	case HB_HOOK_FS_WRITE:
+		return HB_EROFS;
+	case HB_HOOK_FS_READ:
+		return HB_EACCES;
+	default:
+		return HB_EPERM;
+	}
+}
+
 /* The guard that owns a hook; an unknown hook belongs to every guard. */
 static __always_inline __u32 hb_hook_guard(__u16 hook)
 {
@@ -436,6 +508,9 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 		return HB_GUARD_TAMPER;
 	case HB_HOOK_PTRACE:
 		return HB_GUARD_TAMPER | HB_GUARD_ENV;
+	case HB_HOOK_FS_WRITE:
+	case HB_HOOK_FS_READ:
+		return HB_GUARD_FS;
 	default:
 		return HB_GUARD_ALL;
 	}
@@ -483,6 +558,10 @@ static __always_inline enum hb_reason hb_decide_hook(const struct hb_policy *p,
 	case HB_HOOK_PTRACE:
 	case HB_HOOK_KILL:
 		return hb_other_process_reason(p, r);
+	case HB_HOOK_FS_WRITE:
+		return hb_fs_write_reason(p, r);
+	case HB_HOOK_FS_READ:
+		return hb_fs_read_reason(p, r);
 	default:
 		return HB_REASON_UNREADABLE;
 	}

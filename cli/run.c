@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "dns_guard.h"
 #include "exit_status.h"
+#include "fs_runtime.h"
 #include "gc.h"
 #include "launch.h"
 #include "log.h"
@@ -73,6 +74,13 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 	if (a->guards & HB_GUARD_ENV)
 		hb_log("--no-env: minimal environment (hermetic-bpf); other processes' "
 		       "/proc files: %s (ptrace_access_check)", hb_tier_name(t->env));
+	if (a->guards & HB_GUARD_FS)
+		hb_log("filesystem guard: enforced by %s%s%s", hb_tier_name(t->fs),
+		       t->fs == HB_TIER_A ? " (file_open, path_mknod, path_mkdir, path_rmdir, "
+					    "path_unlink, path_rename, path_link, path_symlink, "
+					    "inode_setattr, inode_setxattr, inode_removexattr" : "",
+		       t->fs != HB_TIER_A ? "" : a->fs_root ? ", inode_getattr, inode_readlink)" :
+		       ")");
 	if (t->tamper == HB_TIER_A)
 		hb_log("sealed by BPF-LSM: no bpf(), mounts, kernel-filesystem writes "
 		       "outside the sandbox, or signals and ptrace to processes outside");
@@ -182,6 +190,33 @@ static struct hb_file_id *resolve_exec(const struct hb_run_args *a)
 	return ids;
 }
 
+/*
+ * The filesystem guard's rules by identity: --allow-write, the read root,
+ * --allow-read, and what the command needs to start (spec/fs.md).
+ */
+static int resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r)
+{
+	__u32 write = HB_FS_RULE_WRITE | (a->fs_root ? HB_FS_RULE_READ : 0);
+	struct stat st;
+	int err = 0;
+
+	for (size_t i = 0; !err && i < a->n_write_paths; i++)
+		err = hb_fs_rules_add(r, "allow-write", a->write_paths[i], write);
+	if (err || !a->fs_root)
+		return err;
+	if (!stat(a->fs_root, &st) && !S_ISDIR(st.st_mode)) {
+		hb_log("--fs-readonly=%s: not a directory", a->fs_root);
+		return -ENOTDIR;
+	}
+	err = hb_fs_rules_add(r, "fs-readonly", a->fs_root, HB_FS_RULE_READ);
+	for (size_t i = 0; !err && i < a->n_read_paths; i++)
+		err = hb_fs_rules_add(r, "allow-read", a->read_paths[i], HB_FS_RULE_READ);
+	if (!err)
+		/* execvpe() searches our PATH, whatever the command's is. */
+		err = hb_fs_runtime_add(r, a->cmd[0], getenv("PATH"));
+	return err;
+}
+
 /* --allow-unix paths to socket identities; an error names the flag. */
 static struct hb_unix_rule *resolve_unix(const struct hb_run_args *a)
 {
@@ -213,6 +248,7 @@ static int run(const struct hb_run_args *a)
 	struct hb_dns_guard dns = {};
 	struct hb_unix_rule *unix_rules = NULL;
 	struct hb_file_id *exec_rules = NULL;
+	struct hb_fs_rules fs_rules = {};
 	struct hb_spawn_opts spawn = {};
 	struct hb_sandbox sb;
 	struct hb_creds creds;
@@ -256,6 +292,12 @@ static int run(const struct hb_run_args *a)
 			hb_log("cannot build the environment for --no-env: %s", strerror(errno));
 			goto out;
 		}
+	}
+	if (cfg.policy.guards & HB_GUARD_FS) {
+		if (resolve_fs(a, &fs_rules))
+			goto out;
+		cfg.policy.fs = a->fs;
+		cfg.fs_rules = &fs_rules;
 	}
 	if (a->n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
 		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, on_event, &rs))
@@ -306,6 +348,7 @@ out:
 	hb_minimal_env_free(spawn.envp);
 	free(unix_rules);
 	free(exec_rules);
+	hb_fs_rules_free(&fs_rules);
 	return status;
 }
 

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "dns_name.h"
 #include "hermetic_abi.h"
 #include "run_args.h"
@@ -17,12 +18,14 @@ enum {
 	OPT_ALLOW_EXEC,
 	OPT_BLOCK_NATIVE,
 	OPT_NO_ENV,
+	OPT_FS_READONLY,
+	OPT_ALLOW_WRITE,
+	OPT_ALLOW_READ,
 	OPT_PROFILE,
 	OPT_ALLOW_PARTIAL,
 	OPT_TRACE,
 	OPT_USER,
 	OPT_NOT_KERNEL, /* flags of hermetic's with no kernel equivalent */
-	OPT_NOT_YET,    /* guards hermetic-bpf does not have yet */
 };
 
 /* Profiles: named sets of flags, as hermetic names them, merged by union. */
@@ -30,15 +33,17 @@ static const struct {
 	const char *name;
 	__u32 guards;
 	__u32 net;
+	__u32 fs;
 	bool no_env;
 } profiles[] = {
-	/* hermetic's block-all also sets --fs-readonly (not built yet: see
-	 * spec/exec.md), --no-code-exec and --no-interpreter-mutation (no
-	 * kernel equivalent); these are left out, not faked. */
-	{ "block-all", HB_GUARD_NET | HB_GUARD_EXEC | HB_GUARD_NATIVE, 0, true },
-	{ "net-hermetic", HB_GUARD_NET, HB_NET_ALLOW_LOCALHOST, false },
-	{ "exec-deny", HB_GUARD_EXEC, 0, false },
-	{ "block-native", HB_GUARD_NATIVE, 0, false },
+	/* hermetic's block-all also sets --no-code-exec and
+	 * --no-interpreter-mutation (no kernel equivalent): left out, not faked. */
+	{ "block-all", HB_GUARD_NET | HB_GUARD_EXEC | HB_GUARD_NATIVE | HB_GUARD_FS, 0,
+	  HB_FS_READONLY, true },
+	{ "net-hermetic", HB_GUARD_NET, HB_NET_ALLOW_LOCALHOST, 0, false },
+	{ "exec-deny", HB_GUARD_EXEC, 0, 0, false },
+	{ "block-native", HB_GUARD_NATIVE, 0, 0, false },
+	{ "fs-readonly", HB_GUARD_FS, 0, HB_FS_READONLY, false },
 };
 
 /* Why a flag of hermetic's is refused rather than accepted and ignored. */
@@ -74,9 +79,9 @@ static const struct option options[] = {
 	{ "no-interpreter-mutation", no_argument, NULL, OPT_NOT_KERNEL },
 	{ "deny-import", required_argument, NULL, OPT_NOT_KERNEL },
 	{ "seal", no_argument, NULL, OPT_NOT_KERNEL },
-	{ "fs-readonly", optional_argument, NULL, OPT_NOT_YET },
-	{ "allow-write", required_argument, NULL, OPT_NOT_YET },
-	{ "allow-read", required_argument, NULL, OPT_NOT_YET },
+	{ "fs-readonly", optional_argument, NULL, OPT_FS_READONLY },
+	{ "allow-write", required_argument, NULL, OPT_ALLOW_WRITE },
+	{ "allow-read", required_argument, NULL, OPT_ALLOW_READ },
 	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -111,8 +116,17 @@ void hb_run_usage(FILE *f)
 	      "                      copied library, no .so from a venv or /tmp, no JIT)\n"
 	      "  --no-env            start COMMAND with a minimal environment; other\n"
 	      "                      processes' /proc/PID files are unreadable inside\n"
-	      "  --profile NAME      block-all, net-hermetic, exec-deny, block-native\n"
-	      "                      (repeatable; adds to the flags given)\n"
+	      "\n"
+	      "Files:\n"
+	      "  --fs-readonly       no file can be changed (EROFS)\n"
+	      "  --allow-write PATH  but PATH and what is below it (repeatable; turns on\n"
+	      "                      --fs-readonly)\n"
+	      "  --fs-readonly=ROOT  also: nothing outside ROOT can be read (EACCES) but\n"
+	      "                      what COMMAND needs to run (see spec/fs.md)\n"
+	      "  --allow-read PATH   PATH can be read too (repeatable; needs a ROOT)\n"
+	      "\n"
+	      "  --profile NAME      block-all, net-hermetic, exec-deny, block-native,\n"
+	      "                      fs-readonly (repeatable; adds to the flags given)\n"
 	      "Every sandbox is also sealed: its processes, even as root, cannot use\n"
 	      "bpf(), mount, leave the cgroup, or signal or trace processes outside.\n"
 	      "\n"
@@ -145,6 +159,20 @@ static int misuse(const char *fmt, const char *a1, const char *a2)
 	fprintf(stderr, fmt, a1, a2);
 	fputs("\nTry 'hermetic-bpf run --help' for more information.\n", stderr);
 	return -EINVAL;
+}
+
+/*
+ * hermetic's "--fs-readonly ROOT": the next word is ROOT if it names a
+ * path (has a '/') that is not an existing non-directory, which would
+ * be the command. A missing directory is then reported as ROOT's error.
+ */
+static bool root_word(const char *w)
+{
+	struct stat st;
+
+	if (!w || !strchr(w, '/'))
+		return false;
+	return stat(w, &st) || S_ISDIR(st.st_mode);
 }
 
 /* @name: the long option's name, when @c came from one. */
@@ -198,13 +226,37 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 				continue;
 			a->guards |= profiles[i].guards;
 			a->net |= profiles[i].net;
+			a->fs |= profiles[i].fs;
 			a->no_env |= profiles[i].no_env;
 			if (profiles[i].no_env)
 				a->guards |= HB_GUARD_ENV;
 			return 0;
 		}
 		return misuse("--profile %s: %s", optarg, "unknown profile; valid: block-all, "
-			      "net-hermetic, exec-deny, block-native (fs-readonly: not built yet)");
+			      "net-hermetic, exec-deny, block-native, fs-readonly");
+	case OPT_FS_READONLY:
+		a->guards |= HB_GUARD_FS;
+		a->fs |= HB_FS_READONLY;
+		if (!optarg)
+			optarg = root_word(argv[optind]) ? argv[optind++] : NULL;
+		if (optarg && !optarg[0])
+			return misuse("--fs-readonly=%s%s", "",
+				      ": expected a directory after '=' (or no '=')");
+		if (optarg) {
+			a->fs |= HB_FS_READ_ROOT;
+			a->fs_root = optarg;
+		}
+		return 0;
+	case OPT_ALLOW_WRITE:
+		a->write_paths[a->n_write_paths++] = optarg;
+		a->guards |= HB_GUARD_FS;
+		a->fs |= HB_FS_READONLY;
+		return 0;
+	case OPT_ALLOW_READ:
+		a->read_paths[a->n_read_paths++] = optarg;
+		a->guards |= HB_GUARD_FS;
+		a->fs |= HB_FS_READONLY;
+		return 0;
 	case OPT_ALLOW_PARTIAL:
 		a->allow_partial = true;
 		return 0;
@@ -213,9 +265,6 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 			if (!strcmp(name, not_kernel[i].flag))
 				return misuse("--%s: %s", name, not_kernel[i].why);
 		return misuse("--%s: %s", name, "has no kernel equivalent");
-	case OPT_NOT_YET:
-		return misuse("--%s: %s", name,
-			      "the filesystem guard is not built yet; nothing would enforce it");
 	case OPT_TRACE:
 		a->trace = true;
 		return 0;
@@ -253,7 +302,10 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 	a->domains = calloc((size_t)argc, sizeof(*a->domains));
 	a->unix_paths = calloc((size_t)argc, sizeof(*a->unix_paths));
 	a->exec_paths = calloc((size_t)argc, sizeof(*a->exec_paths));
-	if (!a->ip_rules || !a->domains || !a->unix_paths || !a->exec_paths) {
+	a->write_paths = calloc((size_t)argc, sizeof(*a->write_paths));
+	a->read_paths = calloc((size_t)argc, sizeof(*a->read_paths));
+	if (!a->ip_rules || !a->domains || !a->unix_paths || !a->exec_paths ||
+	    !a->write_paths || !a->read_paths) {
 		hb_run_args_free(a);
 		return -ENOMEM;
 	}
@@ -265,6 +317,11 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 			goto fail;
 		if (a->help)
 			return 0;
+	}
+	if (a->n_read_paths && !a->fs_root) {
+		err = misuse("--allow-read %s: %s", a->read_paths[0],
+			     "needs --fs-readonly=ROOT; without a root, reads are not confined");
+		goto fail;
 	}
 	if (optind >= argc) {
 		err = misuse("no command given%s%s", "", "");
@@ -283,6 +340,10 @@ void hb_run_args_free(struct hb_run_args *a)
 	free(a->domains);
 	free(a->unix_paths);
 	free(a->exec_paths);
+	free(a->write_paths);
+	free(a->read_paths);
+	a->write_paths = NULL;
+	a->read_paths = NULL;
 	a->ip_rules = NULL;
 	a->domains = NULL;
 	a->unix_paths = NULL;

@@ -24,6 +24,12 @@ struct hb_run_args {
 	size_t n_unix_paths;
 	const char **exec_paths; /* --allow-exec, as given */
 	size_t n_exec_paths;
+	__u32 fs;                /* HB_FS_READONLY, HB_FS_READ_ROOT */
+	const char *fs_root;     /* --fs-readonly=ROOT, or NULL */
+	const char **write_paths; /* --allow-write, as given */
+	size_t n_write_paths;
+	const char **read_paths; /* --allow-read, as given */
+	size_t n_read_paths;
 	bool no_env;             /* --no-env: a minimal environment */
 	bool allow_partial;      /* run even if a guard has no mechanism */
 	char **cmd;              /* NULL-terminated, inside argv */

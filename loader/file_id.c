@@ -1,24 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "file_id.h"
 #include "log.h"
 
-int hb_file_id(const char *flag, const char *path, struct hb_file_id *id)
+static int file_id(const char *path, struct hb_file_id *id, int flags)
 {
 	struct stat st;
 
-	if (stat(path, &st)) {
-		int err = errno;
-
-		hb_log("--%s %s: %s", flag, path, strerror(err));
-		return -err;
-	}
+	if (fstatat(AT_FDCWD, path, &st, flags))
+		return -errno;
 	id->ino = st.st_ino;
 	/* User space's dev_t encodes differently from the kernel's. */
 	id->dev = (major(st.st_dev) << 20) | minor(st.st_dev);
 	id->mode = st.st_mode;
 	return 0;
+}
+
+int hb_file_id_stat(const char *path, struct hb_file_id *id)
+{
+	return file_id(path, id, 0);
+}
+
+int hb_file_id_lstat(const char *path, struct hb_file_id *id)
+{
+	return file_id(path, id, AT_SYMLINK_NOFOLLOW);
+}
+
+int hb_file_id(const char *flag, const char *path, struct hb_file_id *id)
+{
+	int err = hb_file_id_stat(path, id);
+
+	if (err)
+		hb_log("--%s %s: %s", flag, path, strerror(-err));
+	return err;
 }

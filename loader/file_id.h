@@ -12,6 +12,12 @@ struct hb_file_id {
 	mode_t mode;
 };
 
+/* stat()s @path (following symlinks). Returns 0 or -errno; says nothing. */
+int hb_file_id_stat(const char *path, struct hb_file_id *id);
+
+/* The same for @path itself, a symlink's own identity if it is one. */
+int hb_file_id_lstat(const char *path, struct hb_file_id *id);
+
 /*
  * stat()s @path (following symlinks) for --@flag. Returns 0, or -errno
  * after saying "--FLAG PATH: why".

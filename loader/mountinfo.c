@@ -27,12 +27,16 @@ static int unescape(const char *in, char *out, size_t len)
 	return 0;
 }
 
+/* A line's fields that we use, pointing into the line. */
+struct fields {
+	char *root, *target, *fstype;
+};
+
 /*
  * One line: "ID PARENT MAJ:MIN ROOT TARGET OPTS [OPTIONAL...] - FSTYPE SRC
- * SUPEROPTS". Fills @root/@target if the type matches; 1 on match, 0 on
- * no match, -EINVAL if the line is malformed.
+ * SUPEROPTS". Returns 0, or -EINVAL if the line is malformed.
  */
-static int parse_line(char *line, const char *fstype, struct hb_mount *m)
+static int split_line(char *line, struct fields *f)
 {
 	char *field[6], *save = NULL, *tok;
 	int i;
@@ -49,12 +53,35 @@ static int parse_line(char *line, const char *fstype, struct hb_mount *m)
 	tok = strtok_r(NULL, " \n", &save);
 	if (!tok)
 		return -EINVAL;
-	if (strcmp(tok, fstype))
-		return 0;
-	if (unescape(field[3], m->root, sizeof(m->root)) ||
-	    unescape(field[4], m->target, sizeof(m->target)))
+	f->root = field[3];
+	f->target = field[4];
+	f->fstype = tok;
+	return 0;
+}
+
+static int fill(const struct fields *f, struct hb_mount *m)
+{
+	if (unescape(f->root, m->root, sizeof(m->root)) ||
+	    unescape(f->target, m->target, sizeof(m->target)))
 		return -EINVAL;
-	return 1;
+	return 0;
+}
+
+/*
+ * Fills @m from @line if its type is @fstype: 1 on match, 0 on no match,
+ * -EINVAL if the line is malformed.
+ */
+static int parse_line(char *line, const char *fstype, struct hb_mount *m)
+{
+	struct fields f;
+	int err = split_line(line, &f);
+
+	if (err)
+		return err;
+	if (strcmp(f.fstype, fstype))
+		return 0;
+	err = fill(&f, m);
+	return err ? err : 1;
 }
 
 int hb_mountinfo_find(FILE *f, const char *fstype, struct hb_mount *out)
@@ -80,6 +107,26 @@ int hb_mountinfo_find(FILE *f, const char *fstype, struct hb_mount *out)
 	}
 	err = found ? 0 : -ENOENT;
 out:
+	free(line);
+	return err;
+}
+
+int hb_mountinfo_each(FILE *f, int (*fn)(const struct hb_mount *m, void *ctx),
+		      void *ctx)
+{
+	struct hb_mount m;
+	struct fields fl;
+	char *line = NULL;
+	size_t cap = 0;
+	int err = 0;
+
+	while (!err && getline(&line, &cap, f) > 0) {
+		err = split_line(line, &fl);
+		if (!err)
+			err = fill(&fl, &m);
+		if (!err)
+			err = fn(&m, ctx);
+	}
 	free(line);
 	return err;
 }

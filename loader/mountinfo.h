@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Finding a filesystem's mount point in /proc/self/mountinfo. */
+/* Reading mounts from /proc/self/mountinfo. */
 #ifndef HB_MOUNTINFO_H
 #define HB_MOUNTINFO_H
 
@@ -18,7 +18,15 @@ struct hb_mount {
  */
 int hb_mountinfo_find(FILE *f, const char *fstype, struct hb_mount *out);
 
-/* The same over /proc/self/mountinfo. */
+/*
+ * Calls @fn for every mount in mountinfo text read from @f, in order, until
+ * it returns non-zero. Returns 0, what @fn returned, or -EINVAL on a
+ * malformed line.
+ */
+int hb_mountinfo_each(FILE *f, int (*fn)(const struct hb_mount *m, void *ctx),
+		      void *ctx);
+
+/* hb_mountinfo_find over /proc/self/mountinfo. */
 int hb_mount_find(const char *fstype, struct hb_mount *out);
 
 #endif

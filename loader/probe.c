@@ -166,6 +166,30 @@ int hb_probe_attach_type(const char *name)
 	return ret;
 }
 
+int hb_probe_lsm_hooks(const char *const hooks[], int nargs[], size_t n)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char name[128];
+
+	if (!btf)
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		int id;
+
+		/* Each hook has a stub, bpf_lsm_<hook>, that BPF-LSM attaches to. */
+		snprintf(name, sizeof(name), "bpf_lsm_%s", hooks[i]);
+		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+		nargs[i] = -ENOENT;
+		if (id > 0) {
+			const struct btf_type *fn = btf__type_by_id(btf, id);
+
+			nargs[i] = btf_vlen(btf__type_by_id(btf, fn->type));
+		}
+	}
+	btf__free(btf);
+	return 0;
+}
+
 void hb_probe_failure_log(const struct hb_probe_failure *f)
 {
 	hb_log("%s", f->what);

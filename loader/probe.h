@@ -9,6 +9,7 @@
 #define HB_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct hb_probe_failure {
 	char what[256]; /* "BPF-LSM is not active: ..." */
@@ -26,6 +27,14 @@ int hb_probe_cgroup_bpf(struct hb_probe_failure *f);
  * running kernel's BTF, or -ENOENT. @name is e.g. "BPF_CGROUP_UNIX_CONNECT".
  */
 int hb_probe_attach_type(const char *name);
+
+/*
+ * For each LSM hook in @hooks (e.g. "inode_setattr"), the number of
+ * arguments it takes on the running kernel, or -ENOENT if it has no such
+ * hook: hooks come and go, and change shape, across versions. Returns 0,
+ * or -ENOENT if the kernel's BTF cannot be read.
+ */
+int hb_probe_lsm_hooks(const char *const hooks[], int nargs[], size_t n);
 
 /* "hermetic-bpf: <what>" and "Hint: <hint>". */
 void hb_probe_failure_log(const struct hb_probe_failure *f);

@@ -11,6 +11,7 @@
 #include "bpffs.h"
 #include "log.h"
 #include "path.h"
+#include "probe.h"
 #include "sandbox.h"
 #include "hermetic.skel.h"
 
@@ -23,9 +24,43 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return sb->on_event(sb->ctx, data);
 }
 
+/*
+ * The filesystem guard's hooks that differ between kernels: inode_setattr
+ * gained an idmap argument in front in Linux 6.3, and POSIX ACLs have
+ * hooks of their own from 6.2. The kernel's BTF says which it has.
+ */
+static int select_fs_variants(struct hermetic *skel, bool fs_write)
+{
+	static const char *const hooks[] = { "inode_setattr", "inode_set_acl",
+					     "inode_remove_acl" };
+	int nargs[3];
+
+	bpf_program__set_autoload(skel->progs.hb_setattr_idmap, false);
+	bpf_program__set_autoload(skel->progs.hb_setattr_v61, false);
+	bpf_program__set_autoload(skel->progs.hb_set_acl, false);
+	bpf_program__set_autoload(skel->progs.hb_remove_acl, false);
+	if (!fs_write)
+		return 0;
+	if (hb_probe_lsm_hooks(hooks, nargs, 3)) {
+		hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to pick "
+		       "the filesystem guard's hooks");
+		return -ENOENT;
+	}
+	if (nargs[0] != 2 && nargs[0] != 3) {
+		hb_log("this kernel's inode_setattr hook takes %d arguments; the "
+		       "filesystem guard knows 2 and 3", nargs[0]);
+		return -EOPNOTSUPP;
+	}
+	bpf_program__set_autoload(skel->progs.hb_setattr_idmap, nargs[0] == 3);
+	bpf_program__set_autoload(skel->progs.hb_setattr_v61, nargs[0] == 2);
+	bpf_program__set_autoload(skel->progs.hb_set_acl, nargs[1] > 0);
+	bpf_program__set_autoload(skel->progs.hb_remove_acl, nargs[2] > 0);
+	return 0;
+}
+
 /* Which programs a configuration needs; the rest are not even loaded. */
-static void select_programs(struct hermetic *skel,
-			    const struct hb_sandbox_config *cfg)
+static int select_programs(struct hermetic *skel,
+			   const struct hb_sandbox_config *cfg)
 {
 	const struct hb_policy *p = &cfg->policy;
 	const struct hb_tiers *t = &cfg->tiers;
@@ -38,6 +73,9 @@ static void select_programs(struct hermetic *skel,
 	bool native = (p->guards & HB_GUARD_NATIVE) && t->native == HB_TIER_A;
 	/* Sealing comes with every sandbox where BPF-LSM runs. */
 	bool tamper = t->tamper == HB_TIER_A;
+	bool fs = (p->guards & HB_GUARD_FS) && t->fs == HB_TIER_A;
+	bool fs_write = fs && (p->fs & HB_FS_READONLY);
+	bool fs_read = fs && (p->fs & HB_FS_READ_ROOT);
 	struct {
 		struct bpf_program *prog;
 		bool on;
@@ -55,10 +93,18 @@ static void select_programs(struct hermetic *skel,
 		{ skel->progs.hb_mprotect, native },
 		{ skel->progs.hb_bpf, tamper },
 		{ skel->progs.hb_capable, tamper },
-		{ skel->progs.hb_file_open, tamper },
-		{ skel->progs.hb_unlink, tamper },
-		{ skel->progs.hb_rmdir, tamper },
-		{ skel->progs.hb_rename, tamper },
+		{ skel->progs.hb_file_open, tamper || fs },
+		{ skel->progs.hb_unlink, tamper || fs_write },
+		{ skel->progs.hb_rmdir, tamper || fs_write },
+		{ skel->progs.hb_rename, tamper || fs_write },
+		{ skel->progs.hb_mknod, fs_write },
+		{ skel->progs.hb_mkdir, fs_write },
+		{ skel->progs.hb_symlink, fs_write },
+		{ skel->progs.hb_link, fs_write },
+		{ skel->progs.hb_setxattr, fs_write },
+		{ skel->progs.hb_removexattr, fs_write },
+		{ skel->progs.hb_getattr, fs_read },
+		{ skel->progs.hb_readlink, fs_read },
 		{ skel->progs.hb_mount, tamper },
 		{ skel->progs.hb_umount, tamper },
 		{ skel->progs.hb_pivotroot, tamper },
@@ -89,19 +135,25 @@ static void select_programs(struct hermetic *skel,
 						      t->unix_sendmsg);
 	}
 	skel->rodata->hb_tier_b = net_b;
+	skel->rodata->hb_fs_mode = fs ? p->fs : 0;
+	return select_fs_variants(skel, fs_write);
 }
 
 static int load_programs(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 {
+	/* -vv: the verifier's statistics for every program, in libbpf's log. */
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .kernel_log_level = hb_verbosity >= 2 ? 4 : 0);
 	int err;
 
-	sb->skel = hermetic__open();
+	sb->skel = hermetic__open_opts(&opts);
 	if (!sb->skel) {
 		err = -errno;
 		hb_log("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
-	select_programs(sb->skel, cfg);
+	err = select_programs(sb->skel, cfg);
+	if (err)
+		return err;
 	hb_debug("loading the BPF programs");
 	err = hermetic__load(sb->skel);
 	if (err) {
@@ -190,7 +242,7 @@ static int update(struct bpf_map *map, const void *key, size_t klen,
 
 static int write_unix_rule(struct hb_sandbox *sb, const struct hb_unix_rule *r)
 {
-	struct hb_unix_key key = { .sandbox_id = sb->cg.id, .ino = r->ino, .dev = r->dev };
+	struct hb_inode_key key = { .sandbox_id = sb->cg.id, .ino = r->ino, .dev = r->dev };
 	struct hb_unix_path_key pk = { .sandbox_id = sb->cg.id };
 	__u8 one = 1;
 	int err;
@@ -233,12 +285,22 @@ static int write_policy(struct hb_sandbox *sb, const struct hb_sandbox_config *c
 			return err;
 	}
 	for (size_t i = 0; i < cfg->n_exec_rules; i++) {
-		struct hb_exec_key key = { .sandbox_id = id, .ino = cfg->exec_rules[i].ino,
+		struct hb_inode_key key = { .sandbox_id = id, .ino = cfg->exec_rules[i].ino,
 					   .dev = cfg->exec_rules[i].dev };
 		__u8 one = 1;
 
 		err = update(sb->skel->maps.hb_exec_rules, &key, sizeof(key), &one,
 			     sizeof(one), "--allow-exec");
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; cfg->fs_rules && i < cfg->fs_rules->n; i++) {
+		const struct hb_fs_entry *e = &cfg->fs_rules->v[i];
+		struct hb_inode_key key = { .sandbox_id = id, .ino = e->ino, .dev = e->dev };
+		__u8 flags = e->flags;
+
+		err = update(sb->skel->maps.hb_fs_rules, &key, sizeof(key), &flags,
+			     sizeof(flags), "a filesystem rule");
 		if (err)
 			return err;
 	}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include "cgroup.h"
 #include "file_id.h"
+#include "fs_rule.h"
 #include "hermetic_abi.h"
 #include "net_rule.h"
 #include "tier.h"
@@ -31,6 +32,7 @@ struct hb_sandbox_config {
 	size_t n_unix_rules;
 	const struct hb_file_id *exec_rules; /* --allow-exec */
 	size_t n_exec_rules;
+	const struct hb_fs_rules *fs_rules; /* --allow-write, the read root, ... */
 };
 
 struct hb_sandbox {

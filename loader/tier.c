@@ -50,6 +50,7 @@ static const struct {
 	{ HB_GUARD_EXEC, "--no-subprocess (its Landlock tier B is not built yet)" },
 	{ HB_GUARD_NATIVE, "--block-native (no other kernel mechanism sees mappings)" },
 	{ HB_GUARD_ENV, "--no-env's hiding of other processes' /proc files" },
+	{ HB_GUARD_FS, "the filesystem guard (its Landlock tier B is not built yet)" },
 	{ HB_GUARD_TAMPER, "sealing a sandbox whose command runs as root (it could move "
 			   "itself out of the sandbox's cgroup); run it as a user "
 			   "(--user, or sudo from a user's shell)" },
@@ -65,7 +66,7 @@ int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t)
 	if (!guards)
 		return 0;
 	if (!hb_probe_bpf_lsm(&a)) {
-		t->net = t->exec = t->native = t->env = t->tamper = HB_TIER_A;
+		t->net = t->exec = t->native = t->env = t->tamper = t->fs = HB_TIER_A;
 		return 0;
 	}
 	hb_debug("tier A (BPF-LSM) unavailable: %s", a.what);

@@ -19,7 +19,7 @@ enum hb_tier {
 };
 
 struct hb_tiers {
-	enum hb_tier net, exec, native, env, tamper;
+	enum hb_tier net, exec, native, env, tamper, fs;
 	__u32 unenforced; /* HB_GUARD_* let through by --allow-partial */
 	int unix_connect; /* tier B: attach type numbers of the cgroup unix hooks */
 	int unix_sendmsg;

@@ -42,9 +42,40 @@ const char *hb_hook_action(unsigned int hook)
 		return "ptrace";
 	case HB_HOOK_KILL:
 		return "kill";
+	case HB_HOOK_FS_WRITE:
+		return "file change";
+	case HB_HOOK_FS_READ:
+		return "file read";
 	default:
 		return "action";
 	}
+}
+
+static const char *fs_op_name(unsigned int op)
+{
+	static const char *const names[HB_FS_OP_MAX] = {
+		[HB_FS_OP_OPEN] = "open",     [HB_FS_OP_CREATE] = "create",
+		[HB_FS_OP_MKDIR] = "mkdir",   [HB_FS_OP_RMDIR] = "rmdir",
+		[HB_FS_OP_UNLINK] = "unlink", [HB_FS_OP_RENAME] = "rename",
+		[HB_FS_OP_LINK] = "link",     [HB_FS_OP_SYMLINK] = "symlink",
+		[HB_FS_OP_SETATTR] = "setattr", [HB_FS_OP_XATTR] = "xattr",
+		[HB_FS_OP_STAT] = "stat",     [HB_FS_OP_READLINK] = "readlink",
+		[HB_FS_OP_EXEC] = "exec",
+	};
+
+	return op < HB_FS_OP_MAX && names[op] ? names[op] : "file access";
+}
+
+/* "unlink", "open write", "stat read-outside-root": what the event did. */
+static void format_action(const struct hb_event *ev, char *buf, size_t len)
+{
+	if (ev->hook == HB_HOOK_FS_READ)
+		snprintf(buf, len, "%s read-outside-root", fs_op_name(ev->arg));
+	else if (ev->hook == HB_HOOK_FS_WRITE)
+		snprintf(buf, len, "%s%s", fs_op_name(ev->arg),
+			 ev->arg == HB_FS_OP_OPEN ? " write" : "");
+	else
+		snprintf(buf, len, "%s", hb_hook_action(ev->hook));
 }
 
 const char *hb_reason_text(unsigned int reason)
@@ -78,6 +109,14 @@ const char *hb_reason_text(unsigned int reason)
 		return "would weaken the sandbox";
 	case HB_REASON_OUTSIDE:
 		return "the process is outside the sandbox";
+	case HB_REASON_FS_READONLY:
+		return "read-only filesystem";
+	case HB_REASON_FS_OUTSIDE_ROOT:
+		return "outside the read root";
+	case HB_REASON_FS_TOO_DEEP:
+		return "deeper than the walk's bound below any allowed path";
+	case HB_REASON_FS_LINKED:
+		return "the file has other hard links";
 	default:
 		return "denied";
 	}
@@ -230,6 +269,26 @@ static void format_file(const struct hb_event *ev, char *buf, size_t len)
 		format_path(ev, buf + 5, len - 5);
 }
 
+/* "path=/a" or, for rename and link ("old\0new"), "path=/a -> /b". */
+static void format_fs_paths(const struct hb_event *ev, char *buf, size_t len)
+{
+	size_t n = ev->path_len < sizeof(ev->path) ? ev->path_len : sizeof(ev->path);
+	size_t first = strnlen(ev->path, n);
+	int o;
+
+	if (first == n || (ev->arg != HB_FS_OP_RENAME && ev->arg != HB_FS_OP_LINK)) {
+		format_file(ev, buf, len);
+		return;
+	}
+	o = snprintf(buf, len, "path=");
+	hb_escape_bytes(ev->path, first, buf + o, len - o);
+	o += strlen(buf + o);
+	if ((size_t)o + 4 >= len)
+		return;
+	o += snprintf(buf + o, len - o, " -> ");
+	hb_escape_bytes(ev->path + first + 1, n - first - 1, buf + o, len - o);
+}
+
 /* What was acted on; "" when the action says it all (mount). */
 static void format_object(const struct hb_event *ev, char *buf, size_t len)
 {
@@ -274,6 +333,10 @@ static void format_object(const struct hb_event *ev, char *buf, size_t len)
 	case HB_HOOK_KILL:
 		snprintf(buf, len, "pid %u signal %u", ev->arg, ev->protocol);
 		break;
+	case HB_HOOK_FS_WRITE:
+	case HB_HOOK_FS_READ:
+		format_fs_paths(ev, buf, len);
+		break;
 	default:
 		format_addr(ev, buf, len);
 	}
@@ -282,8 +345,10 @@ static void format_object(const struct hb_event *ev, char *buf, size_t len)
 int hb_format_event(const struct hb_event *ev, char *buf, size_t len)
 {
 	char object[HB_EVENT_PATH_MAX * 4 + 16], comm[HB_COMM_LEN * 4 + 1], pid[16];
+	char action[48];
 	const char *sep = ev->hook == HB_HOOK_DNS ? "" : " ";
 
+	format_action(ev, action, sizeof(action));
 	format_object(ev, object, sizeof(object));
 	if (!object[0])
 		sep = "";
@@ -294,7 +359,7 @@ int hb_format_event(const struct hb_event *ev, char *buf, size_t len)
 	else
 		strcpy(pid, "?");
 	return snprintf(buf, len, "blocked %s%s%s (pid %s %s): %s",
-			hb_hook_action(ev->hook), sep, object, pid,
+			action, sep, object, pid,
 			comm[0] ? comm : "?", hb_reason_text(ev->reason));
 }
 

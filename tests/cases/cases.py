@@ -23,6 +23,8 @@ import threading
 import time
 import traceback
 
+sys.modules.setdefault("cases", sys.modules[__name__])
+
 HB = os.environ.get("HB_BIN", "/usr/sbin/hermetic-bpf")
 PY = os.environ.get("HB_PYTHON", "/usr/bin/python3")
 PROBE = os.environ.get("HB_PROBE", "/e2e/netprobe.py")
@@ -891,12 +893,11 @@ def profiles():
 def profile_and_flag_errors():
     marker = tempfile.mktemp()
     for args, msg in ((["--profile", "nope"], "unknown profile; valid: block-all, net-hermetic, "
-                                               "exec-deny, block-native"),
+                                               "exec-deny, block-native, fs-readonly"),
                       (["--seal"], "--seal: hermetic-bpf's guards are always sealed"),
                       (["--no-code-exec"], "--no-code-exec: eval() and exec() happen inside"),
                       (["--no-interpreter-mutation"], "--no-interpreter-mutation: changes"),
-                      (["--deny-import", "os"], "--deny-import: Python imports are invisible"),
-                      (["--fs-readonly"], "--fs-readonly: the filesystem guard is not built")):
+                      (["--deny-import", "os"], "--deny-import: Python imports are invisible")):
         p = hb("run", *args, "touch", marker)
         expect_eq(p.returncode, 125, f"run {args}")
         expect(msg in p.stderr, f"run {args} says why: {p.stderr!r}")
@@ -1099,6 +1100,9 @@ def allow_domain_http_and_https():
     expect_tokens(got, ["EPERM"], "the IP before any lookup")
     got, _ = tokens([], *acts[:2], dns=True)
     expect_tokens(got, ["ok", "ok"], "no guard")
+
+
+import fs_cases  # noqa: registers the filesystem guard's cases
 
 
 def main():

@@ -33,11 +33,14 @@ FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
 FUZZ_MODS_fuzz_run_args    := cli/run_args loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_exec_head   := loader/fs_runtime loader/fs_rule loader/file_id \
+                              loader/mountinfo loader/path loader/log
 
 FUZZ_LIBS_fuzz_dns_query   := -lresolv
 FUZZ_LIBS_fuzz_dns_answer  := -lresolv
 # log.c routes libbpf's messages.
 FUZZ_LIBS_fuzz_resolv_conf := $(LDLIBS)
+FUZZ_LIBS_fuzz_exec_head   := $(LDLIBS)
 
 .PHONY: fuzz fuzz-smoke asan-unit
 

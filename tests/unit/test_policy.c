@@ -353,6 +353,69 @@ static void other_processes(void **state)
 	assert_int_equal(hb_decide(&tamper_env, &r), HB_REASON_NONE);
 }
 
+static void fs_write_decisions(void **state)
+{
+	const struct hb_policy ro = { .guards = HB_GUARD_FS, .fs = HB_FS_READONLY };
+	struct hb_req r = { .hook = HB_HOOK_FS_WRITE, .fs_op = HB_FS_OP_UNLINK };
+
+	(void)state;
+	assert_int_equal(hb_decide(&ro, &r), HB_REASON_FS_READONLY);
+	assert_int_equal(hb_decide(&none, &r), HB_REASON_NONE);
+	r.fs_deep = 1;
+	assert_int_equal(hb_decide(&ro, &r), HB_REASON_FS_TOO_DEEP);
+	/* A write rule covers it; a read or stat rule does not. */
+	r.fs_deep = 0;
+	r.fs_allow = HB_FS_RULE_READ | HB_FS_RULE_STAT;
+	assert_int_equal(hb_decide(&ro, &r), HB_REASON_FS_READONLY);
+	r.fs_allow = HB_FS_RULE_WRITE;
+	assert_int_equal(hb_decide(&ro, &r), HB_REASON_NONE);
+	/* ...but not for a file whose other names may lie outside. */
+	r.fs_linked = 1;
+	assert_int_equal(hb_decide(&ro, &r), HB_REASON_FS_LINKED);
+	/* Devices, FIFOs, own /proc, and descriptors already held pass. */
+	r = (struct hb_req){ .hook = HB_HOOK_FS_WRITE, .fs_op = HB_FS_OP_OPEN, .fs_exempt = 1 };
+	assert_int_equal(hb_decide(&ro, &r), HB_REASON_NONE);
+	r = (struct hb_req){ .hook = HB_HOOK_FS_WRITE, .fs_op = HB_FS_OP_OPEN, .fs_held = 1,
+			     .fs_linked = 1 };
+	assert_int_equal(hb_decide(&ro, &r), HB_REASON_NONE);
+	/* A read root alone does not confine writes. */
+	r = (struct hb_req){ .hook = HB_HOOK_FS_WRITE, .fs_op = HB_FS_OP_OPEN };
+	assert_int_equal(hb_decide(&(struct hb_policy){ .guards = HB_GUARD_FS,
+							 .fs = HB_FS_READ_ROOT }, &r),
+			 HB_REASON_NONE);
+	assert_int_equal(hb_hook_errno(HB_HOOK_FS_WRITE), 30); /* EROFS */
+}
+
+static void fs_read_decisions(void **state)
+{
+	const struct hb_policy root = { .guards = HB_GUARD_FS,
+					.fs = HB_FS_READONLY | HB_FS_READ_ROOT };
+	const struct hb_policy ro = { .guards = HB_GUARD_FS, .fs = HB_FS_READONLY };
+	struct hb_req r = { .hook = HB_HOOK_FS_READ, .fs_op = HB_FS_OP_OPEN };
+
+	(void)state;
+	assert_int_equal(hb_decide(&root, &r), HB_REASON_FS_OUTSIDE_ROOT);
+	assert_int_equal(hb_decide(&ro, &r), HB_REASON_NONE);
+	r.fs_allow = HB_FS_RULE_READ;
+	assert_int_equal(hb_decide(&root, &r), HB_REASON_NONE);
+	/* A directory on the way to the root: stat, but not list. */
+	r.fs_allow = HB_FS_RULE_STAT;
+	assert_int_equal(hb_decide(&root, &r), HB_REASON_FS_OUTSIDE_ROOT);
+	r.fs_op = HB_FS_OP_STAT;
+	assert_int_equal(hb_decide(&root, &r), HB_REASON_NONE);
+	r.fs_op = HB_FS_OP_EXEC;
+	assert_int_equal(hb_decide(&root, &r), HB_REASON_FS_OUTSIDE_ROOT);
+	r = (struct hb_req){ .hook = HB_HOOK_FS_READ, .fs_op = HB_FS_OP_READLINK, .fs_deep = 1 };
+	assert_int_equal(hb_decide(&root, &r), HB_REASON_FS_TOO_DEEP);
+	r.fs_held = 1;
+	assert_int_equal(hb_decide(&root, &r), HB_REASON_NONE);
+	assert_int_equal(hb_fs_need(HB_HOOK_FS_READ, HB_FS_OP_STAT),
+			 HB_FS_RULE_READ | HB_FS_RULE_STAT);
+	assert_int_equal(hb_fs_need(HB_HOOK_FS_WRITE, HB_FS_OP_STAT), HB_FS_RULE_WRITE);
+	assert_int_equal(hb_hook_errno(HB_HOOK_FS_READ), 13); /* EACCES */
+	assert_int_equal(hb_hook_errno(HB_HOOK_CONNECT), 1);  /* EPERM */
+}
+
 static void fails_closed(void **state)
 {
 	struct hb_req r = connect_req(HB_AF_INET, HB_AF_INET, 16);
@@ -388,6 +451,8 @@ int main(void)
 		cmocka_unit_test(native_decisions),
 		cmocka_unit_test(tamper_decisions),
 		cmocka_unit_test(other_processes),
+		cmocka_unit_test(fs_write_decisions),
+		cmocka_unit_test(fs_read_decisions),
 		cmocka_unit_test(fails_closed),
 	};
 

@@ -142,6 +142,56 @@ static void exec_and_tamper_lines(void **state)
 				 "would weaken the sandbox");
 }
 
+static struct hb_event fs_ev(unsigned hook, unsigned op, const char *path, size_t len)
+{
+	struct hb_event e = ev(hook, 0, NULL, 0, "python3");
+
+	e.reason = hook == HB_HOOK_FS_READ ? HB_REASON_FS_OUTSIDE_ROOT : HB_REASON_FS_READONLY;
+	e.arg = op;
+	e.path_len = (__u16)len;
+	memcpy(e.path, path, len);
+	return e;
+}
+
+static void fs_lines(void **state)
+{
+	struct hb_event e = fs_ev(HB_HOOK_FS_WRITE, HB_FS_OP_OPEN, "/etc/passwd", 11);
+	char buf[1024];
+
+	(void)state;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked open write path=/etc/passwd (pid 42 python3): "
+				 "read-only filesystem");
+	e = fs_ev(HB_HOOK_FS_WRITE, HB_FS_OP_UNLINK, "/home/me/x", 10);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked unlink path=/home/me/x (pid 42 python3): "
+				 "read-only filesystem");
+	/* Two paths travel as "old\0new". */
+	e = fs_ev(HB_HOOK_FS_WRITE, HB_FS_OP_RENAME, "/w/a\0/h/a", 9);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked rename path=/w/a -> /h/a (pid 42 python3): "
+				 "read-only filesystem");
+	e = fs_ev(HB_HOOK_FS_READ, HB_FS_OP_OPEN, "/etc/shadow", 11);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked open read-outside-root path=/etc/shadow "
+				 "(pid 42 python3): outside the read root");
+	e = fs_ev(HB_HOOK_FS_READ, HB_FS_OP_STAT, "/etc", 4);
+	e.reason = HB_REASON_FS_TOO_DEEP;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked stat read-outside-root path=/etc (pid 42 python3): "
+				 "deeper than the walk's bound below any allowed path");
+	/* A hostile name is escaped, in either half of a rename. */
+	e = fs_ev(HB_HOOK_FS_WRITE, HB_FS_OP_RENAME, "/a\n\0/b\x1b", 7);
+	e.reason = HB_REASON_FS_LINKED;
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked rename path=/a\\x0a -> /b\\x1b (pid 42 python3): "
+				 "the file has other hard links");
+	/* A rename whose second path was lost still shows the first. */
+	e = fs_ev(HB_HOOK_FS_WRITE, HB_FS_OP_RENAME, "/a", 2);
+	hb_format_event(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "blocked rename path=/a (pid 42 python3): read-only filesystem");
+}
+
 static void socket_lines(void **state)
 {
 	struct hb_event e = ev(HB_HOOK_SOCKET, 17, NULL, 3, "ping");
@@ -223,6 +273,7 @@ int main(void)
 		cmocka_unit_test(bind_listen_and_mapped),
 		cmocka_unit_test(unix_and_dns_lines),
 		cmocka_unit_test(exec_and_tamper_lines),
+		cmocka_unit_test(fs_lines),
 		cmocka_unit_test(hostile_comm_is_escaped),
 		cmocka_unit_test(escape_bounds),
 		cmocka_unit_test(small_buffers_stay_terminated),
