@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -9,7 +10,9 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "exec_notify.h"
 #include "exit_status.h"
+#include "fs_runtime.h"
 #include "launch.h"
 #include "log.h"
 #include "seccomp.h"
@@ -102,6 +105,29 @@ int hb_creds_resolve(const char *user, struct hb_creds *c)
 	return 0;
 }
 
+int hb_as_user(const struct hb_creds *c, int (*fn)(void *ctx), void *ctx)
+{
+	gid_t groups[HB_MAX_GROUPS], gid = getegid();
+	int n, ret;
+
+	if (!c->change)
+		return fn(ctx);
+	n = getgroups(HB_MAX_GROUPS, groups);
+	if (n < 0 || setgroups(c->ngroups, c->groups) || setegid(c->gid) ||
+	    seteuid(c->uid)) {
+		ret = -errno;
+		hb_log("cannot look up paths as uid %u: %s", c->uid, strerror(errno));
+	} else {
+		ret = fn(ctx);
+	}
+	/* Root again, or we would go on half as someone else. */
+	if (seteuid(0) || setegid(gid) || (n >= 0 && setgroups(n, groups))) {
+		hb_log("cannot take back our credentials: %s", strerror(errno));
+		abort();
+	}
+	return ret;
+}
+
 char **hb_minimal_env(const struct hb_creds *c)
 {
 	static const char *const kept[] = { "TERM", "LANG", "LC_ALL", "TZ" };
@@ -139,10 +165,24 @@ void hb_minimal_env_free(char **env)
 	free(env);
 }
 
+/* Our copy goes before exec: the sandbox must not answer its own execs. */
+static int hand_over_exec_listener(int sock)
+{
+	int listener = hb_seccomp_notify_exec(), err;
+
+	if (listener < 0)
+		return listener;
+	err = hb_exec_notify_send(sock, listener);
+	close(listener);
+	close(sock);
+	return err;
+}
+
 /* In the child: any failure here must stop before exec. */
 static void child_exec(char *const argv[], const struct hb_spawn_opts *o)
 {
 	const struct hb_creds *c = o->creds;
+	char path[PATH_MAX];
 	int err;
 
 	if (c->change &&
@@ -152,19 +192,34 @@ static void child_exec(char *const argv[], const struct hb_spawn_opts *o)
 		       strerror(errno));
 		_exit(HB_EXIT_FAILURE);
 	}
+	/* As execvp() would, as the user; ours is the PATH it searches. */
+	if (o->one_exec && (err = hb_find_command(argv[0], getenv("PATH"), path, sizeof(path)))) {
+		hb_log("cannot run '%s': %s", argv[0], strerror(-err));
+		_exit(hb_exec_failure_status(-err));
+	}
 	/* setuid binaries (sudo!) would otherwise regain what we dropped. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		hb_log("cannot set no_new_privs: %s", strerror(errno));
+		_exit(HB_EXIT_FAILURE);
+	}
+	if (o->landlock && (err = hb_landlock_enforce(o->landlock))) {
+		hb_log("cannot take on the Landlock ruleset: %s", strerror(-err));
 		_exit(HB_EXIT_FAILURE);
 	}
 	if (o->restrict_sockets && (err = hb_seccomp_restrict_sockets())) {
 		hb_log("cannot install the seccomp socket filter: %s", strerror(-err));
 		_exit(HB_EXIT_FAILURE);
 	}
+	if (o->notify_sock >= 0 && (err = hand_over_exec_listener(o->notify_sock))) {
+		hb_log("cannot install the seccomp exec filter: %s", strerror(-err));
+		_exit(HB_EXIT_FAILURE);
+	}
 	if (!o->sigpipe_ignored)
 		signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, o->mask, NULL);
-	if (o->envp)
+	if (o->one_exec)
+		execve(path, argv, o->envp ? o->envp : environ);
+	else if (o->envp)
 		execvpe(argv[0], argv, o->envp);
 	else
 		execvp(argv[0], argv);

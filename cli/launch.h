@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include "landlock.h"
 
 #define HB_MAX_GROUPS 256
 
@@ -26,18 +27,32 @@ struct hb_creds {
  */
 int hb_creds_resolve(const char *user, struct hb_creds *c);
 
+/*
+ * Calls @fn(@ctx) with @c's effective ids and groups (when @c changes
+ * them), so paths resolve as the command will see them (a PATH entry the
+ * user cannot search is skipped, as execvp() does), then takes ours back.
+ * Call before any thread exists. Returns what @fn returns, or -errno.
+ */
+int hb_as_user(const struct hb_creds *c, int (*fn)(void *ctx), void *ctx);
+
 struct hb_spawn_opts {
 	const struct hb_creds *creds;
 	char **envp;              /* the command's environment; NULL: ours */
 	const sigset_t *mask;     /* the signal mask to exec with */
 	bool sigpipe_ignored;     /* the caller's SIGPIPE disposition */
 	bool restrict_sockets;    /* tier B: the seccomp socket filter */
+	const struct hb_landlock *landlock; /* tier B: a ruleset to take on, or NULL */
+	int notify_sock;          /* tier B --no-subprocess: where to send the exec
+				   * listener (loader/exec_notify.h); -1: none */
+	bool one_exec;            /* look the command up on PATH first (as its
+				   * user), then exec it with one execve() */
 };
 
 /*
  * Starts @argv with clone3(CLONE_INTO_CGROUP), so the child is in the
  * cgroup from its first instruction. The child takes the credentials,
- * sets no_new_privs, installs the seccomp filter if asked, restores the
+ * sets no_new_privs, takes on the Landlock ruleset and installs the
+ * seccomp filters if asked (handing over the exec listener), restores the
  * signal mask and SIGPIPE, and execs. Returns the pid or -errno. If
  * anything fails before exec the child exits 125; if exec fails, 126/127.
  */

@@ -8,12 +8,14 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
 #include "dns_guard.h"
+#include "exec_notify.h"
 #include "exit_status.h"
 #include "fs_runtime.h"
 #include "gc.h"
@@ -66,15 +68,21 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 			       "proxy (cgroup-bpf redirect)");
 	}
 	if (a->guards & HB_GUARD_EXEC)
-		hb_log("--no-subprocess: enforced by %s (bprm_creds_for_exec)",
-		       hb_tier_name(t->exec));
+		hb_log("--no-subprocess: enforced by %s%s", hb_tier_name(t->exec),
+		       t->exec == HB_TIER_A ? " (bprm_creds_for_exec)" :
+		       " and seccomp (every exec after the command's own is refused)");
 	if (a->guards & HB_GUARD_NATIVE)
 		hb_log("--block-native: enforced by %s (bprm_check_security, mmap_file, "
 		       "file_mprotect)", hb_tier_name(t->native));
 	if (a->guards & HB_GUARD_ENV)
 		hb_log("--no-env: minimal environment (hermetic-bpf); other processes' "
 		       "/proc files: %s (ptrace_access_check)", hb_tier_name(t->env));
-	if (a->guards & HB_GUARD_FS)
+	if ((a->guards & HB_GUARD_FS) && t->fs == HB_TIER_LANDLOCK)
+		hb_log("filesystem guard: enforced by Landlock (ABI %d): file contents, "
+		       "names and %s; not attributes or xattrs (spec/tiers.md)",
+		       t->landlock_abi, a->fs_root ? "reads and listings, not stat" :
+		       "links");
+	else if (a->guards & HB_GUARD_FS)
 		hb_log("filesystem guard: enforced by %s%s%s", hb_tier_name(t->fs),
 		       t->fs == HB_TIER_A ? " (file_open, path_mknod, path_mkdir, path_rmdir, "
 					    "path_unlink, path_rename, path_link, path_symlink, "
@@ -103,11 +111,30 @@ static void forward(pid_t child, const struct signalfd_siginfo *si)
 	kill(child, (int)si->ssi_signo);
 }
 
+/* Answers one exec request (tier B --no-subprocess), reporting a denial. */
+static void answer_exec(int ep, struct hb_exec_notify *xn, __u32 events,
+			struct run_state *rs)
+{
+	struct hb_event ev;
+	int r;
+
+	/* Every process that could ask is gone: nothing more will come. */
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		epoll_ctl(ep, EPOLL_CTL_DEL, xn->fd, NULL);
+		return;
+	}
+	r = hb_exec_notify_answer(xn, &ev);
+	if (r > 0)
+		on_event(rs, &ev);
+	else if (r < 0)
+		hb_debug("exec request: %s", strerror(-r));
+}
+
 /* Waits for the command, forwarding signals and streaming events. */
 static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
-		     int *wstatus)
+		     struct hb_exec_notify *xn, struct run_state *rs, int *wstatus)
 {
-	struct epoll_event ev = { .events = EPOLLIN }, got[2];
+	struct epoll_event ev = { .events = EPOLLIN }, got[3];
 	int sfd, ep, evfd, err = 0;
 
 	sfd = signalfd(-1, set, SFD_CLOEXEC);
@@ -121,8 +148,12 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 		ev.data.fd = evfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, evfd, &ev);
 	}
+	if (xn->fd >= 0) {
+		ev.data.fd = xn->fd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, xn->fd, &ev);
+	}
 	for (;;) {
-		int n = epoll_wait(ep, got, 2, -1);
+		int n = epoll_wait(ep, got, 3, -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -133,6 +164,10 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 		for (int i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
+			if (got[i].data.fd == xn->fd) {
+				answer_exec(ep, xn, got[i].events, rs);
+				continue;
+			}
 			if (got[i].data.fd != sfd) {
 				hb_sandbox_drain(sb);
 				continue;
@@ -172,6 +207,22 @@ static void report(struct hb_sandbox *sb, struct run_state *rs)
 		       st.events_lost == 1 ? " was" : "s were");
 }
 
+/*
+ * Landlock must let the dynamic loader run for any dynamically linked
+ * program it allows, and the loader runs whatever it is given: an
+ * --allow-exec list cannot be kept in tier B (spec/tiers.md).
+ */
+static bool exec_rules_need_lsm(const struct hb_run_args *a, const struct hb_tiers *t)
+{
+	if (t->exec != HB_TIER_LANDLOCK || !a->n_exec_paths)
+		return false;
+	hb_log("cannot enforce here: --allow-exec %s: without BPF-LSM, allowing one program "
+	       "allows the dynamic loader, which runs any program", a->exec_paths[0]);
+	hb_hint("drop --allow-exec (--no-subprocess alone is enforced here), or use a "
+		"kernel with BPF-LSM (hermetic-bpf doctor)");
+	return true;
+}
+
 /* --allow-exec paths to executables' identities; an error names the flag. */
 static struct hb_file_id *resolve_exec(const struct hb_run_args *a)
 {
@@ -190,6 +241,17 @@ static struct hb_file_id *resolve_exec(const struct hb_run_args *a)
 	return ids;
 }
 
+/* The read root must be a directory (a missing one is reported later). */
+static bool root_is_dir(const char *root)
+{
+	struct stat st;
+
+	if (stat(root, &st) || S_ISDIR(st.st_mode))
+		return true;
+	hb_log("--fs-readonly=%s: not a directory", root);
+	return false;
+}
+
 /*
  * The filesystem guard's rules by identity: --allow-write, the read root,
  * --allow-read, and what the command needs to start (spec/fs.md).
@@ -197,17 +259,12 @@ static struct hb_file_id *resolve_exec(const struct hb_run_args *a)
 static int resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r)
 {
 	__u32 write = HB_FS_RULE_WRITE | (a->fs_root ? HB_FS_RULE_READ : 0);
-	struct stat st;
 	int err = 0;
 
 	for (size_t i = 0; !err && i < a->n_write_paths; i++)
 		err = hb_fs_rules_add(r, "allow-write", a->write_paths[i], write);
 	if (err || !a->fs_root)
 		return err;
-	if (!stat(a->fs_root, &st) && !S_ISDIR(st.st_mode)) {
-		hb_log("--fs-readonly=%s: not a directory", a->fs_root);
-		return -ENOTDIR;
-	}
 	err = hb_fs_rules_add(r, "fs-readonly", a->fs_root, HB_FS_RULE_READ);
 	for (size_t i = 0; !err && i < a->n_read_paths; i++)
 		err = hb_fs_rules_add(r, "allow-read", a->read_paths[i], HB_FS_RULE_READ);
@@ -215,6 +272,79 @@ static int resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r)
 		/* execvpe() searches our PATH, whatever the command's is. */
 		err = hb_fs_runtime_add(r, a->cmd[0], getenv("PATH"));
 	return err;
+}
+
+/*
+ * Tier B for files and exec: the Landlock ruleset, built now; also where
+ * only the network guard runs in tier B, for its scopes (signals and
+ * abstract unix sockets stay inside).
+ */
+static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
+			  struct hb_landlock *ll)
+{
+	struct hb_landlock_plan p = {
+		.fs_write = t->fs == HB_TIER_LANDLOCK,
+		.fs_read = t->fs == HB_TIER_LANDLOCK && a->fs_root,
+		.exec = t->exec == HB_TIER_LANDLOCK,
+		.net = t->net == HB_TIER_B,
+		.root = t->fs == HB_TIER_LANDLOCK ? a->fs_root : NULL,
+		.write_paths = a->write_paths,
+		.n_write = a->n_write_paths,
+		.read_paths = a->read_paths,
+		.n_read = a->n_read_paths,
+		.exec_paths = a->exec_paths,
+		.n_exec = a->n_exec_paths,
+		.cmd = a->cmd[0],
+		.path_env = getenv("PATH"),
+	};
+
+	ll->fd = -1;
+	if (!p.fs_write && !p.exec && !(p.net && t->landlock_abi >= HB_LANDLOCK_ABI_SCOPE))
+		return 0;
+	return hb_landlock_build(&p, t->landlock_abi, ll);
+}
+
+/*
+ * Tier B --no-subprocess: the child looks the command up and runs it with
+ * one execve(), the only one its listener lets through (spec/tiers.md).
+ */
+static int prepare_exec_notify(int sp[2])
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
+		hb_log("cannot create the exec listener's socket: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* The child's listener, before its exec (which waits for our answer). */
+static int take_exec_listener(int sp[2], pid_t child, struct hb_exec_notify *xn,
+			      const struct hb_sandbox *sb)
+{
+	int err;
+
+	close(sp[1]);
+	sp[1] = -1;
+	err = hb_exec_notify_recv(xn, sp[0], child);
+	xn->sandbox_id = sb->cg.id;
+	return err;
+}
+
+struct resolve_ctx {
+	const struct hb_run_args *a;
+	const struct hb_tiers *t;
+	struct hb_fs_rules *fs; /* NULL: no tier A filesystem guard */
+	struct hb_landlock *ll;
+};
+
+/* The path rules of both tiers, looked up as the command's user. */
+static int resolve_paths(void *ctx)
+{
+	struct resolve_ctx *r = ctx;
+
+	if (r->fs && resolve_fs(r->a, r->fs))
+		return -EINVAL;
+	return build_landlock(r->a, r->t, r->ll);
 }
 
 /* --allow-unix paths to socket identities; an error names the flag. */
@@ -249,7 +379,11 @@ static int run(const struct hb_run_args *a)
 	struct hb_unix_rule *unix_rules = NULL;
 	struct hb_file_id *exec_rules = NULL;
 	struct hb_fs_rules fs_rules = {};
-	struct hb_spawn_opts spawn = {};
+	struct hb_landlock landlock = { .fd = -1 };
+	struct resolve_ctx resolve;
+	struct hb_spawn_opts spawn = { .notify_sock = -1 };
+	struct hb_exec_notify xn = { .fd = -1 };
+	int notify_sp[2] = { -1, -1 };
 	struct hb_sandbox sb;
 	struct hb_creds creds;
 	sigset_t set, old;
@@ -269,6 +403,8 @@ static int run(const struct hb_run_args *a)
 	if (hb_tier_select(required, a->allow_partial, &cfg.tiers))
 		return HB_EXIT_FAILURE;
 	hb_debug("probe done");
+	if (exec_rules_need_lsm(a, &cfg.tiers))
+		return HB_EXIT_FAILURE;
 	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
 	if (cfg.tiers.tamper == HB_TIER_A)
 		cfg.policy.guards |= HB_GUARD_TAMPER;
@@ -293,11 +429,28 @@ static int run(const struct hb_run_args *a)
 			goto out;
 		}
 	}
-	if (cfg.policy.guards & HB_GUARD_FS) {
-		if (resolve_fs(a, &fs_rules))
-			goto out;
+	if (a->fs_root && !root_is_dir(a->fs_root))
+		goto out;
+	resolve.a = a;
+	resolve.t = &cfg.tiers;
+	resolve.fs = (cfg.policy.guards & HB_GUARD_FS) && cfg.tiers.fs == HB_TIER_A ?
+		     &fs_rules : NULL;
+	resolve.ll = &landlock;
+	if (hb_as_user(&creds, resolve_paths, &resolve))
+		goto out;
+	if (resolve.fs) {
 		cfg.policy.fs = a->fs;
 		cfg.fs_rules = &fs_rules;
+	}
+	/* Only BPF programs look at the policy's guards: Landlock's are its own. */
+	if (cfg.tiers.fs == HB_TIER_LANDLOCK)
+		cfg.policy.guards &= ~HB_GUARD_FS;
+	if (cfg.tiers.exec == HB_TIER_LANDLOCK) {
+		cfg.policy.guards &= ~HB_GUARD_EXEC;
+		if (prepare_exec_notify(notify_sp))
+			goto out;
+		spawn.one_exec = true;
+		spawn.notify_sock = notify_sp[1];
 	}
 	if (a->n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
 		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, on_event, &rs))
@@ -322,18 +475,23 @@ static int run(const struct hb_run_args *a)
 	spawn.mask = &old;
 	spawn.restrict_sockets = (cfg.policy.guards & HB_GUARD_NET) &&
 				 cfg.tiers.net == HB_TIER_B;
+	spawn.landlock = landlock.fd >= 0 ? &landlock : NULL;
 	child = hb_spawn(a->cmd, sb.cg.fd, &spawn);
 	if (child < 0) {
 		hb_dns_guard_close(&dns);
 		hb_sandbox_close(&sb);
 		goto out;
 	}
+	if (notify_sp[0] >= 0 && take_exec_listener(notify_sp, child, &xn, &sb)) {
+		hb_log("cannot take the exec listener; stopping the command");
+		kill(child, SIGKILL);
+	}
 	/* Threads only now: the child was forked from a single thread. */
 	if (dns.proxy && hb_dns_guard_start(&dns, &sb)) {
 		hb_log("cannot start the DNS proxy; stopping the command");
 		kill(child, SIGKILL);
 	}
-	if (supervise(child, &set, &sb, &wstatus)) {
+	if (supervise(child, &set, &sb, &xn, &rs, &wstatus)) {
 		hb_log("lost track of the command: %s", strerror(errno));
 		wstatus = HB_EXIT_FAILURE << 8;
 	}
@@ -349,6 +507,12 @@ out:
 	free(unix_rules);
 	free(exec_rules);
 	hb_fs_rules_free(&fs_rules);
+	if (landlock.fd >= 0)
+		close(landlock.fd);
+	for (int i = 0; i < 2; i++)
+		if (notify_sp[i] >= 0)
+			close(notify_sp[i]);
+	hb_exec_notify_close(&xn);
 	return status;
 }
 

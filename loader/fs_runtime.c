@@ -55,8 +55,7 @@ static bool is_program(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
-/* The name execvp() would run @cmd by, symlinks not resolved, into @cand. */
-static int find_command(const char *cmd, const char *path_env, char *cand, size_t size)
+int hb_find_command(const char *cmd, const char *path_env, char *cand, size_t size)
 {
 	char *dirs, *rest, *dir;
 	int err = -ENOENT;
@@ -84,7 +83,7 @@ static int find_command(const char *cmd, const char *path_env, char *cand, size_
 int hb_resolve_command(const char *cmd, const char *path_env, char *out, size_t size)
 {
 	char cand[PATH_MAX];
-	int err = find_command(cmd, path_env, cand, sizeof(cand));
+	int err = hb_find_command(cmd, path_env, cand, sizeof(cand));
 
 	return err ? err : real_path(cand, out, size);
 }
@@ -252,18 +251,24 @@ int hb_elf_interp(const void *buf, size_t len, char *out, size_t size)
 
 /* One walk down a command's chain of interpreters. */
 struct runtime {
-	struct hb_fs_rules *r;
+	hb_runtime_fn fn;
+	void *ctx;
 	const char *path_env;
 	char *head; /* HEAD_SIZE bytes, for one program at a time */
 };
 
-static int add(struct hb_fs_rules *r, const char *path)
+/* @path, if it exists, as @kind. */
+static int add(struct runtime *rt, const char *path, enum hb_runtime_kind kind)
 {
-	return hb_fs_rules_add_optional(r, "fs-readonly", path, HB_FS_RULE_READ);
+	struct stat st;
+
+	if (lstat(path, &st))
+		return 0;
+	return rt->fn(rt->ctx, path, kind);
 }
 
 /* "PREFIX/bin/prog" and "PREFIX/sbin/prog" need PREFIX/lib and PREFIX/lib64. */
-static int add_prefix_libs(struct hb_fs_rules *r, const char *prog)
+static int add_prefix_libs(struct runtime *rt, const char *prog)
 {
 	const char *slash = strrchr(prog, '/');
 	const char *dir = memrchr(prog, '/', slash - prog);
@@ -276,9 +281,9 @@ static int add_prefix_libs(struct hb_fs_rules *r, const char *prog)
 	len = (int)(dir - prog);
 	if (snprintf(lib, sizeof(lib), "%.*s/lib", len, prog) >= (int)sizeof(lib))
 		return 0;
-	err = add(r, lib);
+	err = add(rt, lib, HB_RUNTIME_READ);
 	if (!err && snprintf(lib, sizeof(lib), "%.*s/lib64", len, prog) < (int)sizeof(lib))
-		err = add(r, lib);
+		err = add(rt, lib, HB_RUNTIME_READ);
 	return err;
 }
 
@@ -306,7 +311,7 @@ static int add_program(struct runtime *rt, const char *path, int level);
 static int add_named(struct runtime *rt, const char *name, int level)
 {
 	char path[PATH_MAX];
-	int err = hb_fs_rules_add_links(rt->r, name);
+	int err = add(rt, name, HB_RUNTIME_NAME);
 
 	if (err || real_path(name, path, sizeof(path)))
 		return err;
@@ -318,7 +323,7 @@ static int add_command(struct runtime *rt, const char *cmd, int level)
 {
 	char cand[PATH_MAX];
 
-	return find_command(cmd, rt->path_env, cand, sizeof(cand)) ? 0 :
+	return hb_find_command(cmd, rt->path_env, cand, sizeof(cand)) ? 0 :
 	       add_named(rt, cand, level);
 }
 
@@ -326,7 +331,7 @@ static int add_command(struct runtime *rt, const char *cmd, int level)
  * Debian's Python reads its sitecustomize.py through a symlink into
  * /etc/pythonX.Y: part of the interpreter, like its stdlib.
  */
-static int add_python_config(struct hb_fs_rules *r, const char *prog)
+static int add_python_config(struct runtime *rt, const char *prog)
 {
 	const char *base = strrchr(prog, '/');
 	unsigned int major, minor;
@@ -336,7 +341,7 @@ static int add_python_config(struct hb_fs_rules *r, const char *prog)
 	if (sscanf(base, "python%u.%u%c", &major, &minor, &end) != 2)
 		return 0;
 	snprintf(etc, sizeof(etc), "/etc/python%u.%u", major, minor);
-	return add(r, etc);
+	return add(rt, etc, HB_RUNTIME_READ);
 }
 
 /* What runs @path (at @level): its ELF or "#!" interpreter, or /bin/sh. */
@@ -370,19 +375,20 @@ static int add_program(struct runtime *rt, const char *path, int level)
 	/* Only files run: a directory named in a "#!" line stays unreadable. */
 	if (hb_file_id_stat(path, &id) || !S_ISREG(id.mode))
 		return 0;
-	err = add(rt->r, path);
+	err = add(rt, path, HB_RUNTIME_PROGRAM);
 	if (!err)
-		err = add_prefix_libs(rt->r, path);
+		err = add_prefix_libs(rt, path);
 	if (!err)
-		err = add_python_config(rt->r, path);
+		err = add_python_config(rt, path);
 	if (!err && level < HB_RUNTIME_MAX_LEVELS)
 		err = add_interpreters(rt, path, level);
 	return err;
 }
 
-int hb_fs_runtime_add(struct hb_fs_rules *r, const char *cmd, const char *path_env)
+int hb_fs_runtime_each(const char *cmd, const char *path_env, hb_runtime_fn fn, void *ctx)
 {
-	struct runtime rt = { .r = r, .path_env = path_env, .head = malloc(HEAD_SIZE) };
+	struct runtime rt = { .fn = fn, .ctx = ctx, .path_env = path_env,
+			      .head = malloc(HEAD_SIZE) };
 	int err = 0;
 
 	if (!rt.head) {
@@ -390,9 +396,24 @@ int hb_fs_runtime_add(struct hb_fs_rules *r, const char *cmd, const char *path_e
 		return -ENOMEM;
 	}
 	for (size_t i = 0; !err && i < sizeof(system_paths) / sizeof(system_paths[0]); i++)
-		err = add(r, system_paths[i]);
+		err = add(&rt, system_paths[i], HB_RUNTIME_READ);
 	if (!err)
 		err = add_command(&rt, cmd, 0);
 	free(rt.head);
 	return err;
+}
+
+/* Tier A: readable by identity; a name the command is started by, its links. */
+static int add_rule(void *ctx, const char *path, enum hb_runtime_kind kind)
+{
+	struct hb_fs_rules *r = ctx;
+
+	if (kind == HB_RUNTIME_NAME)
+		return hb_fs_rules_add_links(r, path);
+	return hb_fs_rules_add_optional(r, "fs-readonly", path, HB_FS_RULE_READ);
+}
+
+int hb_fs_runtime_add(struct hb_fs_rules *r, const char *cmd, const char *path_env)
+{
+	return hb_fs_runtime_each(cmd, path_env, add_rule, r);
 }

@@ -21,6 +21,13 @@ struct hb_shebang {
 };
 
 /*
+ * The name execvp() would run @cmd by, into @out: @cmd itself if it
+ * contains a '/', else the first program on @path_env as below, symlinks
+ * not resolved. Returns 0 or -errno (-ENOENT when not found).
+ */
+int hb_find_command(const char *cmd, const char *path_env, char *out, size_t size);
+
+/*
  * Resolves @cmd as execvp() would: @cmd itself if it contains a '/', else the
  * first executable regular file (any x bit, regular file) in the ':'-separated
  * @path_env (NULL or empty: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -56,6 +63,22 @@ int hb_shebang_env_name(const struct hb_shebang *sb, char *name, size_t size);
  * -ENAMETOOLONG.
  */
 int hb_elf_interp(const void *buf, size_t len, char *out, size_t size);
+
+/* What a runtime list entry is to the command. */
+enum hb_runtime_kind {
+	HB_RUNTIME_READ,    /* read: a file or a directory's subtree */
+	HB_RUNTIME_PROGRAM, /* run: the command, an interpreter (a realpath) */
+	HB_RUNTIME_NAME,    /* a name a program is run by, symlinks unresolved
+			     * (the links on the way are read with readlink) */
+};
+
+typedef int (*hb_runtime_fn)(void *ctx, const char *path, enum hb_runtime_kind kind);
+
+/*
+ * Calls @fn for each entry of the runtime list (below) that exists, and
+ * stops at the first non-zero return, which it returns.
+ */
+int hb_fs_runtime_each(const char *cmd, const char *path_env, hb_runtime_fn fn, void *ctx);
 
 /*
  * Adds the runtime read list of spec/fs.md ("the runtime list") for @cmd, with

@@ -23,15 +23,15 @@ bool hb_lsm_list_has(const char *list, const char *lsm)
 	return false;
 }
 
-int hb_lsm_list_with_bpf(const char *list, char *out, size_t len)
+int hb_lsm_list_with(const char *list, const char *lsm, char *out, size_t len)
 {
 	size_t n = strcspn(list, "\n");
 	int w;
 
-	if (hb_lsm_list_has(list, "bpf"))
+	if (hb_lsm_list_has(list, lsm))
 		w = snprintf(out, len, "%.*s", (int)n, list);
 	else
-		w = snprintf(out, len, "%.*s%sbpf", (int)n, list, n ? "," : "");
+		w = snprintf(out, len, "%.*s%s%s", (int)n, list, n ? "," : "", lsm);
 	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
 }
 

@@ -10,10 +10,10 @@
 bool hb_lsm_list_has(const char *list, const char *lsm);
 
 /*
- * The lsm= boot value that keeps @list's LSMs and adds bpf, into @out.
- * Returns 0, or -ENAMETOOLONG.
+ * The lsm= boot value that keeps @list's LSMs and adds @lsm (bpf,
+ * landlock), into @out. Returns 0, or -ENAMETOOLONG.
  */
-int hb_lsm_list_with_bpf(const char *list, char *out, size_t len);
+int hb_lsm_list_with(const char *list, const char *lsm, char *out, size_t len);
 
 /*
  * Reads "<securityfs>/lsm" into @buf without its trailing newline.

@@ -7,6 +7,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+#include "landlock.h"
 #include "lsm_list.h"
 #include "mountinfo.h"
 #include "probe.h"
@@ -59,7 +60,7 @@ static int probe_lsm_list(struct hb_probe_failure *f)
 	if (hb_lsm_list_has(list, "bpf"))
 		return 0;
 	hint[0] = '\0';
-	if (!hb_lsm_list_with_bpf(list, fixed, sizeof(fixed)))
+	if (!hb_lsm_list_with(list, "bpf", fixed, sizeof(fixed)))
 		snprintf(hint, sizeof(hint), "boot with lsm=%s (needs CONFIG_BPF_LSM=y)", fixed);
 	return failed(f, -EOPNOTSUPP, hint,
 		      "BPF-LSM is not active: the kernel's LSM list is \"%s\", without bpf",
@@ -131,6 +132,38 @@ int hb_probe_bpf_lsm(struct hb_probe_failure *f)
 	if (!err)
 		hb_debug("probe: BPF-LSM is active and programs load and attach");
 	return err;
+}
+
+int hb_probe_landlock(int need, struct hb_probe_failure *f)
+{
+	char list[1024], fixed[1100], hint[1200] = "";
+	int abi = hb_landlock_abi();
+	struct hb_mount sfs;
+
+	if (abi >= need)
+		return abi;
+	if (abi >= 0)
+		return failed(f, -EOPNOTSUPP, "use Linux 6.2 or later, or a kernel with BPF-LSM",
+			      "this kernel's Landlock is ABI %d; this needs ABI %d", abi, need);
+	if (abi != -EOPNOTSUPP)
+		return failed(f, abi, "use a kernel built with CONFIG_SECURITY_LANDLOCK=y",
+			      "this kernel has no Landlock (%s)", strerror(-abi));
+	if (!hb_mount_find("securityfs", &sfs) &&
+	    !hb_lsm_list_read(sfs.target, list, sizeof(list)) &&
+	    !hb_lsm_list_with(list, "landlock", fixed, sizeof(fixed)))
+		snprintf(hint, sizeof(hint), "boot with lsm=%s", fixed);
+	return failed(f, abi, hint, "Landlock is built in but not active (not in lsm=)");
+}
+
+int hb_probe_cgroup2(struct hb_probe_failure *f)
+{
+	struct hb_mount cg;
+
+	if (!hb_mount_find("cgroup2", &cg))
+		return 0;
+	return failed(f, -ENOENT, "mount -t cgroup2 none /sys/fs/cgroup, or boot with "
+		      "systemd.unified_cgroup_hierarchy=1",
+		      "cgroup v2 is not mounted: every sandbox is a cgroup v2 group");
 }
 
 int hb_probe_cgroup_bpf(struct hb_probe_failure *f)

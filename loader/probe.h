@@ -19,6 +19,15 @@ struct hb_probe_failure {
 /* Tier A: 0 when a BPF-LSM program loads and attaches here, else -errno. */
 int hb_probe_bpf_lsm(struct hb_probe_failure *f);
 
+/*
+ * Tier B for files and exec: the kernel's Landlock ABI if it is at least
+ * @need, else -errno with what is missing and how to get it.
+ */
+int hb_probe_landlock(int need, struct hb_probe_failure *f);
+
+/* Every tier: 0 when cgroup v2 is mounted (each sandbox is a group). */
+int hb_probe_cgroup2(struct hb_probe_failure *f);
+
 /* Tier B: 0 when a cgroup sock_addr program loads here, else -errno. */
 int hb_probe_cgroup_bpf(struct hb_probe_failure *f);
 

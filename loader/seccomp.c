@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 #include "hermetic_abi.h"
 #include "seccomp.h"
 
@@ -14,12 +15,19 @@
 #define I386_SOCKETCALL 102 /* socket() in disguise: its arguments are in memory */
 #define I386_SOCKET 359
 #define I386_IO_URING_SETUP 425
+#define I386_EXECVE 11
+#define I386_EXECVEAT 358
+#define I386_SECCOMP 354
+#define X32_EXECVE 520 /* x32 has its own entry points for these two */
+#define X32_EXECVEAT 545
 
 #define DENY (SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
 #define ALLOW SECCOMP_RET_ALLOW
+#define NOTIFY SECCOMP_RET_USER_NOTIF
 
 #define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
 #define JEQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
+#define JSET(k, t, f) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (t), (f))
 #define JGE(k, t, f) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (f))
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
 
@@ -66,4 +74,45 @@ int hb_seccomp_restrict_sockets(void)
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
 		return -errno;
 	return 0;
+}
+
+int hb_seccomp_notify_exec(void)
+{
+	struct sock_filter filter[] = {
+		/*  0 */ LOAD(arch),
+		/*  1 */ JEQ(AUDIT_ARCH_X86_64, 2, 0),            /* -> 4 */
+		/*  2 */ JEQ(AUDIT_ARCH_I386, 9, 0),              /* -> 12 */
+		/*  3 */ RET(DENY),  /* no other ABI runs here: not known, not run */
+		/*  4 */ LOAD(nr),
+		/*  5 */ /* x32 calls are x86_64 ones with a bit set: look past it */
+			 BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~(__u32)X32_SYSCALL_BIT),
+		/*  6 */ JEQ(__NR_execve, 10, 0),                 /* -> 17 */
+		/*  7 */ JEQ(__NR_execveat, 9, 0),                /* -> 17 */
+		/*  8 */ JEQ(X32_EXECVE, 8, 0),                   /* -> 17 */
+		/*  9 */ JEQ(X32_EXECVEAT, 7, 0),                 /* -> 17 */
+		/* 10 */ JEQ(__NR_seccomp, 7, 0),                 /* -> 18 */
+		/* 11 */ RET(ALLOW),
+		/* 12 */ LOAD(nr),
+		/* 13 */ JEQ(I386_EXECVE, 3, 0),                  /* -> 17 */
+		/* 14 */ JEQ(I386_EXECVEAT, 2, 0),                /* -> 17 */
+		/* 15 */ JEQ(I386_SECCOMP, 2, 0),                 /* -> 18 */
+		/* 16 */ RET(ALLOW),
+		/* 17 */ RET(NOTIFY),
+		/*
+		 * The newest filter's listener hears a request first: one of the
+		 * sandbox's own could let its execs through. No listeners there.
+		 */
+		/* 18 */ LOAD(args[1]),
+		/* 19 */ JSET(SECCOMP_FILTER_FLAG_NEW_LISTENER, 0, 1), /* -> 20, 21 */
+		/* 20 */ RET(DENY),
+		/* 21 */ RET(ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			  SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+
+	return fd < 0 ? -errno : (int)fd;
 }

@@ -12,4 +12,12 @@
 /* Needs no_new_privs (or CAP_SYS_ADMIN). Returns 0 or -errno. */
 int hb_seccomp_restrict_sockets(void);
 
+/*
+ * Tier B's --no-subprocess: every execve()/execveat() of the process and
+ * its descendants waits for the supervisor holding the returned listener
+ * descriptor (loader/exec_notify.c); if that supervisor is gone, the call
+ * fails. Needs no_new_privs. Returns the listener or -errno.
+ */
+int hb_seccomp_notify_exec(void);
+
 #endif

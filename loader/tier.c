@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hermetic_abi.h"
+#include "landlock.h"
 #include "log.h"
 #include "probe.h"
 #include "tier.h"
@@ -14,6 +15,8 @@ const char *hb_tier_name(enum hb_tier tier)
 		return "BPF-LSM";
 	case HB_TIER_B:
 		return "cgroup-bpf";
+	case HB_TIER_LANDLOCK:
+		return "Landlock";
 	default:
 		return "nothing";
 	}
@@ -41,58 +44,100 @@ static int select_net_b(struct hb_tiers *t, struct hb_probe_failure *f)
 	return 0;
 }
 
-/* What a guard is called, and what it lacks without BPF-LSM. */
-static const struct {
-	__u32 guard;
-	const char *what;
-} without_lsm[] = {
-	{ HB_GUARD_NET, "the network guard" },
-	{ HB_GUARD_EXEC, "--no-subprocess (its Landlock tier B is not built yet)" },
-	{ HB_GUARD_NATIVE, "--block-native (no other kernel mechanism sees mappings)" },
-	{ HB_GUARD_ENV, "--no-env's hiding of other processes' /proc files" },
-	{ HB_GUARD_FS, "the filesystem guard (its Landlock tier B is not built yet)" },
-	{ HB_GUARD_TAMPER, "sealing a sandbox whose command runs as root (it could move "
-			   "itself out of the sandbox's cgroup); run it as a user "
-			   "(--user, or sudo from a user's shell)" },
+/* Tier B for files and exec: Landlock, if its ABI has what each needs. */
+static void select_landlock(__u32 guards, struct hb_tiers *t, __u32 *missing,
+			    struct hb_tier_why *why)
+{
+	int abi = hb_probe_landlock(HB_LANDLOCK_ABI_EXEC, &why->landlock);
+
+	t->landlock_abi = abi > 0 ? abi : 0;
+	if ((guards & HB_GUARD_EXEC) && abi > 0) {
+		t->exec = HB_TIER_LANDLOCK;
+		*missing &= ~HB_GUARD_EXEC;
+	}
+	if ((guards & HB_GUARD_FS) &&
+	    hb_probe_landlock(HB_LANDLOCK_ABI_FS, &why->landlock) > 0) {
+		t->fs = HB_TIER_LANDLOCK;
+		*missing &= ~HB_GUARD_FS;
+	}
+}
+
+const struct hb_guard_name hb_guard_names[] = {
+	{ HB_GUARD_NET, "network", "the network guard" },
+	{ HB_GUARD_FS, "fs", "the filesystem guard" },
+	{ HB_GUARD_EXEC, "exec", "--no-subprocess" },
+	{ HB_GUARD_NATIVE, "native", "--block-native" },
+	{ HB_GUARD_ENV, "env", "--no-env's hiding of other processes' /proc files" },
+	{ HB_GUARD_TAMPER, "seal", "sealing a sandbox whose command runs as root (it could "
+				   "move itself out of the sandbox's cgroup); run it as a user "
+				   "(--user, or sudo from a user's shell)" },
+	{},
 };
 
-int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t)
+__u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 {
-	struct hb_probe_failure a = {}, b = {};
-	__u32 missing;
+	__u32 missing = guards;
 
 	memset(t, 0, sizeof(*t));
+	memset(why, 0, sizeof(*why));
 	t->unix_connect = t->unix_sendmsg = -1;
 	if (!guards)
 		return 0;
-	if (!hb_probe_bpf_lsm(&a)) {
+	/* No cgroup, no sandbox: every mechanism needs one. */
+	if (hb_probe_cgroup2(&why->lsm))
+		return guards;
+	if (!hb_probe_bpf_lsm(&why->lsm)) {
 		t->net = t->exec = t->native = t->env = t->tamper = t->fs = HB_TIER_A;
+		t->landlock_abi = hb_landlock_abi() > 0 ? hb_landlock_abi() : 0;
 		return 0;
 	}
-	hb_debug("tier A (BPF-LSM) unavailable: %s", a.what);
-	missing = guards;
-	if ((guards & HB_GUARD_NET) && !select_net_b(t, &b)) {
+	hb_debug("tier A (BPF-LSM) unavailable: %s", why->lsm.what);
+	if ((guards & HB_GUARD_NET) && !select_net_b(t, &why->cgroup)) {
 		hb_debug("tier B (cgroup-bpf) enforces the network guard");
 		missing &= ~HB_GUARD_NET;
 	}
+	if (guards & (HB_GUARD_FS | HB_GUARD_EXEC))
+		select_landlock(guards, t, &missing, why);
+	return missing;
+}
+
+const struct hb_probe_failure *hb_tier_why_not(const struct hb_tier_why *why, __u32 guard)
+{
+	if (guard == HB_GUARD_NET && why->cgroup.what[0])
+		return &why->cgroup;
+	if ((guard == HB_GUARD_FS || guard == HB_GUARD_EXEC) && why->landlock.what[0])
+		return &why->landlock;
+	return NULL;
+}
+
+int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t)
+{
+	struct hb_tier_why why;
+	__u32 missing = hb_tier_probe(guards, t, &why);
+
 	if (!missing)
 		return 0;
 	if (!allow_partial)
 		hb_log("cannot enforce here:");
-	for (size_t i = 0; i < sizeof(without_lsm) / sizeof(without_lsm[0]); i++)
-		if (missing & without_lsm[i].guard)
-			hb_log("%s%s: not enforced", allow_partial ? "warning: " : "  ",
-			       without_lsm[i].what);
+	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
+		const struct hb_probe_failure *b = hb_tier_why_not(&why, g->guard);
+
+		if (!(missing & g->guard))
+			continue;
+		hb_log("%s%s: not enforced%s%s", allow_partial ? "warning: " : "  ",
+		       g->what, b ? "; without BPF-LSM: " : "", b ? b->what : "");
+	}
 	if (allow_partial) {
-		hb_log("warning: running anyway (--allow-partial): %s", a.what);
+		hb_log("warning: running anyway (--allow-partial): %s", why.lsm.what);
 		t->unenforced = missing;
 		return 0;
 	}
-	hb_probe_failure_log(&a);
-	if (b.what[0]) {
-		hb_log("and without BPF-LSM: %s", b.what);
-		if (b.hint[0] && strcmp(a.hint, b.hint))
-			hb_hint("%s", b.hint);
+	hb_probe_failure_log(&why.lsm);
+	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
+		const struct hb_probe_failure *b = hb_tier_why_not(&why, g->guard);
+
+		if ((missing & g->guard) && b && b->hint[0] && strcmp(b->hint, why.lsm.hint))
+			hb_hint("%s", b->hint);
 	}
 	return -EOPNOTSUPP;
 }

@@ -11,11 +11,13 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "probe.h"
 
 enum hb_tier {
 	HB_TIER_NONE = 0,
-	HB_TIER_A = 1, /* BPF-LSM */
-	HB_TIER_B = 2, /* cgroup-bpf (+ seccomp for socket families) */
+	HB_TIER_A = 1,        /* BPF-LSM */
+	HB_TIER_B = 2,        /* network: cgroup-bpf (+ seccomp for socket families) */
+	HB_TIER_LANDLOCK = 3, /* files and exec, tier B: Landlock */
 };
 
 struct hb_tiers {
@@ -23,7 +25,33 @@ struct hb_tiers {
 	__u32 unenforced; /* HB_GUARD_* let through by --allow-partial */
 	int unix_connect; /* tier B: attach type numbers of the cgroup unix hooks */
 	int unix_sendmsg;
+	int landlock_abi; /* the kernel's Landlock ABI, 0 if none */
 };
+
+/* Why the mechanisms that were probed failed: BPF-LSM, then tier B's. */
+struct hb_tier_why {
+	struct hb_probe_failure lsm, cgroup, landlock;
+};
+
+/*
+ * Probes the mechanisms for @guards into @t (without BPF-LSM, tier B's for
+ * the guards that have one). Returns the guards left without one; @why
+ * says why. Logs nothing but -v lines.
+ */
+__u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why);
+
+/* Tier B's failure for @guard (one HB_GUARD_* bit), or NULL if it has none. */
+const struct hb_probe_failure *hb_tier_why_not(const struct hb_tier_why *why, __u32 guard);
+
+/* Each guard: its bit, a short name ("network", "fs"), what users call it. */
+struct hb_guard_name {
+	__u32 guard;
+	const char *name;
+	const char *what;
+};
+
+/* Every guard, ending with a zeroed entry. */
+extern const struct hb_guard_name hb_guard_names[];
 
 /*
  * Picks a mechanism for every guard in @guards (HB_GUARD_TAMPER among
@@ -34,7 +62,7 @@ struct hb_tiers {
  */
 int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t);
 
-/* "BPF-LSM", "cgroup-bpf", "nothing". */
+/* "BPF-LSM", "cgroup-bpf", "Landlock", "nothing". */
 const char *hb_tier_name(enum hb_tier tier);
 
 #endif

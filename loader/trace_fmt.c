@@ -4,54 +4,46 @@
 #include <string.h>
 #include "trace_fmt.h"
 
+/*
+ * One row per hook: its stable code (the enum's name in lower case, for
+ * machine-readable output; spec/events.md) and the action users read.
+ */
+static const struct {
+	const char *code, *action;
+} hooks[HB_HOOK_MAX] = {
+	[HB_HOOK_CONNECT] = { "connect", "connect" },
+	[HB_HOOK_SENDMSG] = { "sendmsg", "sendto" },
+	[HB_HOOK_SOCKET] = { "socket", "socket" },
+	[HB_HOOK_BIND] = { "bind", "bind" },
+	[HB_HOOK_LISTEN] = { "listen", "listen" },
+	[HB_HOOK_UNIX] = { "unix", "unix" },
+	[HB_HOOK_DNS] = { "dns", "DNS" },
+	[HB_HOOK_EXEC] = { "exec", "exec" },
+	[HB_HOOK_EXEC_FILE] = { "exec_file", "exec" },
+	[HB_HOOK_MMAP] = { "mmap", "mmap" },
+	[HB_HOOK_MPROTECT] = { "mprotect", "mprotect" },
+	[HB_HOOK_BPF] = { "bpf", "bpf" },
+	[HB_HOOK_CAPABLE] = { "capable", "capability" },
+	[HB_HOOK_FILE_WRITE] = { "file_write", "write" },
+	[HB_HOOK_PATH] = { "path", "unlink/rename" },
+	[HB_HOOK_MOUNT] = { "mount", "mount" },
+	[HB_HOOK_PTRACE] = { "ptrace", "ptrace" },
+	[HB_HOOK_KILL] = { "kill", "kill" },
+	[HB_HOOK_FS_WRITE] = { "fs_write", "file change" },
+	[HB_HOOK_FS_READ] = { "fs_read", "file read" },
+};
+
 const char *hb_hook_action(unsigned int hook)
 {
-	switch (hook) {
-	case HB_HOOK_CONNECT:
-		return "connect";
-	case HB_HOOK_SENDMSG:
-		return "sendto";
-	case HB_HOOK_SOCKET:
-		return "socket";
-	case HB_HOOK_BIND:
-		return "bind";
-	case HB_HOOK_LISTEN:
-		return "listen";
-	case HB_HOOK_UNIX:
-		return "unix";
-	case HB_HOOK_DNS:
-		return "DNS";
-	case HB_HOOK_EXEC:
-	case HB_HOOK_EXEC_FILE:
-		return "exec";
-	case HB_HOOK_MMAP:
-		return "mmap";
-	case HB_HOOK_MPROTECT:
-		return "mprotect";
-	case HB_HOOK_BPF:
-		return "bpf";
-	case HB_HOOK_CAPABLE:
-		return "capability";
-	case HB_HOOK_FILE_WRITE:
-		return "write";
-	case HB_HOOK_PATH:
-		return "unlink/rename";
-	case HB_HOOK_MOUNT:
-		return "mount";
-	case HB_HOOK_PTRACE:
-		return "ptrace";
-	case HB_HOOK_KILL:
-		return "kill";
-	case HB_HOOK_FS_WRITE:
-		return "file change";
-	case HB_HOOK_FS_READ:
-		return "file read";
-	default:
-		return "action";
-	}
+	return hook < HB_HOOK_MAX && hooks[hook].action ? hooks[hook].action : "action";
 }
 
-static const char *fs_op_name(unsigned int op)
+const char *hb_hook_code(unsigned int hook)
+{
+	return hook < HB_HOOK_MAX ? hooks[hook].code : NULL;
+}
+
+const char *hb_fs_op_name(unsigned int op)
 {
 	static const char *const names[HB_FS_OP_MAX] = {
 		[HB_FS_OP_OPEN] = "open",     [HB_FS_OP_CREATE] = "create",
@@ -63,7 +55,14 @@ static const char *fs_op_name(unsigned int op)
 		[HB_FS_OP_EXEC] = "exec",
 	};
 
-	return op < HB_FS_OP_MAX && names[op] ? names[op] : "file access";
+	return op < HB_FS_OP_MAX ? names[op] : NULL;
+}
+
+static const char *fs_op_name(unsigned int op)
+{
+	const char *name = hb_fs_op_name(op);
+
+	return name ? name : "file access";
 }
 
 /* "unlink", "open write", "stat read-outside-root": what the event did. */
@@ -78,48 +77,43 @@ static void format_action(const struct hb_event *ev, char *buf, size_t len)
 		snprintf(buf, len, "%s", hb_hook_action(ev->hook));
 }
 
+/* One row per reason: its stable code (as for hooks) and the text users read. */
+static const struct {
+	const char *code, *text;
+} reasons[HB_REASON_MAX] = {
+	[HB_REASON_NET_DISABLED] = { "net_disabled", "network disabled" },
+	[HB_REASON_NET_SOCKET_KIND] = {
+		"net_socket_kind",
+		"network disabled (this socket kind bypasses connect checks)" },
+	[HB_REASON_UNREADABLE] = { "unreadable", "request unreadable (denied to be safe)" },
+	[HB_REASON_NET_METADATA] = { "net_metadata", "cloud metadata endpoint" },
+	[HB_REASON_NET_NOT_ALLOWED] = { "net_not_allowed", "not in the network allow-list" },
+	[HB_REASON_NET_BIND] = { "net_bind", "only loopback addresses may be bound" },
+	[HB_REASON_NET_UNIX] = { "net_unix", "unix socket not in --allow-unix" },
+	[HB_REASON_DNS_NAME] = { "dns_name", "name not in --allow-domain" },
+	[HB_REASON_DNS_METADATA] = { "dns_metadata", "cloud metadata name" },
+	[HB_REASON_EXEC] = { "exec", "subprocesses disabled" },
+	[HB_REASON_NATIVE_UNTRUSTED] = {
+		"native_untrusted", "native code from a file root does not own and guard" },
+	[HB_REASON_NATIVE_MEMORY] = {
+		"native_memory", "writable, written or anonymous executable memory" },
+	[HB_REASON_TAMPER] = { "tamper", "would weaken the sandbox" },
+	[HB_REASON_OUTSIDE] = { "outside", "the process is outside the sandbox" },
+	[HB_REASON_FS_READONLY] = { "fs_readonly", "read-only filesystem" },
+	[HB_REASON_FS_OUTSIDE_ROOT] = { "fs_outside_root", "outside the read root" },
+	[HB_REASON_FS_TOO_DEEP] = {
+		"fs_too_deep", "deeper than the walk's bound below any allowed path" },
+	[HB_REASON_FS_LINKED] = { "fs_linked", "the file has other hard links" },
+};
+
 const char *hb_reason_text(unsigned int reason)
 {
-	switch (reason) {
-	case HB_REASON_NET_DISABLED:
-		return "network disabled";
-	case HB_REASON_NET_SOCKET_KIND:
-		return "network disabled (this socket kind bypasses connect checks)";
-	case HB_REASON_UNREADABLE:
-		return "request unreadable (denied to be safe)";
-	case HB_REASON_NET_METADATA:
-		return "cloud metadata endpoint";
-	case HB_REASON_NET_NOT_ALLOWED:
-		return "not in the network allow-list";
-	case HB_REASON_NET_BIND:
-		return "only loopback addresses may be bound";
-	case HB_REASON_NET_UNIX:
-		return "unix socket not in --allow-unix";
-	case HB_REASON_DNS_NAME:
-		return "name not in --allow-domain";
-	case HB_REASON_DNS_METADATA:
-		return "cloud metadata name";
-	case HB_REASON_EXEC:
-		return "subprocesses disabled";
-	case HB_REASON_NATIVE_UNTRUSTED:
-		return "native code from a file root does not own and guard";
-	case HB_REASON_NATIVE_MEMORY:
-		return "writable, written or anonymous executable memory";
-	case HB_REASON_TAMPER:
-		return "would weaken the sandbox";
-	case HB_REASON_OUTSIDE:
-		return "the process is outside the sandbox";
-	case HB_REASON_FS_READONLY:
-		return "read-only filesystem";
-	case HB_REASON_FS_OUTSIDE_ROOT:
-		return "outside the read root";
-	case HB_REASON_FS_TOO_DEEP:
-		return "deeper than the walk's bound below any allowed path";
-	case HB_REASON_FS_LINKED:
-		return "the file has other hard links";
-	default:
-		return "denied";
-	}
+	return reason < HB_REASON_MAX && reasons[reason].text ? reasons[reason].text : "denied";
+}
+
+const char *hb_reason_code(unsigned int reason)
+{
+	return reason < HB_REASON_MAX ? reasons[reason].code : NULL;
 }
 
 /* Every byte, NULs included, as printable ASCII. */
@@ -131,7 +125,7 @@ void hb_escape_bytes(const char *in, size_t len, char *out, size_t outlen)
 		return;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
-		int w = c < 0x20 || c > 0x7e || c == '\\' ? 4 : 1;
+		int w = hb_escape_needed(c) ? 4 : 1;
 
 		if (o + w >= outlen)
 			break;
@@ -149,7 +143,7 @@ void hb_escape(const char *in, size_t len, char *out, size_t outlen)
 	hb_escape_bytes(in, strnlen(in, len), out, outlen);
 }
 
-static const char *family_name(unsigned int family)
+const char *hb_family_name(unsigned int family)
 {
 	switch (family) {
 	case HB_AF_UNIX:
@@ -171,7 +165,7 @@ static const char *family_name(unsigned int family)
 	}
 }
 
-static const char *type_name(unsigned int type)
+const char *hb_socket_type_name(unsigned int type)
 {
 	static const char *const names[] = {
 		[1] = "SOCK_STREAM", [2] = "SOCK_DGRAM", [3] = "SOCK_RAW",
@@ -185,7 +179,7 @@ static const char *type_name(unsigned int type)
 /* "AF_PACKET SOCK_RAW protocol 768" for a socket() event. */
 static void format_socket(const struct hb_event *ev, char *buf, size_t len)
 {
-	const char *f = family_name(ev->family), *t = type_name(ev->port);
+	const char *f = hb_family_name(ev->family), *t = hb_socket_type_name(ev->port);
 	char fb[24], tb[24];
 	int n;
 
@@ -202,19 +196,50 @@ static void format_socket(const struct hb_event *ev, char *buf, size_t len)
 		snprintf(buf + n, len - n, " protocol %u", ev->protocol);
 }
 
+const char *hb_event_ip(const struct hb_event *ev, char *buf, size_t len)
+{
+	/* Addresses travel as IPv6, IPv4 mapped: the family says how to show. */
+	if (ev->family == HB_AF_INET)
+		return inet_ntop(AF_INET, ev->addr + 12, buf, len);
+	if (ev->family == HB_AF_INET6)
+		return inet_ntop(AF_INET6, ev->addr, buf, len);
+	return NULL;
+}
+
 /* "127.0.0.1:8080", "[::1]:53", or "(address family 17)". */
 static void format_addr(const struct hb_event *ev, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN];
 
-	/* Addresses travel as IPv6, IPv4 mapped: the family says how to show. */
-	if (ev->family == HB_AF_INET && inet_ntop(AF_INET, ev->addr + 12, ip, sizeof(ip)))
-		snprintf(buf, len, "%s:%u", ip, ev->port);
-	else if (ev->family == HB_AF_INET6 &&
-		 inet_ntop(AF_INET6, ev->addr, ip, sizeof(ip)))
-		snprintf(buf, len, "[%s]:%u", ip, ev->port);
-	else
+	if (!hb_event_ip(ev, ip, sizeof(ip)))
 		snprintf(buf, len, "(address family %u)", ev->family);
+	else if (ev->family == HB_AF_INET)
+		snprintf(buf, len, "%s:%u", ip, ev->port);
+	else
+		snprintf(buf, len, "[%s]:%u", ip, ev->port);
+}
+
+void hb_event_names(const struct hb_event *ev, struct hb_event_names *out)
+{
+	size_t n = ev->path_len < sizeof(ev->path) ? ev->path_len : sizeof(ev->path);
+	size_t first = strnlen(ev->path, n);
+
+	memset(out, 0, sizeof(*out));
+	if (!n)
+		return;
+	out->count = 1;
+	out->name[0] = ev->path;
+	out->len[0] = first;
+	if (ev->hook == HB_HOOK_UNIX && ev->path[0] == '\0') {
+		out->abstract = true;
+		out->name[0] = ev->path + 1;
+		out->len[0] = n - 1;
+	} else if (first < n && (ev->hook == HB_HOOK_FS_WRITE || ev->hook == HB_HOOK_FS_READ) &&
+		   (ev->arg == HB_FS_OP_RENAME || ev->arg == HB_FS_OP_LINK)) {
+		out->count = 2;
+		out->name[1] = ev->path + first + 1;
+		out->len[1] = n - first - 1;
+	}
 }
 
 /*
@@ -223,19 +248,20 @@ static void format_addr(const struct hb_event *ev, char *buf, size_t len)
  */
 static void format_path(const struct hb_event *ev, char *buf, size_t len)
 {
-	size_t n = ev->path_len < sizeof(ev->path) ? ev->path_len : sizeof(ev->path);
+	struct hb_event_names names;
 
-	if (!n) {
+	hb_event_names(ev, &names);
+	if (!names.count) {
 		snprintf(buf, len, "(unnamed)");
-	} else if (ev->hook == HB_HOOK_UNIX && ev->path[0] == '\0') {
+	} else if (names.abstract) {
 		buf[0] = '@';
-		hb_escape_bytes(ev->path + 1, n - 1, buf + 1, len - 1);
+		hb_escape_bytes(names.name[0], names.len[0], buf + 1, len - 1);
 	} else {
-		hb_escape(ev->path, n, buf, len);
+		hb_escape_bytes(names.name[0], names.len[0], buf, len);
 	}
 }
 
-static const char *cap_name(unsigned int cap)
+const char *hb_cap_name(unsigned int cap)
 {
 	switch (cap) {
 	case 16:
@@ -272,21 +298,21 @@ static void format_file(const struct hb_event *ev, char *buf, size_t len)
 /* "path=/a" or, for rename and link ("old\0new"), "path=/a -> /b". */
 static void format_fs_paths(const struct hb_event *ev, char *buf, size_t len)
 {
-	size_t n = ev->path_len < sizeof(ev->path) ? ev->path_len : sizeof(ev->path);
-	size_t first = strnlen(ev->path, n);
+	struct hb_event_names names;
 	int o;
 
-	if (first == n || (ev->arg != HB_FS_OP_RENAME && ev->arg != HB_FS_OP_LINK)) {
+	hb_event_names(ev, &names);
+	if (names.count < 2) {
 		format_file(ev, buf, len);
 		return;
 	}
 	o = snprintf(buf, len, "path=");
-	hb_escape_bytes(ev->path, first, buf + o, len - o);
+	hb_escape_bytes(names.name[0], names.len[0], buf + o, len - o);
 	o += strlen(buf + o);
 	if ((size_t)o + 4 >= len)
 		return;
 	o += snprintf(buf + o, len - o, " -> ");
-	hb_escape_bytes(ev->path + first + 1, n - first - 1, buf + o, len - o);
+	hb_escape_bytes(names.name[1], names.len[1], buf + o, len - o);
 }
 
 /* What was acted on; "" when the action says it all (mount). */
@@ -319,7 +345,7 @@ static void format_object(const struct hb_event *ev, char *buf, size_t len)
 		snprintf(buf, len, "command %u", ev->arg);
 		break;
 	case HB_HOOK_CAPABLE:
-		name = cap_name(ev->arg);
+		name = hb_cap_name(ev->arg);
 		if (name)
 			snprintf(buf, len, "%s", name);
 		else

@@ -54,7 +54,28 @@ def expected_tier(group):
     return "cgroup-bpf" if release >= (6, 7) else None
 
 
+def landlock_abi():
+    """The kernel's Landlock ABI (0: none), asked directly, not through us."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    abi = libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return abi if abi > 0 else 0
+
+
+# What each group's kernel should enforce the filesystem guard and
+# --no-subprocess with (spec/tiers.md): without BPF-LSM, Landlock, if its
+# ABI has what each needs (3: truncate is a right; 1: execute rights).
+def expected_landlock_tiers(group, abi):
+    if group == "lsm":
+        return "BPF-LSM", "BPF-LSM"
+    return ("Landlock" if abi >= 3 else None), ("Landlock" if abi >= 1 else None)
+
+
 TIER = None
+LANDLOCK_ABI = 0
+FS_TIER = None
+EXEC_TIER = None
 # Guard flags the kernel can enforce: cases that check the launcher itself
 # run with each of them, and without.
 GUARD_SETS = [()]
@@ -66,8 +87,16 @@ CASES = []
 
 # Tags: "always"; "net" (the network guard works here, any tier); "tierA",
 # "tierB" (one tier only); "refusal" (no tier: the guard is refused);
-# "vm" (needs the guest's users); "native" (this project's own kernel).
+# "vm" (needs the guest's users); "native" (this project's own kernel);
+# "nolsm" (no BPF-LSM); "exec", "execB" (--no-subprocess enforced: any
+# tier, Landlock); "fsB", "fsRefused" (the filesystem guard on Landlock,
+# or nowhere).
 TAG_PASSES = {
+    "nolsm": lambda g: g != "lsm",
+    "exec": lambda g: EXEC_TIER is not None,
+    "execB": lambda g: EXEC_TIER == "Landlock",
+    "fsB": lambda g: FS_TIER == "Landlock",
+    "fsRefused": lambda g: FS_TIER is None,
     "always": lambda g: True,
     "net": lambda g: TIER is not None,
     "tierA": lambda g: TIER == "BPF-LSM",
@@ -744,7 +773,7 @@ EXEC_WAYS = ["run_true", "system", "spawn", "fork_execv", "ctypes_execve", "memf
 EXEC_OK = ["fork", "multiprocessing", "thread"]
 
 
-@case("tierA")
+@case("exec")
 def no_subprocess_blocks_every_exec():
     got, p = ptokens(["--no-subprocess", "--trace"], *EXEC_WAYS, *EXEC_OK)
     expect_tokens(got, ["EPERM", "exit127", "EPERM", "EPERM", "EPERM", "EPERM", "EPERM",
@@ -756,7 +785,7 @@ def no_subprocess_blocks_every_exec():
                   "no guard")
 
 
-@case("tierA")
+@case("exec")
 def no_subprocess_lets_the_command_start():
     d = shared_tmpdir()
     script = os.path.join(d, "script.sh")
@@ -904,15 +933,27 @@ def profile_and_flag_errors():
         expect(not os.path.exists(marker), "nothing started")
 
 
-@case("tierB")
+@case("nolsm")
 def exec_guards_refused_without_bpf_lsm():
-    for flags in (["--no-subprocess"], ["--block-native"], ["--no-env"]):
+    refused = [["--block-native"], ["--no-env"]]
+    if EXEC_TIER is None:
+        refused.append(["--no-subprocess"])
+    for flags in refused:
         marker = tempfile.mktemp()
         p = hb("run", *flags, "touch", marker)
         expect_eq(p.returncode, 125, f"run {flags}")
         expect(": not enforced" in p.stderr and re.search(r"^Hint: ", p.stderr, re.M),
                f"says what and how: {p.stderr!r}")
         expect(not os.path.exists(marker), "nothing started")
+    # The neighbour: with no guard the same command runs.
+    marker = tempfile.mktemp()
+    expect_eq(hb("run", "touch", marker).returncode, 0, "run without a guard")
+    expect(os.path.exists(marker), "the command ran")
+    os.unlink(marker)
+
+
+@case("tierB")
+def root_command_not_sealed_without_bpf_lsm():
     # A root command cannot be sealed here: refused, or run with a warning.
     p = hb("run", "--user", "root", "--no-network", "true")
     expect_eq(p.returncode, 125, "a root command under tier B")
@@ -1103,6 +1144,7 @@ def allow_domain_http_and_https():
 
 
 import fs_cases  # noqa: registers the filesystem guard's cases
+import tier_b_cases  # noqa: registers tier B's Landlock cases and doctor's
 
 
 def main():
@@ -1110,8 +1152,10 @@ def main():
     ap.add_argument("--group", default="lsm")
     ap.add_argument("names", nargs="*")
     opts = ap.parse_args()
-    global TIER
+    global TIER, LANDLOCK_ABI, FS_TIER, EXEC_TIER
     TIER = expected_tier(opts.group)
+    LANDLOCK_ABI = landlock_abi()
+    FS_TIER, EXEC_TIER = expected_landlock_tiers(opts.group, LANDLOCK_ABI)
     GUARD_SETS[:] = [(), ("--no-network",)] if TIER else [()]
     if TIER == "cgroup-bpf":
         ROOT.append("--allow-partial")
@@ -1122,7 +1166,9 @@ def main():
     selected = [fn for tags, fn in CASES if all(TAG_PASSES[t](opts.group) for t in tags) and
                 (not opts.names or fn.__name__ in opts.names)]
     print(f"# group {opts.group}, kernel {os.uname().release}, "
-          f"network guard expected from: {TIER or 'nothing (refused)'}", flush=True)
+          f"network guard expected from: {TIER or 'nothing (refused)'}, "
+          f"files: {FS_TIER or 'nothing'}, exec: {EXEC_TIER or 'nothing'} "
+          f"(Landlock ABI {LANDLOCK_ABI})", flush=True)
     for n, fn in enumerate(selected, 1):
         t0 = time.time()
         try:

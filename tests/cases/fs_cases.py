@@ -753,8 +753,7 @@ def fs_trace_lines():
 
 # --- without BPF-LSM; bad input ------------------------------------------------
 
-@case("refusal")
-@case("tierB")
+@case("fsRefused")
 def fs_guard_refused_without_bpf_lsm():
     d = tempfile.mkdtemp()
     os.chmod(d, 0o777)
@@ -765,6 +764,9 @@ def fs_guard_refused_without_bpf_lsm():
         expect_eq(p.returncode, 125, f"run {flags}")
         expect(re.search(r"(filesystem|fs-readonly).*: not enforced", p.stderr) and
                re.search(r"^Hint: ", p.stderr, re.M), f"says what and how: {p.stderr!r}")
+        if C.LANDLOCK_ABI:
+            expect(f"Landlock is ABI {C.LANDLOCK_ABI}; this needs ABI 3" in p.stderr,
+                   f"says why Landlock cannot: {p.stderr!r}")
         expect(not os.path.exists(marker), f"run {flags} started nothing")
     marker = tempfile.mktemp()
     p = hb("run", "--allow-partial", "--fs-readonly", "touch", marker)

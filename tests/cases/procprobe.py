@@ -19,7 +19,7 @@ import netprobe
 
 libc = ctypes.CDLL(None, use_errno=True)
 SYS = {"bpf": 321, "finit_module": 313, "kexec_file_load": 320, "ptrace": 101,
-       "memfd_create": 319, "unshare": 272, "mount": 165, "umount2": 166}
+       "memfd_create": 319, "seccomp": 317, "unshare": 272, "mount": 165, "umount2": 166}
 
 
 
@@ -251,7 +251,19 @@ def unshare_all():
     sys_call("unshare", 0x02000000 | 0x00020000 | 0x40000000 | 0x04000000)
 
 
+def seccomp_listener():
+    """A seccomp filter with a listener of our own: under tier B's
+    --no-subprocess, its listener would hear our execs before the launcher."""
+    import struct
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS, as an unprivileged filter needs
+    insn = ctypes.create_string_buffer(struct.pack("HBBI", 0x06, 0, 0, 0x7fff0000))
+    prog = ctypes.create_string_buffer(struct.pack("H6xQ", 1, ctypes.addressof(insn)))
+    # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, prog)
+    os.close(sys_call("seccomp", 1, 8, prog))
+
+
 ACTIONS = {
+    "seccomp_listener": seccomp_listener,
     "run_true": run_true, "system": system, "spawn": spawn, "fork_execv": fork_execv,
     "ctypes_execve": ctypes_execve, "memfd_exec": memfd_exec, "ldso": ldso,
     "reexec": reexec, "fork": fork, "multiprocessing": multiprocessing_fork,

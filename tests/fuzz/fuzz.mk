@@ -29,6 +29,7 @@ FUZZ_MODS_fuzz_domain      := loader/dns_name
 FUZZ_MODS_fuzz_dns_query   := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_dns_answer  := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_trace_fmt   := loader/trace_fmt
+FUZZ_MODS_fuzz_json_str    := loader/json_str
 FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path

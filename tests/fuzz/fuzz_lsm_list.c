@@ -19,7 +19,7 @@ static void check_boot_value(const char *list, const char *lsm, size_t len)
 
 	if (!out)
 		return;
-	err = hb_lsm_list_with_bpf(list, out, len);
+	err = hb_lsm_list_with(list, "bpf", out, len);
 	FUZZ_CHECK(err == 0 || err == -ENAMETOOLONG);
 	if (err)
 		goto out;

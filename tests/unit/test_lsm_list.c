@@ -31,13 +31,13 @@ static void boot_line_keeps_the_others(void **state)
 	char out[64];
 
 	(void)state;
-	assert_int_equal(hb_lsm_list_with_bpf("lockdown,yama\n", out, sizeof(out)), 0);
+	assert_int_equal(hb_lsm_list_with("lockdown,yama\n", "bpf", out, sizeof(out)), 0);
 	assert_string_equal(out, "lockdown,yama,bpf");
-	assert_int_equal(hb_lsm_list_with_bpf("yama,bpf", out, sizeof(out)), 0);
+	assert_int_equal(hb_lsm_list_with("yama,bpf", "bpf", out, sizeof(out)), 0);
 	assert_string_equal(out, "yama,bpf");
-	assert_int_equal(hb_lsm_list_with_bpf("", out, sizeof(out)), 0);
+	assert_int_equal(hb_lsm_list_with("", "bpf", out, sizeof(out)), 0);
 	assert_string_equal(out, "bpf");
-	assert_int_equal(hb_lsm_list_with_bpf("lockdown,yama", out, 10), -ENAMETOOLONG);
+	assert_int_equal(hb_lsm_list_with("lockdown,yama", "bpf", out, 10), -ENAMETOOLONG);
 }
 
 static void read_file(void **state)

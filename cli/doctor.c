@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `hermetic-bpf doctor`: which mechanism would enforce each guard on this
+ * kernel, and for each one that has none, why and how to fix it.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "commands.h"
+#include "exit_status.h"
+#include "hermetic_abi.h"
+#include "json_str.h"
+#include "log.h"
+#include "tier.h"
+
+/* Exit status when some guard has no mechanism here (spec/doctor.md). */
+#define HB_DOCTOR_MISSING 1
+
+/* The tier of @guard in @t. */
+static enum hb_tier tier_of(const struct hb_tiers *t, __u32 guard)
+{
+	switch (guard) {
+	case HB_GUARD_NET:
+		return t->net;
+	case HB_GUARD_FS:
+		return t->fs;
+	case HB_GUARD_EXEC:
+		return t->exec;
+	case HB_GUARD_NATIVE:
+		return t->native;
+	case HB_GUARD_ENV:
+		return t->env;
+	default:
+		return t->tamper;
+	}
+}
+
+/*
+ * Why @guard has no mechanism: tier A's missing piece and, if it has a tier
+ * B, that one's too; the hints for both (tier A's first: one boot line).
+ */
+struct why_none {
+	char what[2 * sizeof(((struct hb_probe_failure *)0)->what) + 32];
+	char hint[2 * sizeof(((struct hb_probe_failure *)0)->hint) + 16];
+};
+
+static void why_of(const struct hb_tier_why *why, __u32 guard, struct why_none *out)
+{
+	const struct hb_probe_failure *b = hb_tier_why_not(why, guard);
+	const char *ha = why->lsm.hint, *hb = b ? b->hint : "";
+
+	snprintf(out->what, sizeof(out->what), "%s%s%s", why->lsm.what,
+		 b ? "; without BPF-LSM: " : "", b ? b->what : "");
+	snprintf(out->hint, sizeof(out->hint), "%s%s%s", ha, *ha && *hb && strcmp(ha, hb) ?
+		 "; or: " : "", strcmp(ha, hb) ? hb : "");
+}
+
+static const char *tier_letter(enum hb_tier tier)
+{
+	return tier == HB_TIER_A ? "A" : tier == HB_TIER_NONE ? "none" : "B";
+}
+
+/* What tier B leaves out, per guard (spec/tiers.md lists it all). */
+static const char *tier_b_note(__u32 guard)
+{
+	switch (guard) {
+	case HB_GUARD_NET:
+		return "cgroup hooks and seccomp; --allow-domain, CIDR and unix rules as in tier A";
+	case HB_GUARD_FS:
+		return "file contents and names; not attributes, xattrs or timestamps";
+	case HB_GUARD_EXEC:
+		return "with seccomp: no exec after the command's own; no --allow-exec";
+	default:
+		return "";
+	}
+}
+
+static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
+		       const struct utsname *u)
+{
+	printf("kernel: Linux %s (%s)\n", u->release, u->machine);
+	if (t->tamper == HB_TIER_A)
+		printf("BPF-LSM: yes\n");
+	else
+		printf("BPF-LSM: no: %s\n", why->lsm.what);
+	if (t->landlock_abi)
+		printf("Landlock: ABI %d\n", t->landlock_abi);
+	else
+		printf("Landlock: no\n");
+	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
+		enum hb_tier tier = tier_of(t, g->guard);
+		struct why_none f;
+
+		why_of(why, g->guard, &f);
+		printf("%-8s ", g->name);
+		if (tier == HB_TIER_A)
+			printf("BPF-LSM (tier A)\n");
+		else if (tier)
+			printf("%s (tier B): %s\n", hb_tier_name(tier), tier_b_note(g->guard));
+		else
+			printf("not enforceable: %s\n%-8s Hint: %s\n", f.what, "",
+			       f.hint[0] ? f.hint : "see spec/tiers.md");
+	}
+	printf("See spec/tiers.md for what each tier enforces.\n");
+}
+
+/* One object per line of the text form; the schema is in spec/doctor.md. */
+static void print_json(const struct hb_tiers *t, const struct hb_tier_why *why,
+		       const struct utsname *u, bool ok)
+{
+	const char *sep = "";
+
+	printf("{\"version\":1,\"kernel\":");
+	hb_json_str(stdout, u->release);
+	printf(",\"machine\":");
+	hb_json_str(stdout, u->machine);
+	printf(",\"bpf_lsm\":%s,\"bpf_lsm_reason\":", t->tamper == HB_TIER_A ? "true" : "false");
+	hb_json_str(stdout, t->tamper == HB_TIER_A ? NULL : why->lsm.what);
+	printf(",\"landlock_abi\":%d,\"guards\":[", t->landlock_abi);
+	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
+		enum hb_tier tier = tier_of(t, g->guard);
+		struct why_none f;
+
+		why_of(why, g->guard, &f);
+		printf("%s{\"guard\":", sep);
+		hb_json_str(stdout, g->name);
+		printf(",\"tier\":\"%s\",\"mechanism\":", tier_letter(tier));
+		hb_json_str(stdout, tier ? hb_tier_name(tier) : NULL);
+		printf(",\"note\":");
+		hb_json_str(stdout, tier == HB_TIER_NONE || tier == HB_TIER_A ? NULL :
+			    tier_b_note(g->guard));
+		printf(",\"reason\":");
+		hb_json_str(stdout, tier ? NULL : f.what);
+		printf(",\"hint\":");
+		hb_json_str(stdout, tier ? NULL : f.hint[0] ? f.hint : "see spec/tiers.md");
+		printf("}");
+		sep = ",";
+	}
+	printf("],\"all_enforceable\":%s}\n", ok ? "true" : "false");
+}
+
+int hb_cmd_doctor(int argc, char **argv)
+{
+	__u32 all = 0, missing;
+	struct hb_tier_why why;
+	struct hb_tiers t;
+	struct utsname u;
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			hb_verbosity++;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			puts("Usage: hermetic-bpf doctor [--json] [-v]\n"
+			     "Say which mechanism would enforce each guard on this kernel.\n"
+			     "Exit status: 0 every guard can be enforced; 1 some cannot;\n"
+			     "125 doctor itself failed.");
+			return 0;
+		} else {
+			fprintf(stderr, "hermetic-bpf: doctor: unknown option '%s'\n"
+				"Try 'hermetic-bpf doctor --help' for more information.\n", argv[i]);
+			return HB_EXIT_FAILURE;
+		}
+	}
+	hb_log_setup_libbpf();
+	uname(&u);
+	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++)
+		all |= g->guard;
+	missing = hb_tier_probe(all, &t, &why);
+	if (json)
+		print_json(&t, &why, &u, !missing);
+	else
+		print_text(&t, &why, &u);
+	return missing ? HB_DOCTOR_MISSING : 0;
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include "exec_notify.h"
+
+int hb_exec_notify_send(int sock, int listener)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {};
+	char byte = 'L';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+int hb_exec_notify_recv(struct hb_exec_notify *n, int sock, pid_t command)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {};
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	ssize_t got;
+
+	memset(n, 0, sizeof(*n));
+	n->fd = -1;
+	n->command = command;
+	do
+		got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return -errno;
+	c = CMSG_FIRSTHDR(&msg);
+	if (got == 0 || !c)
+		return 0;
+	if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EPROTO;
+	memcpy(&n->fd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+/* The program a waiting execve() names, for the trace; "" if unknown. */
+static void read_path(const struct seccomp_notif *req, struct hb_event *ev)
+{
+	/* execve(path, ...), execveat(dirfd, path, ...) */
+	__u64 addr = req->data.args[req->data.nr == __NR_execveat ? 1 : 0];
+	struct iovec local = { ev->path, sizeof(ev->path) - 1 };
+	struct iovec remote = { (void *)(unsigned long)addr, sizeof(ev->path) - 1 };
+	ssize_t n = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
+
+	ev->path_len = n > 0 ? (__u16)strnlen(ev->path, (size_t)n) : 0;
+}
+
+/* Who asked, from /proc, while it waits (for the trace only). */
+static void read_task(pid_t pid, struct hb_event *ev)
+{
+	char path[64];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, ev->comm, sizeof(ev->comm) - 1);
+		if (n > 0 && ev->comm[n - 1] == '\n')
+			ev->comm[n - 1] = '\0';
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (!stat(path, &st))
+		ev->uid = st.st_uid;
+}
+
+static void fill_event(const struct hb_exec_notify *n, const struct seccomp_notif *req,
+		       struct hb_event *ev)
+{
+	struct timespec now;
+
+	memset(ev, 0, sizeof(*ev));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ev->ts_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec;
+	ev->sandbox_id = n->sandbox_id;
+	ev->pid = ev->tgid = req->pid;
+	ev->hook = HB_HOOK_EXEC;
+	ev->reason = HB_REASON_EXEC;
+	ev->verdict = HB_VERDICT_DENY;
+	read_path(req, ev);
+	read_task((pid_t)req->pid, ev);
+}
+
+/*
+ * Whether the program a waiting execve() names is missing, seen from the
+ * process (its root, its working directory): a PATH search then gets the
+ * ENOENT it expects, and the trace one line for the program it finds.
+ * Nothing runs either way; a wrong guess only changes the errno.
+ */
+static bool names_nothing(const struct seccomp_notif *req, const struct hb_event *ev)
+{
+	char path[sizeof(ev->path) + 64];
+
+	if (req->data.nr != __NR_execve || !ev->path_len || ev->path_len >= sizeof(ev->path) - 1)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/%s/%s", req->pid,
+		 ev->path[0] == '/' ? "root" : "cwd", ev->path);
+	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) && errno == ENOENT;
+}
+
+int hb_exec_notify_answer(struct hb_exec_notify *n, struct hb_event *ev)
+{
+	struct seccomp_notif req = {};
+	struct seccomp_notif_resp resp = {};
+	bool allow;
+	int denied;
+
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, &req))
+		return errno == ENOENT || errno == EINTR ? 0 : -errno;
+	/* Before anything else runs: the command's own exec, once. */
+	allow = !n->first_done && (pid_t)req.pid == n->command;
+	n->first_done = true;
+	denied = !allow;
+	if (denied)
+		fill_event(n, &req, ev);
+	resp.id = req.id;
+	if (allow) {
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else if (names_nothing(&req, ev)) {
+		resp.error = -ENOENT;
+		denied = 0;
+	} else {
+		resp.error = -EPERM;
+	}
+	/* ENOENT: it gave up waiting (a signal killed it): nothing ran. */
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) && errno != ENOENT)
+		return -errno;
+	return denied;
+}
+
+void hb_exec_notify_close(struct hb_exec_notify *n)
+{
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+}

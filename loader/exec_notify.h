@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tier B's --no-subprocess, the supervisor's side: every execve() in the
+ * sandbox waits for an answer here (loader/seccomp.c installs the filter).
+ * The command's own exec goes through; every later one fails with EPERM. Through the
+ * dynamic loader or not, nothing else runs: the answer does not depend on
+ * what is executed, so no race on the arguments can change it.
+ */
+#ifndef HB_EXEC_NOTIFY_H
+#define HB_EXEC_NOTIFY_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "hermetic_abi.h"
+
+struct hb_exec_notify {
+	int fd;           /* the listener, or -1 */
+	pid_t command;    /* the command's process, whose exec goes first */
+	bool first_done;  /* that exec was let through */
+	__u64 sandbox_id; /* for events */
+};
+
+/*
+ * The handover, over a socketpair: the command's process installs the
+ * filter, sends the listener, and closes its own copy before it execs, so
+ * nothing in the sandbox can answer its own requests. Returns 0 or -errno.
+ */
+int hb_exec_notify_send(int sock, int listener);
+
+/*
+ * The supervisor's end: waits for the listener from @command's process,
+ * and sets up @n (sandbox_id 0) to answer its requests. Returns 0 (n->fd is -1 if the process ended first: it never execs
+ * then), or -errno.
+ */
+int hb_exec_notify_recv(struct hb_exec_notify *n, int sock, pid_t command);
+
+/*
+ * Answers one waiting execve(). Returns 1 after a denial, with @ev filled
+ * for the trace (path best effort: read from the process as it waits),
+ * 0 after letting one through or when none was waiting, or -errno.
+ */
+int hb_exec_notify_answer(struct hb_exec_notify *n, struct hb_event *ev);
+
+void hb_exec_notify_close(struct hb_exec_notify *n);
+
+#endif

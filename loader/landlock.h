@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tier B for the filesystem and exec guards: a Landlock ruleset that the
+ * launcher builds before the command exists and the command's process
+ * takes on just before exec (spec/tiers.md says what differs from tier A).
+ */
+#ifndef HB_LANDLOCK_H
+#define HB_LANDLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Landlock ABI versions that bring what tier B needs. */
+#define HB_LANDLOCK_ABI_EXEC 1     /* execute rights */
+#define HB_LANDLOCK_ABI_FS 3       /* truncate(2) is a right from ABI 3 */
+#define HB_LANDLOCK_ABI_SCOPE 6    /* signals, abstract unix sockets */
+
+/* The running kernel's Landlock ABI version, or -errno (ENOSYS, EOPNOTSUPP). */
+int hb_landlock_abi(void);
+
+/* What the sandbox asks of Landlock. */
+struct hb_landlock_plan {
+	bool fs_write;  /* --fs-readonly: no change outside write_paths */
+	bool fs_read;   /* a read root: no read outside read_paths */
+	bool exec;      /* --no-subprocess: run only exec_paths */
+	bool net;       /* the network guard: scope abstract unix sockets */
+	const char *root; /* the read root, or NULL */
+	const char *const *write_paths;
+	size_t n_write;
+	const char *const *read_paths;
+	size_t n_read;
+	const char *const *exec_paths; /* --allow-exec */
+	size_t n_exec;
+	const char *cmd;      /* the command as given, and the PATH it is */
+	const char *path_env; /* looked up in: its runtime list */
+};
+
+/* A built ruleset, for the command's process to take on. */
+struct hb_landlock {
+	int fd;                 /* the ruleset (close-on-exec), or -1 */
+	unsigned long long own_proc; /* rights on its own /proc/PID */
+};
+
+/*
+ * Builds the ruleset for @p on a kernel with Landlock ABI @abi into @ll.
+ * Returns 0, or -errno after saying what failed (which flag and path).
+ * Nothing is restricted yet.
+ */
+int hb_landlock_build(const struct hb_landlock_plan *p, int abi, struct hb_landlock *ll);
+
+/*
+ * In the command's process, before exec (after no_new_privs): takes on
+ * the ruleset, its own /proc/PID allowed. Returns 0 or -errno.
+ */
+int hb_landlock_enforce(const struct hb_landlock *ll);
+
+#endif
