@@ -35,7 +35,7 @@ BIN := $(OUTPUT)/hermetic-bpf
 # A helper the end-to-end cases run (io_uring): static, for the guest too.
 URING := $(OUTPUT)/uring_connect
 
-.PHONY: all help deps unit e2e test check demo vmlinux install clean
+.PHONY: all help deps unit e2e test check demo bench bench-smoke vmlinux install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -48,6 +48,8 @@ help:
 	@echo "make unit       cmocka unit tests only (no root, no kernel)"
 	@echo "make e2e        VM tests only"
 	@echo "make demo       run --no-network on a Python service (natively, or in a VM)"
+	@echo "make bench      benchmarks in the VMs; writes docs/benchmarks.md"
+	@echo "make bench-smoke  one short block of each benchmark (6.1, 6.12; ~3 min)"
 	@echo "make check      make test, then fuzzing at full length (FUZZ_SECONDS each)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the 6.1 kernel's BTF"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)"
@@ -98,6 +100,15 @@ check: test
 
 demo: deps $(BIN)
 	scripts/demo
+
+bench: deps $(BIN) $(URING)
+	tests/bench/run-bench
+
+# One short block per configuration on each kernel, one boot at a time
+# (about 3 minutes): keeps the suite from rotting (CI). The numbers go to
+# .output/bench-vm/benchmarks-smoke.md, never to docs/.
+bench-smoke: $(BIN) $(URING)
+	HB_BENCH_SMOKE=1 tests/bench/run-bench
 
 # Fuzzing and sanitizer builds (tests/fuzz/fuzz.mk): fuzz, fuzz-smoke, asan-unit.
 -include tests/fuzz/fuzz.mk

@@ -1,0 +1,276 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Writes docs/benchmarks.md from the guests' reports: the targets, the
+tables, and the method (method.md). The ratios come from results.py;
+absolute times are emulated and only give context.
+Usage: analyze.py OUT.md MODE MACHINE BUILD REPORT...
+"""
+import datetime
+import json
+import os
+import statistics
+import sys
+
+from results import NET_OPS, Boot, load, paired_ratios, spread
+
+OPS = ["open", "stat", "connect", "sendto", "forkexec", "mmap_exec"]
+OP_TITLE = {
+    "open": "open+close", "stat": "stat", "connect": "TCP connect+close (loopback)",
+    "sendto": "UDP sendto (loopback)", "forkexec": "fork+exec /bin/true",
+    "mmap_exec": "mmap(PROT_EXEC) of a file",
+}
+CONTEXTS = {"outside": "outside every sandbox", "allowed": "inside, allowed",
+            "denied": "inside, denied"}
+# (plain, unshare -n, hermetic-bpf) start-up configurations, with labels.
+START_GROUPS = [
+    [("true", "`true`"), ("unshare_true", "`unshare -n true`"),
+     ("hb_true", "`hermetic-bpf run -v -- true`")],
+    [("python", "`python3 -c pass`"), ("unshare_python", "`unshare -n python3 -c pass`"),
+     ("hb_python", "`hermetic-bpf run -v --no-network -- python3 -c pass`")],
+]
+AUDIT = "n/a (no audit mode yet)"
+WARM = "n/a (no agent yet, issue 7)"
+
+TARGET_OUTSIDE = 1.02
+TARGET_PROG = 1.5
+TARGET_INSIDE = 1.05
+TARGET_DENIED = 1.00
+TARGET_WARM = 1.03
+
+
+def fmt_ratio(s, digits=3):
+    if s is None:
+        return "no data"
+    med, lo, hi = s
+    if len(set((med, lo, hi))) == 1:
+        return f"{med:.{digits}f}"
+    return f"{med:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "no data"
+    if ns >= 1e9:
+        return f"{ns / 1e9:.2f} s"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.1f} µs"
+    return f"{ns:.0f} ns"
+
+
+def verdict(s, target):
+    """met / not met on the median; says so when the spread straddles it."""
+    if s is None:
+        return "no data"
+    med, lo, hi = s
+    word = "met" if med <= target else "not met"
+    if lo <= target < hi:
+        word += " (spread crosses the target)"
+    return word
+
+
+def md_table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def short(kernel):
+    return ".".join(kernel.split(".")[:2])
+
+
+def targets(boots):
+    rows = []
+
+    def row(what, target, get):
+        cells = []
+        for b in boots:
+            s = get(b)
+            cells.append("no data" if s is None else f"{fmt_ratio(s)}: {verdict(s, target)}")
+        rows.append([what] + cells)
+
+    for op in OPS:
+        row(f"outside ≤ {TARGET_OUTSIDE:.2f}× no programs: {OP_TITLE[op]}", TARGET_OUTSIDE,
+            lambda b, op=op: b.op_ratio(op, "b"))
+    named = {}
+    for b in boots:
+        for name in b.programs():
+            if b.floor_of(name):
+                named.setdefault(name, b.hooks[name])
+    for ctx in CONTEXTS:
+        for name in named:
+            row(f"`{name}` ≤ {TARGET_PROG}× empty program on {named[name]} ({CONTEXTS[ctx]})",
+                TARGET_PROG, lambda b, ctx=ctx, name=name: b.prog_ratio(ctx, name))
+    for op in OPS:
+        row(f"inside, allowed ≤ {TARGET_INSIDE:.2f}× no programs: {OP_TITLE[op]}",
+            TARGET_INSIDE, lambda b, op=op: b.op_ratio(op, "c"))
+    for op in NET_OPS:
+        row(f"denied ≤ allowed: {OP_TITLE[op]}", TARGET_DENIED,
+            lambda b, op=op: b.op_ratio(op, "d", "c"))
+    rows.append([f"warm run ≤ {TARGET_WARM:.2f}× plain python3"] + [WARM] * len(boots))
+    return md_table(["target (ratio: median (min–max) over rounds)"] +
+                    [short(b.kernel) for b in boots], rows)
+
+
+def ops_table(b):
+    rows = []
+    for op in OPS:
+        note = ""
+        if op not in NET_OPS:
+            note = " ¹"
+        rows.append([OP_TITLE[op] + note, fmt_time(b.op_abs(op, "a")),
+                     fmt_ratio(b.op_ratio(op, "b")), fmt_ratio(b.op_ratio(op, "c")),
+                     fmt_ratio(b.op_ratio(op, "d")),
+                     fmt_ratio(b.op_ratio(op, "d", "c")) if op in NET_OPS else "—",
+                     AUDIT])
+    return md_table(["operation", "(a) none: time/op", "(b) outside / (a)",
+                     "(c) inside allowed / (a)", "(d) inside denied / (a)",
+                     "(d) / (c)", "(e) audit"], rows)
+
+
+def progs_table(b):
+    rows = []
+    for ctx, title in CONTEXTS.items():
+        for name in b.programs():
+            runs = b.runs.get(ctx, {}).get(name)
+            if not runs:
+                continue
+            floor = b.floor_of(name)
+            rows.append([f"`{name}`", b.hooks[name], title, int(statistics.median(runs)),
+                         fmt_time(b.prog_abs(ctx, name)),
+                         fmt_time(b.prog_abs(ctx, floor)) if floor else "no floor loaded",
+                         fmt_ratio(b.prog_ratio(ctx, name), 2) if floor else "—"])
+    return md_table(["program", "hook", "caller", "runs/block", "ns/run (median)",
+                     "empty program ns/run", "ratio"], rows)
+
+
+def start_table(b):
+    keys = ("probe", "cgroup", "load", "attach", "command", "cleanup", "rest", "gone")
+    rows = []
+    for group in START_GROUPS:
+        plain = group[0][0]
+        for i, (cfg, label) in enumerate(group):
+            s = spread(b.start.get(cfg, {}).values())
+            ph = b.phases(cfg) if i == 2 else {}
+            rows.append([label, fmt_time(s[0]) if s else "no data",
+                         fmt_ratio(spread(paired_ratios(b.start, cfg, plain)), 2)] +
+                        [("no data" if ph[k] is None else f"{ph[k]:.0f}") if ph else "—"
+                         for k in keys])
+        rows.append([f"warm run through the agent ({group[0][1]})", WARM, WARM] +
+                    ["—"] * len(keys))
+    return md_table(["command", "time", "/ plain", "probe ms", "cgroup ms", "load ms",
+                     "attach+pin ms", "exec+command ms", "cleanup ms",
+                     "outside -v ms ²", "programs gone after exit ms ³"], rows)
+
+
+def pair_table(b, kind, labels):
+    rows_, base, other = b.pairs[kind]
+    s_base = spread(rows_.get(base, {}).values())
+    s_other = spread(rows_.get(other, {}).values())
+    ratio = spread(paired_ratios(rows_, other, base))
+    added = None
+    if s_base and s_other:
+        added = s_other[0] - s_base[0]
+    return md_table(["", labels[0], labels[1], "ratio", "added per call"],
+                    [["time per call", fmt_time(s_base[0]) if s_base else "no data",
+                      fmt_time(s_other[0]) if s_other else "no data",
+                      fmt_ratio(ratio, 2),
+                      fmt_time(added) if added is not None and added >= 0 else
+                      f"−{fmt_time(-added)}" if added is not None else "no data"]])
+
+
+def events_table(b):
+    rows = []
+    for e in b.events:
+        secs = e["ns"] / 1e9
+        lost_ok = e["delivered"] + e["lost"] == e["eperm"]
+        rows.append([e["round"], f"{e['attempts'] / secs:,.0f}", f"{e['delivered'] / secs:,.0f}",
+                     f"{e['attempts']:,}", f"{e['delivered']:,}", f"{e['lost']:,}",
+                     "yes" if lost_ok else f"no ({e['eperm'] - e['delivered'] - e['lost']:,} "
+                                           "neither traced nor counted lost)"])
+    return md_table(["round", "denials/s attempted", "trace lines/s", "denials",
+                     "trace lines", "reported lost", "all accounted for"], rows)
+
+
+def main():
+    out, mode, machine, build, *reports = sys.argv[1:]
+    boots = [Boot(load(p)) for p in reports]
+    boots.sort(key=lambda b: [int(x) if x.isdigit() else 0
+                              for x in b.kernel.replace("-", ".").split(".")[:3]])
+    first = boots[0].meta if boots else {}
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    smoke = any(b.meta.get("smoke") for b in boots)
+    # Test kernels that run-bench was not asked to boot this time.
+    missing = os.environ.get("HB_BENCH_MISSING", "").split()
+    doc = ["# Benchmarks", "",
+           ("Generated by `make bench-smoke` (`tests/bench/run-bench`). **Smoke run: "
+            "one short block per configuration, to check that every benchmark still "
+            "runs; its numbers are not for conclusions.**"
+            if smoke else
+            "Generated by `make bench` (`tests/bench/run-bench`); do not edit by hand."), "",
+           f"- Date: {now}",
+           f"- Mode: {mode}",
+           "- Kernels: " + ", ".join(f"{b.kernel}" for b in boots)
+           + (f"; **not measured in this run: {', '.join(missing)}** (no numbers for "
+              "them on this page)" if missing else ""),
+           f"- Machine: {machine}",
+           f"- Measured: {build}",
+           f"- Profile {first.get('profile', '?')}: rounds per section "
+           f"{json.dumps(first.get('rounds', {}))}; blocks of {first.get('block_s', '?')} s",
+           ""]
+    doc += ["## Targets", "",
+            "Goals, not assertions; a target is met when its median ratio is.", "",
+            targets(boots), ""]
+    for b in boots:
+        doc += [f"## Linux {b.kernel}", ""]
+        if not b.done:
+            doc += ["**This boot did not finish: the numbers below are partial.**", ""]
+        for e in b.errors:
+            doc += [f"- section {e['section']} failed: `{e['error']}`"]
+        if b.stray:
+            doc += [f"- programs still loaded after 120 s, measured with the next block: "
+                    f"{', '.join(b.stray)}"]
+        if b.max_wait:
+            doc += [f"- the longest wait for a finished run's programs to go away: "
+                    f"{b.max_wait:.1f} s (guest time)"]
+        for a in b.anomalies[:20]:
+            doc += [f"- unexpected: {a}"]
+        doc += ["", "### Operations: time relative to (a) no programs loaded", "",
+                ops_table(b), "",
+                "¹ Not a network operation: nothing is denied in (d), which is one more "
+                "\"inside\" configuration for it.", "",
+                "### In-kernel cost per program, against an empty program on the same hook",
+                "", progs_table(b), "",
+                "### Start-up", "", start_table(b), "",
+                "² hermetic-bpf's own exec, set-up before its first `-v` line, and exit.",
+                "³ After `run` exited, until no hermetic-bpf program was loaded any more "
+                "(polled every 50 ms, so 0 means already gone): detaching left to a child "
+                "process. Not in \"time\".", "",
+                "### DNS through the proxy (`--allow-domain example.com`)", "",
+                pair_table(b, "dns", ("direct", "through the proxy")), "",
+                "### connect() with 1,000 `--allow-ip` rules", "",
+                pair_table(b, "allowmap", ("1 rule", "1,000 rules")), "",
+                "### Events delivered (`run --no-network --trace`, denied connects)", "",
+                events_table(b), "",
+                f"Sections took (guest seconds): {json.dumps(b.sections)}", ""]
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "method.md")) as f:
+        doc += [f.read().format(block_s=first.get("block_s", "?"),
+                                event_s=first.get("event_s", "?"))]
+    text = "\n".join(doc)
+    with open(out, "w") as f:
+        f.write(text)
+    print(text.split("## Method")[0].rstrip())
+    # A benchmark that measured something else than it meant to fails.
+    problems = [f"{b.kernel}: {p}" for b in boots for p in
+                (["did not finish"] if not b.done else []) +
+                [f"section {e['section']} failed" for e in b.errors] +
+                b.anomalies + ([f"programs left loaded: {b.stray}"] if b.stray else [])]
+    if not boots:
+        problems.append("no report")
+    for p in problems:
+        print(f"bench: problem: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,331 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""hb.mode=bench: every benchmark of tests/bench in one boot, as root.
+
+Prints raw numbers only, one JSON object per line after "BENCH ", for
+tests/bench/analyze.py on the host; ratios are taken there. Configurations
+alternate in short blocks, in an order that rotates every round, so that
+a slow stretch of the emulator hits them all alike.
+"hb.bench=PROFILE" on the kernel command line: see PROFILES.
+Usage: python3 bench.py
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+from bench_proc import (BIN, END, GO, Floor, Sandbox, background, clock_state, deltas, emit,
+                        hb_run, loaded_programs, note, op_lines, quiesce, release, run,
+                        settle, with_n)
+
+PY = "/usr/bin/python3"
+DNS_ADDR = "127.0.0.153"  # as in tests/cases/cases.py
+DNS_NAME = "example.com"  # in dnsserver.py's zone
+STATS = "/proc/sys/kernel/bpf_stats_enabled"
+
+# hb.bench=PROFILE on the kernel command line (run-bench sets it):
+# rounds (blocks per configuration), guest seconds per block, per
+# calibration run, and of the event flood. Under icount the numbers are
+# reproducible, so fewer and shorter blocks do; "smoke" only checks that
+# everything still runs.
+PROFILES = {
+    "wall": (dict(ops=12, progs=6, start=8, dns=8, allowmap=8, events=3), 0.5, 0.1, 3),
+    "icount": (dict(ops=5, progs=3, start=5, dns=4, allowmap=4, events=2), 0.2, 0.05, 2),
+    "smoke": (dict(ops=1, progs=1, start=1, dns=1, allowmap=1, events=1), 0.05, 0.02, 1),
+}
+PROFILE = (re.findall(r"\bhb\.bench=(\w+)", open("/proc/cmdline").read()) or ["wall"])[0]
+ROUNDS, BLOCK_S, CALIBRATE_S, EVENT_S = PROFILES.get(PROFILE, PROFILES["wall"])
+
+# Operation -> argv; N is filled in after calibration.
+OPS = {
+    "open": ["op_open", "N", "/etc/passwd"],
+    "stat": ["op_stat", "N", "/etc/passwd"],
+    "connect": ["op_connect", "N"],
+    "sendto": ["op_sendto", "N"],
+    "forkexec": ["op_forkexec", "N", "/bin/true"],
+    "mmap_exec": ["op_mmap", "N", "/bin/busybox"],
+}
+# What the per-program section runs: every operation, and bind().
+PROG_OPS = dict(OPS, bind=["op_bind", "N"])
+# (a) nothing loaded, (b) loaded but measured outside, (c) inside on an
+# allowed path, (d) inside on a denied path (for connect and sendto).
+SANDBOX = {
+    "c": ["--allow-localhost"],
+    "d": ["--no-network"],
+}
+
+
+# --- operations in configurations a-d --------------------------------------
+
+def rotated(items, r):
+    r %= len(items)
+    return items[r:] + items[:r]
+
+
+def block_script(ops, ns):
+    """One shell command running each operation once with its N."""
+    return "; ".join(" ".join(with_n(argv, ns[op])) for op, argv in ops.items())
+
+
+def calibrate(ops):
+    """N per operation so that one block lasts about BLOCK_S."""
+    ns = {}
+    for op, argv in ops.items():
+        n = 1
+        while True:
+            got = op_lines(run(with_n(argv, n)).stdout)
+            per_op = float(got[0]["ns_per_op"]) if got else 1e9
+            if per_op * n >= CALIBRATE_S * 1e9 or n >= 1 << 22:
+                break
+            n *= 4
+        ns[op] = max(3, round(BLOCK_S * 1e9 / per_op))
+        emit("calibration", op=op, n=ns[op], ns_per_op=per_op)
+    return ns
+
+
+def ops_block(cfg, script):
+    quiesce(f"ops {cfg}")
+    if cfg == "b":
+        bg = background(["--no-network"])
+        try:
+            p = run(["sh", "-c", script])
+        finally:
+            bg.stop()
+    elif cfg in SANDBOX:
+        p = run(hb_run(SANDBOX[cfg], ["sh", "-c", script]))
+    else:
+        p = run(["sh", "-c", script])
+    return op_lines(p.stdout)
+
+
+def bench_ops():
+    ns = calibrate(OPS)
+    script = block_script(OPS, ns)
+    for r in range(ROUNDS["ops"]):
+        for cfg in rotated(["a", "b", "c", "d"], r):
+            for line in ops_block(cfg, script):
+                emit("op", round=r, cfg=cfg, op=line["op"], n=int(line["n"]),
+                     ns=float(line["ns_per_op"]), failed=int(line["failed"]),
+                     errno=line["errno"])
+    return ns
+
+
+# --- in-kernel cost per program, next to the empty floor -------------------
+
+def measure_programs(ctx, script):
+    """Per program: runs and run time while @script runs in @ctx.
+
+    BPF calls are denied inside a sandbox, so the floor is attached and
+    the counters read from outside; a sandboxed @script waits on a FIFO
+    until the floor is in place, and again after it is done."""
+    quiesce(f"programs {ctx}")
+    if ctx == "outside":
+        sb = background(["--no-network"])
+        floor = Floor()
+        try:
+            before = loaded_programs()
+            run(["sh", "-c", script])
+            after = loaded_programs()
+        finally:
+            floor.stop()
+            sb.stop()
+        return deltas(before, after)
+    for fifo in (GO, END):
+        if os.path.exists(fifo):
+            os.unlink(fifo)
+        os.mkfifo(fifo, 0o666)
+    gated = f"read _ < {GO}; {script}; echo --- done; read _ < {END}"
+    flags = ["--allow-localhost"] if ctx == "allowed" else ["--no-network"]
+    sb = Sandbox(flags, ["sh", "-c", gated], stdout=subprocess.PIPE)
+    floor = None
+    try:
+        floor = Floor()
+        before = loaded_programs()
+        release(GO, sb.p)
+        for line in sb.p.stdout:
+            if line.startswith("--- done"):
+                break
+        after = loaded_programs()
+        release(END, sb.p)
+        sb.wait()
+    finally:
+        if sb.p.poll() is None:
+            sb.p.kill()
+        if floor:
+            floor.stop()
+    return deltas(before, after)
+
+
+def bench_progs():
+    ns = calibrate(PROG_OPS)
+    script = block_script(PROG_OPS, ns)
+    with open(STATS, "w") as f:
+        f.write("1\n")
+    try:
+        for r in range(ROUNDS["progs"]):
+            for ctx in rotated(["outside", "allowed", "denied"], r):
+                for (name, hook), (cnt, t) in sorted(measure_programs(ctx, script).items()):
+                    if cnt > 0 and name.startswith(("hb_", "floor_")):
+                        emit("prog", round=r, ctx=ctx, name=name, hook=hook, runs=cnt,
+                             run_ns=t)
+    finally:
+        with open(STATS, "w") as f:
+            f.write("0\n")
+
+
+# --- start-up ---------------------------------------------------------------
+
+# -v line -> the moment it marks.
+MARKS = {
+    "probe done": "probe",
+    "sandbox cgroup ": "cgroup",
+    "loaded the BPF programs": "loaded",
+    "sandbox ready; starting the command": "ready",
+    "the command exited; cleaning up": "exited",
+    "done": "done",
+}
+V_LINE = re.compile(r"^hermetic-bpf: \[\s*([0-9.]+) ms\] (.*)$")
+
+
+def v_marks(stderr):
+    marks = {}
+    for line in stderr.splitlines():
+        m = V_LINE.match(line)
+        if not m:
+            continue
+        for prefix, mark in MARKS.items():
+            if m.group(2) == prefix or (prefix.endswith(" ") and m.group(2).startswith(prefix)):
+                marks[mark] = float(m.group(1))
+    return marks
+
+
+START = {
+    "true": ["true"],
+    "unshare_true": ["unshare", "-n", "true"],
+    "hb_true": hb_run(["-v"], ["true"]),
+    "python": [PY, "-c", "pass"],
+    "unshare_python": ["unshare", "-n", PY, "-c", "pass"],
+    "hb_python": hb_run(["-v", "--no-network"], [PY, "-c", "pass"]),
+}
+
+
+def bench_start():
+    names = list(START)
+    if PROFILE != "smoke":  # the smoke run only checks that this runs
+        for name in names:  # warm the page cache and Python's .pyc once
+            run([f"{BIN}/spawn_time", *START[name]])
+    for r in range(ROUNDS["start"]):
+        for name in rotated(names, r):
+            quiesce(f"start {name}")
+            p = run([f"{BIN}/spawn_time", *START[name]])
+            m = re.search(r"spawn_time ns=(\d+) status=(\d+)", p.stdout)
+            if not m:
+                continue
+            # Programs a run leaves to a child to detach outlive its exit.
+            gone = quiesce(f"after {name}") if name.startswith("hb_") else 0
+            emit("start", round=r, cfg=name, ns=int(m.group(1)), status=int(m.group(2)),
+                 marks=v_marks(p.stderr), gone_ms=round(gone * 1e3, 1))
+
+
+# --- DNS through the proxy; a 1,000-rule allow map -------------------------
+
+def start_dns():
+    p = subprocess.Popen([PY, "/e2e/dnsserver.py", DNS_ADDR, "53"],
+                         stdout=subprocess.PIPE, text=True)
+    if p.stdout.readline().strip() != "ready":
+        raise RuntimeError("dnsserver.py did not start")
+    # The guest is ours alone: its resolv.conf names the test's server,
+    # for the proxy's upstream (cases.py bind-mounts one instead).
+    with open("/etc/resolv.conf", "w") as f:
+        f.write(f"nameserver {DNS_ADDR}\noptions timeout:2 attempts:1\n")
+    return p
+
+
+DNS_QUERY = ["dns_query", "N", DNS_ADDR, DNS_NAME]
+
+
+def timed_queries(n, flags):
+    argv = with_n(DNS_QUERY, n)
+    return op_lines(run(hb_run(flags, argv) if flags else argv).stdout)
+
+
+def bench_dns():
+    server = start_dns()
+    try:
+        n = calibrate({"dns": DNS_QUERY})["dns"]
+        for r in range(ROUNDS["dns"]):
+            for cfg in rotated(["plain", "proxy"], r):
+                quiesce(f"dns {cfg}")
+                flags = ["--allow-domain", DNS_NAME] if cfg == "proxy" else []
+                for line in timed_queries(n, flags):
+                    emit("dns", round=r, cfg=cfg, n=int(line["n"]), ns=float(line["ns_per_op"]),
+                         failed=int(line["failed"]), errno=line["errno"])
+    finally:
+        server.kill()
+
+
+def bench_allowmap(ns):
+    one = ["--allow-ip", "127.0.0.1/32"]
+    many = list(one)
+    for i in range(999):
+        many += ["--allow-ip", f"10.1.{i // 256}.{i % 256}/32"]
+    n = ns["connect"]
+    for r in range(ROUNDS["allowmap"]):
+        for cfg in rotated(["rules1", "rules1000"], r):
+            quiesce(f"allowmap {cfg}")
+            flags = one if cfg == "rules1" else many
+            for line in op_lines(run(hb_run(flags, with_n(OPS["connect"], n))).stdout):
+                emit("allowmap", round=r, cfg=cfg, n=int(line["n"]), ns=float(line["ns_per_op"]),
+                     failed=int(line["failed"]), errno=line["errno"])
+
+
+# --- events per second -------------------------------------------------------
+
+LOST = re.compile(r"(\d+) blocked actions? (?:was|were) not reported")
+
+
+def bench_events():
+    for r in range(ROUNDS["events"]):
+        quiesce("events")
+        p = run(hb_run(["--no-network", "--trace"], [f"{BIN}/deny_loop", str(EVENT_S)]))
+        m = re.search(r"attempts=(\d+) eperm=(\d+) other=(\d+) ns=(\d+)", p.stdout)
+        lost = LOST.search(p.stderr)
+        if not m:
+            continue
+        emit("events", round=r, attempts=int(m.group(1)), eperm=int(m.group(2)),
+             other=int(m.group(3)), ns=int(m.group(4)),
+             delivered=sum(1 for line in p.stderr.splitlines() if "blocked connect" in line),
+             lost=int(lost.group(1)) if lost else 0)
+
+
+def main():
+    settle()
+    clock_state("start")
+    emit("meta", kernel=os.uname().release, profile=PROFILE, smoke=PROFILE == "smoke",
+         rounds=ROUNDS, block_s=BLOCK_S,
+         event_s=EVENT_S, cpus=os.cpu_count(),
+         lsm=open("/sys/kernel/security/lsm").read().strip())
+    t0 = time.monotonic()
+    state = {}
+    sections = [
+        ("ops", lambda: state.update(ns=bench_ops())),
+        ("progs", bench_progs),
+        ("start", bench_start),
+        ("dns", bench_dns),
+        ("allowmap", lambda: bench_allowmap(state.get("ns") or calibrate(OPS))),
+        ("events", bench_events),
+    ]
+    for name, fn in sections:
+        t = time.monotonic()
+        try:
+            fn()
+        except Exception as e:  # one broken section must not hide the others
+            note(f"section {name} failed: {e!r}")
+            emit("error", section=name, error=repr(e))
+        emit("section", name=name, seconds=round(time.monotonic() - t, 1))
+    clock_state("end")
+    emit("done", seconds=round(time.monotonic() - t0, 1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

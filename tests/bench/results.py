@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""One boot's raw numbers (the guest's BENCH lines) as ratios: each taken
+between blocks of the same round, summarised as (median, min, max) over
+rounds. Used by analyze.py.
+"""
+import json
+import statistics
+
+NET_OPS = ("connect", "sendto")
+
+
+def load(path):
+    """The BENCH records of a report. A line that is not JSON (cut short
+    when qemu was killed) becomes a "garbled" record: reported, not fatal."""
+    recs = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.strip().replace("\r", "")
+            if not line.startswith("BENCH "):
+                continue
+            try:
+                recs.append(json.loads(line[6:]))
+            except ValueError:
+                recs.append({"kind": "garbled", "line": line[:120]})
+    return recs
+
+
+def spread(values):
+    """(median, min, max), or None without values."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+
+def paired_ratios(rows, num, den):
+    """Per round: rows[num][r] / rows[den][r], for rounds that have both."""
+    a, b = rows.get(num, {}), rows.get(den, {})
+    return [a[r] / b[r] for r in sorted(a) if r in b and b[r] > 0]
+
+
+class Boot:
+    """One kernel's numbers."""
+
+    def __init__(self, recs):
+        self.meta = next((r for r in recs if r["kind"] == "meta"), {})
+        self.kernel = self.meta.get("kernel", "?")
+        self.done = any(r["kind"] == "done" for r in recs)
+        self.errors = [r for r in recs if r["kind"] == "error"]
+        self.sections = {r["name"]: r["seconds"] for r in recs if r["kind"] == "section"}
+        quiet = [r for r in recs if r["kind"] == "quiesce"]
+        self.stray = sorted({p for r in quiet for p in r["left"]})
+        self.max_wait = max((r["seconds"] for r in quiet), default=0)
+        self.anomalies = []
+        self.pairs = {}  # kind -> (rows by cfg and round, base cfg, other cfg)
+        self._ops(recs)
+        self._progs(recs)
+        self._start(recs)
+        self._pairs(recs, "dns", "plain", "proxy")
+        self._pairs(recs, "allowmap", "rules1", "rules1000")
+        self.events = [r for r in recs if r["kind"] == "events"]
+        for r in recs:
+            if r["kind"] == "garbled":
+                self.anomalies.append(f"a report line is not JSON: {r['line']!r}")
+        clocks = {r["clocksource"] for r in recs if r["kind"] == "clock"}
+        if len(clocks) > 1:
+            self.anomalies.append(f"the clocksource changed during the boot: {sorted(clocks)}")
+
+    def _expect(self, r, denied, what):
+        if denied and (r["failed"] != r["n"] or r["errno"] != "EPERM"):
+            self.anomalies.append(f"{what} round {r['round']}: {r['failed']}/{r['n']} "
+                                  f"failed ({r['errno']}), expected all EPERM")
+        elif not denied and r["failed"]:
+            self.anomalies.append(f"{what} round {r['round']}: {r['failed']}/{r['n']} "
+                                  f"failed ({r['errno']})")
+
+    def _ops(self, recs):
+        # ops[op][cfg][round] = ns per operation
+        self.ops = {}
+        for r in recs:
+            if r["kind"] != "op":
+                continue
+            self.ops.setdefault(r["op"], {}).setdefault(r["cfg"], {})[r["round"]] = r["ns"]
+            self._expect(r, r["cfg"] == "d" and r["op"] in NET_OPS, f"{r['op']} ({r['cfg']})")
+
+    def op_ratio(self, op, cfg, den="a"):
+        return spread(paired_ratios(self.ops.get(op, {}), cfg, den))
+
+    def op_abs(self, op, cfg):
+        s = spread(self.ops.get(op, {}).get(cfg, {}).values())
+        return s[0] if s else None
+
+    def _progs(self, recs):
+        # progs[ctx][name][round] = ns per run; runs[ctx][name] = runs per
+        # block; hooks[name] = its hook; floors[hook] = the floor's name.
+        self.progs, self.runs, self.hooks, self.floors = {}, {}, {}, {}
+        for r in recs:
+            if r["kind"] != "prog" or not r["runs"]:
+                continue
+            self.progs.setdefault(r["ctx"], {}).setdefault(r["name"], {})[r["round"]] = \
+                r["run_ns"] / r["runs"]
+            self.runs.setdefault(r["ctx"], {}).setdefault(r["name"], []).append(r["runs"])
+            if r["name"].startswith("floor_"):
+                self.floors[r["hook"]] = r["name"]
+            else:
+                self.hooks[r["name"]] = r["hook"]
+
+    def programs(self):
+        """hermetic-bpf's programs that ran, those with a floor first."""
+        return sorted(self.hooks, key=lambda n: (self.hooks[n] not in self.floors, n))
+
+    def floor_of(self, name):
+        return self.floors.get(self.hooks.get(name))
+
+    def prog_ratio(self, ctx, name):
+        floor = self.floor_of(name)
+        if not floor:
+            return None
+        return spread(paired_ratios(self.progs.get(ctx, {}), name, floor))
+
+    def prog_abs(self, ctx, name):
+        s = spread(self.progs.get(ctx, {}).get(name, {}).values())
+        return s[0] if s else None
+
+    def _start(self, recs):
+        # start[cfg][round] = total ns; marks[cfg] = list of -v marks (ms)
+        self.start, self.marks = {}, {}
+        for r in recs:
+            if r["kind"] != "start":
+                continue
+            self.start.setdefault(r["cfg"], {})[r["round"]] = r["ns"]
+            self.marks.setdefault(r["cfg"], []).append((r["ns"], r["marks"], r.get("gone_ms", 0)))
+            if r["status"]:
+                self.anomalies.append(f"start {r['cfg']} round {r['round']}: exit {r['status']}")
+
+    def phases(self, cfg):
+        """Median ms of each start-up phase, from the -v timestamps."""
+        cols = {k: [] for k in ("probe", "cgroup", "load", "attach", "command", "cleanup", "rest",
+                                "gone")}
+        for total_ns, m, gone in self.marks.get(cfg, []):
+            if not {"probe", "cgroup", "ready", "exited", "done"} <= m.keys():
+                continue
+            loaded = m.get("loaded", m["cgroup"])
+            cols["probe"].append(m["probe"])
+            cols["cgroup"].append(m["cgroup"] - m["probe"])
+            cols["load"].append(loaded - m["cgroup"])
+            cols["attach"].append(m["ready"] - loaded)
+            cols["command"].append(m["exited"] - m["ready"])
+            cols["cleanup"].append(m["done"] - m["exited"])
+            cols["rest"].append(total_ns / 1e6 - m["done"])
+            cols["gone"].append(gone)
+        return {k: statistics.median(v) if v else None for k, v in cols.items()}
+
+    def _pairs(self, recs, kind, base, other):
+        rows = {}
+        for r in recs:
+            if r["kind"] == kind:
+                rows.setdefault(r["cfg"], {})[r["round"]] = r["ns"]
+                self._expect(r, False, f"{kind} ({r['cfg']})")
+        self.pairs[kind] = (rows, base, other)
