@@ -34,7 +34,8 @@ static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
 struct run_state {
 	pthread_mutex_t lock;
 	bool trace;
-	unsigned long long by_hook[HB_HOOK_MAX];
+	unsigned long long by_hook[HB_HOOK_MAX];      /* blocked */
+	unsigned long long audited_by_hook[HB_HOOK_MAX];
 };
 
 static int on_event(void *ctx, const struct hb_event *ev)
@@ -43,7 +44,8 @@ static int on_event(void *ctx, const struct hb_event *ev)
 	char line[1024];
 
 	pthread_mutex_lock(&rs->lock);
-	rs->by_hook[ev->hook < HB_HOOK_MAX ? ev->hook : HB_HOOK_NONE]++;
+	(ev->verdict == HB_VERDICT_AUDIT ? rs->audited_by_hook :
+	 rs->by_hook)[ev->hook < HB_HOOK_MAX ? ev->hook : HB_HOOK_NONE]++;
 	if (rs->trace) {
 		hb_format_event(ev, line, sizeof(line));
 		hb_log("%s", line);
@@ -97,6 +99,9 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 		       "undo the sandbox (this one runs as a user)");
 	if (!a->guards)
 		hb_log("no guard requested: the command only runs in its own cgroup");
+	else if (a->audit)
+		hb_log("audit mode (--audit): what the guards would deny is allowed and "
+		       "reported as audited; the seal still denies");
 }
 
 /*
@@ -186,25 +191,54 @@ out:
 	return err;
 }
 
-static void report(struct hb_sandbox *sb, struct run_state *rs)
+/* One summary line for @by_hook's events, unless --trace showed each. */
+static void summarize(const struct run_state *rs, const unsigned long long *by_hook,
+		      const char *verb)
 {
 	unsigned long long seen = 0;
-	struct hb_stats st;
 	char line[256];
+
+	for (int h = 0; h < HB_HOOK_MAX; h++)
+		seen += by_hook[h];
+	if (seen && !rs->trace) {
+		hb_format_summary(by_hook, verb, line, sizeof(line));
+		hb_log("%s; rerun with --trace to see each", line);
+	}
+}
+
+static void report(struct hb_sandbox *sb, struct run_state *rs)
+{
+	struct hb_stats st;
 
 	hb_sandbox_drain(sb);
 	pthread_mutex_lock(&rs->lock);
-	for (int h = 0; h < HB_HOOK_MAX; h++)
-		seen += rs->by_hook[h];
-	if (seen && !rs->trace) {
-		hb_format_summary(rs->by_hook, line, sizeof(line));
-		hb_log("%s; rerun with --trace to see each", line);
-	}
+	summarize(rs, rs->by_hook, "blocked");
+	summarize(rs, rs->audited_by_hook, "audited");
 	pthread_mutex_unlock(&rs->lock);
-	if (!hb_sandbox_stats(sb, &st) && st.events_lost)
-		hb_log("%llu blocked action%s not reported: the event buffer was full",
-		       (unsigned long long)st.events_lost,
-		       st.events_lost == 1 ? " was" : "s were");
+	if (hb_sandbox_stats(sb, &st))
+		return;
+	/* Each event taken is delivered, lost or limited (spec/events.md). */
+	if (st.events_lost)
+		hb_log("%llu event%s not reported: the event buffer was full",
+		       (unsigned long long)st.events_lost, st.events_lost == 1 ? " was" : "s were");
+	if (st.events_limited)
+		hb_log("%llu event%s not reported: over the rate limit (--event-rate)",
+		       (unsigned long long)st.events_limited,
+		       st.events_limited == 1 ? " was" : "s were");
+}
+
+/*
+ * --audit reports instead of denying: only BPF-LSM's programs can do that
+ * for every guard (Landlock and seccomp only deny).
+ */
+static bool audit_needs_lsm(__u32 guards, const struct hb_tiers *t)
+{
+	if (!guards || t->tamper == HB_TIER_A)
+		return false;
+	hb_log("cannot audit here: --audit needs BPF-LSM; without it the guards run on "
+	       "cgroup-bpf, Landlock and seccomp, which can only deny");
+	hb_hint("run without --audit, or on a kernel with BPF-LSM (hermetic-bpf doctor)");
+	return true;
 }
 
 /*
@@ -403,9 +437,14 @@ static int run(const struct hb_run_args *a)
 	if (hb_tier_select(required, a->allow_partial, &cfg.tiers))
 		return HB_EXIT_FAILURE;
 	hb_debug("probe done");
+	if (a->audit && audit_needs_lsm(a->guards, &cfg.tiers))
+		return HB_EXIT_FAILURE;
 	if (exec_rules_need_lsm(a, &cfg.tiers))
 		return HB_EXIT_FAILURE;
 	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
+	cfg.policy.mode = a->audit ? HB_MODE_AUDIT : 0;
+	cfg.policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
+	cfg.policy.event_burst = a->event_rate;
 	if (cfg.tiers.tamper == HB_TIER_A)
 		cfg.policy.guards |= HB_GUARD_TAMPER;
 	unix_rules = resolve_unix(a);
@@ -453,7 +492,7 @@ static int run(const struct hb_run_args *a)
 		spawn.notify_sock = notify_sp[1];
 	}
 	if (a->n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
-		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, on_event, &rs))
+		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, a->audit, on_event, &rs))
 			goto out;
 		cfg.policy.net |= HB_NET_DNS_PROXY;
 		hb_dns_guard_ports(&dns, &cfg.policy.dns_port4, &cfg.policy.dns_port6);

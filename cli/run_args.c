@@ -25,6 +25,8 @@ enum {
 	OPT_ALLOW_PARTIAL,
 	OPT_TRACE,
 	OPT_USER,
+	OPT_AUDIT,
+	OPT_EVENT_RATE,
 	OPT_NOT_KERNEL, /* flags of hermetic's with no kernel equivalent */
 };
 
@@ -62,6 +64,23 @@ static const struct {
 		  "guard; drop the flag" },
 };
 
+static int misuse(const char *fmt, const char *a1, const char *a2);
+
+/* --event-rate N: 0 (no limit) to HB_EVENT_RATE_MAX events a second. */
+static int parse_rate(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-' || v > HB_EVENT_RATE_MAX)
+		return misuse("--event-rate %s: expected a number of events a second, 0 (no "
+			      "limit) to %s", s, HB_STR(HB_EVENT_RATE_MAX));
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static const struct option options[] = {
 	{ "no-network", no_argument, NULL, OPT_NO_NETWORK },
 	{ "allow-localhost", no_argument, NULL, OPT_ALLOW_LOCALHOST },
@@ -83,6 +102,8 @@ static const struct option options[] = {
 	{ "allow-write", required_argument, NULL, OPT_ALLOW_WRITE },
 	{ "allow-read", required_argument, NULL, OPT_ALLOW_READ },
 	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "audit", no_argument, NULL, OPT_AUDIT },
+	{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -133,6 +154,10 @@ void hb_run_usage(FILE *f)
 	      "Options:\n"
 	      "  --trace        print a line for every blocked action, and which\n"
 	      "                 mechanism enforces each guard\n"
+	      "  --audit        allow what the guards would deny, and report it as\n"
+	      "                 audited (the seal stays; needs BPF-LSM)\n"
+	      "  --event-rate N at most N events a second are reported (burst N;\n"
+	      "                 default " HB_STR(HB_EVENT_RATE_DEFAULT) "; 0: no limit); the others are counted\n"
 	      "  --user USER    run COMMAND as USER (name or uid); the default under\n"
 	      "                 sudo is the invoking user (SUDO_UID, SUDO_GID)\n"
 	      "  --allow-partial  run even if some requested guard cannot be enforced\n"
@@ -268,6 +293,11 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	case OPT_TRACE:
 		a->trace = true;
 		return 0;
+	case OPT_AUDIT:
+		a->audit = true;
+		return 0;
+	case OPT_EVENT_RATE:
+		return parse_rate(optarg, &a->event_rate);
 	case OPT_USER:
 		if (!optarg[0])
 			return misuse("--user needs a user name or uid%s%s", "", "");
@@ -297,6 +327,7 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 	int c, err, idx;
 
 	memset(a, 0, sizeof(*a));
+	a->event_rate = HB_EVENT_RATE_DEFAULT;
 	/* No flag can appear more often than argv has words. */
 	a->ip_rules = calloc((size_t)argc, sizeof(*a->ip_rules));
 	a->domains = calloc((size_t)argc, sizeof(*a->domains));

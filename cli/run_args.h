@@ -9,6 +9,12 @@
 #include <linux/types.h>
 #include "net_rule.h"
 
+/* Events a sandbox reports a second at most, unless --event-rate says. */
+#define HB_EVENT_RATE_DEFAULT 1000
+#define HB_EVENT_RATE_MAX 1000000
+#define HB_STR_(x) #x
+#define HB_STR(x) HB_STR_(x)
+
 struct hb_run_args {
 	__u32 guards;            /* HB_GUARD_* */
 	__u32 net;               /* HB_NET_ALLOW_LOCALHOST */
@@ -32,6 +38,8 @@ struct hb_run_args {
 	size_t n_read_paths;
 	bool no_env;             /* --no-env: a minimal environment */
 	bool allow_partial;      /* run even if a guard has no mechanism */
+	bool audit;              /* --audit: report instead of deny */
+	unsigned int event_rate; /* --event-rate: events per second (0: no limit) */
 	char **cmd;              /* NULL-terminated, inside argv */
 };
 
