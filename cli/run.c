@@ -21,6 +21,7 @@
 #include "gc.h"
 #include "launch.h"
 #include "log.h"
+#include "run.h"
 #include "run_args.h"
 #include "sandbox.h"
 #include "tier.h"
@@ -36,6 +37,8 @@ struct run_state {
 	bool trace;
 	unsigned long long by_hook[HB_HOOK_MAX];      /* blocked */
 	unsigned long long audited_by_hook[HB_HOOK_MAX];
+	hb_event_fn observe;  /* learn: sees every event too */
+	void *observe_ctx;
 };
 
 static int on_event(void *ctx, const struct hb_event *ev)
@@ -46,6 +49,8 @@ static int on_event(void *ctx, const struct hb_event *ev)
 	pthread_mutex_lock(&rs->lock);
 	(ev->verdict == HB_VERDICT_AUDIT ? rs->audited_by_hook :
 	 rs->by_hook)[ev->hook < HB_HOOK_MAX ? ev->hook : HB_HOOK_NONE]++;
+	if (rs->observe)
+		rs->observe(rs->observe_ctx, ev);
 	if (rs->trace) {
 		hb_format_event(ev, line, sizeof(line));
 		hb_log("%s", line);
@@ -405,9 +410,10 @@ static void block_signals(sigset_t *set, sigset_t *old)
 }
 
 /* Everything after parsing; returns the exit status. */
-static int run(const struct hb_run_args *a)
+int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 {
-	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace };
+	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace,
+				.observe = observe, .observe_ctx = ctx };
 	struct hb_sandbox_config cfg = { .policy.net = a->net };
 	struct hb_dns_guard dns = {};
 	struct hb_unix_rule *unix_rules = NULL;
@@ -569,7 +575,7 @@ int hb_cmd_run(int argc, char **argv)
 	}
 	hb_verbosity = a.verbose;
 	hb_log_setup_libbpf();
-	status = run(&a);
+	status = hb_run(&a, NULL, NULL);
 	hb_run_args_free(&a);
 	return status;
 }

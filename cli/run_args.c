@@ -27,6 +27,7 @@ enum {
 	OPT_USER,
 	OPT_AUDIT,
 	OPT_EVENT_RATE,
+	OPT_POLICY,
 	OPT_NOT_KERNEL, /* flags of hermetic's with no kernel equivalent */
 };
 
@@ -104,6 +105,7 @@ static const struct option options[] = {
 	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "audit", no_argument, NULL, OPT_AUDIT },
 	{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -154,6 +156,8 @@ void hb_run_usage(FILE *f)
 	      "Options:\n"
 	      "  --trace        print a line for every blocked action, and which\n"
 	      "                 mechanism enforces each guard\n"
+	      "  --policy FILE  the rules of a policy file (hermetic-bpf learn writes\n"
+	      "                 one; docs/policy-file.md), added to the flags\n"
 	      "  --audit        allow what the guards would deny, and report it as\n"
 	      "                 audited (the seal stays; needs BPF-LSM)\n"
 	      "  --event-rate N at most N events a second are reported (burst N;\n"
@@ -178,8 +182,17 @@ void hb_run_usage(FILE *f)
 	      f);
 }
 
+/* While a policy file is applied: "FILE:LINE", which errors name. */
+static const char *misuse_where;
+
 static int misuse(const char *fmt, const char *a1, const char *a2)
 {
+	if (misuse_where) {
+		fprintf(stderr, "hermetic-bpf: %s: ", misuse_where);
+		fprintf(stderr, fmt, a1, a2);
+		fputc('\n', stderr);
+		return -EINVAL;
+	}
 	fputs("hermetic-bpf: run: ", stderr);
 	fprintf(stderr, fmt, a1, a2);
 	fputs("\nTry 'hermetic-bpf run --help' for more information.\n", stderr);
@@ -262,7 +275,7 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	case OPT_FS_READONLY:
 		a->guards |= HB_GUARD_FS;
 		a->fs |= HB_FS_READONLY;
-		if (!optarg)
+		if (!optarg && argv)
 			optarg = root_word(argv[optind]) ? argv[optind++] : NULL;
 		if (optarg && !optarg[0])
 			return misuse("--fs-readonly=%s%s", "",
@@ -298,6 +311,10 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		return 0;
 	case OPT_EVENT_RATE:
 		return parse_rate(optarg, &a->event_rate);
+	case OPT_POLICY:
+		if (misuse_where)
+			return misuse("%s%s", "policy: a policy file cannot name another", "");
+		return hb_policy_file_apply(optarg, a) ? -EINVAL : 0;
 	case OPT_USER:
 		if (!optarg[0])
 			return misuse("--user needs a user name or uid%s%s", "", "");
@@ -326,15 +343,17 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 {
 	int c, err, idx;
 
+	size_t cap = (size_t)argc + HB_POLICY_MAX_ENTRIES;
+
 	memset(a, 0, sizeof(*a));
 	a->event_rate = HB_EVENT_RATE_DEFAULT;
-	/* No flag can appear more often than argv has words. */
-	a->ip_rules = calloc((size_t)argc, sizeof(*a->ip_rules));
-	a->domains = calloc((size_t)argc, sizeof(*a->domains));
-	a->unix_paths = calloc((size_t)argc, sizeof(*a->unix_paths));
-	a->exec_paths = calloc((size_t)argc, sizeof(*a->exec_paths));
-	a->write_paths = calloc((size_t)argc, sizeof(*a->write_paths));
-	a->read_paths = calloc((size_t)argc, sizeof(*a->read_paths));
+	/* No flag can appear more often than argv has words, and policy files lines. */
+	a->ip_rules = calloc(cap, sizeof(*a->ip_rules));
+	a->domains = calloc(cap, sizeof(*a->domains));
+	a->unix_paths = calloc(cap, sizeof(*a->unix_paths));
+	a->exec_paths = calloc(cap, sizeof(*a->exec_paths));
+	a->write_paths = calloc(cap, sizeof(*a->write_paths));
+	a->read_paths = calloc(cap, sizeof(*a->read_paths));
 	if (!a->ip_rules || !a->domains || !a->unix_paths || !a->exec_paths ||
 	    !a->write_paths || !a->read_paths) {
 		hb_run_args_free(a);
@@ -365,6 +384,73 @@ fail:
 	return err;
 }
 
+/* The options a policy file may set: the guards' own (docs/policy-file.md). */
+static const int file_options[] = {
+	OPT_NO_NETWORK, OPT_ALLOW_LOCALHOST, OPT_ALLOW_IP, OPT_ALLOW_DOMAIN, OPT_ALLOW_UNIX,
+	OPT_NO_SUBPROCESS, OPT_ALLOW_EXEC, OPT_BLOCK_NATIVE, OPT_NO_ENV, OPT_PROFILE,
+	OPT_FS_READONLY, OPT_ALLOW_WRITE, OPT_ALLOW_READ, OPT_AUDIT, OPT_EVENT_RATE,
+};
+
+/* "yes"/"true"/"1": 1; "no"/"false"/"0": 0; else -1. */
+static int boolean(const char *v)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		return 1;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
+int hb_run_args_set(struct hb_run_args *a, const char *where, const char *key,
+		    const char *text)
+{
+	const struct option *o = NULL;
+	int err = -EINVAL, on;
+	char *value;
+
+	for (size_t i = 0; i < sizeof(file_options) / sizeof(file_options[0]) && !o; i++)
+		for (const struct option *p = options; p->name && !o; p++)
+			if (p->val == file_options[i] && !strcmp(p->name, key))
+				o = p;
+	misuse_where = where;
+	if (a->n_policy_entries >= HB_POLICY_MAX_ENTRIES) {
+		misuse("more than %s entries in policy files%s", HB_STR(HB_POLICY_MAX_ENTRIES), "");
+		goto out;
+	}
+	if (!a->policy_values)
+		a->policy_values = calloc(HB_POLICY_MAX_ENTRIES, sizeof(*a->policy_values));
+	value = a->policy_values ? strdup(text) : NULL;
+	if (!value) {
+		err = -ENOMEM;
+		goto out;
+	}
+	a->policy_values[a->n_policy_entries++] = value;
+	if (!o) {
+		misuse("unknown key '%s'%s", key, "; see docs/policy-file.md for the keys");
+		goto out;
+	}
+	on = boolean(value);
+	if (o->has_arg == no_argument) {
+		if (on < 0) {
+			misuse("%s = %s: expected yes or no", key, value);
+			goto out;
+		}
+		err = on ? parse_option(o->val, o->name, a, NULL) : 0;
+		goto out;
+	}
+	/* fs-readonly = yes, or = ROOT, like --fs-readonly[=ROOT]. */
+	if (o->val == OPT_FS_READONLY && on >= 0) {
+		optarg = NULL;
+		err = on ? parse_option(o->val, o->name, a, NULL) : 0;
+		goto out;
+	}
+	optarg = value;
+	err = parse_option(o->val, o->name, a, NULL);
+out:
+	misuse_where = NULL;
+	return err;
+}
+
 void hb_run_args_free(struct hb_run_args *a)
 {
 	free(a->ip_rules);
@@ -379,4 +465,9 @@ void hb_run_args_free(struct hb_run_args *a)
 	a->domains = NULL;
 	a->unix_paths = NULL;
 	a->exec_paths = NULL;
+	for (size_t i = 0; a->policy_values && i < a->n_policy_entries; i++)
+		free(a->policy_values[i]);
+	free(a->policy_values);
+	a->policy_values = NULL;
+	a->n_policy_entries = 0;
 }

@@ -40,6 +40,8 @@ struct hb_run_args {
 	bool allow_partial;      /* run even if a guard has no mechanism */
 	bool audit;              /* --audit: report instead of deny */
 	unsigned int event_rate; /* --event-rate: events per second (0: no limit) */
+	size_t n_policy_entries; /* from --policy files */
+	char **policy_values;    /* their values, which the fields above point into */
 	char **cmd;              /* NULL-terminated, inside argv */
 };
 
@@ -54,6 +56,21 @@ struct hb_run_args {
 int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a);
 
 void hb_run_args_free(struct hb_run_args *a);
+
+/* Entries all policy files of one run may hold together. */
+#define HB_POLICY_MAX_ENTRIES 4096
+
+/*
+ * One "key = value" of a policy file, as the option --key value (or, for
+ * a switch, --key if @value is yes/true/1; nothing if no/false/0). @a
+ * keeps a copy of @value. Errors name @where ("FILE:LINE"). Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int hb_run_args_set(struct hb_run_args *a, const char *where, const char *key,
+		    const char *value);
+
+/* Reads the policy file @path into @a (cli/policy_file.c). Returns 0 or -errno. */
+int hb_policy_file_apply(const char *path, struct hb_run_args *a);
 
 void hb_run_usage(FILE *f);
 

@@ -5,6 +5,7 @@ reports it, the seal still denies, and every event taken is delivered,
 lost or held back by the rate limit, counted exactly."""
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -136,3 +137,89 @@ def audit_answers_names_not_allowed():
         expect(line in p.stderr, f"trace has {line!r}: {p.stderr!r}")
     got, _ = C.tokens(["--allow-domain", "example.com"], *acts, dns=True)
     expect_tokens(got, ["127.0.0.10/1", "gaierror", "EPERM", "EPERM"], "enforced")
+
+
+LEARN_PROG = """
+import socket, subprocess, sys
+host, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+addr = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_STREAM)[0][4][0]
+socket.create_connection((addr, port), timeout=5).close()
+with open(out, "w") as f:
+    f.write("x")
+subprocess.run(["/bin/true"], check=True)
+print("done", addr)
+"""
+
+
+@case("tierA")
+def learn_then_enforce():
+    d = shared_tmpdir()
+    prog = os.path.join(d, "job.py")
+    with open(prog, "w") as f:
+        f.write(LEARN_PROG)
+    policy = os.path.join(d, "job.policy")
+    port = str(C.ANY4.port)
+    secret = "s3cr3t-token-in-argv"
+    p = hb("learn", "-o", policy, "--", PY, prog, "example.com", port, f"{d}/out1", secret,
+           env=TESTER, dns=True)
+    expect_eq((p.returncode, p.stdout.split()), (0, ["done", "127.0.0.10"]),
+              f"the command ran whole under learn: {p.stderr!r}")
+    with open(policy) as f:
+        text = f.read()
+    for line in ("allow-domain = example.com", "allow-exec = /bin/true",
+                 f"allow-write = {d}", "fs-readonly = yes", "block-native = yes"):
+        expect(re.search(rf"^{re.escape(line)}$", text, re.M), f"{line!r} in {text!r}")
+    expect(secret not in text and secret not in p.stderr, "argv never reaches the policy")
+    # The same program passes under the policy...
+    p = hb("run", "--policy", policy, "--", PY, prog, "example.com", port, f"{d}/out2",
+           env=TESTER, dns=True)
+    expect_eq((p.returncode, p.stdout.split()), (0, ["done", "127.0.0.10"]),
+              f"passes under its policy: {p.stderr!r}")
+    # ...and a changed one (a new host) is denied; so are its other changes.
+    p = hb("run", "--policy", policy, "--trace", "--", PY, prog, "badexample.com", port,
+           f"{d}/out3", env=TESTER, dns=True)
+    expect(p.returncode != 0 and "blocked DNS(badexample.com)" in p.stderr,
+           f"a new host is denied: {p.returncode} {p.stderr!r}")
+    tool = os.path.join(d, "tool")  # another program (in the guest /bin/true is busybox)
+    shutil.copy("/bin/busybox", tool)
+    os.chmod(tool, 0o755)
+    got, _ = ptokens(["--policy", policy], f"run_file {tool}", f"write {d}/x y",
+                     "write /tmp/elsewhere y")
+    expect_tokens(got, ["EPERM", "ok", "EROFS"], "other programs and directories")
+
+
+@case("always")
+def policy_file_errors_name_file_and_line():
+    d = shared_tmpdir()
+    bad = os.path.join(d, "bad.policy")
+    with open(bad, "w") as f:
+        f.write("[network]\nallow-localhost = yes\nallow-ip = 300.1.1.1\nbogus = 1\n"
+                "[weird]\nx = 1\n")
+    marker = tempfile.mktemp()
+    p = hb("run", "--policy", bad, "touch", marker)
+    expect_eq(p.returncode, 125, "a bad policy file")
+    for msg in (f"{bad}:3: --allow-ip 300.1.1.1", f"{bad}:4: unknown key 'bogus'",
+                f"{bad}:6: unknown section [weird]"):
+        expect(msg in p.stderr, f"{msg!r} in {p.stderr!r}")
+    expect(not os.path.exists(marker), "nothing started")
+    with open(bad, "w") as f:
+        f.write("[hermetic-bpf]\nversion = 2\n")
+    p = hb("run", "--policy", bad, "touch", marker)
+    expect(p.returncode == 125 and "this build reads version 1" in p.stderr, p.stderr)
+    with open(bad, "w") as f:
+        f.write("allow-write = /" + "x" * 300 + "\n")
+    p = hb("run", "--policy", bad, "touch", marker)
+    expect(p.returncode == 125 and f"{bad}:1: line too long" in p.stderr, p.stderr)
+    p = hb("run", "--policy", "/nonexistent.policy", "touch", marker)
+    expect(p.returncode == 125 and "--policy /nonexistent.policy: No such file" in p.stderr,
+           p.stderr)
+    expect(not os.path.exists(marker), "nothing started")
+    # A good file (the neighbour) runs.
+    good = os.path.join(d, "good.policy")
+    with open(good, "w") as f:
+        f.write("# comment\n[hermetic-bpf]\nversion = 1\n[network]\nallow-localhost = yes\n")
+    p = hb("run", "--policy", good, "touch", marker)
+    expect_eq(p.returncode, 0 if C.TIER else 125, f"a good file: {p.stderr!r}")
+    if C.TIER:
+        expect(os.path.exists(marker), "ran")
+        os.unlink(marker)

@@ -33,7 +33,8 @@ FUZZ_MODS_fuzz_json_str    := loader/json_str
 FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
-FUZZ_MODS_fuzz_run_args    := cli/run_args loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_run_args    := cli/run_args cli/policy_file loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_policy_file := cli/run_args cli/policy_file loader/net_rule loader/dns_name
 FUZZ_MODS_fuzz_exec_head   := loader/fs_runtime loader/fs_rule loader/file_id \
                               loader/mountinfo loader/path loader/log
 
@@ -42,6 +43,8 @@ FUZZ_LIBS_fuzz_dns_answer  := -lresolv
 # log.c routes libbpf's messages.
 FUZZ_LIBS_fuzz_resolv_conf := $(LDLIBS)
 FUZZ_LIBS_fuzz_exec_head   := $(LDLIBS)
+FUZZ_LIBS_fuzz_run_args    := -linih
+FUZZ_LIBS_fuzz_policy_file := -linih
 
 .PHONY: fuzz fuzz-smoke asan-unit
 
