@@ -255,13 +255,19 @@ int hb_event_json_line(char *buf, size_t len, const struct hb_event *ev,
 	return line(buf, len, write_event, &a);
 }
 
-static void write_lost(FILE *f, const void *arg)
+static unsigned long long now_ns(void)
 {
-	const struct event_arg *a = arg;
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	put_head(f, "lost", now.tv_sec * 1000000000ull + now.tv_nsec, a->sandbox_id, a->ctx);
+	return now.tv_sec * 1000000000ull + now.tv_nsec;
+}
+
+static void write_lost(FILE *f, const void *arg)
+{
+	const struct event_arg *a = arg;
+
+	put_head(f, "lost", now_ns(), a->sandbox_id, a->ctx);
 	fprintf(f, ",\"count\":%llu}", a->count);
 }
 
@@ -271,4 +277,44 @@ int hb_event_json_lost(char *buf, size_t len, unsigned long long count,
 	struct event_arg a = { .ctx = ctx, .count = count, .sandbox_id = sandbox_id };
 
 	return line(buf, len, write_lost, &a);
+}
+
+/* ,"key":{"name":count,...} for the non-zero counts that have a name. */
+static void put_counts(FILE *f, const char *key, const unsigned long long *counts,
+		       unsigned int n, const char *(*name)(unsigned int))
+{
+	const char *sep = "";
+
+	fprintf(f, ",\"%s\":{", key);
+	for (unsigned int i = 0; i < n; i++) {
+		if (!counts[i] || !name(i))
+			continue;
+		fprintf(f, "%s\"%s\":%llu", sep, name(i), counts[i]);
+		sep = ",";
+	}
+	fputc('}', f);
+}
+
+void hb_event_json_summary(FILE *f, const struct hb_event_json_summary *s,
+			   const struct hb_event_json_ctx *ctx)
+{
+	unsigned long long denied = 0;
+	size_t n = s->n_events < HB_SUMMARY_EVENTS ? s->n_events : HB_SUMMARY_EVENTS;
+
+	for (unsigned int h = 0; h < HB_HOOK_MAX; h++)
+		denied += s->by_hook[h];
+	put_head(f, "summary", now_ns(), s->sandbox_id, ctx);
+	fprintf(f, ",\"command_status\":%d", s->command_status);
+	if (s->signal)
+		fprintf(f, ",\"signal\":%d", s->signal);
+	fprintf(f, ",\"exit_status\":%d,\"denied\":%llu", s->exit_status, denied);
+	put_counts(f, "by_guard", s->by_guard, HB_GUARD_KIND_MAX, hb_guard_kind_name);
+	put_counts(f, "by_hook", s->by_hook, HB_HOOK_MAX, hb_hook_code);
+	fprintf(f, ",\"events_lost\":%llu,\"events\":[", s->events_lost);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		hb_event_json_write(f, &s->events[i], ctx);
+	}
+	fprintf(f, "],\"events_truncated\":%s}\n", denied > n ? "true" : "false");
 }

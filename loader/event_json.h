@@ -68,4 +68,23 @@ int hb_event_json_line(char *buf, size_t len, const struct hb_event *ev,
 int hb_event_json_lost(char *buf, size_t len, unsigned long long count,
 		       unsigned long long sandbox_id, const struct hb_event_json_ctx *ctx);
 
+/* What --summary-json reports at exit (spec/events.md). */
+#define HB_SUMMARY_EVENTS 20
+
+struct hb_event_json_summary {
+	unsigned long long sandbox_id;
+	int command_status; /* its exit code, or 128+N */
+	int signal;         /* N if signal N killed it, else 0 */
+	int exit_status;    /* what run exits with */
+	unsigned long long by_hook[HB_HOOK_MAX]; /* HB_HOOK_NONE: unknown hooks */
+	unsigned long long by_guard[HB_GUARD_KIND_MAX];
+	unsigned long long events_lost;
+	const struct hb_event *events; /* the first ones, at most HB_SUMMARY_EVENTS */
+	size_t n_events;
+};
+
+/* The summary as one object and a newline. */
+void hb_event_json_summary(FILE *f, const struct hb_event_json_summary *s,
+			   const struct hb_event_json_ctx *ctx);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "event_json.h"
@@ -258,6 +259,46 @@ static void clock_and_time(void **state)
 	assert_true(c.clock_offset_ns > 1700000000ll * 1000000000ll);
 }
 
+static void summary(void **state)
+{
+	struct hb_event evs[HB_SUMMARY_EVENTS + 1];
+	struct hb_event_json_summary s = { .sandbox_id = 7, .command_status = 137,
+					   .signal = 9, .exit_status = 137,
+					   .events_lost = 3, .events = evs };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i < HB_SUMMARY_EVENTS + 1; i++) {
+		evs[i] = ev(HB_HOOK_UNIX, HB_REASON_NET_UNIX, "a\n\"b");
+		set_path(&evs[i], "\0x\n", 3);
+	}
+	s.n_events = HB_SUMMARY_EVENTS + 1; /* more than it keeps */
+	s.by_hook[HB_HOOK_UNIX] = 21;
+	s.by_hook[HB_HOOK_NONE] = 2; /* unknown hooks: counted, not named */
+	s.by_guard[HB_GUARD_KIND_NETWORK] = 21;
+	s.by_guard[HB_GUARD_KIND_SEAL] = 2;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	hb_event_json_summary(f, &s, &ctx);
+	fclose(f);
+	assert_int_equal(buf[len - 1], '\n');
+	assert_ptr_equal(strchr(buf, '\n'), buf + len - 1);
+	assert_true(json_valid(buf, len - 1));
+	assert_true(!strncmp(buf, "{\"schema\":1,\"type\":\"summary\",\"time\":\"", 37));
+	assert_non_null(strstr(buf, "\"command_status\":137,\"signal\":9,\"exit_status\":137,"
+				    "\"denied\":23,\"by_guard\":{\"network\":21,\"seal\":2},"
+				    "\"by_hook\":{\"unix\":21},\"events_lost\":3,\"events\":[{"));
+	assert_non_null(strstr(buf, "}],\"events_truncated\":true}\n"));
+	/* Exactly HB_SUMMARY_EVENTS objects in the array. */
+	len = 0;
+	for (char *p = buf; (p = strstr(p, "\"type\":\"denied\"")); p++)
+		len++;
+	assert_int_equal(len, HB_SUMMARY_EVENTS);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +312,7 @@ int main(void)
 		cmocka_unit_test(every_byte),
 		cmocka_unit_test(small_buffers_and_lost),
 		cmocka_unit_test(clock_and_time),
+		cmocka_unit_test(summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
