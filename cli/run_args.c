@@ -24,6 +24,10 @@ enum {
 	OPT_PROFILE,
 	OPT_ALLOW_PARTIAL,
 	OPT_TRACE,
+	OPT_TRACE_FORMAT,
+	OPT_TRACE_FILE,
+	OPT_FAIL_ON_BLOCK,
+	OPT_SUMMARY_JSON,
 	OPT_USER,
 	OPT_AUDIT,
 	OPT_EVENT_RATE,
@@ -106,6 +110,10 @@ static const struct option options[] = {
 	{ "audit", no_argument, NULL, OPT_AUDIT },
 	{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
 	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
+	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
+	{ "fail-on-block", no_argument, NULL, OPT_FAIL_ON_BLOCK },
+	{ "summary-json", required_argument, NULL, OPT_SUMMARY_JSON },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -162,6 +170,15 @@ void hb_run_usage(FILE *f)
 	      "                 audited (the seal stays; needs BPF-LSM)\n"
 	      "  --event-rate N at most N events a second are reported (burst N;\n"
 	      "                 default " HB_STR(HB_EVENT_RATE_DEFAULT) "; 0: no limit); the others are counted\n"
+	      "  --trace-format=text|json\n"
+	      "                 text lines (the default) or one JSON object per\n"
+	      "                 line (spec/events.md); json turns on --trace\n"
+	      "  --trace-file PATH  write the trace to PATH (appended, created 0600,\n"
+	      "                 not through a symlink) instead of stderr; turns on\n"
+	      "                 --trace\n"
+	      "  --fail-on-block  exit 2 if anything was blocked and COMMAND exited 0\n"
+	      "  --summary-json FILE  at exit, write counts per guard and hook, events\n"
+	      "                 lost, COMMAND's status and the first 20 events to FILE\n"
 	      "  --user USER    run COMMAND as USER (name or uid); the default under\n"
 	      "                 sudo is the invoking user (SUDO_UID, SUDO_GID)\n"
 	      "  --allow-partial  run even if some requested guard cannot be enforced\n"
@@ -178,6 +195,7 @@ void hb_run_usage(FILE *f)
 	      "  126  COMMAND was found but could not be run\n"
 	      "  127  COMMAND was not found\n"
 	      "  128+N  COMMAND was killed by signal N\n"
+	      "  2    with --fail-on-block: COMMAND exited 0 but something was blocked\n"
 	      "  else the exit status of COMMAND\n",
 	      f);
 }
@@ -315,6 +333,26 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		if (misuse_where)
 			return misuse("%s%s", "policy: a policy file cannot name another", "");
 		return hb_policy_file_apply(optarg, a) ? -EINVAL : 0;
+	case OPT_TRACE_FORMAT:
+		if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+			return misuse("--trace-format %s: %s", optarg, "expected text or json");
+		a->trace_json = !strcmp(optarg, "json");
+		a->trace |= a->trace_json;
+		return 0;
+	case OPT_TRACE_FILE:
+	case OPT_SUMMARY_JSON:
+		if (!optarg[0])
+			return misuse("--%s needs a file name%s", name, "");
+		if (c == OPT_TRACE_FILE) {
+			a->trace_file = optarg;
+			a->trace = true;
+		} else {
+			a->summary_json = optarg;
+		}
+		return 0;
+	case OPT_FAIL_ON_BLOCK:
+		a->fail_on_block = true;
+		return 0;
 	case OPT_USER:
 		if (!optarg[0])
 			return misuse("--user needs a user name or uid%s%s", "", "");
@@ -371,6 +409,12 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 	if (a->n_read_paths && !a->fs_root) {
 		err = misuse("--allow-read %s: %s", a->read_paths[0],
 			     "needs --fs-readonly=ROOT; without a root, reads are not confined");
+		goto fail;
+	}
+	/* The summary would truncate the trace it shares a file with. */
+	if (a->trace_file && a->summary_json && !strcmp(a->trace_file, a->summary_json)) {
+		err = misuse("--summary-json %s: %s", a->summary_json,
+			     "is also the --trace-file; give each its own file");
 		goto fail;
 	}
 	if (optind >= argc) {

@@ -18,7 +18,12 @@
 struct hb_run_args {
 	__u32 guards;            /* HB_GUARD_* */
 	__u32 net;               /* HB_NET_ALLOW_LOCALHOST */
-	bool trace;
+	bool trace;              /* --trace, or implied by the two below */
+	bool trace_json;         /* --trace-format=json */
+	const char *trace_file;  /* --trace-file PATH, or NULL: stderr */
+	bool fail_on_block;      /* exit HB_EXIT_BLOCKED for a blocked run that
+				  * exited 0 */
+	const char *summary_json; /* --summary-json FILE, or NULL */
 	bool help;
 	int verbose;
 	const char *user;        /* --user, or NULL */

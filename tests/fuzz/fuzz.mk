@@ -30,6 +30,7 @@ FUZZ_MODS_fuzz_dns_query   := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_dns_answer  := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_trace_fmt   := loader/trace_fmt
 FUZZ_MODS_fuzz_json_str    := loader/json_str
+FUZZ_MODS_fuzz_event_json  := loader/event_json loader/trace_fmt loader/json_str
 FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
@@ -62,7 +63,7 @@ $(FUZZ_DIR)/obj/%.o: %.c $(HEADERS) tests/fuzz/fuzz.mk
 $(foreach t,$(FUZZ_TARGETS),$(eval $(FUZZ_DIR)/$(t): \
 	$(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_MODS_$(t)))))
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(HEADERS) tests/fuzz/fuzz.mk
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/json_valid.h $(HEADERS) tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(filter %.o,$^) \
 		$(FUZZ_LIBS_fuzz_$*) -o $@

@@ -43,6 +43,15 @@ static void check_parsed(const struct hb_run_args *a, int argc, char **argv)
 		FUZZ_CHECK(a->guards & HB_GUARD_EXEC);
 	if (a->no_env)
 		FUZZ_CHECK(a->guards & HB_GUARD_ENV);
+	/* JSON and a trace file are kinds of trace; file names are never empty. */
+	if (a->trace_json || a->trace_file)
+		FUZZ_CHECK(a->trace);
+	if (a->trace_file)
+		FUZZ_CHECK(a->trace_file[0]);
+	if (a->summary_json)
+		FUZZ_CHECK(a->summary_json[0]);
+	if (a->trace_file && a->summary_json)
+		FUZZ_CHECK(strcmp(a->trace_file, a->summary_json));
 	if (a->help)
 		return;
 	/* The command is the tail of argv, never an option's value. */
