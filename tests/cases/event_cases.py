@@ -211,7 +211,7 @@ def fail_on_block_exit_status():
     p = hb("run", "--no-network", "--fail-on-block", "sh", "-c", connect, env=TESTER)
     expect_eq(p.stdout.strip(), "EPERM", "the connect was denied")
     expect_eq(p.returncode, 2, f"--fail-on-block after a denial: {p.stderr!r}")
-    expect("--fail-on-block: 1 action was blocked; exiting 2" in p.stderr,
+    expect("--fail-on-block: 1 action was blocked or audited; exiting 2" in p.stderr,
            f"says why: {p.stderr!r}")
     # The same run without the flag: the command's 0.
     p = hb("run", "--no-network", "sh", "-c", connect, env=TESTER)
