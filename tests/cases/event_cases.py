@@ -72,7 +72,9 @@ def json_trace_denied_connect():
     expect_typed(evs[0], hook="connect", action="connect", guard="network",
                  reason="net_disabled", reason_text="network disabled",
                  family="AF_INET", family_num=2, addr="127.0.0.1", port=C.TCP4.port,
-                 uid=1000, comm="python3")
+                 uid=1000, comm="python3", type="denied", verdict="deny", seq=1)
+    expect(isinstance(evs[0].get("ppid"), int) and evs[0]["ppid"] > 0,
+           f"the parent's pid: {evs[0]!r}")
     expect("blocked connect" not in p.stderr, f"no text line besides: {p.stderr!r}")
     # IPv6, in the same format.
     token, p = run_probe("connect", C.TCP6.host, str(C.TCP6.port),
