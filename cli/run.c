@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* `hermetic-bpf run`: probe, confine, start, supervise, clean up. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -81,7 +82,12 @@ static int on_event(void *ctx, const struct hb_event *ev)
 	if (rs->observe)
 		rs->observe(rs->observe_ctx, ev);
 	if (rs->trace && rs->json) {
+		char exe[PATH_MAX];
+
+		hb_event_exe(ev, exe, sizeof(exe));
+		rs->jctx.exe = exe;
 		n = hb_event_json_line(line, sizeof(line), ev, &rs->jctx);
+		rs->jctx.exe = NULL;
 		if (n > 0)
 			put_line(rs->trace_fd, line, (size_t)n);
 	} else if (rs->trace) {

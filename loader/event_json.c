@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 #include "event_json.h"
 #include "hermetic_policy.h"
@@ -195,6 +196,10 @@ void hb_event_json_write(FILE *f, const struct hb_event *ev,
 			fprintf(f, ",\"uid\":%u", ev->uid);
 		if (ev->ppid)
 			fprintf(f, ",\"ppid\":%u", ev->ppid);
+		if (ctx->exe && ctx->exe[0]) {
+			fputs(",\"exe\":", f);
+			hb_json_str(f, ctx->exe);
+		}
 		fputs(",\"comm\":", f);
 		hb_json_str_n(f, ev->comm, strnlen(ev->comm, sizeof(ev->comm)));
 	} else {
@@ -259,6 +264,20 @@ int hb_event_json_line(char *buf, size_t len, const struct hb_event *ev,
 	struct event_arg a = { .ev = ev, .ctx = ctx };
 
 	return line(buf, len, write_event, &a);
+}
+
+void hb_event_exe(const struct hb_event *ev, char *buf, size_t len)
+{
+	char link[32];
+	ssize_t n = -1;
+
+	if (len == 0)
+		return;
+	if (ev->tgid) {
+		snprintf(link, sizeof(link), "/proc/%u/exe", ev->tgid);
+		n = readlink(link, buf, len - 1);
+	}
+	buf[n > 0 ? n : 0] = '\0';
 }
 
 static unsigned long long now_ns(void)

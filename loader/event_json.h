@@ -42,7 +42,16 @@ struct hb_event_json_ctx {
 	long long clock_offset_ns;
 	const char *cgroup; /* the sandbox's cgroup, as /proc/PID/cgroup says
 			     * it ("/hermetic-bpf/run-..."), or NULL */
+	const char *exe;    /* the event's process's executable, or NULL (set
+			     * per event by the caller: see hb_event_exe()) */
 };
+
+/*
+ * The executable of @ev's process, read from /proc/TGID/exe while the
+ * event is handled (best effort: "" if the process is gone; it may have
+ * exec'd since). The kernel side cannot name it from every hook.
+ */
+void hb_event_exe(const struct hb_event *ev, char *buf, size_t len);
 
 /* Reads both clocks for @ctx->clock_offset_ns. */
 void hb_event_json_clock(struct hb_event_json_ctx *ctx);

@@ -75,6 +75,8 @@ def json_trace_denied_connect():
                  uid=1000, comm="python3", type="denied", verdict="deny", seq=1)
     expect(isinstance(evs[0].get("ppid"), int) and evs[0]["ppid"] > 0,
            f"the parent's pid: {evs[0]!r}")
+    expect(os.path.basename(evs[0].get("exe", "")).startswith("python3"),
+           f"the executable: {evs[0]!r}")
     expect("blocked connect" not in p.stderr, f"no text line besides: {p.stderr!r}")
     # IPv6, in the same format.
     token, p = run_probe("connect", C.TCP6.host, str(C.TCP6.port),
