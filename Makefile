@@ -16,7 +16,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Ibpf
 # libbpf, libelf and zlib linked in, so the binary needs only glibc (whose
 # NSS keeps working for --user and sudo's groups).
-LDLIBS    := -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic -lresolv -lpthread
+LDLIBS    := -Wl,-Bstatic -lbpf -lelf -lz -linih -Wl,-Bdynamic -lresolv -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_HEADERS := bpf/hermetic_abi.h bpf/hermetic_policy.h vmlinux/$(ARCH)/vmlinux.h

@@ -613,23 +613,67 @@ __noinline __u32 hb_fs_text(const struct hb_ctx *c)
  * A global function: the verifier checks it once, on its own, instead of
  * once for every state that reaches a denial.
  */
-__noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason)
+/*
+ * Under --audit a denial is allowed and reported, except the seal's: what
+ * protects the sandbox (and its event stream) is never relaxed.
+ */
+static __always_inline bool hb_audited(const struct hb_policy *p, __u16 hook)
+{
+	return (p->mode & HB_MODE_AUDIT) && !(hb_hook_guard(hook) & HB_GUARD_TAMPER);
+}
+
+/*
+ * The rate limit, a token bucket kept as nanoseconds of credit: time adds
+ * credit up to a burst's worth, an event spends event_cost_ns of it. Only
+ * events are limited; the decision was already made.
+ */
+static __always_inline bool hb_rate_ok(struct hb_stats *st, const struct hb_policy *p)
+{
+	__u64 now, cap, credit;
+
+	if (!p->event_cost_ns)
+		return true;
+	now = bpf_ktime_get_ns();
+	cap = (__u64)p->event_cost_ns * p->event_burst;
+	credit = st->credit_ns + (now - st->credit_at_ns);
+	if (!st->credit_at_ns || credit > cap)
+		credit = cap;
+	st->credit_at_ns = now;
+	if (credit < p->event_cost_ns) {
+		st->credit_ns = credit;
+		return false;
+	}
+	st->credit_ns = credit - p->event_cost_ns;
+	return true;
+}
+
+__noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
+			 const struct hb_policy *p)
 {
 	struct hb_stats *st = bpf_map_lookup_elem(&hb_stats, &sandbox_id);
-	const struct hb_req *req = &c->req;
+	const struct hb_req *req;
+	struct task_struct *task;
 	struct hb_event *ev;
-	__u64 pid_tgid;
+	__u64 pid_tgid, seq;
 
-	if (!c)
+	if (!c || !p || !st)
 		return 0;
-	if (st)
-		__sync_fetch_and_add(&st->denied, 1);
-	ev = bpf_ringbuf_reserve(&hb_events, sizeof(*ev), 0);
-	if (!ev) {
-		if (st)
-			__sync_fetch_and_add(&st->events_lost, 1);
+	req = &c->req;
+	__sync_fetch_and_add(&st->denied, 1);
+	seq = __sync_fetch_and_add(&st->seq, 1) + 1;
+	if (!hb_rate_ok(st, p)) {
+		__sync_fetch_and_add(&st->events_limited, 1);
 		return 0;
 	}
+	ev = bpf_ringbuf_reserve(&hb_events, sizeof(*ev), 0);
+	if (!ev) {
+		__sync_fetch_and_add(&st->events_lost, 1);
+		return 0;
+	}
+	ev->seq = seq;
+	task = bpf_get_current_task_btf();
+	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->pad2 = 0;
 	pid_tgid = bpf_get_current_pid_tgid();
 	ev->ts_ns = bpf_ktime_get_ns();
 	ev->cgroup_id = bpf_get_current_cgroup_id();
@@ -639,7 +683,7 @@ __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason)
 	ev->uid = (__u32)bpf_get_current_uid_gid();
 	ev->hook = req->hook;
 	ev->reason = reason;
-	ev->verdict = HB_VERDICT_DENY;
+	ev->verdict = hb_audited(p, req->hook) ? HB_VERDICT_AUDIT : HB_VERDICT_DENY;
 	if (req->hook == HB_HOOK_SOCKET) {
 		ev->family = req->family;
 		ev->port = req->type;
@@ -762,8 +806,8 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 		c->path = buf ? buf->path : NULL;
 		c->path_str = 0;
 	}
-	hb_report(c, nest.id, reason);
-	return -hb_hook_errno(hook);
+	hb_report(c, nest.id, reason, p);
+	return hb_audited(p, hook) ? 0 : -hb_hook_errno(hook);
 }
 
 /* Family, address (IPv4 mapped) and port of a kernel sockaddr. */

@@ -135,6 +135,7 @@ enum hb_hook {
 enum hb_verdict {
 	HB_VERDICT_ALLOW = 0,
 	HB_VERDICT_DENY = 1,
+	HB_VERDICT_AUDIT = 2, /* --audit: would have been denied, was allowed */
 };
 
 /* Why a decision denied; HB_REASON_NONE means allow. */
@@ -172,7 +173,15 @@ struct hb_policy {
 	__u64 first_exec; /* 1 until the command's own execve(): the BPF side
 			   * takes it (compare-and-swap; 64-bit, which every
 			   * BPF CPU version has), once */
+	__u32 mode;       /* HB_MODE_* */
+	__u32 event_cost_ns; /* the rate limit: one event per this many ns of
+			      * credit (1e9 / events per second); 0: none */
+	__u32 event_burst;   /* events the credit may hold at most */
+	__u32 pad;
 };
+
+/* How a sandbox's denials are carried out (struct hb_policy.mode). */
+#define HB_MODE_AUDIT (1u << 0) /* allow and report as audited (not the seal) */
 
 /*
  * A file of one sandbox by identity: the key of hb_exec_rules (--allow-exec
@@ -232,10 +241,19 @@ struct hb_unix_path_key {
 
 #define HB_MAX_UNIX_RULES 1024
 
-/* Value of the stats map, keyed like the policy map; updated atomically. */
+/*
+ * Value of the stats map, keyed like the policy map. The counters are
+ * updated atomically: every event attempted takes the next seq, and is
+ * then delivered, lost (ring buffer full) or limited (rate limit), so
+ * seq = delivered + events_lost + events_limited exactly.
+ */
 struct hb_stats {
-	__u64 denied;
+	__u64 denied;         /* denials, or under --audit actions audited */
 	__u64 events_lost;
+	__u64 seq;            /* the last sequence number taken */
+	__u64 events_limited;
+	__u64 credit_ns;      /* the rate limit's bucket (not atomic: a race */
+	__u64 credit_at_ns;   /* only moves a token, never a count) */
 };
 
 /* One ring-buffer record per denial. */
@@ -261,15 +279,19 @@ struct hb_event {
 	char path[HB_EVENT_PATH_MAX]; /* a file's path; unix: sun_path, '\0'
 				       * first if abstract; DNS: the name;
 				       * rename/link: "old\0new" */
+	__u64 seq;        /* per sandbox from 1 (hb_stats.seq); 0: an event
+			   * of user space (DNS proxy, exec supervisor) */
+	__u32 ppid;       /* the parent's process id */
+	__u32 pad2;
 };
 
-_Static_assert(sizeof(struct hb_policy) == 24, "hb_policy layout");
+_Static_assert(sizeof(struct hb_policy) == 40, "hb_policy layout");
 _Static_assert(sizeof(struct hb_net_key) == 32, "hb_net_key layout");
 _Static_assert(sizeof(struct hb_dns_key) == 24, "hb_dns_key layout");
 _Static_assert(sizeof(struct hb_dns_value) == 8, "hb_dns_value layout");
 _Static_assert(sizeof(struct hb_inode_key) == 24, "hb_inode_key layout");
 _Static_assert(sizeof(struct hb_unix_path_key) == 120, "hb_unix_path_key layout");
-_Static_assert(sizeof(struct hb_stats) == 16, "hb_stats layout");
-_Static_assert(sizeof(struct hb_event) == 344, "hb_event layout");
+_Static_assert(sizeof(struct hb_stats) == 48, "hb_stats layout");
+_Static_assert(sizeof(struct hb_event) == 360, "hb_event layout");
 
 #endif /* HERMETIC_ABI_H */

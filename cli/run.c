@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* `hermetic-bpf run`: probe, confine, start, supervise, clean up. */
 #include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,12 +17,14 @@
 #include <unistd.h>
 #include "commands.h"
 #include "dns_guard.h"
+#include "event_json.h"
 #include "exec_notify.h"
 #include "exit_status.h"
 #include "fs_runtime.h"
 #include "gc.h"
 #include "launch.h"
 #include "log.h"
+#include "run.h"
 #include "run_args.h"
 #include "sandbox.h"
 #include "tier.h"
@@ -34,19 +38,63 @@ static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
 struct run_state {
 	pthread_mutex_t lock;
 	bool trace;
-	unsigned long long by_hook[HB_HOOK_MAX];
+	bool json;                /* --trace-format=json */
+	int trace_fd;             /* --trace-file, or stderr */
+	int summary_fd;           /* --summary-json, or -1 */
+	struct hb_event_json_ctx jctx;
+	char cgroup[96];          /* jctx.cgroup */
+	unsigned long long by_hook[HB_HOOK_MAX];      /* blocked */
+	unsigned long long audited_by_hook[HB_HOOK_MAX];
+	unsigned long long by_guard[HB_GUARD_KIND_MAX];
+	struct hb_event first[HB_SUMMARY_EVENTS]; /* for --summary-json */
+	size_t n_first;
+	hb_event_fn observe;      /* learn: sees every event too */
+	void *observe_ctx;
 };
+
+/* One whole line in one write(), so that no other writer splits it. */
+static void put_line(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* a full disk or a closed pipe: the run goes on */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
 
 static int on_event(void *ctx, const struct hb_event *ev)
 {
 	struct run_state *rs = ctx;
-	char line[1024];
+	char line[HB_EVENT_JSON_MAX];
+	int n;
 
 	pthread_mutex_lock(&rs->lock);
-	rs->by_hook[ev->hook < HB_HOOK_MAX ? ev->hook : HB_HOOK_NONE]++;
-	if (rs->trace) {
-		hb_format_event(ev, line, sizeof(line));
-		hb_log("%s", line);
+	(ev->verdict == HB_VERDICT_AUDIT ? rs->audited_by_hook :
+	 rs->by_hook)[ev->hook < HB_HOOK_MAX ? ev->hook : HB_HOOK_NONE]++;
+	rs->by_guard[hb_event_guard(ev)]++;
+	if (rs->n_first < HB_SUMMARY_EVENTS)
+		rs->first[rs->n_first++] = *ev;
+	if (rs->observe)
+		rs->observe(rs->observe_ctx, ev);
+	if (rs->trace && rs->json) {
+		char exe[PATH_MAX];
+
+		hb_event_exe(ev, exe, sizeof(exe));
+		rs->jctx.exe = exe;
+		n = hb_event_json_line(line, sizeof(line), ev, &rs->jctx);
+		rs->jctx.exe = NULL;
+		if (n > 0)
+			put_line(rs->trace_fd, line, (size_t)n);
+	} else if (rs->trace) {
+		n = snprintf(line, sizeof(line), "hermetic-bpf: ");
+		hb_format_event(ev, line + n, sizeof(line) - n - 1);
+		strcat(line, "\n");
+		put_line(rs->trace_fd, line, strlen(line));
 	}
 	pthread_mutex_unlock(&rs->lock);
 	return 0;
@@ -97,6 +145,9 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 		       "undo the sandbox (this one runs as a user)");
 	if (!a->guards)
 		hb_log("no guard requested: the command only runs in its own cgroup");
+	else if (a->audit)
+		hb_log("audit mode (--audit): what the guards would deny is allowed and "
+		       "reported as audited; the seal still denies");
 }
 
 /*
@@ -186,25 +237,147 @@ out:
 	return err;
 }
 
-static void report(struct hb_sandbox *sb, struct run_state *rs)
+/* One summary line for @by_hook's events, unless --trace showed each. */
+static unsigned long long summarize(const struct run_state *rs,
+				    const unsigned long long *by_hook, const char *verb)
 {
 	unsigned long long seen = 0;
+	char line[256];
+
+	for (int h = 0; h < HB_HOOK_MAX; h++)
+		seen += by_hook[h];
+	if (seen && !rs->trace) {
+		hb_format_summary(by_hook, verb, line, sizeof(line));
+		hb_log("%s; rerun with --trace to see each", line);
+	}
+	return seen;
+}
+
+/* --summary-json, into the file opened before the command started. */
+static void write_summary(struct run_state *rs, const struct hb_sandbox *sb,
+			  unsigned long long lost, int wstatus, int status)
+{
+	struct hb_event_json_summary s = {
+		.sandbox_id = sb->cg.id,
+		.command_status = hb_exit_status(wstatus),
+		.signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0,
+		.exit_status = status,
+		.events_lost = lost,
+		.events = rs->first,
+		.n_events = rs->n_first,
+	};
+	FILE *f = fdopen(rs->summary_fd, "w");
+
+	if (!f) {
+		hb_log("--summary-json: %s", strerror(errno));
+		return;
+	}
+	rs->summary_fd = -1; /* fclose() closes it */
+	memcpy(s.by_hook, rs->by_hook, sizeof(s.by_hook));
+	memcpy(s.by_guard, rs->by_guard, sizeof(s.by_guard));
+	hb_event_json_summary(f, &s, &rs->jctx);
+	if (fclose(f))
+		hb_log("--summary-json: cannot write: %s", strerror(errno));
+}
+
+/*
+ * After the command: the last events, the summary lines, losses, the
+ * summary file. Returns the exit status, @status unless --fail-on-block
+ * turns a 0 into HB_EXIT_BLOCKED because something was blocked or audited.
+ */
+static int report(struct hb_sandbox *sb, struct run_state *rs, const struct hb_run_args *a,
+		  int wstatus, int status)
+{
+	unsigned long long seen, missed = 0;
 	struct hb_stats st;
 	char line[256];
+	int n;
 
 	hb_sandbox_drain(sb);
 	pthread_mutex_lock(&rs->lock);
-	for (int h = 0; h < HB_HOOK_MAX; h++)
-		seen += rs->by_hook[h];
-	if (seen && !rs->trace) {
-		hb_format_summary(rs->by_hook, line, sizeof(line));
-		hb_log("%s; rerun with --trace to see each", line);
+	seen = summarize(rs, rs->by_hook, "blocked");
+	seen += summarize(rs, rs->audited_by_hook, "audited");
+	/* Each event taken is delivered, lost or limited (spec/audit.md). */
+	if (!hb_sandbox_stats(sb, &st)) {
+		if (st.events_lost)
+			hb_log("%llu event%s not reported: the event buffer was full",
+			       (unsigned long long)st.events_lost,
+			       st.events_lost == 1 ? " was" : "s were");
+		if (st.events_limited)
+			hb_log("%llu event%s not reported: over the rate limit (--event-rate)",
+			       (unsigned long long)st.events_limited,
+			       st.events_limited == 1 ? " was" : "s were");
+		missed = st.events_lost + st.events_limited;
+		n = st.events_lost && rs->trace && rs->json ?
+		    hb_event_json_lost(line, sizeof(line), st.events_lost, sb->cg.id,
+				       &rs->jctx) : 0;
+		if (n > 0)
+			put_line(rs->trace_fd, line, (size_t)n);
+		n = st.events_limited && rs->trace && rs->json ?
+		    hb_event_json_limited(line, sizeof(line), st.events_limited, sb->cg.id,
+					  &rs->jctx) : 0;
+		if (n > 0)
+			put_line(rs->trace_fd, line, (size_t)n);
 	}
+	if (a->fail_on_block && status == 0 && (seen || missed)) {
+		hb_log("--fail-on-block: %llu action%s blocked or audited; exiting %d",
+		       seen + missed, seen + missed == 1 ? " was" : "s were", HB_EXIT_BLOCKED);
+		status = HB_EXIT_BLOCKED;
+	}
+	if (rs->summary_fd >= 0)
+		write_summary(rs, sb, missed, wstatus, status);
 	pthread_mutex_unlock(&rs->lock);
-	if (!hb_sandbox_stats(sb, &st) && st.events_lost)
-		hb_log("%llu blocked action%s not reported: the event buffer was full",
-		       (unsigned long long)st.events_lost,
-		       st.events_lost == 1 ? " was" : "s were");
+	return status;
+}
+
+/*
+ * --audit reports instead of denying: only BPF-LSM's programs can do that
+ * for every guard (Landlock and seccomp only deny).
+ */
+static bool audit_needs_lsm(__u32 guards, const struct hb_tiers *t)
+{
+	if (!guards || t->tamper == HB_TIER_A)
+		return false;
+	hb_log("cannot audit here: --audit needs BPF-LSM; without it the guards run on "
+	       "cgroup-bpf, Landlock and seccomp, which can only deny");
+	hb_hint("run without --audit, or on a kernel with BPF-LSM (hermetic-bpf doctor)");
+	return true;
+}
+
+/*
+ * --trace-file and --summary-json, opened as root before anything starts,
+ * never through a symlink (the last component), never blocking on a FIFO
+ * without a reader; not inherited by the command.
+ */
+static int open_output(const char *flag, const char *path, int how)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | how,
+		      0600);
+	int err = errno;
+
+	if (fd < 0) {
+		hb_log("--%s %s: %s%s", flag, path, strerror(err),
+		       err == ELOOP ? " (a symlink is refused)" :
+		       err == ENXIO ? " (a FIFO without a reader)" : "");
+		return -err;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+static int open_outputs(const struct hb_run_args *a, struct run_state *rs)
+{
+	if (a->trace_file) {
+		rs->trace_fd = open_output("trace-file", a->trace_file, O_APPEND);
+		if (rs->trace_fd < 0)
+			return rs->trace_fd;
+	}
+	if (a->summary_json) {
+		rs->summary_fd = open_output("summary-json", a->summary_json, O_TRUNC);
+		if (rs->summary_fd < 0)
+			return rs->summary_fd;
+	}
+	return 0;
 }
 
 /*
@@ -371,9 +544,12 @@ static void block_signals(sigset_t *set, sigset_t *old)
 }
 
 /* Everything after parsing; returns the exit status. */
-static int run(const struct hb_run_args *a)
+int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 {
-	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace };
+	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace,
+				.json = a->trace_json, .trace_fd = STDERR_FILENO,
+				.summary_fd = -1, .observe = observe,
+				.observe_ctx = ctx };
 	struct hb_sandbox_config cfg = { .policy.net = a->net };
 	struct hb_dns_guard dns = {};
 	struct hb_unix_rule *unix_rules = NULL;
@@ -403,9 +579,18 @@ static int run(const struct hb_run_args *a)
 	if (hb_tier_select(required, a->allow_partial, &cfg.tiers))
 		return HB_EXIT_FAILURE;
 	hb_debug("probe done");
+	if (a->audit && audit_needs_lsm(a->guards, &cfg.tiers))
+		return HB_EXIT_FAILURE;
 	if (exec_rules_need_lsm(a, &cfg.tiers))
 		return HB_EXIT_FAILURE;
+	/* Events carry monotonic times; lines, wall time (spec/events.md). */
+	hb_event_json_clock(&rs.jctx);
+	if (open_outputs(a, &rs))
+		goto out;
 	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
+	cfg.policy.mode = a->audit ? HB_MODE_AUDIT : 0;
+	cfg.policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
+	cfg.policy.event_burst = a->event_rate;
 	if (cfg.tiers.tamper == HB_TIER_A)
 		cfg.policy.guards |= HB_GUARD_TAMPER;
 	unix_rules = resolve_unix(a);
@@ -453,7 +638,7 @@ static int run(const struct hb_run_args *a)
 		spawn.notify_sock = notify_sp[1];
 	}
 	if (a->n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
-		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, on_event, &rs))
+		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, a->audit, on_event, &rs))
 			goto out;
 		cfg.policy.net |= HB_NET_DNS_PROXY;
 		hb_dns_guard_ports(&dns, &cfg.policy.dns_port4, &cfg.policy.dns_port6);
@@ -467,8 +652,11 @@ static int run(const struct hb_run_args *a)
 	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
 	if (hb_sandbox_open(&sb, &cfg, on_event, &rs))
 		goto out;
+	snprintf(rs.cgroup, sizeof(rs.cgroup), "/%s/%s", HB_CGROUP_PARENT, sb.cg.name);
+	rs.jctx.cgroup = rs.cgroup;
 	hb_debug("sandbox ready; starting the command");
-	if (a->verbose || a->trace)
+	/* Not into a JSON stream or a trace file: -v says it on stderr. */
+	if (a->verbose || (a->trace && !a->trace_json && !a->trace_file))
 		say_enforcement(a, &cfg.tiers);
 
 	spawn.creds = &creds;
@@ -498,7 +686,7 @@ static int run(const struct hb_run_args *a)
 	status = hb_exit_status(wstatus);
 	hb_debug("the command exited; cleaning up");
 	hb_dns_guard_close(&dns);
-	report(&sb, &rs);
+	status = report(&sb, &rs, a, wstatus, status);
 	hb_sandbox_close(&sb);
 	hb_debug("done");
 out:
@@ -513,6 +701,10 @@ out:
 		if (notify_sp[i] >= 0)
 			close(notify_sp[i]);
 	hb_exec_notify_close(&xn);
+	if (rs.trace_fd != STDERR_FILENO && rs.trace_fd >= 0)
+		close(rs.trace_fd);
+	if (rs.summary_fd >= 0)
+		close(rs.summary_fd);
 	return status;
 }
 
@@ -530,7 +722,7 @@ int hb_cmd_run(int argc, char **argv)
 	}
 	hb_verbosity = a.verbose;
 	hb_log_setup_libbpf();
-	status = run(&a);
+	status = hb_run(&a, NULL, NULL);
 	hb_run_args_free(&a);
 	return status;
 }

@@ -24,7 +24,14 @@ enum {
 	OPT_PROFILE,
 	OPT_ALLOW_PARTIAL,
 	OPT_TRACE,
+	OPT_TRACE_FORMAT,
+	OPT_TRACE_FILE,
+	OPT_FAIL_ON_BLOCK,
+	OPT_SUMMARY_JSON,
 	OPT_USER,
+	OPT_AUDIT,
+	OPT_EVENT_RATE,
+	OPT_POLICY,
 	OPT_NOT_KERNEL, /* flags of hermetic's with no kernel equivalent */
 };
 
@@ -62,6 +69,23 @@ static const struct {
 		  "guard; drop the flag" },
 };
 
+static int misuse(const char *fmt, const char *a1, const char *a2);
+
+/* --event-rate N: 0 (no limit) to HB_EVENT_RATE_MAX events a second. */
+static int parse_rate(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-' || v > HB_EVENT_RATE_MAX)
+		return misuse("--event-rate %s: expected a number of events a second, 0 (no "
+			      "limit) to %s", s, HB_STR(HB_EVENT_RATE_MAX));
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static const struct option options[] = {
 	{ "no-network", no_argument, NULL, OPT_NO_NETWORK },
 	{ "allow-localhost", no_argument, NULL, OPT_ALLOW_LOCALHOST },
@@ -83,6 +107,13 @@ static const struct option options[] = {
 	{ "allow-write", required_argument, NULL, OPT_ALLOW_WRITE },
 	{ "allow-read", required_argument, NULL, OPT_ALLOW_READ },
 	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "audit", no_argument, NULL, OPT_AUDIT },
+	{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
+	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
+	{ "fail-on-block", no_argument, NULL, OPT_FAIL_ON_BLOCK },
+	{ "summary-json", required_argument, NULL, OPT_SUMMARY_JSON },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -133,6 +164,21 @@ void hb_run_usage(FILE *f)
 	      "Options:\n"
 	      "  --trace        print a line for every blocked action, and which\n"
 	      "                 mechanism enforces each guard\n"
+	      "  --policy FILE  the rules of a policy file (hermetic-bpf learn writes\n"
+	      "                 one; docs/policy-file.md), added to the flags\n"
+	      "  --audit        allow what the guards would deny, and report it as\n"
+	      "                 audited (the seal stays; needs BPF-LSM)\n"
+	      "  --event-rate N at most N events a second are reported (burst N;\n"
+	      "                 default " HB_STR(HB_EVENT_RATE_DEFAULT) "; 0: no limit); the others are counted\n"
+	      "  --trace-format=text|json\n"
+	      "                 text lines (the default) or one JSON object per\n"
+	      "                 line (spec/events.md); json turns on --trace\n"
+	      "  --trace-file PATH  write the trace to PATH (appended, created 0600,\n"
+	      "                 not through a symlink) instead of stderr; turns on\n"
+	      "                 --trace\n"
+	      "  --fail-on-block  exit 2 if anything was blocked and COMMAND exited 0\n"
+	      "  --summary-json FILE  at exit, write counts per guard and hook, events\n"
+	      "                 lost, COMMAND's status and the first 20 events to FILE\n"
 	      "  --user USER    run COMMAND as USER (name or uid); the default under\n"
 	      "                 sudo is the invoking user (SUDO_UID, SUDO_GID)\n"
 	      "  --allow-partial  run even if some requested guard cannot be enforced\n"
@@ -149,12 +195,22 @@ void hb_run_usage(FILE *f)
 	      "  126  COMMAND was found but could not be run\n"
 	      "  127  COMMAND was not found\n"
 	      "  128+N  COMMAND was killed by signal N\n"
+	      "  2    with --fail-on-block: COMMAND exited 0 but something was blocked\n"
 	      "  else the exit status of COMMAND\n",
 	      f);
 }
 
+/* While a policy file is applied: "FILE:LINE", which errors name. */
+static const char *misuse_where;
+
 static int misuse(const char *fmt, const char *a1, const char *a2)
 {
+	if (misuse_where) {
+		fprintf(stderr, "hermetic-bpf: %s: ", misuse_where);
+		fprintf(stderr, fmt, a1, a2);
+		fputc('\n', stderr);
+		return -EINVAL;
+	}
 	fputs("hermetic-bpf: run: ", stderr);
 	fprintf(stderr, fmt, a1, a2);
 	fputs("\nTry 'hermetic-bpf run --help' for more information.\n", stderr);
@@ -237,7 +293,7 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	case OPT_FS_READONLY:
 		a->guards |= HB_GUARD_FS;
 		a->fs |= HB_FS_READONLY;
-		if (!optarg)
+		if (!optarg && argv)
 			optarg = root_word(argv[optind]) ? argv[optind++] : NULL;
 		if (optarg && !optarg[0])
 			return misuse("--fs-readonly=%s%s", "",
@@ -268,6 +324,35 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	case OPT_TRACE:
 		a->trace = true;
 		return 0;
+	case OPT_AUDIT:
+		a->audit = true;
+		return 0;
+	case OPT_EVENT_RATE:
+		return parse_rate(optarg, &a->event_rate);
+	case OPT_POLICY:
+		if (misuse_where)
+			return misuse("%s%s", "policy: a policy file cannot name another", "");
+		return hb_policy_file_apply(optarg, a) ? -EINVAL : 0;
+	case OPT_TRACE_FORMAT:
+		if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+			return misuse("--trace-format %s: %s", optarg, "expected text or json");
+		a->trace_json = !strcmp(optarg, "json");
+		a->trace |= a->trace_json;
+		return 0;
+	case OPT_TRACE_FILE:
+	case OPT_SUMMARY_JSON:
+		if (!optarg[0])
+			return misuse("--%s needs a file name%s", name, "");
+		if (c == OPT_TRACE_FILE) {
+			a->trace_file = optarg;
+			a->trace = true;
+		} else {
+			a->summary_json = optarg;
+		}
+		return 0;
+	case OPT_FAIL_ON_BLOCK:
+		a->fail_on_block = true;
+		return 0;
 	case OPT_USER:
 		if (!optarg[0])
 			return misuse("--user needs a user name or uid%s%s", "", "");
@@ -296,14 +381,17 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 {
 	int c, err, idx;
 
+	size_t cap = (size_t)argc + HB_POLICY_MAX_ENTRIES;
+
 	memset(a, 0, sizeof(*a));
-	/* No flag can appear more often than argv has words. */
-	a->ip_rules = calloc((size_t)argc, sizeof(*a->ip_rules));
-	a->domains = calloc((size_t)argc, sizeof(*a->domains));
-	a->unix_paths = calloc((size_t)argc, sizeof(*a->unix_paths));
-	a->exec_paths = calloc((size_t)argc, sizeof(*a->exec_paths));
-	a->write_paths = calloc((size_t)argc, sizeof(*a->write_paths));
-	a->read_paths = calloc((size_t)argc, sizeof(*a->read_paths));
+	a->event_rate = HB_EVENT_RATE_DEFAULT;
+	/* No flag can appear more often than argv has words, and policy files lines. */
+	a->ip_rules = calloc(cap, sizeof(*a->ip_rules));
+	a->domains = calloc(cap, sizeof(*a->domains));
+	a->unix_paths = calloc(cap, sizeof(*a->unix_paths));
+	a->exec_paths = calloc(cap, sizeof(*a->exec_paths));
+	a->write_paths = calloc(cap, sizeof(*a->write_paths));
+	a->read_paths = calloc(cap, sizeof(*a->read_paths));
 	if (!a->ip_rules || !a->domains || !a->unix_paths || !a->exec_paths ||
 	    !a->write_paths || !a->read_paths) {
 		hb_run_args_free(a);
@@ -323,6 +411,12 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 			     "needs --fs-readonly=ROOT; without a root, reads are not confined");
 		goto fail;
 	}
+	/* The summary would truncate the trace it shares a file with. */
+	if (a->trace_file && a->summary_json && !strcmp(a->trace_file, a->summary_json)) {
+		err = misuse("--summary-json %s: %s", a->summary_json,
+			     "is also the --trace-file; give each its own file");
+		goto fail;
+	}
 	if (optind >= argc) {
 		err = misuse("no command given%s%s", "", "");
 		goto fail;
@@ -331,6 +425,73 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 	return 0;
 fail:
 	hb_run_args_free(a);
+	return err;
+}
+
+/* The options a policy file may set: the guards' own (docs/policy-file.md). */
+static const int file_options[] = {
+	OPT_NO_NETWORK, OPT_ALLOW_LOCALHOST, OPT_ALLOW_IP, OPT_ALLOW_DOMAIN, OPT_ALLOW_UNIX,
+	OPT_NO_SUBPROCESS, OPT_ALLOW_EXEC, OPT_BLOCK_NATIVE, OPT_NO_ENV, OPT_PROFILE,
+	OPT_FS_READONLY, OPT_ALLOW_WRITE, OPT_ALLOW_READ, OPT_AUDIT, OPT_EVENT_RATE,
+};
+
+/* "yes"/"true"/"1": 1; "no"/"false"/"0": 0; else -1. */
+static int boolean(const char *v)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		return 1;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
+int hb_run_args_set(struct hb_run_args *a, const char *where, const char *key,
+		    const char *text)
+{
+	const struct option *o = NULL;
+	int err = -EINVAL, on;
+	char *value;
+
+	for (size_t i = 0; i < sizeof(file_options) / sizeof(file_options[0]) && !o; i++)
+		for (const struct option *p = options; p->name && !o; p++)
+			if (p->val == file_options[i] && !strcmp(p->name, key))
+				o = p;
+	misuse_where = where;
+	if (a->n_policy_entries >= HB_POLICY_MAX_ENTRIES) {
+		misuse("more than %s entries in policy files%s", HB_STR(HB_POLICY_MAX_ENTRIES), "");
+		goto out;
+	}
+	if (!a->policy_values)
+		a->policy_values = calloc(HB_POLICY_MAX_ENTRIES, sizeof(*a->policy_values));
+	value = a->policy_values ? strdup(text) : NULL;
+	if (!value) {
+		err = -ENOMEM;
+		goto out;
+	}
+	a->policy_values[a->n_policy_entries++] = value;
+	if (!o) {
+		misuse("unknown key '%s'%s", key, "; see docs/policy-file.md for the keys");
+		goto out;
+	}
+	on = boolean(value);
+	if (o->has_arg == no_argument) {
+		if (on < 0) {
+			misuse("%s = %s: expected yes or no", key, value);
+			goto out;
+		}
+		err = on ? parse_option(o->val, o->name, a, NULL) : 0;
+		goto out;
+	}
+	/* fs-readonly = yes, or = ROOT, like --fs-readonly[=ROOT]. */
+	if (o->val == OPT_FS_READONLY && on >= 0) {
+		optarg = NULL;
+		err = on ? parse_option(o->val, o->name, a, NULL) : 0;
+		goto out;
+	}
+	optarg = value;
+	err = parse_option(o->val, o->name, a, NULL);
+out:
+	misuse_where = NULL;
 	return err;
 }
 
@@ -348,4 +509,9 @@ void hb_run_args_free(struct hb_run_args *a)
 	a->domains = NULL;
 	a->unix_paths = NULL;
 	a->exec_paths = NULL;
+	for (size_t i = 0; a->policy_values && i < a->n_policy_entries; i++)
+		free(a->policy_values[i]);
+	free(a->policy_values);
+	a->policy_values = NULL;
+	a->n_policy_entries = 0;
 }

@@ -9,10 +9,21 @@
 #include <linux/types.h>
 #include "net_rule.h"
 
+/* Events a sandbox reports a second at most, unless --event-rate says. */
+#define HB_EVENT_RATE_DEFAULT 1000
+#define HB_EVENT_RATE_MAX 1000000
+#define HB_STR_(x) #x
+#define HB_STR(x) HB_STR_(x)
+
 struct hb_run_args {
 	__u32 guards;            /* HB_GUARD_* */
 	__u32 net;               /* HB_NET_ALLOW_LOCALHOST */
-	bool trace;
+	bool trace;              /* --trace, or implied by the two below */
+	bool trace_json;         /* --trace-format=json */
+	const char *trace_file;  /* --trace-file PATH, or NULL: stderr */
+	bool fail_on_block;      /* exit HB_EXIT_BLOCKED for a blocked run that
+				  * exited 0 */
+	const char *summary_json; /* --summary-json FILE, or NULL */
 	bool help;
 	int verbose;
 	const char *user;        /* --user, or NULL */
@@ -32,6 +43,10 @@ struct hb_run_args {
 	size_t n_read_paths;
 	bool no_env;             /* --no-env: a minimal environment */
 	bool allow_partial;      /* run even if a guard has no mechanism */
+	bool audit;              /* --audit: report instead of deny */
+	unsigned int event_rate; /* --event-rate: events per second (0: no limit) */
+	size_t n_policy_entries; /* from --policy files */
+	char **policy_values;    /* their values, which the fields above point into */
 	char **cmd;              /* NULL-terminated, inside argv */
 };
 
@@ -46,6 +61,21 @@ struct hb_run_args {
 int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a);
 
 void hb_run_args_free(struct hb_run_args *a);
+
+/* Entries all policy files of one run may hold together. */
+#define HB_POLICY_MAX_ENTRIES 4096
+
+/*
+ * One "key = value" of a policy file, as the option --key value (or, for
+ * a switch, --key if @value is yes/true/1; nothing if no/false/0). @a
+ * keeps a copy of @value. Errors name @where ("FILE:LINE"). Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int hb_run_args_set(struct hb_run_args *a, const char *where, const char *key,
+		    const char *value);
+
+/* Reads the policy file @path into @a (cli/policy_file.c). Returns 0 or -errno. */
+int hb_policy_file_apply(const char *path, struct hb_run_args *a);
 
 void hb_run_usage(FILE *f);
 

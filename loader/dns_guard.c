@@ -32,7 +32,7 @@ static void refused(void *ctx, const char *name, __u16 qtype,
 	struct hb_dns_guard *g = ctx;
 	struct hb_event ev = {
 		.hook = HB_HOOK_DNS,
-		.verdict = HB_VERDICT_DENY,
+		.verdict = g->audit ? HB_VERDICT_AUDIT : HB_VERDICT_DENY,
 		.reason = hb_domain_is_metadata(name) ? HB_REASON_DNS_METADATA :
 							HB_REASON_DNS_NAME,
 		.sandbox_id = g->sb->cg.id,
@@ -55,14 +55,15 @@ static void refused(void *ctx, const char *name, __u16 qtype,
 }
 
 int hb_dns_guard_open(struct hb_dns_guard *g, const char *const *domains,
-		      size_t n_domains, hb_event_fn on_event, void *ctx)
+		      size_t n_domains, bool audit, hb_event_fn on_event, void *ctx)
 {
 	struct sockaddr_storage up[HB_RESOLV_MAX_NS];
-	struct hb_dns_proxy_ops ops = { .allow_addr = allow_addr,
-					.refused = refused, .ctx = g };
+	struct hb_dns_proxy_ops ops = { .allow_addr = allow_addr, .refused = refused,
+					.ctx = g, .audit = audit };
 	int n;
 
 	memset(g, 0, sizeof(*g));
+	g->audit = audit;
 	g->on_event = on_event;
 	g->ctx = ctx;
 	n = hb_resolv_conf_load(HB_RESOLV_PATH, up, HB_RESOLV_MAX_NS);

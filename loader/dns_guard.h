@@ -16,6 +16,7 @@ struct hb_dns_guard {
 	struct hb_sandbox *sb;  /* set by hb_dns_guard_bind() */
 	hb_event_fn on_event;
 	void *ctx;
+	bool audit;             /* names not allowed are answered, as audited */
 };
 
 /*
@@ -23,7 +24,7 @@ struct hb_dns_guard {
  * ports can go into the policy (hb_dns_guard_ports). Nothing runs yet.
  */
 int hb_dns_guard_open(struct hb_dns_guard *g, const char *const *domains,
-		      size_t n_domains, hb_event_fn on_event, void *ctx);
+		      size_t n_domains, bool audit, hb_event_fn on_event, void *ctx);
 
 /* The proxy's ports (network order) for struct hb_policy. */
 void hb_dns_guard_ports(const struct hb_dns_guard *g, __u16 *port4, __u16 *port6);

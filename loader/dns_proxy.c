@@ -317,7 +317,8 @@ static int answer(struct hb_dns_proxy *p, size_t qlen, bool tcp,
 		if (p->ops.refused)
 			p->ops.refused(p->ops.ctx, q.name, q.qtype, client,
 				       client_len);
-		return reply_rcode(p, qlen, ns_r_refused);
+		if (!p->ops.audit)
+			return reply_rcode(p, qlen, ns_r_refused);
 	}
 	/*
 	 * Only what connect() needs is forwarded. TXT, NULL and the other

@@ -42,6 +42,7 @@ struct hb_dns_proxy_ops {
 	void (*refused)(void *ctx, const char *name, __u16 qtype,
 			const struct sockaddr *client, socklen_t client_len);
 	void *ctx;
+	bool audit; /* --audit: report a name not allowed, then answer it */
 };
 
 struct hb_dns_proxy_stats {

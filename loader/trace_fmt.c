@@ -384,12 +384,12 @@ int hb_format_event(const struct hb_event *ev, char *buf, size_t len)
 		snprintf(pid, sizeof(pid), "%u", ev->tgid);
 	else
 		strcpy(pid, "?");
-	return snprintf(buf, len, "blocked %s%s%s (pid %s %s): %s",
-			action, sep, object, pid,
+	return snprintf(buf, len, "%s %s%s%s (pid %s %s): %s",
+			ev->verdict == HB_VERDICT_AUDIT ? "audited" : "blocked", action, sep, object, pid,
 			comm[0] ? comm : "?", hb_reason_text(ev->reason));
 }
 
-int hb_format_summary(const unsigned long long by_hook[HB_HOOK_MAX],
+int hb_format_summary(const unsigned long long by_hook[HB_HOOK_MAX], const char *verb,
 		      char *buf, size_t len)
 {
 	unsigned long long total = 0;
@@ -399,7 +399,7 @@ int hb_format_summary(const unsigned long long by_hook[HB_HOOK_MAX],
 
 	for (int h = 0; h < HB_HOOK_MAX; h++)
 		total += by_hook[h];
-	n = snprintf(buf, len, "blocked %llu action%s (", total,
+	n = snprintf(buf, len, "%s %llu action%s (", verb, total,
 		     total == 1 ? "" : "s");
 	for (int h = 0; h < HB_HOOK_MAX; h++) {
 		if (!by_hook[h])

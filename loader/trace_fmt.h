@@ -78,16 +78,18 @@ void hb_event_names(const struct hb_event *ev, struct hb_event_names *out);
 /*
  * One trace line without the "hermetic-bpf: " prefix, e.g.
  * "blocked connect 127.0.0.1:8080 (pid 42 python3): network disabled",
- * "blocked unix /run/x.sock (...)", "blocked DNS(example.org) (...)".
+ * "blocked unix /run/x.sock (...)", "blocked DNS(example.org) (...)";
+ * "audited ..." for an event of --audit (verdict HB_VERDICT_AUDIT).
  * Returns the length snprintf() would have written.
  */
 int hb_format_event(const struct hb_event *ev, char *buf, size_t len);
 
 /*
  * The summary after a run without --trace, e.g. "blocked 3 actions
- * (connect 2, sendto 1)". @by_hook is indexed by enum hb_hook.
+ * (connect 2, sendto 1)" for @verb "blocked". @by_hook is indexed by
+ * enum hb_hook.
  */
-int hb_format_summary(const unsigned long long by_hook[HB_HOOK_MAX],
+int hb_format_summary(const unsigned long long by_hook[HB_HOOK_MAX], const char *verb,
 		      char *buf, size_t len);
 
 #endif

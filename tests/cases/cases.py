@@ -1145,6 +1145,8 @@ def allow_domain_http_and_https():
 
 import fs_cases  # noqa: registers the filesystem guard's cases
 import tier_b_cases  # noqa: registers tier B's Landlock cases and doctor's
+import audit_cases  # noqa: registers --audit's and event accounting's cases
+import event_cases  # noqa: registers the JSON trace, trace file and summary cases
 
 
 def main():

@@ -30,10 +30,12 @@ FUZZ_MODS_fuzz_dns_query   := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_dns_answer  := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_trace_fmt   := loader/trace_fmt
 FUZZ_MODS_fuzz_json_str    := loader/json_str
+FUZZ_MODS_fuzz_event_json  := loader/event_json loader/trace_fmt loader/json_str
 FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
-FUZZ_MODS_fuzz_run_args    := cli/run_args loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_run_args    := cli/run_args cli/policy_file loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_policy_file := cli/run_args cli/policy_file loader/net_rule loader/dns_name
 FUZZ_MODS_fuzz_exec_head   := loader/fs_runtime loader/fs_rule loader/file_id \
                               loader/mountinfo loader/path loader/log
 
@@ -42,6 +44,8 @@ FUZZ_LIBS_fuzz_dns_answer  := -lresolv
 # log.c routes libbpf's messages.
 FUZZ_LIBS_fuzz_resolv_conf := $(LDLIBS)
 FUZZ_LIBS_fuzz_exec_head   := $(LDLIBS)
+FUZZ_LIBS_fuzz_run_args    := -linih
+FUZZ_LIBS_fuzz_policy_file := -linih
 
 .PHONY: fuzz fuzz-smoke asan-unit
 
@@ -59,7 +63,7 @@ $(FUZZ_DIR)/obj/%.o: %.c $(HEADERS) tests/fuzz/fuzz.mk
 $(foreach t,$(FUZZ_TARGETS),$(eval $(FUZZ_DIR)/$(t): \
 	$(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_MODS_$(t)))))
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(HEADERS) tests/fuzz/fuzz.mk
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/json_valid.h $(HEADERS) tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(filter %.o,$^) \
 		$(FUZZ_LIBS_fuzz_$*) -o $@

@@ -43,6 +43,15 @@ static void check_parsed(const struct hb_run_args *a, int argc, char **argv)
 		FUZZ_CHECK(a->guards & HB_GUARD_EXEC);
 	if (a->no_env)
 		FUZZ_CHECK(a->guards & HB_GUARD_ENV);
+	/* JSON and a trace file are kinds of trace; file names are never empty. */
+	if (a->trace_json || a->trace_file)
+		FUZZ_CHECK(a->trace);
+	if (a->trace_file)
+		FUZZ_CHECK(a->trace_file[0]);
+	if (a->summary_json)
+		FUZZ_CHECK(a->summary_json[0]);
+	if (a->trace_file && a->summary_json)
+		FUZZ_CHECK(strcmp(a->trace_file, a->summary_json));
 	if (a->help)
 		return;
 	/* The command is the tail of argv, never an option's value. */
@@ -59,8 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!buf)
 		return 0;
 	argv[argc++] = "run";
-	for (char *p = buf; p < buf + size && argc < MAX_ARGS; p += strlen(p) + 1)
+	for (char *p = buf; p < buf + size && argc < MAX_ARGS; p += strlen(p) + 1) {
+		/* --policy (or a prefix getopt takes for it) reads files: fuzz_policy_file. */
+		if (!strncmp(p, "--po", 4)) {
+			free(buf);
+			return 0;
+		}
 		argv[argc++] = p;
+	}
 	argv[argc] = NULL;
 	err = hb_run_args_parse(argc, argv, &a);
 	FUZZ_CHECK(err == 0 || err == -EINVAL || err == -ENOMEM);

@@ -26,7 +26,8 @@ static void check_event(const struct hb_event *ev, size_t len)
 		FUZZ_CHECK(strlen(buf) == (size_t)n);
 	else
 		FUZZ_CHECK(strlen(buf) == len - 1);
-	FUZZ_CHECK(!strncmp(buf, "blocked ", len - 1 < 8 ? len - 1 : 8));
+	FUZZ_CHECK(!strncmp(buf, ev->verdict == HB_VERDICT_AUDIT ? "audited " : "blocked ",
+			    len - 1 < 8 ? len - 1 : 8));
 	free(buf);
 }
 
@@ -37,7 +38,7 @@ static void check_summary(const unsigned long long *by_hook, size_t len)
 
 	if (!buf)
 		return;
-	n = hb_format_summary(by_hook, buf, len);
+	n = hb_format_summary(by_hook, "blocked", buf, len);
 	FUZZ_CHECK(n > 0);
 	FUZZ_CHECK(fuzz_printable(buf, len));
 	if ((size_t)n < len)

@@ -219,6 +219,41 @@ static void refused_flags(void **state)
 	assert_int_equal(PARSE(&a, "--allow-exec", "git", "true"), -EINVAL);
 }
 
+static void trace_outputs(void **state)
+{
+	struct hb_run_args a;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "--trace-format=json", "true"), 0);
+	assert_true(a.trace && a.trace_json);
+	assert_null(a.trace_file);
+	assert_false(a.fail_on_block);
+	hb_run_args_free(&a);
+	/* text alone is only the default: it does not turn the trace on. */
+	assert_int_equal(PARSE(&a, "--trace-format", "text", "true"), 0);
+	assert_false(a.trace || a.trace_json);
+	hb_run_args_free(&a);
+	assert_int_equal(PARSE(&a, "--trace-format=json", "--trace-format=text", "true"), 0);
+	assert_false(a.trace_json);
+	hb_run_args_free(&a);
+	assert_int_equal(PARSE(&a, "--trace-file", "/var/log/t", "--fail-on-block",
+			       "--summary-json=/tmp/s.json", "--no-network", "true"), 0);
+	assert_true(a.trace && !a.trace_json && a.fail_on_block);
+	assert_string_equal(a.trace_file, "/var/log/t");
+	assert_string_equal(a.summary_json, "/tmp/s.json");
+	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_string_equal(a.cmd[0], "true");
+	hb_run_args_free(&a);
+
+	assert_int_equal(PARSE(&a, "--trace-format=JSON", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--trace-format=", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--trace-format"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--trace-file", "", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--summary-json=", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--trace-file", "/t", "--summary-json", "/t", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--fail-on-block=1", "true"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +266,7 @@ int main(void)
 		cmocka_unit_test(exec_flags_and_profiles),
 		cmocka_unit_test(fs_flags),
 		cmocka_unit_test(refused_flags),
+		cmocka_unit_test(trace_outputs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -254,14 +254,14 @@ static void summary(void **state)
 
 	(void)state;
 	by_hook[HB_HOOK_CONNECT] = 1;
-	hb_format_summary(by_hook, buf, sizeof(buf));
+	hb_format_summary(by_hook, "blocked", buf, sizeof(buf));
 	assert_string_equal(buf, "blocked 1 action (connect 1)");
 	by_hook[HB_HOOK_CONNECT] = 2;
 	by_hook[HB_HOOK_SENDMSG] = 3;
 	by_hook[HB_HOOK_SOCKET] = 1;
-	hb_format_summary(by_hook, buf, sizeof(buf));
+	hb_format_summary(by_hook, "blocked", buf, sizeof(buf));
 	assert_string_equal(buf, "blocked 6 actions (connect 2, sendto 3, socket 1)");
-	assert_int_equal(hb_format_summary(by_hook, tiny, sizeof(tiny)), (int)strlen(buf));
+	assert_int_equal(hb_format_summary(by_hook, "blocked", tiny, sizeof(tiny)), (int)strlen(buf));
 	assert_string_equal(tiny, "blocked 6 a");
 }
 

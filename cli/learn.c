@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `hermetic-bpf learn -o FILE -- COMMAND`: runs COMMAND with every guard in
+ * audit mode and writes the policy file under which it would have passed
+ * (docs/policy-file.md): the names it resolved, the addresses it reached
+ * without a name, the unix sockets, programs and directories it used.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "commands.h"
+#include "exit_status.h"
+#include "hermetic_policy.h"
+#include "log.h"
+#include "run.h"
+#include "trace_fmt.h"
+
+/* A set of strings, in the order first seen. */
+struct set {
+	char **items;
+	size_t n;
+};
+
+struct learned {
+	pthread_mutex_t lock;
+	struct set domains, ips, unix_paths, programs, dirs, native, other;
+	bool net;           /* any network event at all */
+	bool failed;        /* out of memory: the policy would be incomplete */
+};
+
+static void set_add(struct learned *l, struct set *s, const char *v)
+{
+	char **items;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->items[i], v))
+			return;
+	if (s->n >= HB_POLICY_MAX_ENTRIES)
+		return; /* the policy file would be refused anyway */
+	items = realloc(s->items, (s->n + 1) * sizeof(*items));
+	if (!items || !(items[s->n] = strdup(v))) {
+		if (items)
+			s->items = items;
+		l->failed = true;
+		return;
+	}
+	s->items = items;
+	s->n++;
+}
+
+static void set_free(struct set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->items[i]);
+	free(s->items);
+}
+
+/* The nearest directory of @path that still exists (temporary ones go). */
+static void add_dir_of(struct learned *l, const char *path, size_t len)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (len == 0 || len >= sizeof(dir) || path[0] != '/')
+		return;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	do {
+		char *slash = strrchr(dir, '/');
+
+		slash[slash == dir] = '\0'; /* "/a/b" -> "/a", "/a" -> "/" */
+	} while (strcmp(dir, "/") && (stat(dir, &st) || !S_ISDIR(st.st_mode)));
+	set_add(l, &l->dirs, dir);
+}
+
+static void add_addr(struct learned *l, const struct hb_event *ev)
+{
+	char ip[INET6_ADDRSTRLEN], rule[INET6_ADDRSTRLEN + 16];
+
+	if (!hb_event_ip(ev, ip, sizeof(ip)))
+		return;
+	if (ev->family == HB_AF_INET)
+		snprintf(rule, sizeof(rule), "%s/32:%u", ip, ev->port);
+	else
+		snprintf(rule, sizeof(rule), "[%s]/128:%u", ip, ev->port);
+	set_add(l, &l->ips, rule);
+}
+
+static int observe(void *ctx, const struct hb_event *ev)
+{
+	struct learned *l = ctx;
+	struct hb_event_names names;
+	char name[HB_EVENT_PATH_MAX + 1], line[1024];
+
+	if (ev->verdict != HB_VERDICT_AUDIT)
+		return 0;
+	hb_event_names(ev, &names);
+	name[0] = '\0';
+	if (names.count)
+		snprintf(name, sizeof(name), "%.*s", (int)names.len[0], names.name[0]);
+	pthread_mutex_lock(&l->lock);
+	switch (ev->hook) {
+	case HB_HOOK_DNS:
+		l->net = true;
+		set_add(l, &l->domains, name);
+		break;
+	case HB_HOOK_CONNECT:
+	case HB_HOOK_SENDMSG:
+		l->net = true;
+		add_addr(l, ev);
+		break;
+	case HB_HOOK_UNIX:
+		l->net = true;
+		if (!names.abstract && name[0] == '/')
+			set_add(l, &l->unix_paths, name);
+		else
+			goto other;
+		break;
+	case HB_HOOK_EXEC:
+		if (name[0] == '/')
+			set_add(l, &l->programs, name);
+		else
+			goto other;
+		break;
+	case HB_HOOK_FS_WRITE:
+		for (unsigned int i = 0; i < names.count; i++)
+			add_dir_of(l, names.name[i], names.len[i]);
+		break;
+	case HB_HOOK_EXEC_FILE:
+	case HB_HOOK_MMAP:
+	case HB_HOOK_MPROTECT:
+		set_add(l, &l->native, name[0] ? name : "(anonymous memory)");
+		break;
+	default:
+		if (hb_hook_guard(ev->hook) & HB_GUARD_NET)
+			l->net = true;
+	other:
+		/* No key can allow it: say so in the file, then it stays denied. */
+		hb_format_event(ev, line, sizeof(line));
+		set_add(l, &l->other, line);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return 0;
+}
+
+static void write_set(FILE *f, const char *key, const struct set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		fprintf(f, "%s = %s\n", key, s->items[i]);
+}
+
+static void write_policy(FILE *f, const struct learned *l, const char *cmd)
+{
+	char prog[64];
+
+	/* The program's name only: never its arguments (they may hold secrets). */
+	snprintf(prog, sizeof(prog), "%s", strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd);
+	hb_escape(prog, sizeof(prog), prog, sizeof(prog));
+	fprintf(f, "# hermetic-bpf policy learned from a run of %s\n"
+		   "# (hermetic-bpf learn; keys: docs/policy-file.md)\n"
+		   "[hermetic-bpf]\nversion = 1\n\n[network]\n", prog);
+	if (!l->domains.n && !l->ips.n && !l->unix_paths.n)
+		fprintf(f, "no-network = yes\n");
+	write_set(f, "allow-domain", &l->domains);
+	write_set(f, "allow-ip", &l->ips);
+	write_set(f, "allow-unix", &l->unix_paths);
+	fprintf(f, "\n[exec]\n%s", l->programs.n ? "" : "no-subprocess = yes\n");
+	write_set(f, "allow-exec", &l->programs);
+	fprintf(f, "\n[native]\n");
+	if (l->native.n) {
+		fprintf(f, "# not blocked: the run mapped native code from\n");
+		for (size_t i = 0; i < l->native.n; i++)
+			fprintf(f, "#   %s\n", l->native.items[i]);
+	} else {
+		fprintf(f, "block-native = yes\n");
+	}
+	fprintf(f, "\n[files]\nfs-readonly = yes\n");
+	write_set(f, "allow-write", &l->dirs);
+	if (l->other.n)
+		fprintf(f, "\n# seen, and no key allows it (it will be denied):\n");
+	for (size_t i = 0; i < l->other.n; i++)
+		fprintf(f, "#   %s\n", l->other.items[i]);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: hermetic-bpf learn -o FILE [--user USER] [-v] [--] COMMAND [ARG]...\n"
+	      "Run COMMAND with every guard in audit mode (nothing is denied but the\n"
+	      "seal), and write to FILE the policy under which it would have passed:\n"
+	      "  hermetic-bpf run --policy FILE -- COMMAND\n"
+	      "Needs BPF-LSM. Exit status: COMMAND's, or 125 (nothing written).\n", f);
+}
+
+int hb_cmd_learn(int argc, char **argv)
+{
+	struct learned l = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	const char *out = NULL;
+	char *rargv[32 + 1];
+	int rargc = 0, i, status, fd;
+	struct hb_run_args a;
+	FILE *f;
+
+	static const char *const fixed[] = {
+		"run", "--audit", "--no-network", "--allow-domain", "hermetic-bpf.invalid",
+		"--no-subprocess", "--fs-readonly", "--block-native", "--event-rate", "0",
+	};
+
+	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
+		rargv[rargc++] = (char *)fixed[k];
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
+			out = argv[++i];
+		} else if (!strcmp(argv[i], "--user") && i + 1 < argc && rargc < 28) {
+			rargv[rargc++] = argv[i++];
+			rargv[rargc++] = argv[i];
+		} else if (!strcmp(argv[i], "-v") && rargc < 28) {
+			rargv[rargc++] = argv[i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "hermetic-bpf: learn: unknown option or missing value: "
+				"'%s'\nTry 'hermetic-bpf learn --help' for more information.\n",
+				argv[i]);
+			return HB_EXIT_FAILURE;
+		}
+	}
+	if (!out || i >= argc) {
+		fprintf(stderr, "hermetic-bpf: learn: %s\nTry 'hermetic-bpf learn --help' for "
+			"more information.\n", out ? "no command given" : "-o FILE is required "
+			"(the command's own output goes to stdout)");
+		return HB_EXIT_FAILURE;
+	}
+	rargv[rargc++] = "--";
+	/* Before anything runs: an unwritable FILE must not cost a run. */
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		fprintf(stderr, "hermetic-bpf: learn: -o %s: %s\n", out, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return HB_EXIT_FAILURE;
+	}
+	{
+		char **all = calloc((size_t)(rargc + argc - i + 1), sizeof(*all));
+
+		if (!all) {
+			fclose(f);
+			return HB_EXIT_FAILURE;
+		}
+		memcpy(all, rargv, (size_t)rargc * sizeof(*all));
+		memcpy(all + rargc, argv + i, (size_t)(argc - i) * sizeof(*all));
+		status = hb_run_args_parse(rargc + argc - i, all, &a) ? HB_EXIT_FAILURE : -1;
+		if (status < 0) {
+			hb_verbosity = a.verbose;
+			hb_log_setup_libbpf();
+			status = hb_run(&a, observe, &l);
+			hb_run_args_free(&a);
+		}
+		free(all);
+	}
+	if (status == HB_EXIT_FAILURE || l.failed) {
+		fclose(f);
+		unlink(out);
+		if (l.failed)
+			hb_log("learn: out of memory; no policy written");
+		status = HB_EXIT_FAILURE;
+	} else {
+		write_policy(f, &l, argv[i]);
+		if (fclose(f)) {
+			hb_log("learn: -o %s: %s", out, strerror(errno));
+			status = HB_EXIT_FAILURE;
+		} else {
+			hb_log("learned policy written to %s; run it with: hermetic-bpf run "
+			       "--policy %s -- ...", out, out);
+		}
+	}
+	set_free(&l.domains);
+	set_free(&l.ips);
+	set_free(&l.unix_paths);
+	set_free(&l.programs);
+	set_free(&l.dirs);
+	set_free(&l.native);
+	set_free(&l.other);
+	return status;
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Policy files (docs/policy-file.md): INI, read with inih, each key the
+ * name of a run option. A file with any error is rejected whole: run
+ * then refuses, naming the file and line, and nothing starts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "run_args.h"
+
+/* Sections that only group keys for the reader; the keys decide. */
+static const char *const sections[] = {
+	"", "hermetic-bpf", "network", "exec", "native", "files", "env", "events",
+};
+
+struct reader {
+	FILE *f;
+	const char *path;
+	int line;         /* of the line inih has last been given */
+	bool too_long;
+	bool failed;
+	struct hb_run_args *a;
+};
+
+/* inih's fgets: counts lines, and stops at one it would cut. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct reader *r = stream;
+	size_t n;
+
+	if (!fgets(str, num, r->f))
+		return NULL;
+	r->line++;
+	n = strlen(str);
+	if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(r->f)) {
+		r->too_long = true;
+		return NULL;
+	}
+	return str;
+}
+
+static bool known_section(const char *s)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (!strcmp(s, sections[i]))
+			return true;
+	return false;
+}
+
+static int on_entry(void *user, const char *section, const char *key, const char *value)
+{
+	struct reader *r = user;
+	char where[PATH_MAX + 32];
+
+	snprintf(where, sizeof(where), "%s:%d", r->path, r->line);
+	if (!known_section(section)) {
+		fprintf(stderr, "hermetic-bpf: %s: unknown section [%s]; see docs/policy-file.md\n",
+			where, section);
+	} else if (!strcmp(key, "version")) {
+		if (!strcmp(value, "1"))
+			return 1;
+		fprintf(stderr, "hermetic-bpf: %s: version = %s: this build reads version 1\n",
+			where, value);
+	} else if (!hb_run_args_set(r->a, where, key, value)) {
+		return 1;
+	}
+	r->failed = true;
+	return 0;
+}
+
+int hb_policy_file_apply(const char *path, struct hb_run_args *a)
+{
+	struct reader r = { .path = path, .a = a };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	r.f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!r.f) {
+		err = -errno;
+		fprintf(stderr, "hermetic-bpf: --policy %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	err = ini_parse_stream(read_line, &r, on_entry, &r);
+	fclose(r.f);
+	if (r.too_long) {
+		fprintf(stderr, "hermetic-bpf: %s:%d: line too long\n", path, r.line);
+		return -EINVAL;
+	}
+	if (err > 0 && !r.failed)
+		fprintf(stderr, "hermetic-bpf: %s:%d: expected [section], key = value, or a "
+			"comment\n", path, err);
+	return err ? -EINVAL : 0;
+}
