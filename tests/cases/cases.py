@@ -1145,6 +1145,7 @@ def allow_domain_http_and_https():
 
 import fs_cases  # noqa: registers the filesystem guard's cases
 import tier_b_cases  # noqa: registers tier B's Landlock cases and doctor's
+import fault_cases  # noqa: registers the faults and load cases (spec/faults.md)
 
 
 def main():
