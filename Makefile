@@ -95,8 +95,10 @@ test: deps
 	tests/native/run $(BIN)
 	$(MAKE) e2e
 
+# HB_LOAD_SANDBOXES=N: how many sandboxes the e2e load case runs at once.
 check: test
 	$(MAKE) fuzz
+	tests/native/valgrind $(BIN)
 
 demo: deps $(BIN)
 	scripts/demo

@@ -217,6 +217,14 @@ static int misuse(const char *fmt, const char *a1, const char *a2)
 	return -EINVAL;
 }
 
+static int too_many(const char *flag, unsigned int max)
+{
+	char n[16];
+
+	snprintf(n, sizeof(n), "%u", max);
+	return misuse("too many %s rules: at most %s", flag, n);
+}
+
 /*
  * hermetic's "--fs-readonly ROOT": the next word is ROOT if it names a
  * path (has a '/') that is not an existing non-directory, which would
@@ -243,6 +251,9 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		a->net |= HB_NET_ALLOW_LOCALHOST;
 		break;
 	case OPT_ALLOW_IP:
+		/* Each rule is an entry of a fixed-size map: say so before loading. */
+		if (a->n_ip_rules >= HB_MAX_NET_RULES)
+			return too_many("--allow-ip", HB_MAX_NET_RULES);
 		if (hb_ip_rule_parse(optarg, &a->ip_rules[a->n_ip_rules], why, sizeof(why)))
 			return misuse("--allow-ip %s: %s", optarg, why);
 		a->n_ip_rules++;
@@ -257,6 +268,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		if (optarg[0] != '/')
 			return misuse("--allow-unix %s: %s", optarg,
 				      "expected the absolute path of a unix socket");
+		if (a->n_unix_paths >= HB_MAX_UNIX_RULES)
+			return too_many("--allow-unix", HB_MAX_UNIX_RULES);
 		a->unix_paths[a->n_unix_paths++] = optarg;
 		break;
 	case OPT_NO_SUBPROCESS:
@@ -266,6 +279,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		if (optarg[0] != '/')
 			return misuse("--allow-exec %s: %s", optarg,
 				      "expected the absolute path of an executable");
+		if (a->n_exec_paths >= HB_MAX_EXEC_RULES)
+			return too_many("--allow-exec", HB_MAX_EXEC_RULES);
 		a->exec_paths[a->n_exec_paths++] = optarg;
 		a->guards |= HB_GUARD_EXEC;
 		return 0;

@@ -254,6 +254,32 @@ static void trace_outputs(void **state)
 	assert_int_equal(PARSE(&a, "--fail-on-block=1", "true"), -EINVAL);
 }
 
+/* A rule map's size is a limit said at parse time, before anything loads. */
+static void rule_limits(void **state)
+{
+	enum { N = 2 * HB_MAX_NET_RULES + 4 };
+	static char *argv[N + 1];
+	struct hb_run_args a;
+	int n = 0;
+
+	(void)state;
+	argv[n++] = "run";
+	for (int i = 0; i < HB_MAX_NET_RULES; i++) {
+		argv[n++] = "--allow-ip";
+		argv[n++] = "192.0.2.1";
+	}
+	argv[n++] = "true";
+	argv[n] = NULL;
+	assert_int_equal(hb_run_args_parse(n, argv, &a), 0);
+	assert_int_equal(a.n_ip_rules, HB_MAX_NET_RULES);
+	hb_run_args_free(&a);
+	argv[n - 1] = "--allow-ip";
+	argv[n++] = "192.0.2.1";
+	argv[n++] = "true";
+	argv[n] = NULL;
+	assert_int_equal(hb_run_args_parse(n, argv, &a), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +293,7 @@ int main(void)
 		cmocka_unit_test(fs_flags),
 		cmocka_unit_test(refused_flags),
 		cmocka_unit_test(trace_outputs),
+		cmocka_unit_test(rule_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
