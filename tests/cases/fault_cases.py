@@ -385,7 +385,7 @@ def policy_maps():
 def many_sandboxes_at_once():
     # HB_LOAD_SANDBOXES (hb.load=N on the guest's command line) sets N;
     # under TCG the default (8) keeps the case under 3 minutes.
-    n = int(os.environ.get("HB_LOAD_SANDBOXES", "8"))
+    n = int(os.environ.get("HB_LOAD_SANDBOXES", "4"))
     t0 = time.time()
     d = C.shared_tmpdir()
     listeners = [C.Listener(socket.AF_INET, socket.SOCK_STREAM) for _ in range(n)]
