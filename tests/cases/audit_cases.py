@@ -114,13 +114,13 @@ def audit_refused_without_bpf_lsm():
     marker = tempfile.mktemp()
     # A guard tier B has here, so that --audit is what is refused.
     guard = "--no-subprocess" if C.EXEC_TIER else "--no-network"
-    p = hb("run", "--audit", guard, "touch", marker)
+    p = hb("run", "--audit", guard, "touch", marker, env=TESTER)
     expect_eq(p.returncode, 125, "--audit without BPF-LSM")
     expect("--audit needs BPF-LSM" in p.stderr and re.search(r"^Hint: ", p.stderr, re.M),
            p.stderr)
     expect(not os.path.exists(marker), "nothing started")
     # Without a guard there is nothing to audit: it runs.
-    p = hb("run", "--audit", "touch", marker)
+    p = hb("run", "--audit", "touch", marker, env=TESTER)
     expect_eq(p.returncode, 0, f"--audit alone: {p.stderr!r}")
     expect(os.path.exists(marker), "ran")
     os.unlink(marker)
