@@ -205,7 +205,7 @@ def events_table(b):
                      f"{e['delivered'] / secs:,.0f}", f"{e['attempts']:,}",
                      f"{e['delivered']:,}", f"{e['lost']:,}", f"{e['limited']:,}",
                      "yes" if ok else f"no ({e['eperm'] - e['accounted']:,} unaccounted)"])
-    return md_table(["round", "denials", "denials/s", "delivered/s", "denials",
+    return md_table(["round", "loop", "denials/s", "delivered/s", "denials",
                      "trace lines", "lost (buffer full)", "limited", "all accounted for"], rows)
 
 
@@ -281,8 +281,13 @@ def main():
             doc += [f"- unexpected: {a}"]
         doc += ["", "### Operations: time relative to (a) no programs loaded", "",
                 ops_table(b), "",
-                "¹ Not a network operation: nothing is denied in (d), which is one more "
-                "\"inside\" configuration for it.", "",
+                "¹ Not a network operation: nothing is denied in (d) or audited in (e), "
+                "which are more \"inside\" configurations for it.", "",
+                "(d) and (e) trace to a file at the default `--event-rate` (1000/s): "
+                "beyond a burst of 1000, a call's event is counted as limited "
+                "(table below). (e) / (d) compares an audited call, which goes through, "
+                "with a denied one, which stops at the hook; (e) / (c) compares it with "
+                "the same call allowed.", "",
                 "### In-kernel cost per program, against an empty program on the same hook",
                 "", progs_table(b), "",
                 "### Start-up", "", start_table(b), "",
