@@ -58,7 +58,7 @@ class Boot:
         self._start(recs)
         self._pairs(recs, "dns", "plain", "proxy")
         self._pairs(recs, "allowmap", "rules1", "rules1000")
-        self.events = [r for r in recs if r["kind"] == "events"]
+        self._events(recs)
         for r in recs:
             if r["kind"] == "garbled":
                 self.anomalies.append(f"a report line is not JSON: {r['line']!r}")
@@ -82,6 +82,42 @@ class Boot:
                 continue
             self.ops.setdefault(r["op"], {}).setdefault(r["cfg"], {})[r["round"]] = r["ns"]
             self._expect(r, r["cfg"] == "d" and r["op"] in NET_OPS, f"{r['op']} ({r['cfg']})")
+
+    def _events(self, recs):
+        """Every event accounted for: delivered (a trace line), lost or
+        limited, exactly once (spec/audit.md)."""
+        self.op_events = [r for r in recs if r["kind"] == "op_events"]
+        for r in self.op_events:
+            verb = {"d": "blocked", "e": "audited"}.get(r["cfg"])
+            net = sum(r["traced"].get(f"{verb} {op}", 0) for op in NET_OPS) if verb else 0
+            r["net"] = net
+            r["other"] = sum(r["traced"].values()) - net
+            r["accounted"] = net + r["lost"] + r["limited"]
+            if r["accounted"] != r["calls"] or r["other"]:
+                self.anomalies.append(
+                    f"ops ({r['cfg']}) round {r['round']}: {r['calls']} calls, but events "
+                    f"{r['traced']} + lost {r['lost']} + limited {r['limited']}")
+        self.events = [r for r in recs if r["kind"] == "events"]
+        for r in self.events:
+            r["accounted"] = r["delivered"] + r["lost"] + r["limited"]
+            if r["accounted"] != r["eperm"] or r["other"] or r["limited"]:
+                self.anomalies.append(
+                    f"events round {r['round']} rate {r.get('rate', 0)}: {r['eperm']} denials "
+                    f"({r['other']} other), but {r['delivered']} delivered + {r['lost']} lost "
+                    f"+ {r['limited']} limited (no limit was set)")
+
+    def lossless(self):
+        """Per round, the paced run with the highest delivered rate that
+        lost nothing: {round: record}."""
+        best = {}
+        for r in self.events:
+            if r.get("mode") != "paced" or r["lost"] or r["limited"] or \
+                    r["accounted"] != r["eperm"]:
+                continue
+            if r["round"] not in best or r["delivered"] / r["ns"] > \
+                    best[r["round"]]["delivered"] / best[r["round"]]["ns"]:
+                best[r["round"]] = r
+        return best
 
     def op_ratio(self, op, cfg, den="a"):
         return spread(paired_ratios(self.ops.get(op, {}), cfg, den))

@@ -47,15 +47,42 @@ OPS = {
 }
 # What the per-program section runs: every operation, and bind().
 PROG_OPS = dict(OPS, bind=["op_bind", "N"])
+# The operations that (d) denies and (e) audits: one event per call.
+NET_OPS = ("connect", "sendto")
 # (a) nothing loaded, (b) loaded but measured outside, (c) inside on an
-# allowed path, (d) inside on a denied path (for connect and sendto).
+# allowed path, (d) inside on a denied path (for connect and sendto), (e)
+# the same in audit mode: allowed, and reported as audited. Every inside
+# configuration traces to a file, at the default --event-rate (what a
+# user gets): (d) and (e) then take one event per call, and differ only
+# in the verdict.
+OPS_TRACE = "/tmp/bench-ops.trace"
 SANDBOX = {
     "c": ["--allow-localhost"],
     "d": ["--no-network"],
+    "e": ["--audit", "--no-network"],
 }
+CONFIGS = ["a", "b", "c", "d", "e"]
+# The exit summary's accounting of events not reported (cli/run.c).
+LOST = re.compile(r"(\d+) events? (?:was|were) not reported: the event buffer was full")
+LIMITED = re.compile(r"(\d+) events? (?:was|were) not reported: over the rate limit")
+TRACE_LINE = re.compile(r"^hermetic-bpf: (blocked|audited) (\S+)")
 
 
-# --- operations in configurations a-d --------------------------------------
+# Paced event runs, at these multiples of the flood's delivered rate in
+# the same round: where the launcher keeps up when the loop leaves it CPU.
+PACE = {"smoke": (1.0,)}.get(PROFILE, (0.5, 1.0, 1.5, 2.0))
+
+
+def between(what):
+    """Before a block: wait until the previous run's programs are gone
+    (quiesce). The smoke run, which only checks that everything runs, does
+    not wait (4-8 s each on a busy host); main() still checks once at the
+    end that nothing was left loaded."""
+    if PROFILE != "smoke":
+        quiesce(what)
+
+
+# --- operations in configurations a-e --------------------------------------
 
 def rotated(items, r):
     r %= len(items)
@@ -83,8 +110,31 @@ def calibrate(ops):
     return ns
 
 
+def unreported(stderr):
+    """(lost, limited) from a run's exit summary."""
+    lost, limited = LOST.search(stderr), LIMITED.search(stderr)
+    return int(lost.group(1)) if lost else 0, int(limited.group(1)) if limited else 0
+
+
+def trace_counts(path):
+    """{"blocked connect": N, ...}: the trace file's lines by verdict and action."""
+    counts = {}
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = TRACE_LINE.match(line)
+                if m:
+                    key = f"{m.group(1)} {m.group(2)}"
+                    counts[key] = counts.get(key, 0) + 1
+    except FileNotFoundError:
+        pass
+    return counts
+
+
 def ops_block(cfg, script):
-    quiesce(f"ops {cfg}")
+    """The op lines of one block, and the sandbox's events (or None)."""
+    between(f"ops {cfg}")
+    events = None
     if cfg == "b":
         bg = background(["--no-network"])
         try:
@@ -92,21 +142,32 @@ def ops_block(cfg, script):
         finally:
             bg.stop()
     elif cfg in SANDBOX:
-        p = run(hb_run(SANDBOX[cfg], ["sh", "-c", script]))
+        if os.path.exists(OPS_TRACE):
+            os.unlink(OPS_TRACE)
+        p = run(hb_run(SANDBOX[cfg] + ["--trace-file", OPS_TRACE], ["sh", "-c", script]))
+        lost, limited = unreported(p.stderr)
+        events = dict(traced=trace_counts(OPS_TRACE), lost=lost, limited=limited)
+        os.unlink(OPS_TRACE)
     else:
         p = run(["sh", "-c", script])
-    return op_lines(p.stdout)
+    return op_lines(p.stdout), events
 
 
 def bench_ops():
     ns = calibrate(OPS)
     script = block_script(OPS, ns)
+    # bench_loop's calls, the untimed ones included: one event each.
+    calls = sum(ns[op] + ns[op] // 10 + 1 for op in NET_OPS)
     for r in range(ROUNDS["ops"]):
-        for cfg in rotated(["a", "b", "c", "d"], r):
-            for line in ops_block(cfg, script):
+        for cfg in rotated(CONFIGS, r):
+            lines, events = ops_block(cfg, script)
+            for line in lines:
                 emit("op", round=r, cfg=cfg, op=line["op"], n=int(line["n"]),
                      ns=float(line["ns_per_op"]), failed=int(line["failed"]),
                      errno=line["errno"])
+            if events is not None:
+                emit("op_events", round=r, cfg=cfg, calls=calls if cfg in "de" else 0,
+                     **events)
     return ns
 
 
@@ -118,7 +179,7 @@ def measure_programs(ctx, script):
     BPF calls are denied inside a sandbox, so the floor is attached and
     the counters read from outside; a sandboxed @script waits on a FIFO
     until the floor is in place, and again after it is done."""
-    quiesce(f"programs {ctx}")
+    between(f"programs {ctx}")
     if ctx == "outside":
         sb = background(["--no-network"])
         floor = Floor()
@@ -216,7 +277,7 @@ def bench_start():
             run([f"{BIN}/spawn_time", *START[name]])
     for r in range(ROUNDS["start"]):
         for name in rotated(names, r):
-            quiesce(f"start {name}")
+            between(f"start {name}")
             p = run([f"{BIN}/spawn_time", *START[name]])
             m = re.search(r"spawn_time ns=(\d+) status=(\d+)", p.stdout)
             if not m:
@@ -255,7 +316,7 @@ def bench_dns():
         n = calibrate({"dns": DNS_QUERY})["dns"]
         for r in range(ROUNDS["dns"]):
             for cfg in rotated(["plain", "proxy"], r):
-                quiesce(f"dns {cfg}")
+                between(f"dns {cfg}")
                 flags = ["--allow-domain", DNS_NAME] if cfg == "proxy" else []
                 for line in timed_queries(n, flags):
                     emit("dns", round=r, cfg=cfg, n=int(line["n"]), ns=float(line["ns_per_op"]),
@@ -272,7 +333,7 @@ def bench_allowmap(ns):
     n = ns["connect"]
     for r in range(ROUNDS["allowmap"]):
         for cfg in rotated(["rules1", "rules1000"], r):
-            quiesce(f"allowmap {cfg}")
+            between(f"allowmap {cfg}")
             flags = one if cfg == "rules1" else many
             for line in op_lines(run(hb_run(flags, with_n(OPS["connect"], n))).stdout):
                 emit("allowmap", round=r, cfg=cfg, n=int(line["n"]), ns=float(line["ns_per_op"]),
@@ -281,21 +342,38 @@ def bench_allowmap(ns):
 
 # --- events per second -------------------------------------------------------
 
-LOST = re.compile(r"(\d+) blocked actions? (?:was|were) not reported")
+EVENTS_TRACE = "/tmp/bench-events.trace"
+
+
+def event_run(r, rate):
+    """deny_loop for EVENT_S s (RATE 0: a flood) under --no-network with no
+    rate limit, the trace to a file; returns events delivered a second."""
+    between("events")
+    if os.path.exists(EVENTS_TRACE):
+        os.unlink(EVENTS_TRACE)
+    p = run(hb_run(["--no-network", "--event-rate", "0", "--trace-file", EVENTS_TRACE],
+                   [f"{BIN}/deny_loop", str(EVENT_S), str(rate)]))
+    m = re.search(r"attempts=(\d+) eperm=(\d+) other=(\d+) ns=(\d+)", p.stdout)
+    delivered = trace_counts(EVENTS_TRACE).get("blocked connect", 0)
+    if os.path.exists(EVENTS_TRACE):
+        os.unlink(EVENTS_TRACE)
+    if not m:
+        return None
+    lost, limited = unreported(p.stderr)
+    ns = int(m.group(4))
+    emit("events", round=r, mode="paced" if rate else "flood", rate=rate,
+         attempts=int(m.group(1)), eperm=int(m.group(2)), other=int(m.group(3)), ns=ns,
+         delivered=delivered, lost=lost, limited=limited)
+    return delivered / (ns / 1e9)
 
 
 def bench_events():
     for r in range(ROUNDS["events"]):
-        quiesce("events")
-        p = run(hb_run(["--no-network", "--trace"], [f"{BIN}/deny_loop", str(EVENT_S)]))
-        m = re.search(r"attempts=(\d+) eperm=(\d+) other=(\d+) ns=(\d+)", p.stdout)
-        lost = LOST.search(p.stderr)
-        if not m:
+        flood = event_run(r, 0)
+        if not flood:
             continue
-        emit("events", round=r, attempts=int(m.group(1)), eperm=int(m.group(2)),
-             other=int(m.group(3)), ns=int(m.group(4)),
-             delivered=sum(1 for line in p.stderr.splitlines() if "blocked connect" in line),
-             lost=int(lost.group(1)) if lost else 0)
+        for k in PACE:
+            event_run(r, max(100, round(flood * k / 100) * 100))
 
 
 def main():
@@ -323,6 +401,7 @@ def main():
             note(f"section {name} failed: {e!r}")
             emit("error", section=name, error=repr(e))
         emit("section", name=name, seconds=round(time.monotonic() - t, 1))
+    quiesce("end")  # nothing may be left loaded (reported if it is)
     clock_state("end")
     emit("done", seconds=round(time.monotonic() - t0, 1))
 
