@@ -50,7 +50,7 @@ help:
 	@echo "make demo       run --no-network on a Python service (natively, or in a VM)"
 	@echo "make bench      benchmarks in the VMs; writes docs/benchmarks.md"
 	@echo "make bench-smoke  one short block of each benchmark (6.1, 6.12; ~4 min)"
-	@echo "make check      make test, then fuzzing at full length (FUZZ_SECONDS each)"
+	@echo "make check      make test, then fuzzing at full length, valgrind, bench-smoke"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the 6.1 kernel's BTF"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)"
 
@@ -99,6 +99,7 @@ test: deps
 check: test
 	$(MAKE) fuzz
 	tests/native/valgrind $(BIN)
+	$(MAKE) bench-smoke
 
 demo: deps $(BIN)
 	scripts/demo
@@ -107,7 +108,8 @@ bench: deps $(BIN) $(URING)
 	tests/bench/run-bench
 
 # One short block per configuration on each kernel, one boot at a time
-# (3.5 minutes on a busy host): keeps the suite from rotting (CI). The numbers go to
+# (3.5 minutes on a busy host): keeps the suite from rotting (make check;
+# CI's make test leaves it out for time). The numbers go to
 # .output/bench-vm/benchmarks-smoke.md, never to docs/.
 bench-smoke: $(BIN) $(URING)
 	HB_BENCH_SMOKE=1 tests/bench/run-bench
