@@ -2,11 +2,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "dns_guard.h"
 #include "dns_name.h"
 #include "log.h"
+#include "mono_time.h"
 #include "resolv_conf.h"
 #include "sock_owner.h"
 
@@ -38,13 +38,11 @@ static void refused(void *ctx, const char *name, __u16 qtype,
 		.sandbox_id = g->sb->cg.id,
 		.protocol = qtype,
 	};
-	struct timespec now;
 	pid_t pid;
 	size_t n = strlen(name);
 
 	(void)len;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ev.ts_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec;
+	ev.ts_ns = hb_mono_ns();
 	/* UDP first; a TCP client's port is in /proc/net/tcp instead. */
 	if (!hb_sock_owner(g->sb->cg.path, client, false, &pid, ev.comm) ||
 	    !hb_sock_owner(g->sb->cg.path, client, true, &pid, ev.comm))

@@ -8,6 +8,7 @@
 #include "event_json.h"
 #include "hermetic_policy.h"
 #include "json_str.h"
+#include "mono_time.h"
 #include "trace_fmt.h"
 
 static const char *const guard_names[HB_GUARD_KIND_MAX] = {
@@ -280,19 +281,11 @@ void hb_event_exe(const struct hb_event *ev, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-static unsigned long long now_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec * 1000000000ull + now.tv_nsec;
-}
-
 static void write_lost(FILE *f, const void *arg)
 {
 	const struct event_arg *a = arg;
 
-	put_head(f, a->type, now_ns(), a->sandbox_id, a->ctx);
+	put_head(f, a->type, hb_mono_ns(), a->sandbox_id, a->ctx);
 	fprintf(f, ",\"count\":%llu}", a->count);
 }
 
@@ -338,7 +331,7 @@ void hb_event_json_summary(FILE *f, const struct hb_event_json_summary *s,
 
 	for (unsigned int h = 0; h < HB_HOOK_MAX; h++)
 		denied += s->by_hook[h];
-	put_head(f, "summary", now_ns(), s->sandbox_id, ctx);
+	put_head(f, "summary", hb_mono_ns(), s->sandbox_id, ctx);
 	fprintf(f, ",\"command_status\":%d", s->command_status);
 	if (s->signal)
 		fprintf(f, ",\"signal\":%d", s->signal);

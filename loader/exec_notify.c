@@ -4,7 +4,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
@@ -13,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include "exec_notify.h"
+#include "mono_time.h"
 
 int hb_exec_notify_send(int sock, int listener)
 {
@@ -98,11 +98,8 @@ static void read_task(pid_t pid, struct hb_event *ev)
 static void fill_event(const struct hb_exec_notify *n, const struct seccomp_notif *req,
 		       struct hb_event *ev)
 {
-	struct timespec now;
-
 	memset(ev, 0, sizeof(*ev));
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ev->ts_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec;
+	ev->ts_ns = hb_mono_ns();
 	ev->sandbox_id = n->sandbox_id;
 	ev->pid = ev->tgid = req->pid;
 	ev->hook = HB_HOOK_EXEC;

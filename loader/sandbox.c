@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpffs.h"
 #include "log.h"
+#include "mono_time.h"
 #include "path.h"
 #include "probe.h"
 #include "sandbox.h"
@@ -389,15 +389,12 @@ int hb_sandbox_allow_dns_addr(struct hb_sandbox *sb, const __u8 addr[16],
 {
 	struct hb_dns_key key = { .sandbox_id = sb->cg.id };
 	struct hb_dns_value val;
-	struct timespec now;
 
 	if (!sb->skel)
 		return -ENOENT;
-	clock_gettime(CLOCK_MONOTONIC, &now); /* what bpf_ktime_get_ns() counts */
 	if (ttl < HB_DNS_MIN_TTL)
 		ttl = HB_DNS_MIN_TTL;
-	val.expires_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec +
-			 (__u64)ttl * 1000000000ull;
+	val.expires_ns = hb_mono_ns() + (__u64)ttl * 1000000000ull;
 	memcpy(key.addr, addr, sizeof(key.addr));
 	return bpf_map__update_elem(sb->skel->maps.hb_dns_addrs, &key, sizeof(key),
 				    &val, sizeof(val), BPF_ANY);
