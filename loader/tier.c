@@ -55,10 +55,14 @@ static void select_landlock(__u32 guards, struct hb_tiers *t, __u32 *missing,
 		t->exec = HB_TIER_LANDLOCK;
 		*missing &= ~HB_GUARD_EXEC;
 	}
-	if ((guards & HB_GUARD_FS) &&
-	    hb_probe_landlock(HB_LANDLOCK_ABI_FS, &why->landlock) > 0) {
+	if (!(guards & HB_GUARD_FS))
+		return;
+	if (abi >= HB_LANDLOCK_ABI_FS) {
 		t->fs = HB_TIER_LANDLOCK;
 		*missing &= ~HB_GUARD_FS;
+	} else if (abi > 0) {
+		/* Landlock is there, too old for files: say so. */
+		hb_probe_landlock(HB_LANDLOCK_ABI_FS, &why->landlock);
 	}
 }
 
@@ -87,8 +91,10 @@ __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 	if (hb_probe_cgroup2(&why->lsm))
 		return guards;
 	if (!hb_probe_bpf_lsm(&why->lsm)) {
+		int abi = hb_landlock_abi();
+
 		t->net = t->exec = t->native = t->env = t->tamper = t->fs = HB_TIER_A;
-		t->landlock_abi = hb_landlock_abi() > 0 ? hb_landlock_abi() : 0;
+		t->landlock_abi = abi > 0 ? abi : 0;
 		return 0;
 	}
 	hb_debug("tier A (BPF-LSM) unavailable: %s", why->lsm.what);
