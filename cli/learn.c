@@ -158,11 +158,11 @@ static void write_set(FILE *f, const char *key, const struct set *s)
 
 static void write_policy(FILE *f, const struct learned *l, const char *cmd)
 {
-	char prog[64];
+	const char *base = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
+	char prog[64 * 4 + 1];
 
 	/* The program's name only: never its arguments (they may hold secrets). */
-	snprintf(prog, sizeof(prog), "%s", strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd);
-	hb_escape(prog, sizeof(prog), prog, sizeof(prog));
+	hb_escape(base, strnlen(base, 64), prog, sizeof(prog));
 	fprintf(f, "# hermetic-bpf policy learned from a run of %s\n"
 		   "# (hermetic-bpf learn; keys: docs/policy-file.md)\n"
 		   "[hermetic-bpf]\nversion = 1\n\n[network]\n", prog);
@@ -198,50 +198,79 @@ static void usage(FILE *f)
 	      "Needs BPF-LSM. Exit status: COMMAND's, or 125 (nothing written).\n", f);
 }
 
-int hb_cmd_learn(int argc, char **argv)
+/* run's flags for learning: every guard, audited, no rate limit. */
+static const char *const learn_flags[] = {
+	"run", "--audit", "--no-network", "--allow-domain", "hermetic-bpf.invalid",
+	"--no-subprocess", "--fs-readonly", "--block-native", "--event-rate", "0",
+};
+#define N_LEARN_FLAGS (sizeof(learn_flags) / sizeof(learn_flags[0]))
+
+static int misuse(const char *what, const char *arg)
 {
-	struct learned l = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	const char *out = NULL;
-	char *rargv[32 + 1];
-	int rargc = 0, i, status, fd;
-	struct hb_run_args a;
-	FILE *f;
+	fprintf(stderr, "hermetic-bpf: learn: %s%s\nTry 'hermetic-bpf learn --help' for more "
+		"information.\n", what, arg);
+	return HB_EXIT_FAILURE;
+}
 
-	static const char *const fixed[] = {
-		"run", "--audit", "--no-network", "--allow-domain", "hermetic-bpf.invalid",
-		"--no-subprocess", "--fs-readonly", "--block-native", "--event-rate", "0",
-	};
+/*
+ * learn's command line as run's, into @rargv (room for N_LEARN_FLAGS + @argc
+ * words): the learning flags, --user and -v passed on, then "--" COMMAND.
+ * -o FILE goes to @out, COMMAND's name to @cmd. Returns the word count,
+ * 0 after --help, or -1.
+ */
+static int run_argv(int argc, char **argv, char **rargv, const char **out,
+		    const char **cmd)
+{
+	int n = 0, i;
 
-	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
-		rargv[rargc++] = (char *)fixed[k];
+	for (size_t k = 0; k < N_LEARN_FLAGS; k++)
+		rargv[n++] = (char *)learn_flags[k];
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
 		} else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strcmp(argv[i], "--user") && i + 1 < argc && rargc < 28) {
-			rargv[rargc++] = argv[i++];
-			rargv[rargc++] = argv[i];
-		} else if (!strcmp(argv[i], "-v") && rargc < 28) {
-			rargv[rargc++] = argv[i];
+			*out = argv[++i];
+		} else if (!strcmp(argv[i], "--user") && i + 1 < argc) {
+			rargv[n++] = argv[i++];
+			rargv[n++] = argv[i];
+		} else if (!strcmp(argv[i], "-v")) {
+			rargv[n++] = argv[i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "hermetic-bpf: learn: unknown option or missing value: "
-				"'%s'\nTry 'hermetic-bpf learn --help' for more information.\n",
-				argv[i]);
-			return HB_EXIT_FAILURE;
+			misuse("unknown option or missing value: ", argv[i]);
+			return -1;
 		}
 	}
-	if (!out || i >= argc) {
-		fprintf(stderr, "hermetic-bpf: learn: %s\nTry 'hermetic-bpf learn --help' for "
-			"more information.\n", out ? "no command given" : "-o FILE is required "
-			"(the command's own output goes to stdout)");
-		return HB_EXIT_FAILURE;
+	if (!*out || i >= argc) {
+		misuse(*out ? "no command given" : "-o FILE is required (the command's own "
+		       "output goes to stdout)", "");
+		return -1;
 	}
-	rargv[rargc++] = "--";
+	rargv[n++] = "--";
+	*cmd = argv[i];
+	while (i < argc)
+		rargv[n++] = argv[i++];
+	rargv[n] = NULL;
+	return n;
+}
+
+int hb_cmd_learn(int argc, char **argv)
+{
+	struct learned l = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	char **rargv = calloc(N_LEARN_FLAGS + (size_t)argc + 1, sizeof(*rargv));
+	const char *out = NULL, *cmd = NULL;
+	struct hb_run_args a;
+	int rargc, status, fd;
+	FILE *f;
+
+	rargc = rargv ? run_argv(argc, argv, rargv, &out, &cmd) : -1;
+	if (rargc <= 0) {
+		free(rargv);
+		return rargc ? HB_EXIT_FAILURE : 0;
+	}
 	/* Before anything runs: an unwritable FILE must not cost a run. */
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	f = fd < 0 ? NULL : fdopen(fd, "w");
@@ -249,25 +278,15 @@ int hb_cmd_learn(int argc, char **argv)
 		fprintf(stderr, "hermetic-bpf: learn: -o %s: %s\n", out, strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		free(rargv);
 		return HB_EXIT_FAILURE;
 	}
-	{
-		char **all = calloc((size_t)(rargc + argc - i + 1), sizeof(*all));
-
-		if (!all) {
-			fclose(f);
-			return HB_EXIT_FAILURE;
-		}
-		memcpy(all, rargv, (size_t)rargc * sizeof(*all));
-		memcpy(all + rargc, argv + i, (size_t)(argc - i) * sizeof(*all));
-		status = hb_run_args_parse(rargc + argc - i, all, &a) ? HB_EXIT_FAILURE : -1;
-		if (status < 0) {
-			hb_verbosity = a.verbose;
-			hb_log_setup_libbpf();
-			status = hb_run(&a, observe, &l);
-			hb_run_args_free(&a);
-		}
-		free(all);
+	status = HB_EXIT_FAILURE;
+	if (!hb_run_args_parse(rargc, rargv, &a)) {
+		hb_verbosity = a.verbose;
+		hb_log_setup_libbpf();
+		status = hb_run(&a, observe, &l);
+		hb_run_args_free(&a);
 	}
 	if (status == HB_EXIT_FAILURE || l.failed) {
 		fclose(f);
@@ -276,7 +295,7 @@ int hb_cmd_learn(int argc, char **argv)
 			hb_log("learn: out of memory; no policy written");
 		status = HB_EXIT_FAILURE;
 	} else {
-		write_policy(f, &l, argv[i]);
+		write_policy(f, &l, cmd);
 		if (fclose(f)) {
 			hb_log("learn: -o %s: %s", out, strerror(errno));
 			status = HB_EXIT_FAILURE;
@@ -292,5 +311,6 @@ int hb_cmd_learn(int argc, char **argv)
 	set_free(&l.dirs);
 	set_free(&l.native);
 	set_free(&l.other);
+	free(rargv);
 	return status;
 }
