@@ -465,8 +465,6 @@ static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
 		.n_write = a->n_write_paths,
 		.read_paths = a->read_paths,
 		.n_read = a->n_read_paths,
-		.exec_paths = a->exec_paths,
-		.n_exec = a->n_exec_paths,
 		.cmd = a->cmd[0],
 		.path_env = getenv("PATH"),
 	};

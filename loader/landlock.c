@@ -139,9 +139,6 @@ static int add_rules(struct builder *b)
 		err = allow(b, "fs-readonly", p->root, RIGHTS_READ | exec, false);
 	if (!err)
 		err = allow_all(b, "allow-read", p->read_paths, p->n_read, RIGHTS_READ | exec);
-	if (!err)
-		err = allow_all(b, "allow-exec", p->exec_paths, p->n_exec,
-				LL(EXECUTE) | LL(READ_FILE));
 	/* The command must start: its runtime list (programs only, for exec). */
 	if (!err && (p->fs_read || p->exec))
 		err = hb_fs_runtime_each(p->cmd, p->path_env, allow_runtime, b);

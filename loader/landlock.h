@@ -22,15 +22,14 @@ int hb_landlock_abi(void);
 struct hb_landlock_plan {
 	bool fs_write;  /* --fs-readonly: no change outside write_paths */
 	bool fs_read;   /* a read root: no read outside read_paths */
-	bool exec;      /* --no-subprocess: run only exec_paths */
+	bool exec;      /* --no-subprocess: run only the command's own programs
+			 * (--allow-exec is refused in tier B: cli/run.c) */
 	bool net;       /* the network guard: scope abstract unix sockets */
 	const char *root; /* the read root, or NULL */
 	const char *const *write_paths;
 	size_t n_write;
 	const char *const *read_paths;
 	size_t n_read;
-	const char *const *exec_paths; /* --allow-exec */
-	size_t n_exec;
 	const char *cmd;      /* the command as given, and the PATH it is */
 	const char *path_env; /* looked up in: its runtime list */
 };
