@@ -107,6 +107,11 @@ def event_rate_bad_input():
         expect(f"--event-rate {value}: expected a number of events a second" in p.stderr,
                p.stderr)
         expect(not os.path.exists(marker), "nothing started")
+    # The neighbour: a valid rate runs the command.
+    p = hb("run", "--event-rate", "5", "touch", marker, env=TESTER)
+    expect_eq(p.returncode, 0, f"--event-rate 5: {p.stderr!r}")
+    expect(os.path.exists(marker), "ran")
+    os.unlink(marker)
 
 
 @case("nolsm")
