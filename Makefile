@@ -34,6 +34,9 @@ UNIT_OBJS   := $(filter-out $(OUTPUT)/cli/main.o,$(APP_OBJS))
 BIN := $(OUTPUT)/hermetic-bpf
 # A helper the end-to-end cases run (io_uring): static, for the guest too.
 URING := $(OUTPUT)/uring_connect
+# Another (fills a BPF-LSM hook): static too, libbpf linked in.
+HOOKFILL := $(OUTPUT)/hook_fill
+CASE_HELPERS := $(URING) $(HOOKFILL)
 
 .PHONY: all help deps unit e2e test check demo bench bench-smoke vmlinux install clean
 .DELETE_ON_ERROR:
@@ -78,19 +81,30 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_OBJS) $(HEADERS) | $(OUTPUT)/tests
 $(URING): tests/cases/uring_connect.c | $(OUTPUT)
 	$(CC) $(CFLAGS) -Wall -Wextra -Werror -static $< -o $@
 
+$(OUTPUT)/cases/hook_fill.bpf.o: tests/cases/hook_fill.bpf.c vmlinux/$(ARCH)/vmlinux.h
+	mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/cases/hook_fill.skel.h: $(OUTPUT)/cases/hook_fill.bpf.o
+	$(BPFTOOL) gen skeleton $< name hook_fill > $@
+
+$(HOOKFILL): tests/cases/hook_fill.c $(OUTPUT)/cases/hook_fill.skel.h
+	$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -static -I$(OUTPUT)/cases $< \
+		-lbpf -lelf -lz -o $@
+
 deps:
 	scripts/setup
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-e2e: $(BIN) $(URING)
+e2e: $(BIN) $(CASE_HELPERS)
 	tests/e2e/run-all
 
 # Sanitizers and a short fuzzing pass run with the tests: cheap, and they
 # keep the fuzz targets building.
 test: deps
-	$(MAKE) all unit $(URING)
+	$(MAKE) all unit $(CASE_HELPERS)
 	$(MAKE) asan-unit fuzz-smoke
 	tests/native/run $(BIN)
 	$(MAKE) e2e

@@ -109,7 +109,11 @@ static int probe_program(struct hb_probe_failure *f, bool lsm)
 		struct bpf_link *link = bpf_program__attach(skel->progs.hb_probe_lsm);
 
 		err = libbpf_get_error(link);
-		if (err)
+		if (err == -E2BIG)
+			failed(f, err, HB_HINT_HOOK_FULL,
+			       "BPF-LSM is active, but its socket_connect hook has no "
+			       "room for another program (%s)", strerror(-err));
+		else if (err)
 			failed(f, err, load_hint(err),
 			       "a BPF-LSM program cannot be attached here (%s)",
 			       strerror(-err));

@@ -16,7 +16,19 @@ struct hb_probe_failure {
 	char hint[512]; /* what the user can change, or "" */
 };
 
-/* Tier A: 0 when a BPF-LSM program loads and attaches here, else -errno. */
+/*
+ * Why a BPF-LSM attach can fail with E2BIG on a kernel that has BPF-LSM:
+ * the hook's trampoline is full (BPF_MAX_TRAMP_LINKS, host-wide).
+ */
+#define HB_HINT_HOOK_FULL							\
+	"each running sandbox attaches its own programs, and the kernel takes "	\
+	"at most 38 on one hook (fewer if other tools attach LSM or fentry "	\
+	"programs there); wait for other sandboxes to end"
+
+/*
+ * Tier A: 0 when a BPF-LSM program loads and attaches here, else -errno;
+ * -E2BIG when BPF-LSM works but its hook has no room (HB_HINT_HOOK_FULL).
+ */
 int hb_probe_bpf_lsm(struct hb_probe_failure *f);
 
 /*

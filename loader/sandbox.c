@@ -184,6 +184,9 @@ static int attach_programs(struct hb_sandbox *sb)
 		err = libbpf_get_error(link);
 		if (err) {
 			hb_log("cannot attach %s: %s", s->progs[i].name, strerror(-err));
+			/* The trampoline's limit (BPF_MAX_TRAMP_LINKS), host-wide. */
+			if (err == -E2BIG && bpf_program__type(prog) == BPF_PROG_TYPE_LSM)
+				hb_hint(HB_HINT_HOOK_FULL);
 			return err;
 		}
 		*s->progs[i].link = link;

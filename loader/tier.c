@@ -81,6 +81,7 @@ const struct hb_guard_name hb_guard_names[] = {
 __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 {
 	__u32 missing = guards;
+	int err;
 
 	memset(t, 0, sizeof(*t));
 	memset(why, 0, sizeof(*why));
@@ -90,13 +91,20 @@ __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 	/* No cgroup, no sandbox: every mechanism needs one. */
 	if (hb_probe_cgroup2(&why->lsm))
 		return guards;
-	if (!hb_probe_bpf_lsm(&why->lsm)) {
+	err = hb_probe_bpf_lsm(&why->lsm);
+	if (!err) {
 		int abi = hb_landlock_abi();
 
 		t->net = t->exec = t->native = t->env = t->tamper = t->fs = HB_TIER_A;
 		t->landlock_abi = abi > 0 ? abi : 0;
 		return 0;
 	}
+	/*
+	 * BPF-LSM is here, only busy: no tier B then, or what is enforced
+	 * would change from one run to the next with the host's load.
+	 */
+	if (err == -E2BIG)
+		return guards;
 	hb_debug("tier A (BPF-LSM) unavailable: %s", why->lsm.what);
 	if ((guards & HB_GUARD_NET) && !select_net_b(t, &why->cgroup)) {
 		hb_debug("tier B (cgroup-bpf) enforces the network guard");

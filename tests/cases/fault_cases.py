@@ -47,6 +47,73 @@ def refused_cleanly(p, marker, says, what):
     no_leftovers(what)
 
 
+# --- a BPF-LSM hook with no room left ------------------------------------
+
+def wait_no_policy_maps(what):
+    """Until every earlier sandbox's programs are gone (they are dropped
+    in the background after each run)."""
+    deadline = time.time() + 120
+    while policy_maps() and time.time() < deadline:
+        time.sleep(0.5)
+    expect_eq(policy_maps(), 0, f"policy maps left before {what}")
+
+
+class HookFill:
+    """hook_fill HOOK, for a with-block: takes every free slot on HOOK."""
+
+    def __init__(self, hook):
+        helper = os.environ.get("HB_HOOKFILL", os.path.join(C.HERE, "hook_fill"))
+        self.p = subprocess.Popen([helper, hook], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.said = self.p.stdout.readline().strip()
+        if not re.fullmatch(r"attached \d+: Argument list too long", self.said):
+            self.__exit__()
+            expect(False, f"hook_fill {hook} filled the hook: {self.said!r} "
+                          f"{self.p.stderr.read()!r}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.p.stdin.close()
+        self.p.wait(timeout=60)
+
+
+@case("tierA")
+def lsm_hook_full():
+    # The kernel takes a few dozen programs per BPF-LSM hook, host-wide,
+    # and every sandbox attaches its own. When another tool has taken the
+    # last slot, run refuses; it neither falls back to tier B (what is
+    # enforced would then depend on the host's load) nor leaves behind
+    # what it had attached to other hooks.
+    hint = "Hint: each running sandbox attaches its own programs"
+    wait_no_policy_maps("filling file_open")
+    marker = tempfile.mktemp()
+    with HookFill("file_open"):
+        p = hb("run", "--fs-readonly", "sh", "-c", f"echo x > {marker}", env=TESTER)
+        refused_cleanly(p, marker, "cannot attach hb_file_open: Argument list too long",
+                        "file_open has no room")
+        expect(hint in p.stderr, f"the hint: {p.stderr!r}")
+    wait_no_policy_maps("filling socket_connect")
+    with HookFill("socket_connect"):
+        p = hb("run", "--no-network", "sh", "-c", f"echo x > {marker}", env=TESTER)
+        refused_cleanly(p, marker, "its socket_connect hook has no room for another program",
+                        "socket_connect has no room")
+        expect(hint in p.stderr, f"the hint: {p.stderr!r}")
+        expect("cgroup-bpf" not in p.stderr, f"no tier B instead: {p.stderr!r}")
+    # With the slots free again, the same runs start and deny.
+    token, _ = C.run_probe("connect", C.TCP4.host, str(C.TCP4.port), env=TESTER)
+    expect_eq(token, "EPERM", "connect once the hook has room again")
+    token, _ = C.run_probe("connect", C.TCP4.host, str(C.TCP4.port), guard=False, env=TESTER)
+    expect_eq(token, "ok", "the same connect without the guard")
+    p = hb("run", "--fs-readonly", "sh", "-c", f"echo x > {marker}", env=TESTER)
+    expect(p.returncode != 0 and "Read-only file system" in p.stderr,
+           f"the write once file_open has room again: {p.returncode} {p.stderr!r}")
+    expect_eq(hb("run", "--fs-readonly", "cat", "/etc/passwd", env=TESTER).returncode, 0,
+              "a read under --fs-readonly")
+    no_leftovers("the runs after the full hooks")
+
+
 # --- maps of fixed size ----------------------------------------------------
 
 @case("net")
