@@ -604,10 +604,12 @@ def stdio_pass_through():
 
 @case("always")
 def signals_are_forwarded():
+    # Short sleeps: CPython runs a handler between bytecodes, so a signal
+    # that lands just before one long sleep() starts would wait it out.
     code = ("import signal, sys, time\n"
             "signal.signal(signal.SIGTERM, lambda *a: sys.exit(42))\n"
             "print('ready', flush=True)\n"
-            "time.sleep(60)\n")
+            "for _ in range(600): time.sleep(0.1)\n")
     p = subprocess.Popen([HB, "run", *GUARD_SETS[-1], PY, "-c", code],
                          stdout=subprocess.PIPE, text=True, env={**os.environ, **DEFAULT_ENV})
     expect_eq(p.stdout.readline().strip(), "ready", "the command started")
