@@ -149,11 +149,13 @@ struct {
 
 /*
  * Cgroup levels [hb_level_lo, hb_level_hi) that hold sandboxes, kept by
- * the loader. With one `run`, lo + 1 == hi: one helper call and one map
- * lookup decide that a task is outside every sandbox.
+ * the loader. With one `run`, lo + 1 == hi, and hb_sandbox_id is that
+ * run's cgroup: one helper call tells a task outside it. An instance
+ * that serves several sandboxes leaves hb_sandbox_id 0.
  */
 __u32 hb_level_lo;
 __u32 hb_level_hi;
+__u64 hb_sandbox_id;
 
 /* What a hook knows beyond the request: for lookups and the event. */
 struct hb_ctx {
@@ -233,9 +235,17 @@ static __always_inline int hb_find_level(__u32 from, __u32 net,
 	return l.found;
 }
 
-/* First level at which the current task is in a sandbox, or -1. */
+/*
+ * First level at which the current task is in a sandbox, or -1. Every
+ * process on the host comes here on every hook: those outside the one
+ * sandbox are sent away before the loop and the map lookup.
+ */
 static __always_inline int hb_first_level(void)
 {
+	__u64 id = hb_sandbox_id;
+
+	if (id && bpf_get_current_ancestor_cgroup_id(hb_level_lo) != id)
+		return -1;
 	return hb_find_level(hb_level_lo, 0, NULL);
 }
 

@@ -319,6 +319,7 @@ static int write_policy(struct hb_sandbox *sb, const struct hb_sandbox_config *c
 	if (err)
 		return err;
 	/* From here on the hooks look at this cgroup's level. */
+	sb->skel->bss->hb_sandbox_id = id;
 	sb->skel->bss->hb_level_lo = sb->cg.level;
 	sb->skel->bss->hb_level_hi = sb->cg.level + 1;
 	return 0;
