@@ -244,7 +244,10 @@ pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o)
 
 		hb_log("cannot start the command inside its cgroup (clone3: %s)",
 		       strerror(err));
-		if (err == ENOSYS || err == E2BIG)
+		if (err == ENOSYS)
+			hb_hint("clone3() needs Linux 5.3 or later, and a tracer that knows "
+				"it (valgrind 3.19 does not)");
+		else if (err == E2BIG)
 			hb_hint("CLONE_INTO_CGROUP needs Linux 5.7 or later");
 		return -err;
 	}
