@@ -122,7 +122,7 @@ bench: deps $(BIN) $(URING)
 	tests/bench/run-bench
 
 # One short block per configuration on each kernel, one boot at a time
-# (3.5 minutes on a busy host): keeps the suite from rotting (make check;
+# (about 4 minutes on a busy host): keeps the suite from rotting (make check;
 # CI's make test leaves it out for time). The numbers go to
 # .output/bench-vm/benchmarks-smoke.md, never to docs/.
 bench-smoke: $(BIN) $(URING)

@@ -28,6 +28,35 @@ START_GROUPS = [
      ("hb_python", "`hermetic-bpf run -v --no-network -- python3 -c pass`")],
 ]
 WARM = "n/a (no agent yet, issue 7)"
+# The guards' own section (bench.py's GUARDS): per guard a title, its
+# operations, its configurations besides (a), and ratios between them
+# (numerator, denominator, column title).
+GUARDS = {
+    "fs": ("Filesystem guard: `--fs-readonly` with `--allow-write` (issues 4 and 6)",
+           {"write_allowed": "open(O_WRONLY)+close, a file in an allowed subtree",
+            "write_denied": "open(O_WRONLY)+close, a file outside every subtree ⁴",
+            "open": "open+close `/etc/passwd`", "stat": "stat `/etc/passwd`"},
+           {"b": "(b) outside", "in1": "inside, 1 subtree", "in64": "inside, 64 subtrees",
+            "audit": "`--audit`, 1 subtree"},
+           [("in64", "in1", "64 / 1 subtree"), ("audit", "in1", "audit / enforce (1 subtree)")]),
+    "exec": ("Exec guard: `--no-subprocess` (issues 5 and 6)",
+             {"forkexec": "fork+exec `/bin/true` ⁵"},
+             {"b": "(b) outside", "allow": "inside, `--allow-exec /bin/true`",
+              "deny": "inside, `--no-subprocess`", "audit": "`--audit --no-subprocess`"},
+             [("deny", "allow", "denied / allowed"), ("audit", "deny", "audit / enforce"),
+              ("audit", "allow", "audit / allowed")]),
+    "native": ("Native-code guard: `--block-native` (issues 5 and 6)",
+               {"mmap_trusted": "mmap(PROT_EXEC) of libc (trusted)",
+                "mmap_untrusted": "mmap(PROT_EXEC) of a copy of libc in /tmp ⁶"},
+               {"b": "(b) outside", "in": "inside", "audit": "`--audit --block-native`"},
+               [("audit", "in", "audit / enforce")]),
+}
+GUARD_NOTES = (
+    "⁴ Denied (EROFS) inside, checked on every call; allowed and audited under `--audit`. "
+    "⁵ The exec is denied (EPERM, checked) under `--no-subprocess`, after the fork; allowed "
+    "and audited under `--audit`. ⁶ Denied (EPERM, checked) inside; allowed and audited "
+    "under `--audit`. For the other operations nothing is denied or audited, and "
+    "\"audit / enforce\" compares two configurations that allow them.")
 
 TARGET_OUTSIDE = 1.02
 TARGET_PROG = 1.5
@@ -141,6 +170,32 @@ def op_events_table(b):
                      f"{r['limited']:,}", f"{r['lost']:,}",
                      "yes" if ok else f"no ({r['accounted']:,}; other events: {r['other']:,})"])
     return md_table(["configuration", "round", "connect+sendto calls", "trace lines",
+                     "limited", "lost", "every call's event accounted for"], rows)
+
+
+def guard_table(b, g):
+    _, ops, cfgs, extra = GUARDS[g]
+    rows = []
+    for op, title in ops.items():
+        rows.append([title, fmt_time(b.op_abs(f"{g}.{op}", "a"))] +
+                    [fmt_ratio(b.op_ratio(f"{g}.{op}", cfg)) for cfg in cfgs] +
+                    [fmt_ratio(b.op_ratio(f"{g}.{op}", num, den)) for num, den, _ in extra])
+    return md_table(["operation", "(a) none: time/op"] +
+                    [f"{label} / (a)" for label in cfgs.values()] +
+                    [label for _, _, label in extra], rows)
+
+
+def guard_events_table(b):
+    rows = []
+    order = [(g, cfg) for g, spec in GUARDS.items() for cfg in spec[2]]
+    for r in sorted(b.guard_events, key=lambda r: (order.index((r["guard"], r["cfg"])),
+                                                    r["round"])):
+        ok = r["accounted"] == r["calls"] and not r["other"]
+        rows.append([GUARDS[r["guard"]][2][r["cfg"]], r["round"], f"{r['calls']:,}",
+                     f"{r['verdict']} {r['action']}: {r['net']:,}", f"{r['limited']:,}",
+                     f"{r['lost']:,}",
+                     "yes" if ok else f"no ({r['accounted']:,}; other events: {r['other']:,})"])
+    return md_table(["configuration", "round", "denied or audited calls", "trace lines",
                      "limited", "lost", "every call's event accounted for"], rows)
 
 
@@ -288,6 +343,13 @@ def main():
                 "(table below). (e) / (d) compares an audited call, which goes through, "
                 "with a denied one, which stops at the hook; (e) / (c) compares it with "
                 "the same call allowed.", "",
+                "### The filesystem, exec and native guards: time relative to (a) no "
+                "programs loaded", ""]
+        for g, (title, *_) in GUARDS.items():
+            doc += [f"**{title}**", "", guard_table(b, g), ""]
+        doc += [GUARD_NOTES, "",
+                "Events of the denied and audited calls (all at the default `--event-rate`):",
+                "", guard_events_table(b), "",
                 "### In-kernel cost per program, against an empty program on the same hook",
                 "", progs_table(b), "",
                 "### Start-up", "", start_table(b), "",

@@ -54,6 +54,7 @@ class Boot:
         self.anomalies = []
         self.pairs = {}  # kind -> (rows by cfg and round, base cfg, other cfg)
         self._ops(recs)
+        self._guard_events(recs)
         self._progs(recs)
         self._start(recs)
         self._pairs(recs, "dns", "plain", "proxy")
@@ -66,37 +67,57 @@ class Boot:
         if len(clocks) > 1:
             self.anomalies.append(f"the clocksource changed during the boot: {sorted(clocks)}")
 
-    def _expect(self, r, denied, what):
-        if denied and (r["failed"] != r["n"] or r["errno"] != "EPERM"):
+    def _expect(self, r, errno, what):
+        """ERRNO: every call must fail with it; None: none may fail. A
+        block that printed nothing has n 0 and failed -1: reported."""
+        if errno and (r["failed"] != r["n"] or r["errno"] != errno or not r["n"]):
             self.anomalies.append(f"{what} round {r['round']}: {r['failed']}/{r['n']} "
-                                  f"failed ({r['errno']}), expected all EPERM")
-        elif not denied and r["failed"]:
+                                  f"failed ({r['errno']}), expected all {errno}")
+        elif not errno and r["failed"]:
             self.anomalies.append(f"{what} round {r['round']}: {r['failed']}/{r['n']} "
                                   f"failed ({r['errno']})")
 
     def _ops(self, recs):
-        # ops[op][cfg][round] = ns per operation
+        # ops[op][cfg][round] = ns per operation; a guard's (bench.py's
+        # GUARDS) operation OP is "GUARD.OP", its configurations its own.
         self.ops = {}
         for r in recs:
-            if r["kind"] != "op":
+            if r["kind"] == "op":
+                op = r["op"]
+                errno = "EPERM" if r["cfg"] == "d" and op in NET_OPS else None
+            elif r["kind"] == "guard_op":
+                op, errno = f"{r['guard']}.{r['op']}", r["expect"]
+            else:
                 continue
-            self.ops.setdefault(r["op"], {}).setdefault(r["cfg"], {})[r["round"]] = r["ns"]
-            self._expect(r, r["cfg"] == "d" and r["op"] in NET_OPS, f"{r['op']} ({r['cfg']})")
+            if r["ns"] is not None:
+                self.ops.setdefault(op, {}).setdefault(r["cfg"], {})[r["round"]] = r["ns"]
+            self._expect(r, errno, f"{op} ({r['cfg']})")
+
+    def _guard_events(self, recs):
+        self.guard_events = [r for r in recs if r["kind"] == "guard_events"]
+        for r in self.guard_events:
+            # Allowed configurations expect no event at all (calls 0).
+            self._account(r, r["verdict"], [r["action"]],
+                          f"{r['guard']} ({r['cfg']}) round {r['round']}")
+
+    def _account(self, r, verdict, actions, what):
+        """Every call's event accounted for: "VERDICT ACTION" trace lines
+        plus lost plus limited equal the calls; no other trace line."""
+        r["net"] = sum(r["traced"].get(f"{verdict} {a}", 0) for a in actions) if verdict else 0
+        r["other"] = sum(r["traced"].values()) - r["net"]
+        r["accounted"] = r["net"] + r["lost"] + r["limited"]
+        if r["accounted"] != r["calls"] or r["other"]:
+            self.anomalies.append(
+                f"{what}: {r['calls']} calls, but events {r['traced']} + lost {r['lost']} "
+                f"+ limited {r['limited']}")
 
     def _events(self, recs):
         """Every event accounted for: delivered (a trace line), lost or
         limited, exactly once (spec/audit.md)."""
         self.op_events = [r for r in recs if r["kind"] == "op_events"]
         for r in self.op_events:
-            verb = {"d": "blocked", "e": "audited"}.get(r["cfg"])
-            net = sum(r["traced"].get(f"{verb} {op}", 0) for op in NET_OPS) if verb else 0
-            r["net"] = net
-            r["other"] = sum(r["traced"].values()) - net
-            r["accounted"] = net + r["lost"] + r["limited"]
-            if r["accounted"] != r["calls"] or r["other"]:
-                self.anomalies.append(
-                    f"ops ({r['cfg']}) round {r['round']}: {r['calls']} calls, but events "
-                    f"{r['traced']} + lost {r['lost']} + limited {r['limited']}")
+            self._account(r, {"d": "blocked", "e": "audited"}.get(r["cfg"]), NET_OPS,
+                          f"ops ({r['cfg']}) round {r['round']}")
         self.events = [r for r in recs if r["kind"] == "events"]
         for r in self.events:
             r["accounted"] = r["delivered"] + r["lost"] + r["limited"]
@@ -192,5 +213,5 @@ class Boot:
         for r in recs:
             if r["kind"] == kind:
                 rows.setdefault(r["cfg"], {})[r["round"]] = r["ns"]
-                self._expect(r, False, f"{kind} ({r['cfg']})")
+                self._expect(r, None, f"{kind} ({r['cfg']})")
         self.pairs[kind] = (rows, base, other)

@@ -10,6 +10,7 @@ Usage: python3 bench.py
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -29,9 +30,12 @@ STATS = "/proc/sys/kernel/bpf_stats_enabled"
 # reproducible, so fewer and shorter blocks do; "smoke" only checks that
 # everything still runs.
 PROFILES = {
-    "wall": (dict(ops=12, progs=6, start=8, dns=8, allowmap=8, events=3), 0.5, 0.1, 3),
-    "icount": (dict(ops=5, progs=3, start=5, dns=4, allowmap=4, events=2), 0.2, 0.05, 2),
-    "smoke": (dict(ops=1, progs=1, start=1, dns=1, allowmap=1, events=1), 0.05, 0.02, 1),
+    "wall": (dict(ops=12, guards=6, progs=6, start=8, dns=8, allowmap=8, events=3), 0.5, 0.1,
+             3),
+    "icount": (dict(ops=5, guards=3, progs=3, start=5, dns=4, allowmap=4, events=2), 0.2, 0.05,
+               2),
+    "smoke": (dict(ops=1, guards=1, progs=1, start=1, dns=1, allowmap=1, events=1), 0.05, 0.02,
+              1),
 }
 PROFILE = (re.findall(r"\bhb\.bench=(\w+)", open("/proc/cmdline").read()) or ["wall"])[0]
 ROUNDS, BLOCK_S, CALIBRATE_S, EVENT_S = PROFILES.get(PROFILE, PROFILES["wall"])
@@ -94,6 +98,12 @@ def block_script(ops, ns):
     return "; ".join(" ".join(with_n(argv, ns[op])) for op, argv in ops.items())
 
 
+def loop_calls(n):
+    """bench_loop's calls for N, the untimed ones included: a denied or
+    audited operation leaves one event each."""
+    return n + n // 10 + 1
+
+
 def calibrate(ops):
     """N per operation so that one block lasts about BLOCK_S."""
     ns = {}
@@ -131,33 +141,48 @@ def trace_counts(path):
     return counts
 
 
+def traced(flags, cmd):
+    """`run FLAGS --trace-file F -- CMD`: the process, and its events
+    (trace lines by verdict and action, lost, limited)."""
+    if os.path.exists(OPS_TRACE):
+        os.unlink(OPS_TRACE)
+    p = run(hb_run(flags + ["--trace-file", OPS_TRACE], cmd))
+    lost, limited = unreported(p.stderr)
+    events = dict(traced=trace_counts(OPS_TRACE), lost=lost, limited=limited)
+    if os.path.exists(OPS_TRACE):
+        os.unlink(OPS_TRACE)
+    return p, events
+
+
+def block(outside, inside, cmd):
+    """One block: CMD with no programs (both None), next to a background
+    sandbox with flags OUTSIDE, or inside a sandbox with flags INSIDE.
+    Returns its op lines, and the sandbox's events (or None)."""
+    events = None
+    if outside is not None:
+        bg = background(outside)
+        try:
+            p = run(cmd)
+        finally:
+            bg.stop()
+    elif inside is not None:
+        p, events = traced(inside, cmd)
+    else:
+        p = run(cmd)
+    return op_lines(p.stdout), events
+
+
 def ops_block(cfg, script):
     """The op lines of one block, and the sandbox's events (or None)."""
     between(f"ops {cfg}")
-    events = None
-    if cfg == "b":
-        bg = background(["--no-network"])
-        try:
-            p = run(["sh", "-c", script])
-        finally:
-            bg.stop()
-    elif cfg in SANDBOX:
-        if os.path.exists(OPS_TRACE):
-            os.unlink(OPS_TRACE)
-        p = run(hb_run(SANDBOX[cfg] + ["--trace-file", OPS_TRACE], ["sh", "-c", script]))
-        lost, limited = unreported(p.stderr)
-        events = dict(traced=trace_counts(OPS_TRACE), lost=lost, limited=limited)
-        os.unlink(OPS_TRACE)
-    else:
-        p = run(["sh", "-c", script])
-    return op_lines(p.stdout), events
+    return block(["--no-network"] if cfg == "b" else None, SANDBOX.get(cfg),
+                 ["sh", "-c", script])
 
 
 def bench_ops():
     ns = calibrate(OPS)
     script = block_script(OPS, ns)
-    # bench_loop's calls, the untimed ones included: one event each.
-    calls = sum(ns[op] + ns[op] // 10 + 1 for op in NET_OPS)
+    calls = sum(loop_calls(ns[op]) for op in NET_OPS)
     for r in range(ROUNDS["ops"]):
         for cfg in rotated(CONFIGS, r):
             lines, events = ops_block(cfg, script)
@@ -169,6 +194,108 @@ def bench_ops():
                 emit("op_events", round=r, cfg=cfg, calls=calls if cfg in "de" else 0,
                      **events)
     return ns
+
+
+# --- the filesystem, exec and native guards (issues 4, 5 and 6) -------------
+
+FS_DIR = "/tmp/bench-fs"
+# --allow-write subtrees FS_DIR/w0 ... (the allowed file is in w0).
+FS_SUBTREES = 64
+FS_ONE = ["--fs-readonly", "--allow-write", f"{FS_DIR}/w0"]
+FS_MANY = ["--fs-readonly"] + [a for i in range(FS_SUBTREES)
+                               for a in ("--allow-write", f"{FS_DIR}/w{i}")]
+# A system library is trusted by --block-native (root's, in root's
+# directory); its copy directly in /tmp (mode 1777: others can write
+# there) is not (spec/exec.md).
+LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
+LIBC_COPY = "/tmp/bench-libc.so.6"
+# Per guard: the operations (run one after the other in a block), the
+# trace action and errno of its denials, and its configurations besides
+# (a): name -> (kind, flags, the operations it denies or audits). "outside"
+# measures next to a background sandbox with those flags; "enforce" and
+# "audit" inside one, tracing to a file. An operation a configuration
+# denies must fail every time with ERRNO and leave one "blocked ACTION"
+# trace line (or a lost or limited count) per call; one it audits must
+# succeed and leave one "audited ACTION"; everything else must succeed.
+GUARDS = {
+    "fs": dict(
+        ops={"write_allowed": ["op_open", "N", f"{FS_DIR}/w0/file", "w"],
+             "write_denied": ["op_open", "N", f"{FS_DIR}/file", "w"],
+             "open": ["op_open", "N", "/etc/passwd"],
+             "stat": ["op_stat", "N", "/etc/passwd"]},
+        action="open", errno="EROFS",
+        configs={"b": ("outside", FS_ONE, ()),
+                 "in1": ("enforce", FS_ONE, ("write_denied",)),
+                 "in64": ("enforce", FS_MANY, ("write_denied",)),
+                 "audit": ("audit", ["--audit"] + FS_ONE, ("write_denied",))}),
+    # The operation is the sandbox's command itself: under --no-subprocess
+    # a shell could not start it.
+    "exec": dict(
+        ops={"forkexec": ["op_forkexec", "N", "/bin/true"]},
+        action="exec", errno="EPERM",
+        configs={"b": ("outside", ["--no-subprocess"], ()),
+                 "allow": ("enforce", ["--allow-exec", "/bin/true"], ()),
+                 "deny": ("enforce", ["--no-subprocess"], ("forkexec",)),
+                 "audit": ("audit", ["--audit", "--no-subprocess"], ("forkexec",))}),
+    "native": dict(
+        ops={"mmap_trusted": ["op_mmap", "N", LIBC],
+             "mmap_untrusted": ["op_mmap", "N", LIBC_COPY]},
+        action="mmap", errno="EPERM",
+        configs={"b": ("outside", ["--block-native"], ()),
+                 "in": ("enforce", ["--block-native"], ("mmap_untrusted",)),
+                 "audit": ("audit", ["--audit", "--block-native"], ("mmap_untrusted",))}),
+}
+
+
+def guard_files():
+    """The subtrees and files the guards' operations use."""
+    for i in range(FS_SUBTREES):
+        os.makedirs(f"{FS_DIR}/w{i}", exist_ok=True)
+    for path in (f"{FS_DIR}/w0/file", f"{FS_DIR}/file"):
+        open(path, "w").close()
+    shutil.copy(LIBC, LIBC_COPY)
+
+
+def guard_block(g, cfg, ns):
+    """One block of guard G in configuration CFG: its op lines and events."""
+    between(f"guards {g} {cfg}")
+    ops = GUARDS[g]["ops"]
+    if len(ops) == 1:
+        op, argv = next(iter(ops.items()))
+        cmd = with_n(argv, ns[op])
+    else:
+        cmd = ["sh", "-c", block_script(ops, ns)]
+    kind, flags, _ = GUARDS[g]["configs"].get(cfg, ("none", None, ()))
+    return block(flags if kind == "outside" else None,
+                 flags if kind in ("enforce", "audit") else None, cmd)
+
+
+def bench_guards():
+    guard_files()
+    ns = {g: calibrate(spec["ops"]) for g, spec in GUARDS.items()}
+    for r in range(ROUNDS["guards"]):
+        for g, spec in GUARDS.items():
+            for cfg in rotated(["a"] + list(spec["configs"]), r):
+                kind, _, acted = spec["configs"].get(cfg, ("none", None, ()))
+                lines, events = guard_block(g, cfg, ns[g])
+                # bench_loop prints its own name for an op: lines come in
+                # the order of the script.
+                got = dict(zip(spec["ops"], lines)) if len(lines) == len(spec["ops"]) else {}
+                for op in spec["ops"]:
+                    line = got.get(op)
+                    expect = spec["errno"] if kind == "enforce" and op in acted else None
+                    if line is None:
+                        emit("guard_op", guard=g, round=r, cfg=cfg, op=op, expect=expect,
+                             n=0, ns=None, failed=-1, errno="no output")
+                        continue
+                    emit("guard_op", guard=g, round=r, cfg=cfg, op=op, expect=expect,
+                         n=int(line["n"]), ns=float(line["ns_per_op"]),
+                         failed=int(line["failed"]), errno=line["errno"])
+                if events is not None:
+                    verdict = "audited" if kind == "audit" else "blocked"
+                    emit("guard_events", guard=g, round=r, cfg=cfg, verdict=verdict,
+                         action=spec["action"],
+                         calls=sum(loop_calls(ns[g][op]) for op in acted), **events)
 
 
 # --- in-kernel cost per program, next to the empty floor -------------------
@@ -387,6 +514,7 @@ def main():
     state = {}
     sections = [
         ("ops", lambda: state.update(ns=bench_ops())),
+        ("guards", bench_guards),
         ("progs", bench_progs),
         ("start", bench_start),
         ("dns", bench_dns),
