@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -295,4 +296,69 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 		err = update(m->policies, &id, &policy, "the policy");
 	}
 	return err;
+}
+
+static bool kept(const struct hb_net_key *k, const struct hb_ip_rule *keep, size_t n,
+		 __u64 id)
+{
+	struct hb_net_key want;
+
+	for (size_t i = 0; i < n; i++) {
+		hb_ip_rule_key(&keep[i], id, &want);
+		if (!memcmp(&want, k, sizeof(want)))
+			return true;
+	}
+	return false;
+}
+
+int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_ip_rule *keep, size_t n_keep)
+{
+	struct hb_net_key key, next, *gone = NULL;
+	size_t n = 0;
+	void *prev = NULL;
+	int err = 0;
+
+	/* Listed first, deleted after: deleting while walking restarts the walk. */
+	while (!bpf_map_get_next_key(m->net_rules, prev, &next)) {
+		__u64 owner;
+
+		key = next;
+		prev = &key;
+		memcpy(&owner, key.sandbox, sizeof(owner));
+		if (owner != id || kept(&key, keep, n_keep, id))
+			continue;
+		if (n % 64 == 0) {
+			struct hb_net_key *more = realloc(gone, (n + 64) * sizeof(*gone));
+
+			if (!more) {
+				free(gone);
+				return -ENOMEM;
+			}
+			gone = more;
+		}
+		gone[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(m->net_rules, &gone[i]) && errno != ENOENT && !err) {
+			err = -errno;
+			hb_log("cannot remove a rule of sandbox %llu: %s",
+			       (unsigned long long)id, strerror(errno));
+		}
+	free(gone);
+	return err;
+}
+
+int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
+{
+	/* The policy first: from then on the cgroup is not confined at all. */
+	if (bpf_map_delete_elem(m->policies, &id) && errno != ENOENT) {
+		int err = -errno;
+
+		hb_log("cannot remove the policy of cgroup %llu: %s",
+		       (unsigned long long)id, strerror(errno));
+		return err;
+	}
+	bpf_map_delete_elem(m->stats, &id);
+	return hb_obj_prune_ip_rules(m, id, NULL, 0);
 }

@@ -56,4 +56,14 @@ void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m);
 int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 			const struct hb_sandbox_config *cfg, bool first_exec);
 
+/*
+ * Removes sandbox @id's --allow-ip rules but those in @keep: what is
+ * left after its policy was rewritten with fewer rules.
+ */
+int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_ip_rule *keep, size_t n_keep);
+
+/* Removes sandbox @id's policy (first), counters and --allow-ip rules. */
+int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id);
+
 #endif
