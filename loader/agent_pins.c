@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -148,34 +150,84 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	return err;
 }
 
-int hb_agent_obj_open(struct hb_agent_obj *ag)
+static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bool mount)
 {
-	struct hb_sandbox_config cfg;
 	struct hermetic *names = NULL;
 	int err;
 
 	memset(ag, 0, sizeof(*ag));
 	ag->events = -1;
+	ag->lock = -1;
 	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1 };
-	agent_config(&cfg);
-	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, ag->dir, sizeof(ag->dir), true);
+	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, ag->dir, sizeof(ag->dir), mount);
 	if (err)
 		return err;
-	if (count_entries(ag->dir)) {
-		/* Opened, not loaded: which programs a full set of pins holds. */
-		err = hb_obj_open(&names, &cfg);
-		if (!err)
-			err = restore(ag, names);
-		hermetic__destroy(names);
-		if (err)
-			hb_agent_obj_close(ag);
+	if (!count_entries(ag->dir))
+		return -ENOENT;
+	/* Opened, not loaded: which programs a full set of pins holds. */
+	err = hb_obj_open(&names, cfg);
+	if (!err)
+		err = restore(ag, names);
+	hermetic__destroy(names);
+	if (err)
+		hb_agent_obj_close(ag);
+	return err == -ENOENT ? -EEXIST : err;
+}
+
+int hb_agent_obj_find(struct hb_agent_obj *ag)
+{
+	struct hb_sandbox_config cfg;
+
+	agent_config(&cfg);
+	return find(ag, &cfg, false);
+}
+
+/* One agent at a time: two would write policies and read events over each other. */
+static int lock_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+
+	if (fd < 0) {
+		err = -errno;
+		if (err != -ENOENT)
+			hb_log("cannot open %s: %s", dir, strerror(errno));
 		return err;
 	}
-	err = pin_new(ag, &cfg);
-	if (err) {
-		hb_bpffs_remove_dir(ag->dir);
-		hb_agent_obj_close(ag);
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (err == -EBUSY)
+			hb_log("another agent is running (it holds the lock on %s)", dir);
+		else
+			hb_log("cannot lock %s: %s", dir, strerror(-err));
+		close(fd);
+		return err;
 	}
+	return fd;
+}
+
+int hb_agent_obj_open(struct hb_agent_obj *ag)
+{
+	struct hb_sandbox_config cfg;
+	char dir[PATH_MAX];
+	int err, lock;
+
+	agent_config(&cfg);
+	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), true);
+	lock = err ? err : lock_dir(dir);
+	if (lock < 0)
+		return lock;
+	err = find(ag, &cfg, true);
+	if (err == -ENOENT) {
+		err = pin_new(ag, &cfg);
+		if (err) {
+			hb_bpffs_remove_dir(ag->dir);
+			hb_agent_obj_close(ag);
+		}
+	}
+	if (err)
+		close(lock);
+	else
+		ag->lock = lock;
 	return err;
 }
 
@@ -188,22 +240,32 @@ void hb_agent_obj_close(struct hb_agent_obj *ag)
 	hermetic__destroy(ag->skel);
 	ag->skel = NULL;
 	ag->restored = false;
+	if (ag->lock >= 0)
+		close(ag->lock);
+	ag->lock = -1;
 }
 
 int hb_agent_obj_unload(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	__u64 key;
-	int fd, err;
+	int fd, err, lock;
 
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), false);
 	if (err == -ENOENT)
 		return 0; /* no bpffs: nothing pinned */
 	if (err)
 		return err;
+	lock = lock_dir(dir);
+	if (lock == -ENOENT)
+		return 0;
+	if (lock < 0)
+		return lock; /* a running agent would keep the programs loaded */
 	err = pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
-	if (err)
+	if (err) {
+		close(lock);
 		return err;
+	}
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
 		/* Cleared first: whoever still holds the programs enforces nothing. */
@@ -212,5 +274,7 @@ int hb_agent_obj_unload(void)
 				break;
 		close(fd);
 	}
-	return hb_bpffs_remove_dir(dir);
+	err = hb_bpffs_remove_dir(dir);
+	close(lock);
+	return err;
 }

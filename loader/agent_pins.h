@@ -22,21 +22,30 @@ struct hb_agent_obj {
 	int events;                 /* the ring buffer's descriptor */
 	char dir[PATH_MAX];         /* the pin directory */
 	bool restored;              /* found pinned: no second copy loaded */
+	int lock;                   /* the pin directory, flock()ed by a running agent */
 };
 
 /*
  * Re-opens the pinned object, or loads, attaches and pins a new one.
  * Some pins there but not all: -EEXIST, after saying which is missing
- * (never a silent gap). Returns 0 or -errno, having logged why.
+ * (never a silent gap); another agent running: -EBUSY. Returns 0 or
+ * -errno, having logged why.
  */
 int hb_agent_obj_open(struct hb_agent_obj *ag);
+
+/*
+ * Re-opens the pinned object only (hermetic-bpf status): -ENOENT when
+ * nothing is pinned (or no bpffs is mounted), else as hb_agent_obj_open().
+ */
+int hb_agent_obj_find(struct hb_agent_obj *ag);
 
 /* Closes this process's descriptors; the pins (and enforcement) stay. */
 void hb_agent_obj_close(struct hb_agent_obj *ag);
 
 /*
  * Clears every policy and removes every pin: the programs detach once the
- * last descriptor is closed. Nothing pinned is fine. Returns 0 or -errno.
+ * last descriptor is closed. Nothing pinned is fine; a running agent:
+ * -EBUSY. Returns 0 or -errno.
  */
 int hb_agent_obj_unload(void);
 

@@ -288,7 +288,11 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 		if (err)
 			return err;
 	}
-	err = update(m->stats, &id, &zero, "counters");
+	/* Kept if there: the agent rewrites a policy on reload, not its count. */
+	err = bpf_map_update_elem(m->stats, &id, &zero, BPF_NOEXIST) && errno != EEXIST ?
+	      -errno : 0;
+	if (err)
+		hb_log("cannot write counters to the sandbox policy: %s", strerror(-err));
 	if (!err) {
 		struct hb_policy policy = cfg->policy;
 

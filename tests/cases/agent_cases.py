@@ -195,7 +195,17 @@ def agent_restart_reuses_pins():
         expect_eq(policy_maps(), 1, "hb_policies maps loaded after a restart")
         expect_eq(inside.connect(C.TCP4.port), "EPERM", "still enforced after a restart")
         expect_eq(C.hb("run", "true").returncode, 0, "run still works beside the agent")
+        for args in (["--policies", pdir], ["--unload"]):
+            p = C.hb("agent", *args, timeout=60)
+            expect(p.returncode == 125 and "another agent is running" in p.stderr,
+                   f"agent {args[0]} while one runs: {p.returncode} {p.stderr!r}")
+        expect_eq(inside.connect(C.TCP4.port), "EPERM", "still enforced after both")
         ag.stop()
+        st = C.hb("status")
+        expect_eq(st.returncode, 0, f"status: {st.stderr}")
+        mine = [x for x in st.stdout.splitlines() if x.startswith(f"  /{CG}/job ")]
+        expect(len(mine) == 1 and "network,seal" in mine[0] and "denied 0," not in mine[0],
+               f"status names the policy by path, with its denials: {st.stdout!r}")
         # A pin missing: a hook would be unguarded, so the agent refuses.
         links = [x for x in pinned() if x.startswith("link_")]
         os.unlink(os.path.join(C.mount_of("bpf", "/sys/fs/bpf"), "hermetic-bpf-agent",
@@ -204,9 +214,11 @@ def agent_restart_reuses_pins():
         expect_eq(p.returncode, 125, "a partial restore")
         expect("incomplete" in p.stderr and links[0] in p.stderr,
                f"names the missing pin: {p.stderr!r}")
+        expect_eq(C.hb("status").returncode, 125, "status of incomplete pins")
         p = C.hb("agent", "--unload")
         expect_eq(p.returncode, 0, f"--unload: {p.stderr}")
         expect_eq(pinned(), [], "pins after --unload")
+        expect_eq(C.hb("status").stdout, "agent: nothing pinned\n", "status after --unload")
         expect_eq(inside.connect(C.TCP4.port), "OK", "no enforcement after --unload")
         deadline = time.time() + 60
         while policy_maps() and time.time() < deadline:
