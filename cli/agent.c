@@ -101,6 +101,15 @@ static int load_policies(struct agent *ag)
 	return 0;
 }
 
+/* SIGTERM, SIGINT, SIGHUP: read from a signalfd, never by default action. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
 static int serve(struct agent *ag)
 {
 	struct ring_buffer *rb = NULL;
@@ -108,11 +117,7 @@ static int serve(struct agent *ag)
 	sigset_t set;
 	int ep = -1, sfd = -1, err = 0;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	stop_signals(&set);
 	rb = ring_buffer__new(ag->obj.events, on_event, ag, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -208,6 +213,7 @@ int hb_cmd_agent(int argc, char **argv)
 	struct hb_probe_failure why = {};
 	const char *events_file = NULL;
 	bool unload = false;
+	sigset_t mask;
 	int err;
 
 	err = parse(argc, argv, &ag, &unload, &events_file);
@@ -218,6 +224,12 @@ int hb_cmd_agent(int argc, char **argv)
 		return HB_EXIT_FAILURE;
 	}
 	hb_log_setup_libbpf();
+	/*
+	 * Blocked from here on: a SIGTERM while the object is being pinned
+	 * waits until the pins are complete, instead of leaving half a set.
+	 */
+	stop_signals(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	if (unload)
 		return hb_agent_obj_unload() ? HB_EXIT_FAILURE : 0;
 	/* The agent has no tier B: every guard it enforces is BPF-LSM's. */
