@@ -7,5 +7,7 @@ int hb_cmd_run(int argc, char **argv);
 int hb_cmd_gc(int argc, char **argv);
 int hb_cmd_doctor(int argc, char **argv);
 int hb_cmd_learn(int argc, char **argv);
+int hb_cmd_agent(int argc, char **argv);
+int hb_cmd_status(int argc, char **argv);
 
 #endif

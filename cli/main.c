@@ -20,6 +20,8 @@ static void usage(FILE *f)
 	      "  gc                                  remove sandboxes left by a killed run\n"
 	      "  doctor [--json]                     which mechanism enforces each guard here\n"
 	      "  learn -o FILE [--] CMD [ARG]...     run CMD in audit mode, write its policy\n"
+	      "  agent [--policies DIR]              confine cgroups host-wide (see agent --help)\n"
+	      "  status                              what the agent's pins enforce\n"
 	      "  version                             print the version\n"
 	      "\n"
 	      "Exit status: 125 when hermetic-bpf fails; run passes on CMD's status.\n",
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
 		exit(hb_cmd_doctor(argc - 1, argv + 1));
 	if (!strcmp(cmd, "learn"))
 		exit(hb_cmd_learn(argc - 1, argv + 1));
+	if (!strcmp(cmd, "agent"))
+		exit(hb_cmd_agent(argc - 1, argv + 1));
+	if (!strcmp(cmd, "status"))
+		exit(hb_cmd_status(argc - 1, argv + 1));
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		puts("hermetic-bpf " HB_VERSION);
 		return 0;

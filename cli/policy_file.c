@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "policy_dir.h"
 #include "run_args.h"
 
 /* Sections that only group keys for the reader; the keys decide. */
@@ -25,7 +26,22 @@ struct reader {
 	bool too_long;
 	bool failed;
 	struct hb_run_args *a;
+	char *cgroup;     /* agent files: where the policy applies, else NULL */
+	size_t cgroup_len;
 };
+
+/* Keys the agent enforces so far (spec/agent.md); the rest are refused. */
+static const char *const agent_keys[] = {
+	"no-network", "allow-localhost", "allow-ip", "event-rate",
+};
+
+static bool agent_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(agent_keys) / sizeof(agent_keys[0]); i++)
+		if (!strcmp(key, agent_keys[i]))
+			return true;
+	return false;
+}
 
 /* inih's fgets: counts lines, and stops at one it would cut. */
 static char *read_line(char *str, int num, void *stream)
@@ -66,6 +82,16 @@ static int on_entry(void *user, const char *section, const char *key, const char
 			return 1;
 		fprintf(stderr, "hermetic-bpf: %s: version = %s: this build reads version 1\n",
 			where, value);
+	} else if (r->cgroup && (!strcmp(key, "cgroup") || !strcmp(key, "unit"))) {
+		if (r->cgroup[0])
+			fprintf(stderr, "hermetic-bpf: %s: a second cgroup or unit; a file "
+				"names one\n", where);
+		else if (!hb_policy_cgroup_value(where, key, value, r->cgroup, r->cgroup_len))
+			return 1;
+	} else if (r->cgroup && !agent_key(key)) {
+		fprintf(stderr, "hermetic-bpf: %s: %s: not a key the agent reads (it reads "
+			"cgroup, unit, no-network, allow-localhost, allow-ip, event-rate; "
+			"see spec/agent.md)\n", where, key);
 	} else if (!hb_run_args_set(r->a, where, key, value)) {
 		return 1;
 	}
@@ -73,9 +99,11 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	return 0;
 }
 
-int hb_policy_file_apply(const char *path, struct hb_run_args *a)
+int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
+			size_t cgroup_len)
 {
-	struct reader r = { .path = path, .a = a };
+	struct reader r = { .path = path, .a = a, .cgroup = cgroup,
+			    .cgroup_len = cgroup_len };
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
 	r.f = fd < 0 ? NULL : fdopen(fd, "r");
@@ -96,4 +124,9 @@ int hb_policy_file_apply(const char *path, struct hb_run_args *a)
 		fprintf(stderr, "hermetic-bpf: %s:%d: expected [section], key = value, or a "
 			"comment\n", path, err);
 	return err ? -EINVAL : 0;
+}
+
+int hb_policy_file_apply(const char *path, struct hb_run_args *a)
+{
+	return hb_policy_file_read(path, a, NULL, 0);
 }

@@ -24,6 +24,7 @@
 #include "gc.h"
 #include "launch.h"
 #include "log.h"
+#include "output_file.h"
 #include "run.h"
 #include "run_args.h"
 #include "sandbox.h"
@@ -53,20 +54,6 @@ struct run_state {
 };
 
 /* One whole line in one write(), so that no other writer splits it. */
-static void put_line(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* a full disk or a closed pipe: the run goes on */
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 static int on_event(void *ctx, const struct hb_event *ev)
 {
 	struct run_state *rs = ctx;
@@ -89,12 +76,12 @@ static int on_event(void *ctx, const struct hb_event *ev)
 		n = hb_event_json_line(line, sizeof(line), ev, &rs->jctx);
 		rs->jctx.exe = NULL;
 		if (n > 0)
-			put_line(rs->trace_fd, line, (size_t)n);
+			hb_put_line(rs->trace_fd, line, (size_t)n);
 	} else if (rs->trace) {
 		n = snprintf(line, sizeof(line), "hermetic-bpf: ");
 		hb_format_event(ev, line + n, sizeof(line) - n - 1);
 		strcat(line, "\n");
-		put_line(rs->trace_fd, line, strlen(line));
+		hb_put_line(rs->trace_fd, line, strlen(line));
 	}
 	pthread_mutex_unlock(&rs->lock);
 	return 0;
@@ -312,12 +299,12 @@ static int report(struct hb_sandbox *sb, struct run_state *rs, const struct hb_r
 		    hb_event_json_lost(line, sizeof(line), st.events_lost, sb->cg.id,
 				       &rs->jctx) : 0;
 		if (n > 0)
-			put_line(rs->trace_fd, line, (size_t)n);
+			hb_put_line(rs->trace_fd, line, (size_t)n);
 		n = st.events_limited && rs->trace && rs->json ?
 		    hb_event_json_limited(line, sizeof(line), st.events_limited, sb->cg.id,
 					  &rs->jctx) : 0;
 		if (n > 0)
-			put_line(rs->trace_fd, line, (size_t)n);
+			hb_put_line(rs->trace_fd, line, (size_t)n);
 	}
 	if (a->fail_on_block && status == 0 && (seen || missed)) {
 		hb_log("--fail-on-block: %llu action%s blocked or audited; exiting %d",
@@ -349,31 +336,15 @@ static bool audit_needs_lsm(__u32 guards, const struct hb_tiers *t)
  * never through a symlink (the last component), never blocking on a FIFO
  * without a reader; not inherited by the command.
  */
-static int open_output(const char *flag, const char *path, int how)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | how,
-		      0600);
-	int err = errno;
-
-	if (fd < 0) {
-		hb_log("--%s %s: %s%s", flag, path, strerror(err),
-		       err == ELOOP ? " (a symlink is refused)" :
-		       err == ENXIO ? " (a FIFO without a reader)" : "");
-		return -err;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
-}
-
 static int open_outputs(const struct hb_run_args *a, struct run_state *rs)
 {
 	if (a->trace_file) {
-		rs->trace_fd = open_output("trace-file", a->trace_file, O_APPEND);
+		rs->trace_fd = hb_open_output("trace-file", a->trace_file, O_APPEND);
 		if (rs->trace_fd < 0)
 			return rs->trace_fd;
 	}
 	if (a->summary_json) {
-		rs->summary_fd = open_output("summary-json", a->summary_json, O_TRUNC);
+		rs->summary_fd = hb_open_output("summary-json", a->summary_json, O_TRUNC);
 		if (rs->summary_fd < 0)
 			return rs->summary_fd;
 	}

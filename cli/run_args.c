@@ -392,11 +392,9 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	return 0;
 }
 
-int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
+int hb_run_args_init(struct hb_run_args *a, size_t n_words)
 {
-	int c, err, idx;
-
-	size_t cap = (size_t)argc + HB_POLICY_MAX_ENTRIES;
+	size_t cap = n_words + HB_POLICY_MAX_ENTRIES;
 
 	memset(a, 0, sizeof(*a));
 	a->event_rate = HB_EVENT_RATE_DEFAULT;
@@ -412,6 +410,16 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 		hb_run_args_free(a);
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
+{
+	int c, err, idx;
+
+	err = hb_run_args_init(a, (size_t)argc);
+	if (err)
+		return err;
 	optind = 0; /* glibc: full re-initialisation, so this can run twice */
 	opterr = 0;
 	while ((idx = -1, c = getopt_long(argc, argv, "+:hv", options, &idx)) != -1) {

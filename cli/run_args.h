@@ -60,6 +60,12 @@ struct hb_run_args {
  */
 int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a);
 
+/*
+ * Empty arguments with room for @n_words options and the policy files'
+ * entries, as parsing starts from. Returns 0 or -ENOMEM.
+ */
+int hb_run_args_init(struct hb_run_args *a, size_t n_words);
+
 void hb_run_args_free(struct hb_run_args *a);
 
 /* Entries all policy files of one run may hold together. */

@@ -22,7 +22,7 @@ static int mount_bpffs(void)
 	return 0;
 }
 
-int hb_bpffs_pin_root(char *out, size_t len, bool mount)
+int hb_bpffs_dir(const char *name, char *out, size_t len, bool mount)
 {
 	struct hb_mount m;
 	int err;
@@ -40,7 +40,7 @@ int hb_bpffs_pin_root(char *out, size_t len, bool mount)
 	} else if (err) {
 		return err;
 	}
-	err = hb_path_join(out, len, m.target, HB_PIN_PARENT);
+	err = hb_path_join(out, len, m.target, name);
 	if (err)
 		return err;
 	if (mount && mkdir(out, 0700) && errno != EEXIST) {
@@ -49,6 +49,11 @@ int hb_bpffs_pin_root(char *out, size_t len, bool mount)
 		return err;
 	}
 	return 0;
+}
+
+int hb_bpffs_pin_root(char *out, size_t len, bool mount)
+{
+	return hb_bpffs_dir(HB_PIN_PARENT, out, len, mount);
 }
 
 int hb_bpffs_remove_dir(const char *dir)

@@ -16,6 +16,9 @@
  */
 int hb_bpffs_pin_root(char *out, size_t len, bool mount);
 
+/* <bpffs>/@name, as hb_bpffs_pin_root() does <bpffs>/hermetic-bpf. */
+int hb_bpffs_dir(const char *name, char *out, size_t len, bool mount);
+
 /* Unlinks every pin in @dir and removes @dir; a missing @dir is fine. */
 int hb_bpffs_remove_dir(const char *dir);
 

@@ -10,30 +10,14 @@
 #include <limits.h>
 #include <stddef.h>
 #include "cgroup.h"
-#include "file_id.h"
-#include "fs_rule.h"
 #include "hermetic_abi.h"
-#include "net_rule.h"
-#include "tier.h"
-#include "unix_rule.h"
+#include "obj.h"
 
 struct hermetic;
 struct ring_buffer;
 
 /* Called for each event; a negative return stops the consumer. */
 typedef int (*hb_event_fn)(void *ctx, const struct hb_event *ev);
-
-struct hb_sandbox_config {
-	struct hb_policy policy;        /* guards, net flags, DNS proxy ports */
-	struct hb_tiers tiers;          /* from hb_tier_select() */
-	const struct hb_ip_rule *ip_rules;
-	size_t n_ip_rules;
-	const struct hb_unix_rule *unix_rules;
-	size_t n_unix_rules;
-	const struct hb_file_id *exec_rules; /* --allow-exec */
-	size_t n_exec_rules;
-	const struct hb_fs_rules *fs_rules; /* --allow-write, the read root, ... */
-};
 
 struct hb_sandbox {
 	struct hermetic *skel;  /* NULL when no guard needs programs */

@@ -1147,6 +1147,7 @@ import tier_b_cases  # noqa: registers tier B's Landlock cases and doctor's
 import audit_cases  # noqa: registers --audit's and event accounting's cases
 import event_cases  # noqa: registers the JSON trace, trace file and summary cases
 import fault_cases  # noqa: registers the faults and load cases (spec/faults.md)
+import agent_cases  # noqa: registers the host-wide agent cases (spec/agent.md)
 
 
 def main():

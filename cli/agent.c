@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `hermetic-bpf agent`: one BPF object for the host, policies per cgroup
+ * from a directory, events as JSON lines (spec/agent.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "agent_apply.h"
+#include "agent_pins.h"
+#include "cgroup.h"
+#include "commands.h"
+#include "event_json.h"
+#include "exit_status.h"
+#include "log.h"
+#include "output_file.h"
+#include "policy_dir.h"
+#include "probe.h"
+
+struct agent {
+	const char *dir;
+	char cgroot[PATH_MAX];
+	struct hb_agent_obj obj;
+	struct hb_policy_set set;
+	__u64 *ids;                  /* set.v[i]'s cgroup id */
+	int events_fd;               /* --events-file, or -1 */
+	struct hb_event_json_ctx jctx;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: hermetic-bpf agent [--policies DIR] [--events-file PATH] [-v]\n"
+	      "       hermetic-bpf agent --unload\n"
+	      "Load the BPF programs once for the host, confine each cgroup that a\n"
+	      "policy file in DIR (default " HB_POLICY_DIR_DEFAULT ", *.conf) names,\n"
+	      "and write every denial as a JSON line on stdout (and to PATH).\n"
+	      "SIGHUP re-reads DIR; SIGTERM and SIGINT stop the agent and leave the\n"
+	      "policies enforced; a new agent takes them over. --unload removes them.\n"
+	      "Needs BPF-LSM. Exit status: 0, or 125 if the agent failed or refused.\n",
+	      f);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct agent *ag = ctx;
+	const struct hb_event *ev = data;
+	char line[HB_EVENT_JSON_MAX], exe[PATH_MAX];
+	int n;
+
+	if (size < sizeof(*ev))
+		return 0; /* not ours to interpret; the ABI fixes the size */
+	ag->jctx.cgroup = NULL;
+	for (size_t i = 0; i < ag->set.n; i++)
+		if (ag->ids[i] == ev->sandbox_id)
+			ag->jctx.cgroup = ag->set.v[i].cgroup;
+	hb_event_exe(ev, exe, sizeof(exe));
+	ag->jctx.exe = exe;
+	n = hb_event_json_line(line, sizeof(line), ev, &ag->jctx);
+	ag->jctx.exe = NULL;
+	if (n <= 0)
+		return 0;
+	hb_put_line(STDOUT_FILENO, line, (size_t)n);
+	if (ag->events_fd >= 0)
+		hb_put_line(ag->events_fd, line, (size_t)n);
+	return 0;
+}
+
+/* Reads the directory and enforces it; on any error the old set stays. */
+static int load_policies(struct agent *ag)
+{
+	struct hb_policy_set set;
+	__u64 *ids;
+	int err;
+
+	err = hb_policy_dir_read(ag->dir, &set);
+	if (err)
+		return err;
+	ids = calloc(set.n + 1, sizeof(*ids));
+	err = ids ? hb_agent_apply(&ag->obj.maps, ag->cgroot, &set, ids) : -ENOMEM;
+	if (err) {
+		hb_policy_set_free(&set);
+		free(ids);
+		return err;
+	}
+	hb_policy_set_free(&ag->set);
+	free(ag->ids);
+	ag->set = set;
+	ag->ids = ids;
+	for (size_t i = 0; i < set.n; i++)
+		hb_log("agent: %s confines %s (cgroup id %llu)", set.v[i].file,
+		       set.v[i].cgroup, (unsigned long long)ids[i]);
+	return 0;
+}
+
+/* SIGTERM, SIGINT, SIGHUP: read from a signalfd, never by default action. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+static int serve(struct agent *ag)
+{
+	struct ring_buffer *rb = NULL;
+	struct epoll_event e = { .events = EPOLLIN };
+	sigset_t set;
+	int ep = -1, sfd = -1, err = 0;
+
+	stop_signals(&set);
+	rb = ring_buffer__new(ag->obj.events, on_event, ag, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	/* One wait for both: each wake-up reads what either has. */
+	if (!rb || sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &e)) {
+		err = -errno;
+		hb_log("agent: cannot watch events and signals: %s", strerror(errno));
+		goto out;
+	}
+	hb_log("agent: ready, %zu %s enforced (%s %s)", ag->set.n,
+	       ag->set.n == 1 ? "policy" : "policies",
+	       ag->obj.restored ? "re-opened the pins in" : "loaded and pinned in",
+	       ag->obj.dir);
+	for (;;) {
+		struct signalfd_siginfo si;
+		struct epoll_event got;
+		int n = epoll_wait(ep, &got, 1, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		ring_buffer__consume(rb);
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			if (load_policies(ag))
+				hb_log("agent: reload refused; the previous %zu %s stay enforced",
+				       ag->set.n, ag->set.n == 1 ? "policy" : "policies");
+			else
+				hb_log("agent: reloaded, %zu %s enforced", ag->set.n,
+				       ag->set.n == 1 ? "policy" : "policies");
+			continue;
+		}
+		ring_buffer__consume(rb);
+		hb_log("agent: stopping on signal %u; the policies stay enforced",
+		       si.ssi_signo);
+		break;
+	}
+out:
+	if (ep >= 0)
+		close(ep);
+	if (sfd >= 0)
+		close(sfd);
+	ring_buffer__free(rb);
+	return err;
+}
+
+static int parse(int argc, char **argv, struct agent *ag, bool *unload,
+		 const char **events_file)
+{
+	static const struct option opts[] = {
+		{ "policies", required_argument, NULL, 'p' },
+		{ "events-file", required_argument, NULL, 'e' },
+		{ "unload", no_argument, NULL, 'u' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': ag->dir = optarg; break;
+		case 'e': *events_file = optarg; break;
+		case 'u': *unload = true; break;
+		case 'v': hb_verbosity++; break;
+		case 'h': usage(stdout); return 1;
+		default:
+			fprintf(stderr, "hermetic-bpf: agent: %s '%s'\n"
+				"Try 'hermetic-bpf agent --help' for more information.\n",
+				c == ':' ? "missing value for" : "unknown option",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hermetic-bpf: agent: unexpected argument '%s'\n"
+			"Try 'hermetic-bpf agent --help' for more information.\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int hb_cmd_agent(int argc, char **argv)
+{
+	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1 };
+	struct hb_probe_failure why = {};
+	const char *events_file = NULL;
+	bool unload = false;
+	sigset_t mask;
+	int err;
+
+	err = parse(argc, argv, &ag, &unload, &events_file);
+	if (err)
+		return err > 0 ? 0 : HB_EXIT_FAILURE;
+	if (geteuid() != 0) {
+		hb_log("agent needs root (it loads BPF programs)");
+		return HB_EXIT_FAILURE;
+	}
+	hb_log_setup_libbpf();
+	/*
+	 * Blocked from here on: a SIGTERM while the object is being pinned
+	 * waits until the pins are complete, instead of leaving half a set.
+	 */
+	stop_signals(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if (unload)
+		return hb_agent_obj_unload() ? HB_EXIT_FAILURE : 0;
+	/* The agent has no tier B: every guard it enforces is BPF-LSM's. */
+	if (hb_probe_bpf_lsm(&why)) {
+		hb_log("agent needs BPF-LSM, and it cannot enforce here: %s", why.what);
+		if (why.hint[0])
+			hb_hint("%s", why.hint);
+		return HB_EXIT_FAILURE;
+	}
+	err = hb_cgroup_root(ag.cgroot, sizeof(ag.cgroot));
+	if (!err && events_file) {
+		ag.events_fd = hb_open_output("events-file", events_file, O_APPEND);
+		err = ag.events_fd < 0 ? ag.events_fd : 0;
+	}
+	/* A bad directory stops the agent before it loads anything. */
+	if (!err)
+		err = hb_policy_dir_read(ag.dir, &ag.set);
+	if (!err) {
+		hb_policy_set_free(&ag.set);
+		err = hb_agent_obj_open(&ag.obj);
+	}
+	hb_event_json_clock(&ag.jctx);
+	if (!err)
+		err = load_policies(&ag);
+	if (!err)
+		err = serve(&ag);
+	hb_agent_obj_close(&ag.obj);
+	hb_policy_set_free(&ag.set);
+	free(ag.ids);
+	if (ag.events_fd >= 0)
+		close(ag.events_fd);
+	return err ? HB_EXIT_FAILURE : 0;
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "agent_apply.h"
+#include "hermetic_abi.h"
+#include "log.h"
+
+/*
+ * The cgroup @rel below @root, created if missing (spec/agent.md: the
+ * policy is in force before any process can be put there). Its id is
+ * the directory's inode number, as kernfs numbers cgroups.
+ */
+static int resolve(const char *root, const char *file, const char *rel, __u64 *id)
+{
+	char path[PATH_MAX];
+	unsigned int level = 0;
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s%s", root, rel) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (char *c = path + strlen(root) + 1;; c++) {
+		char was = *c;
+
+		if (*c != '/' && *c)
+			continue;
+		*c = '\0';
+		level++;
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			int err = -errno;
+
+			hb_log("%s: cannot create cgroup %s: %s", file, path, strerror(errno));
+			return err;
+		}
+		*c = was;
+		if (!was)
+			break;
+	}
+	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		hb_log("%s: cgroup %s: %s", file, path, strerror(errno ?: ENOTDIR));
+		return -ENOTDIR;
+	}
+	if (level >= HB_MAX_LEVELS) {
+		/* The hooks look no deeper: refuse rather than leave it unchecked. */
+		hb_log("%s: cgroup %s is nested %u levels deep; at most %u are supported",
+		       file, rel, level, HB_MAX_LEVELS - 1);
+		return -E2BIG;
+	}
+	*id = st.st_ino;
+	return 0;
+}
+
+static int write_one(const struct hb_policy_maps *m, __u64 id, const struct hb_run_args *a)
+{
+	struct hb_sandbox_config cfg = {};
+	int err;
+
+	/* Every confined cgroup is sealed, as every `run` sandbox is. */
+	cfg.policy.guards = a->guards | HB_GUARD_TAMPER;
+	cfg.policy.net = a->net | (a->n_ip_rules ? HB_NET_IP_RULES : 0);
+	cfg.policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
+	cfg.policy.event_burst = a->event_rate;
+	cfg.ip_rules = a->ip_rules;
+	cfg.n_ip_rules = a->n_ip_rules;
+	/* No first exec is anybody's own: the cgroup's processes run already. */
+	err = hb_obj_write_policy(m, id, &cfg, false);
+	if (!err)
+		err = hb_obj_prune_ip_rules(m, id, a->ip_rules, a->n_ip_rules);
+	return err;
+}
+
+static int remove_others(const struct hb_policy_maps *m, const __u64 *ids, size_t n)
+{
+	__u64 key, next, *gone = calloc(HB_MAX_SANDBOXES, sizeof(*gone));
+	void *prev = NULL;
+	size_t n_gone = 0;
+	int err = 0;
+
+	if (!gone)
+		return -ENOMEM;
+	while (n_gone < HB_MAX_SANDBOXES && !bpf_map_get_next_key(m->policies, prev, &next)) {
+		bool in_set = false;
+
+		key = next;
+		prev = &key;
+		for (size_t i = 0; i < n && !in_set; i++)
+			in_set = ids[i] == key;
+		if (!in_set)
+			gone[n_gone++] = key;
+	}
+	for (size_t i = 0; i < n_gone && !err; i++)
+		err = hb_obj_remove_policy(m, gone[i]);
+	free(gone);
+	return err;
+}
+
+int hb_agent_apply(const struct hb_policy_maps *m, const char *cgroot,
+		   const struct hb_policy_set *set, __u64 *ids)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < set->n && !err; i++)
+		err = resolve(cgroot, set->v[i].file, set->v[i].cgroup, &ids[i]);
+	for (size_t i = 0; i < set->n && !err; i++)
+		err = write_one(m, ids[i], &set->v[i].args);
+	if (!err)
+		err = remove_others(m, ids, set->n);
+	return err;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* A policy set (cli/policy_dir.c) into the agent's maps. */
+#ifndef HB_AGENT_APPLY_H
+#define HB_AGENT_APPLY_H
+
+#include <linux/types.h>
+#include "obj.h"
+#include "policy_dir.h"
+
+/*
+ * Makes the maps hold exactly @set: every cgroup is resolved (a missing
+ * one is created, empty) before anything is written, so that a failure
+ * leaves the previous policies as they were; then each policy is written
+ * (rules first) and the policies of cgroups no longer in @set removed.
+ * @ids receives each policy's cgroup id. Returns 0 or -errno, logged.
+ */
+int hb_agent_apply(const struct hb_policy_maps *m, const char *cgroot,
+		   const struct hb_policy_set *set, __u64 *ids);
+
+#endif

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hermetic_abi.h"
+#include "path.h"
+#include "policy_dir.h"
+
+static int bad(const char *where, const char *key, const char *value, const char *why)
+{
+	fprintf(stderr, "hermetic-bpf: %s: %s = %s: %s\n", where, key, value, why);
+	return -EINVAL;
+}
+
+/* Each component of "/a/b" names a directory: not empty, "." or "..". */
+static bool clean_path(const char *p)
+{
+	if (p[0] != '/' || !p[1])
+		return false;
+	for (const char *c = p + 1;; ) {
+		size_t n = strcspn(c, "/");
+
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && !strncmp(c, "..", 2)))
+			return false;
+		if (!c[n])
+			return true;
+		c += n + 1;
+	}
+}
+
+int hb_policy_cgroup_value(const char *where, const char *key, const char *value,
+			   char *out, size_t len)
+{
+	const char *suffix = ".service";
+	size_t n = strlen(value), sn = strlen(suffix);
+
+	if (!strcmp(key, "unit")) {
+		if (n <= sn || strcmp(value + n - sn, suffix) || strchr(value, '/') ||
+		    value[0] == '.')
+			return bad(where, key, value, "expected NAME.service");
+		if (snprintf(out, len, "/system.slice/%s", value) >= (int)len)
+			return bad(where, key, value, "too long");
+		return 0;
+	}
+	if (!clean_path(value))
+		return bad(where, key, value, "expected a path below the cgroup2 mount, "
+			   "such as /ci.slice/job (absolute; no empty, . or .. part; not /)");
+	if (n >= len)
+		return bad(where, key, value, "too long");
+	memcpy(out, value, n + 1);
+	return 0;
+}
+
+static int is_conf(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return de->d_name[0] != '.' && n > 5 && !strcmp(de->d_name + n - 5, ".conf");
+}
+
+/* What the file must hold beyond valid lines: a cgroup and a rule. */
+static int check_one(const struct hb_agent_policy *p)
+{
+	if (!p->cgroup[0]) {
+		fprintf(stderr, "hermetic-bpf: %s: no `cgroup =` or `unit =` key: which "
+			"cgroup does it confine?\n", p->file);
+		return -EINVAL;
+	}
+	if (!p->args.guards) {
+		fprintf(stderr, "hermetic-bpf: %s: no rule (such as no-network = yes)\n",
+			p->file);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One policy per cgroup, and none below another's cgroup. */
+static int check_unique(const struct hb_policy_set *set)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		for (size_t j = 0; j < set->n; j++) {
+			const char *a = set->v[i].cgroup, *b = set->v[j].cgroup;
+			size_t n = strlen(b);
+
+			if (i == j || strncmp(a, b, n) || (a[n] && a[n] != '/') ||
+			    (!a[n] && j > i))
+				continue;
+			/* The hooks deny everything under two policies: say so now. */
+			fprintf(stderr, "hermetic-bpf: %s: cgroup %s is %s by %s\n",
+				set->v[i].file, a, a[n] ? "below a cgroup confined" :
+				"already confined", set->v[j].file);
+			err = -EINVAL;
+		}
+	return err;
+}
+
+int hb_policy_dir_read(const char *dir, struct hb_policy_set *set)
+{
+	struct dirent **names = NULL;
+	int n, err = 0;
+
+	memset(set, 0, sizeof(*set));
+	n = scandir(dir, &names, is_conf, alphasort);
+	if (n < 0) {
+		err = -errno;
+		fprintf(stderr, "hermetic-bpf: policy directory %s: %s\n", dir, strerror(errno));
+		return err;
+	}
+	if (n > HB_POLICY_DIR_MAX) {
+		fprintf(stderr, "hermetic-bpf: %s: %d policy files; at most %d\n", dir, n,
+			HB_POLICY_DIR_MAX);
+		err = -E2BIG;
+	}
+	set->v = err || !n ? NULL : calloc((size_t)n, sizeof(*set->v));
+	if (!err && n && !set->v)
+		err = -ENOMEM;
+	for (int i = 0; !err && i < n; i++) {
+		struct hb_agent_policy *p = &set->v[set->n++];
+
+		if (hb_run_args_init(&p->args, 0)) {
+			err = -ENOMEM;
+			break;
+		}
+		if (hb_path_join(p->file, sizeof(p->file), dir, names[i]->d_name)) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		/* Every file is read, so that one pass names every error. */
+		if (hb_policy_file_read(p->file, &p->args, p->cgroup, sizeof(p->cgroup)) ||
+		    check_one(p))
+			err = err ?: -EINVAL;
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (!err)
+		err = check_unique(set);
+	if (err) {
+		fprintf(stderr, "hermetic-bpf: %s: policy set refused; nothing changed\n", dir);
+		hb_policy_set_free(set);
+	}
+	return err;
+}
+
+void hb_policy_set_free(struct hb_policy_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		hb_run_args_free(&set->v[i].args);
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The agent's policy directory (spec/agent.md): every *.conf file is a
+ * policy file (docs/policy-file.md) that also names the cgroup it
+ * confines. The set is read whole or not at all.
+ */
+#ifndef HB_POLICY_DIR_H
+#define HB_POLICY_DIR_H
+
+#include <limits.h>
+#include <stddef.h>
+#include "run_args.h"
+
+#define HB_POLICY_DIR_DEFAULT "/etc/hermetic-bpf/policies.d"
+/* Policies one agent holds; the programs' map holds HB_MAX_SANDBOXES. */
+#define HB_POLICY_DIR_MAX 256
+
+struct hb_agent_policy {
+	char file[PATH_MAX];
+	char cgroup[PATH_MAX]; /* below the cgroup2 mount: "/ci.slice/job" */
+	struct hb_run_args args;
+};
+
+struct hb_policy_set {
+	struct hb_agent_policy *v;
+	size_t n;
+};
+
+/*
+ * `cgroup = /a/b` or `unit = NAME.service` (/system.slice/NAME.service)
+ * into @out. A relative path, an empty, "." or ".." component, or a unit
+ * that is not one service name is refused, naming @where. Returns 0 or
+ * -EINVAL.
+ */
+int hb_policy_cgroup_value(const char *where, const char *key, const char *value,
+			   char *out, size_t len);
+
+/*
+ * Reads every *.conf in @dir, in name order, into @set. Any bad file, a
+ * file without a cgroup or without a rule, or two files naming one cgroup:
+ * every error is reported (FILE:LINE) and -EINVAL returned with @set empty.
+ */
+int hb_policy_dir_read(const char *dir, struct hb_policy_set *set);
+
+void hb_policy_set_free(struct hb_policy_set *set);
+
+/* Reads the policy file @path into @a; with @cgroup, as an agent file. */
+int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
+			size_t cgroup_len);
+
+#endif

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "agent_pins.h"
+#include "bpffs.h"
+#include "log.h"
+#include "path.h"
+#include "hermetic.skel.h"
+
+#define LINK_PREFIX "link_"
+#define MAP_PREFIX "map_"
+
+/* The maps the agent writes policies into and reads events from. */
+static const char *const map_names[] = {
+	"hb_policies", "hb_stats", "hb_net_rules", "hb_unix_rules",
+	"hb_unix_paths", "hb_exec_rules", "hb_fs_rules", "hb_events",
+};
+#define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
+
+static int *map_fd(struct hb_agent_obj *ag, size_t i)
+{
+	int *fds[N_MAPS] = {
+		&ag->maps.policies, &ag->maps.stats, &ag->maps.net_rules,
+		&ag->maps.unix_rules, &ag->maps.unix_paths, &ag->maps.exec_rules,
+		&ag->maps.fs_rules, &ag->events,
+	};
+
+	return fds[i];
+}
+
+/*
+ * What the agent enforces: the network guard and the seal, on BPF-LSM
+ * only; per-cgroup policies say which guard applies where.
+ */
+static void agent_config(struct hb_sandbox_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->policy.guards = HB_GUARD_NET | HB_GUARD_TAMPER;
+	cfg->tiers.net = HB_TIER_A;
+	cfg->tiers.tamper = HB_TIER_A;
+}
+
+static int pin_path(char *out, size_t len, const char *dir, const char *prefix,
+		    const char *name)
+{
+	char file[128];
+
+	snprintf(file, sizeof(file), "%s%s", prefix, name);
+	return hb_path_join(out, len, dir, file);
+}
+
+static size_t count_entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Every expected pin must be there: a link missing is a hook unguarded. */
+static int restore(struct hb_agent_obj *ag, struct hermetic *names)
+{
+	const struct bpf_object_skeleton *s = names->skeleton;
+	char path[PATH_MAX];
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	int fd, missing = 0;
+
+	for (size_t i = 0; i < N_MAPS; i++) {
+		if (pin_path(path, sizeof(path), ag->dir, MAP_PREFIX, map_names[i]))
+			return -ENAMETOOLONG;
+		*map_fd(ag, i) = fd = bpf_obj_get(path);
+		if (fd < 0) {
+			hb_log("agent pins are incomplete: %s: %s", path, strerror(errno));
+			missing++;
+		}
+	}
+	for (int i = 0; i < s->prog_cnt; i++) {
+		if (!bpf_program__autoload(*s->progs[i].prog))
+			continue;
+		if (pin_path(path, sizeof(path), ag->dir, LINK_PREFIX, s->progs[i].name))
+			return -ENAMETOOLONG;
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			hb_log("agent pins are incomplete: %s: %s", path, strerror(errno));
+			missing++;
+		}
+		close(fd);
+	}
+	if (missing) {
+		hb_hint("`hermetic-bpf agent --unload` removes what is left; then start "
+			"the agent again");
+		return -EEXIST;
+	}
+	/* Another build's layout would be misread: refuse it. */
+	if (bpf_obj_get_info_by_fd(ag->maps.policies, &info, &info_len) ||
+	    info.value_size != sizeof(struct hb_policy)) {
+		hb_log("the pinned agent in %s is from another hermetic-bpf version",
+		       ag->dir);
+		hb_hint("`hermetic-bpf agent --unload`, then start this agent");
+		return -EPROTO;
+	}
+	ag->restored = true;
+	return 0;
+}
+
+static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = hb_obj_load(&ag->skel, cfg);
+	if (err)
+		return err;
+	/*
+	 * Policies sit at any level: the hooks look at every level of the
+	 * task's cgroup path (one lookup per level it has). hb_sandbox_id
+	 * stays 0: this object serves many cgroups.
+	 */
+	ag->skel->bss->hb_sandbox_id = 0;
+	ag->skel->bss->hb_level_lo = 1;
+	ag->skel->bss->hb_level_hi = HB_MAX_LEVELS;
+	hb_obj_policy_maps(ag->skel, &ag->maps);
+	ag->events = bpf_map__fd(ag->skel->maps.hb_events);
+	err = hb_obj_attach(ag->skel, -1);
+	for (size_t i = 0; !err && i < N_MAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(ag->skel->obj, map_names[i]);
+
+		err = pin_path(path, sizeof(path), ag->dir, MAP_PREFIX, map_names[i]);
+		if (!err)
+			err = m ? bpf_map__pin(m, path) : -ENOENT;
+		if (err)
+			hb_log("cannot pin %s: %s", path, strerror(-err));
+	}
+	if (!err)
+		err = hb_obj_pin_links(ag->skel, ag->dir, LINK_PREFIX);
+	return err;
+}
+
+static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bool mount)
+{
+	struct hermetic *names = NULL;
+	int err;
+
+	memset(ag, 0, sizeof(*ag));
+	ag->events = -1;
+	ag->lock = -1;
+	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1 };
+	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, ag->dir, sizeof(ag->dir), mount);
+	if (err)
+		return err;
+	if (!count_entries(ag->dir))
+		return -ENOENT;
+	/* Opened, not loaded: which programs a full set of pins holds. */
+	err = hb_obj_open(&names, cfg);
+	if (!err)
+		err = restore(ag, names);
+	hermetic__destroy(names);
+	if (err)
+		hb_agent_obj_close(ag);
+	return err == -ENOENT ? -EEXIST : err;
+}
+
+int hb_agent_obj_find(struct hb_agent_obj *ag)
+{
+	struct hb_sandbox_config cfg;
+
+	agent_config(&cfg);
+	return find(ag, &cfg, false);
+}
+
+/* One agent at a time: two would write policies and read events over each other. */
+static int lock_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+
+	if (fd < 0) {
+		err = -errno;
+		if (err != -ENOENT)
+			hb_log("cannot open %s: %s", dir, strerror(errno));
+		return err;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (err == -EBUSY)
+			hb_log("another agent is running (it holds the lock on %s)", dir);
+		else
+			hb_log("cannot lock %s: %s", dir, strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int hb_agent_obj_open(struct hb_agent_obj *ag)
+{
+	struct hb_sandbox_config cfg;
+	char dir[PATH_MAX];
+	int err, lock;
+
+	agent_config(&cfg);
+	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), true);
+	lock = err ? err : lock_dir(dir);
+	if (lock < 0)
+		return lock;
+	err = find(ag, &cfg, true);
+	if (err == -ENOENT) {
+		err = pin_new(ag, &cfg);
+		if (err) {
+			hb_bpffs_remove_dir(ag->dir);
+			hb_agent_obj_close(ag);
+		}
+	}
+	if (err)
+		close(lock);
+	else
+		ag->lock = lock;
+	return err;
+}
+
+void hb_agent_obj_close(struct hb_agent_obj *ag)
+{
+	if (ag->restored)
+		for (size_t i = 0; i < N_MAPS; i++)
+			if (*map_fd(ag, i) >= 0)
+				close(*map_fd(ag, i));
+	hermetic__destroy(ag->skel);
+	ag->skel = NULL;
+	ag->restored = false;
+	if (ag->lock >= 0)
+		close(ag->lock);
+	ag->lock = -1;
+}
+
+int hb_agent_obj_unload(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	__u64 key;
+	int fd, err, lock;
+
+	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), false);
+	if (err == -ENOENT)
+		return 0; /* no bpffs: nothing pinned */
+	if (err)
+		return err;
+	lock = lock_dir(dir);
+	if (lock == -ENOENT)
+		return 0;
+	if (lock < 0)
+		return lock; /* a running agent would keep the programs loaded */
+	err = pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
+	if (err) {
+		close(lock);
+		return err;
+	}
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		/* Cleared first: whoever still holds the programs enforces nothing. */
+		while (!bpf_map_get_next_key(fd, NULL, &key))
+			if (bpf_map_delete_elem(fd, &key))
+				break;
+		close(fd);
+	}
+	err = hb_bpffs_remove_dir(dir);
+	close(lock);
+	return err;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The host-wide agent's one BPF object (spec/agent.md): loaded, attached
+ * and pinned once under <bpffs>/hermetic-bpf-agent/, or found there again
+ * by a later agent. The pins keep it enforcing when no agent runs.
+ */
+#ifndef HB_AGENT_PINS_H
+#define HB_AGENT_PINS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include "obj.h"
+
+/* Not below <bpffs>/hermetic-bpf/, whose entries gc removes. */
+#define HB_AGENT_PIN_DIR "hermetic-bpf-agent"
+
+struct hermetic;
+
+struct hb_agent_obj {
+	struct hermetic *skel;      /* loaded by this process, or NULL if restored */
+	struct hb_policy_maps maps; /* descriptors; ours to close when restored */
+	int events;                 /* the ring buffer's descriptor */
+	char dir[PATH_MAX];         /* the pin directory */
+	bool restored;              /* found pinned: no second copy loaded */
+	int lock;                   /* the pin directory, flock()ed by a running agent */
+};
+
+/*
+ * Re-opens the pinned object, or loads, attaches and pins a new one.
+ * Some pins there but not all: -EEXIST, after saying which is missing
+ * (never a silent gap); another agent running: -EBUSY. Returns 0 or
+ * -errno, having logged why.
+ */
+int hb_agent_obj_open(struct hb_agent_obj *ag);
+
+/*
+ * Re-opens the pinned object only (hermetic-bpf status): -ENOENT when
+ * nothing is pinned (or no bpffs is mounted), else as hb_agent_obj_open().
+ */
+int hb_agent_obj_find(struct hb_agent_obj *ag);
+
+/* Closes this process's descriptors; the pins (and enforcement) stay. */
+void hb_agent_obj_close(struct hb_agent_obj *ag);
+
+/*
+ * Clears every policy and removes every pin: the programs detach once the
+ * last descriptor is closed. Nothing pinned is fine; a running agent:
+ * -EBUSY. Returns 0 or -errno.
+ */
+int hb_agent_obj_unload(void);
+
+#endif

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+#include "obj.h"
+#include "path.h"
+#include "probe.h"
+#include "hermetic.skel.h"
+
+/*
+ * The filesystem guard's hooks that differ between kernels: inode_setattr
+ * gained an idmap argument in front in Linux 6.3, and POSIX ACLs have
+ * hooks of their own from 6.2. The kernel's BTF says which it has.
+ */
+static int select_fs_variants(struct hermetic *skel, bool fs_write)
+{
+	static const char *const hooks[] = { "inode_setattr", "inode_set_acl",
+					     "inode_remove_acl" };
+	int nargs[3];
+
+	bpf_program__set_autoload(skel->progs.hb_setattr_idmap, false);
+	bpf_program__set_autoload(skel->progs.hb_setattr_v61, false);
+	bpf_program__set_autoload(skel->progs.hb_set_acl, false);
+	bpf_program__set_autoload(skel->progs.hb_remove_acl, false);
+	if (!fs_write)
+		return 0;
+	if (hb_probe_lsm_hooks(hooks, nargs, 3)) {
+		hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to pick "
+		       "the filesystem guard's hooks");
+		return -ENOENT;
+	}
+	if (nargs[0] != 2 && nargs[0] != 3) {
+		hb_log("this kernel's inode_setattr hook takes %d arguments; the "
+		       "filesystem guard knows 2 and 3", nargs[0]);
+		return -EOPNOTSUPP;
+	}
+	bpf_program__set_autoload(skel->progs.hb_setattr_idmap, nargs[0] == 3);
+	bpf_program__set_autoload(skel->progs.hb_setattr_v61, nargs[0] == 2);
+	bpf_program__set_autoload(skel->progs.hb_set_acl, nargs[1] > 0);
+	bpf_program__set_autoload(skel->progs.hb_remove_acl, nargs[2] > 0);
+	return 0;
+}
+
+/* Which programs a configuration needs; the rest are not even loaded. */
+static int select_programs(struct hermetic *skel,
+			   const struct hb_sandbox_config *cfg)
+{
+	const struct hb_policy *p = &cfg->policy;
+	const struct hb_tiers *t = &cfg->tiers;
+	bool net = p->guards & HB_GUARD_NET;
+	bool net_a = net && t->net == HB_TIER_A;
+	bool net_b = net && t->net == HB_TIER_B;
+	bool dns = net && (p->net & HB_NET_DNS_PROXY);
+	bool exec = (p->guards & (HB_GUARD_EXEC | HB_GUARD_NATIVE)) &&
+		    (t->exec == HB_TIER_A || t->native == HB_TIER_A);
+	bool native = (p->guards & HB_GUARD_NATIVE) && t->native == HB_TIER_A;
+	/* Sealing comes with every sandbox where BPF-LSM runs. */
+	bool tamper = t->tamper == HB_TIER_A;
+	bool fs = (p->guards & HB_GUARD_FS) && t->fs == HB_TIER_A;
+	bool fs_write = fs && (p->fs & HB_FS_READONLY);
+	bool fs_read = fs && (p->fs & HB_FS_READ_ROOT);
+	struct {
+		struct bpf_program *prog;
+		bool on;
+	} progs[] = {
+		{ skel->progs.hb_connect, net_a },
+		{ skel->progs.hb_sendmsg, net_a },
+		{ skel->progs.hb_sock_create, net_a },
+		{ skel->progs.hb_bind, net_a },
+		{ skel->progs.hb_listen, net_a },
+		{ skel->progs.hb_unix_connect, net_a },
+		{ skel->progs.hb_unix_send, net_a },
+		{ skel->progs.hb_exec, exec },
+		{ skel->progs.hb_exec_file, exec },
+		{ skel->progs.hb_mmap, native },
+		{ skel->progs.hb_mprotect, native },
+		{ skel->progs.hb_bpf, tamper },
+		{ skel->progs.hb_capable, tamper },
+		{ skel->progs.hb_file_open, tamper || fs },
+		{ skel->progs.hb_unlink, tamper || fs_write },
+		{ skel->progs.hb_rmdir, tamper || fs_write },
+		{ skel->progs.hb_rename, tamper || fs_write },
+		{ skel->progs.hb_mknod, fs_write },
+		{ skel->progs.hb_mkdir, fs_write },
+		{ skel->progs.hb_symlink, fs_write },
+		{ skel->progs.hb_link, fs_write },
+		{ skel->progs.hb_setxattr, fs_write },
+		{ skel->progs.hb_removexattr, fs_write },
+		{ skel->progs.hb_getattr, fs_read },
+		{ skel->progs.hb_readlink, fs_read },
+		{ skel->progs.hb_mount, tamper },
+		{ skel->progs.hb_umount, tamper },
+		{ skel->progs.hb_pivotroot, tamper },
+		{ skel->progs.hb_move_mount, tamper },
+		{ skel->progs.hb_ptrace, tamper },
+		{ skel->progs.hb_kill, tamper },
+		/* Addressed calls: DNS redirect in both tiers, enforcement in B. */
+		{ skel->progs.hb_cg_connect4, net_b || dns },
+		{ skel->progs.hb_cg_connect6, net_b || dns },
+		{ skel->progs.hb_cg_sendmsg4, net_b || dns },
+		{ skel->progs.hb_cg_sendmsg6, net_b || dns },
+		{ skel->progs.hb_cg_recvmsg4, dns },
+		{ skel->progs.hb_cg_recvmsg6, dns },
+		{ skel->progs.hb_cg_bind4, net_b },
+		{ skel->progs.hb_cg_bind6, net_b },
+		{ skel->progs.hb_cg_sock_create, net_b },
+		{ skel->progs.hb_cg_unix_connect, net_b },
+		{ skel->progs.hb_cg_unix_sendmsg, net_b },
+	};
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i].prog, progs[i].on);
+	if (net_b) {
+		/* libbpf 1.1 predates these hooks: the kernel's numbers. */
+		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_connect,
+						      t->unix_connect);
+		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_sendmsg,
+						      t->unix_sendmsg);
+	}
+	skel->rodata->hb_tier_b = net_b;
+	skel->rodata->hb_fs_mode = fs ? p->fs : 0;
+	return select_fs_variants(skel, fs_write);
+}
+
+int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)
+{
+	/* -vv: the verifier's statistics for every program, in libbpf's log. */
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .kernel_log_level = hb_verbosity >= 2 ? 4 : 0);
+	int err;
+
+	*skel = hermetic__open_opts(&opts);
+	if (!*skel) {
+		err = -errno;
+		hb_log("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	return select_programs(*skel, cfg);
+}
+
+int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg)
+{
+	int err = hb_obj_open(skel, cfg);
+
+	if (err)
+		return err;
+	hb_debug("loading the BPF programs");
+	err = hermetic__load(*skel);
+	if (err) {
+		hb_log("cannot load the BPF programs: %s", strerror(-err));
+		hb_hint("run with -v to see the verifier's log");
+		return err;
+	}
+	hb_debug("loaded the BPF programs");
+	return 0;
+}
+
+int hb_obj_attach(struct hermetic *skel, int cg_fd)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+		struct bpf_link *link;
+		int err;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_LSM)
+			link = bpf_program__attach(prog);
+		else
+			link = bpf_program__attach_cgroup(prog, cg_fd);
+		err = libbpf_get_error(link);
+		if (err) {
+			hb_log("cannot attach %s: %s", s->progs[i].name, strerror(-err));
+			/* The trampoline's limit (BPF_MAX_TRAMP_LINKS), host-wide. */
+			if (err == -E2BIG && bpf_program__type(prog) == BPF_PROG_TYPE_LSM)
+				hb_hint(HB_HINT_HOOK_FULL);
+			return err;
+		}
+		*s->progs[i].link = link;
+	}
+	hb_debug("attached the BPF programs");
+	return 0;
+}
+
+int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	char name[128], path[PATH_MAX + 64];
+	int err;
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		if (!*s->progs[i].link)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", prefix, s->progs[i].name);
+		err = hb_path_join(path, sizeof(path), dir, name);
+		if (!err)
+			err = bpf_link__pin(*s->progs[i].link, path);
+		if (err) {
+			hb_log("cannot pin %s: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m)
+{
+	m->policies = bpf_map__fd(skel->maps.hb_policies);
+	m->stats = bpf_map__fd(skel->maps.hb_stats);
+	m->net_rules = bpf_map__fd(skel->maps.hb_net_rules);
+	m->unix_rules = bpf_map__fd(skel->maps.hb_unix_rules);
+	m->unix_paths = bpf_map__fd(skel->maps.hb_unix_paths);
+	m->exec_rules = bpf_map__fd(skel->maps.hb_exec_rules);
+	m->fs_rules = bpf_map__fd(skel->maps.hb_fs_rules);
+}
+
+static int update(int fd, const void *key, const void *val, const char *what)
+{
+	int err = bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;
+
+	if (err)
+		hb_log("cannot write %s to the sandbox policy: %s", what, strerror(-err));
+	return err;
+}
+
+static int write_unix_rule(const struct hb_policy_maps *m, __u64 id,
+			   const struct hb_unix_rule *r)
+{
+	struct hb_inode_key key = { .sandbox_id = id, .ino = r->ino, .dev = r->dev };
+	struct hb_unix_path_key pk = { .sandbox_id = id };
+	__u8 one = 1;
+	int err;
+
+	err = update(m->unix_rules, &key, &one, "--allow-unix");
+	/* Tier B matches the path a client names: both spellings. */
+	memcpy(pk.path, r->real, strnlen(r->real, sizeof(pk.path) - 1));
+	if (!err)
+		err = update(m->unix_paths, &pk, &one, "--allow-unix");
+	memset(pk.path, 0, sizeof(pk.path));
+	memcpy(pk.path, r->given, strnlen(r->given, sizeof(pk.path) - 1));
+	if (!err)
+		err = update(m->unix_paths, &pk, &one, "--allow-unix");
+	return err;
+}
+
+/* Rules first, the policy entry last: the hooks act on a complete policy. */
+int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
+			const struct hb_sandbox_config *cfg, bool first_exec)
+{
+	struct hb_stats zero = {};
+	__u32 origin = 1;
+	int err;
+
+	for (size_t i = 0; i < cfg->n_ip_rules; i++) {
+		struct hb_net_key key;
+
+		hb_ip_rule_key(&cfg->ip_rules[i], id, &key);
+		err = update(m->net_rules, &key, &origin, "--allow-ip");
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < cfg->n_unix_rules; i++) {
+		err = write_unix_rule(m, id, &cfg->unix_rules[i]);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < cfg->n_exec_rules; i++) {
+		struct hb_inode_key key = { .sandbox_id = id, .ino = cfg->exec_rules[i].ino,
+					   .dev = cfg->exec_rules[i].dev };
+		__u8 one = 1;
+
+		err = update(m->exec_rules, &key, &one, "--allow-exec");
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; cfg->fs_rules && i < cfg->fs_rules->n; i++) {
+		const struct hb_fs_entry *e = &cfg->fs_rules->v[i];
+		struct hb_inode_key key = { .sandbox_id = id, .ino = e->ino, .dev = e->dev };
+		__u8 flags = e->flags;
+
+		err = update(m->fs_rules, &key, &flags, "a filesystem rule");
+		if (err)
+			return err;
+	}
+	/* Kept if there: the agent rewrites a policy on reload, not its count. */
+	err = bpf_map_update_elem(m->stats, &id, &zero, BPF_NOEXIST) && errno != EEXIST ?
+	      -errno : 0;
+	if (err)
+		hb_log("cannot write counters to the sandbox policy: %s", strerror(-err));
+	if (!err) {
+		struct hb_policy policy = cfg->policy;
+
+		policy.first_exec = first_exec;
+		err = update(m->policies, &id, &policy, "the policy");
+	}
+	return err;
+}
+
+static bool kept(const struct hb_net_key *k, const struct hb_ip_rule *keep, size_t n,
+		 __u64 id)
+{
+	struct hb_net_key want;
+
+	for (size_t i = 0; i < n; i++) {
+		hb_ip_rule_key(&keep[i], id, &want);
+		if (!memcmp(&want, k, sizeof(want)))
+			return true;
+	}
+	return false;
+}
+
+int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_ip_rule *keep, size_t n_keep)
+{
+	struct hb_net_key key, next, *gone = NULL;
+	size_t n = 0;
+	void *prev = NULL;
+	int err = 0;
+
+	/* Listed first, deleted after: deleting while walking restarts the walk. */
+	while (!bpf_map_get_next_key(m->net_rules, prev, &next)) {
+		__u64 owner;
+
+		key = next;
+		prev = &key;
+		memcpy(&owner, key.sandbox, sizeof(owner));
+		if (owner != id || kept(&key, keep, n_keep, id))
+			continue;
+		if (n % 64 == 0) {
+			struct hb_net_key *more = realloc(gone, (n + 64) * sizeof(*gone));
+
+			if (!more) {
+				free(gone);
+				return -ENOMEM;
+			}
+			gone = more;
+		}
+		gone[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(m->net_rules, &gone[i]) && errno != ENOENT && !err) {
+			err = -errno;
+			hb_log("cannot remove a rule of sandbox %llu: %s",
+			       (unsigned long long)id, strerror(errno));
+		}
+	free(gone);
+	return err;
+}
+
+int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
+{
+	/* The policy first: from then on the cgroup is not confined at all. */
+	if (bpf_map_delete_elem(m->policies, &id) && errno != ENOENT) {
+		int err = -errno;
+
+		hb_log("cannot remove the policy of cgroup %llu: %s",
+		       (unsigned long long)id, strerror(errno));
+		return err;
+	}
+	bpf_map_delete_elem(m->stats, &id);
+	return hb_obj_prune_ip_rules(m, id, NULL, 0);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The BPF object, whoever holds it: one `run` (loader/sandbox.c) or the
+ * host-wide agent (loader/agent_pins.c). Which programs a configuration
+ * needs, loading, attaching, pinning, and writing one sandbox's rules.
+ */
+#ifndef HB_OBJ_H
+#define HB_OBJ_H
+
+#include <stddef.h>
+#include "file_id.h"
+#include "fs_rule.h"
+#include "hermetic_abi.h"
+#include "net_rule.h"
+#include "tier.h"
+#include "unix_rule.h"
+
+struct hermetic;
+
+struct hb_sandbox_config {
+	struct hb_policy policy;        /* guards, net flags, DNS proxy ports */
+	struct hb_tiers tiers;          /* from hb_tier_select() */
+	const struct hb_ip_rule *ip_rules;
+	size_t n_ip_rules;
+	const struct hb_unix_rule *unix_rules;
+	size_t n_unix_rules;
+	const struct hb_file_id *exec_rules; /* --allow-exec */
+	size_t n_exec_rules;
+	const struct hb_fs_rules *fs_rules; /* --allow-write, the read root, ... */
+};
+
+/* The maps a sandbox's policy lives in, as descriptors (the agent's are pins). */
+struct hb_policy_maps {
+	int policies, stats, net_rules, unix_rules, unix_paths, exec_rules, fs_rules;
+};
+
+/* Opens the object and marks the programs @cfg needs; nothing is loaded yet. */
+int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg);
+
+/* hb_obj_open(), then loads. On failure *skel is left for the caller to destroy. */
+int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg);
+
+/* LSM programs attach to their hook; cgroup ones to @cg_fd. */
+int hb_obj_attach(struct hermetic *skel, int cg_fd);
+
+/* Pins every attached link as @dir/@prefix<program name>. */
+int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix);
+
+void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m);
+
+/*
+ * Writes @cfg's rules under sandbox @id, then its counters and, last, its
+ * policy entry: the hooks act on a complete policy. @first_exec: whether
+ * the sandbox's first execve is its own command's (run) or not (agent).
+ */
+int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
+			const struct hb_sandbox_config *cfg, bool first_exec);
+
+/*
+ * Removes sandbox @id's --allow-ip rules but those in @keep: what is
+ * left after its policy was rewritten with fewer rules.
+ */
+int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_ip_rule *keep, size_t n_keep);
+
+/* Removes sandbox @id's policy (first), counters and --allow-ip rules. */
+int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id);
+
+#endif

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "hermetic_abi.h"
+#include "policy_dir.h"
+
+static char dir[64];
+
+static int make_dir(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/hb-policy-dir-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? -1 : 0;
+}
+
+static void put(const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void drop(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+static void cgroup_and_unit_keys(void **state)
+{
+	struct hb_policy_set s;
+
+	(void)state;
+	put("a.conf", "[hermetic-bpf]\nversion = 1\ncgroup = /ci.slice/job\n"
+		      "[network]\nno-network = yes\nallow-ip = 10.0.0.1/32:443\n");
+	put("b.conf", "unit = web.service\nallow-localhost = yes\n");
+	put("ignored.txt", "not a policy\n");
+	put(".hidden.conf", "not a policy\n");
+	assert_int_equal(hb_policy_dir_read(dir, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.v[0].cgroup, "/ci.slice/job");
+	assert_int_equal(s.v[0].args.guards, HB_GUARD_NET);
+	assert_int_equal(s.v[0].args.n_ip_rules, 1);
+	assert_string_equal(s.v[1].cgroup, "/system.slice/web.service");
+	assert_true(s.v[1].args.net & HB_NET_ALLOW_LOCALHOST);
+	hb_policy_set_free(&s);
+	drop("a.conf");
+	drop("b.conf");
+	drop("ignored.txt");
+	drop(".hidden.conf");
+}
+
+static void empty_dir_is_an_empty_set(void **state)
+{
+	struct hb_policy_set s;
+
+	(void)state;
+	assert_int_equal(hb_policy_dir_read(dir, &s), 0);
+	assert_int_equal(s.n, 0);
+	hb_policy_set_free(&s);
+	assert_int_equal(hb_policy_dir_read("/nonexistent/hb-policies", &s), -ENOENT);
+}
+
+/* One bad file refuses the set: nothing of the good ones is returned. */
+static void one_bad_file_refuses_all(void **state)
+{
+	static const char *const bad[] = {
+		"no-network = yes\n",                           /* no cgroup */
+		"cgroup = /job\n",                              /* no rule */
+		"cgroup = job\nno-network = yes\n",             /* relative */
+		"cgroup = /\nno-network = yes\n",
+		"cgroup = /a/../b\nno-network = yes\n",
+		"cgroup = /a//b\nno-network = yes\n",
+		"cgroup = /a/.\nno-network = yes\n",
+		"unit = web\nno-network = yes\n",
+		"unit = a/b.service\nno-network = yes\n",
+		"cgroup = /a\nunit = b.service\nno-network = yes\n",
+		"cgroup = /a\nno-network = maybe\n",
+		"cgroup = /a\nallow-domain = example.org\n",   /* not in the agent yet */
+		"cgroup = /a\nno-subprocess = yes\n",
+		"cgroup = /a\nbogus = 1\n",
+		"cgroup = /a\n[nowhere]\nno-network = yes\n",
+		"cgroup = /a\nthis is not ini\n",
+	};
+	struct hb_policy_set s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put("a.conf", "cgroup = /good\nno-network = yes\n");
+		put("b.conf", bad[i]);
+		assert_int_equal(hb_policy_dir_read(dir, &s), -EINVAL);
+		assert_int_equal(s.n, 0);
+		assert_null(s.v);
+	}
+	drop("a.conf");
+	drop("b.conf");
+}
+
+static void two_files_one_cgroup(void **state)
+{
+	struct hb_policy_set s;
+
+	(void)state;
+	put("a.conf", "cgroup = /system.slice/web.service\nno-network = yes\n");
+	put("b.conf", "unit = web.service\nno-network = yes\n");
+	assert_int_equal(hb_policy_dir_read(dir, &s), -EINVAL);
+	assert_int_equal(s.n, 0);
+	/* Nested: a task below both would be denied everything. */
+	put("a.conf", "cgroup = /ci.slice\nno-network = yes\n");
+	put("b.conf", "cgroup = /ci.slice/job\nno-network = yes\n");
+	assert_int_equal(hb_policy_dir_read(dir, &s), -EINVAL);
+	/* A sibling whose name only starts the same is not nested. */
+	put("b.conf", "cgroup = /ci.slice2\nno-network = yes\n");
+	assert_int_equal(hb_policy_dir_read(dir, &s), 0);
+	assert_int_equal(s.n, 2);
+	hb_policy_set_free(&s);
+	drop("a.conf");
+	drop("b.conf");
+}
+
+static void cgroup_values(void **state)
+{
+	char out[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(hb_policy_cgroup_value("f:1", "cgroup", "/a/b.scope", out,
+						sizeof(out)), 0);
+	assert_string_equal(out, "/a/b.scope");
+	assert_int_equal(hb_policy_cgroup_value("f:1", "cgroup", "/a/", out,
+						sizeof(out)), -EINVAL);
+	assert_int_equal(hb_policy_cgroup_value("f:1", "unit", ".service", out,
+						sizeof(out)), -EINVAL);
+	assert_int_equal(hb_policy_cgroup_value("f:1", "unit", "x.service", out, 10),
+			 -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cgroup_and_unit_keys),
+		cmocka_unit_test(empty_dir_is_an_empty_set),
+		cmocka_unit_test(one_bad_file_refuses_all),
+		cmocka_unit_test(two_files_one_cgroup),
+		cmocka_unit_test(cgroup_values),
+	};
+
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
