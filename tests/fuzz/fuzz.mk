@@ -34,8 +34,8 @@ FUZZ_MODS_fuzz_event_json  := loader/event_json loader/trace_fmt loader/json_str
 FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
-FUZZ_MODS_fuzz_run_args    := cli/run_args cli/policy_file loader/net_rule loader/dns_name
-FUZZ_MODS_fuzz_policy_file := cli/run_args cli/policy_file loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_run_args    := cli/run_args cli/policy_file cli/policy_dir loader/path loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_policy_file := cli/run_args cli/policy_file cli/policy_dir loader/path loader/net_rule loader/dns_name
 FUZZ_MODS_fuzz_exec_head   := loader/fs_runtime loader/fs_rule loader/file_id \
                               loader/mountinfo loader/path loader/log
 
