@@ -11,7 +11,6 @@
 #include "agent_pins.h"
 #include "bpffs.h"
 #include "log.h"
-#include "path.h"
 #include "hermetic.skel.h"
 
 #define LINK_PREFIX "link_"
@@ -47,15 +46,6 @@ static void agent_config(struct hb_sandbox_config *cfg)
 	cfg->tiers.tamper = HB_TIER_A;
 }
 
-static int pin_path(char *out, size_t len, const char *dir, const char *prefix,
-		    const char *name)
-{
-	char file[128];
-
-	snprintf(file, sizeof(file), "%s%s", prefix, name);
-	return hb_path_join(out, len, dir, file);
-}
-
 static size_t count_entries(const char *dir)
 {
 	struct dirent *de;
@@ -80,7 +70,7 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names)
 	int fd, missing = 0;
 
 	for (size_t i = 0; i < N_MAPS; i++) {
-		if (pin_path(path, sizeof(path), ag->dir, MAP_PREFIX, map_names[i]))
+		if (hb_obj_pin_path(path, sizeof(path), ag->dir, MAP_PREFIX, map_names[i]))
 			return -ENAMETOOLONG;
 		*map_fd(ag, i) = fd = bpf_obj_get(path);
 		if (fd < 0) {
@@ -91,7 +81,7 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names)
 	for (int i = 0; i < s->prog_cnt; i++) {
 		if (!bpf_program__autoload(*s->progs[i].prog))
 			continue;
-		if (pin_path(path, sizeof(path), ag->dir, LINK_PREFIX, s->progs[i].name))
+		if (hb_obj_pin_path(path, sizeof(path), ag->dir, LINK_PREFIX, s->progs[i].name))
 			return -ENAMETOOLONG;
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
@@ -139,7 +129,7 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	for (size_t i = 0; !err && i < N_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(ag->skel->obj, map_names[i]);
 
-		err = pin_path(path, sizeof(path), ag->dir, MAP_PREFIX, map_names[i]);
+		err = hb_obj_pin_path(path, sizeof(path), ag->dir, MAP_PREFIX, map_names[i]);
 		if (!err)
 			err = m ? bpf_map__pin(m, path) : -ENOENT;
 		if (err)
@@ -261,7 +251,7 @@ int hb_agent_obj_unload(void)
 		return 0;
 	if (lock < 0)
 		return lock; /* a running agent would keep the programs loaded */
-	err = pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
+	err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
 	if (err) {
 		close(lock);
 		return err;

@@ -188,17 +188,25 @@ int hb_obj_attach(struct hermetic *skel, int cg_fd)
 	return 0;
 }
 
+int hb_obj_pin_path(char *out, size_t len, const char *dir, const char *prefix,
+		    const char *name)
+{
+	char file[128];
+
+	snprintf(file, sizeof(file), "%s%s", prefix, name);
+	return hb_path_join(out, len, dir, file);
+}
+
 int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix)
 {
 	const struct bpf_object_skeleton *s = skel->skeleton;
-	char name[128], path[PATH_MAX + 64];
+	char path[PATH_MAX + 64];
 	int err;
 
 	for (int i = 0; i < s->prog_cnt; i++) {
 		if (!*s->progs[i].link)
 			continue;
-		snprintf(name, sizeof(name), "%s%s", prefix, s->progs[i].name);
-		err = hb_path_join(path, sizeof(path), dir, name);
+		err = hb_obj_pin_path(path, sizeof(path), dir, prefix, s->progs[i].name);
 		if (!err)
 			err = bpf_link__pin(*s->progs[i].link, path);
 		if (err) {

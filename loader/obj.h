@@ -44,6 +44,10 @@ int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg);
 int hb_obj_attach(struct hermetic *skel, int cg_fd);
 
 /* Pins every attached link as @dir/@prefix<program name>. */
+/* DIR/PREFIXNAME, the path of one pin; -ENAMETOOLONG if it does not fit. */
+int hb_obj_pin_path(char *out, size_t len, const char *dir, const char *prefix,
+		    const char *name);
+
 int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix);
 
 void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m);

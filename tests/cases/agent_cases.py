@@ -18,7 +18,7 @@ import time
 
 import cases as C
 from cases import case, expect, expect_eq
-from fault_cases import policy_maps
+from fault_cases import policy_maps, wait_no_policy_maps
 
 CG = "hbagent"  # below the cgroup2 root: /hbagent/job, /hbagent/job/child
 
@@ -220,10 +220,7 @@ def agent_restart_reuses_pins():
         expect_eq(pinned(), [], "pins after --unload")
         expect_eq(C.hb("status").stdout, "agent: nothing pinned\n", "status after --unload")
         expect_eq(inside.connect(C.TCP4.port), "OK", "no enforcement after --unload")
-        deadline = time.time() + 60
-        while policy_maps() and time.time() < deadline:
-            time.sleep(0.5)
-        expect_eq(policy_maps(), 0, "the agent's maps, freed after --unload")
+        wait_no_policy_maps("after --unload (the agent's maps)", timeout=60)
     finally:
         cleanup(workers, pdir)
 

@@ -49,13 +49,13 @@ def refused_cleanly(p, marker, says, what):
 
 # --- a BPF-LSM hook with no room left ------------------------------------
 
-def wait_no_policy_maps(what):
-    """Until every earlier sandbox's programs are gone (they are dropped
-    in the background after each run)."""
-    deadline = time.time() + 120
+def wait_no_policy_maps(what, timeout=120):
+    """Until every hermetic-bpf object is gone (a run's is dropped in the
+    background after it ends), then asserts none is left; @what says when."""
+    deadline = time.time() + timeout
     while policy_maps() and time.time() < deadline:
         time.sleep(0.5)
-    expect_eq(policy_maps(), 0, f"policy maps left before {what}")
+    expect_eq(policy_maps(), 0, f"policy maps left {what}")
 
 
 class HookFill:
@@ -87,14 +87,14 @@ def lsm_hook_full():
     # enforced would then depend on the host's load) nor leaves behind
     # what it had attached to other hooks.
     hint = "Hint: each running sandbox attaches its own programs"
-    wait_no_policy_maps("filling file_open")
+    wait_no_policy_maps("before filling file_open")
     marker = tempfile.mktemp()
     with HookFill("file_open"):
         p = hb("run", "--fs-readonly", "sh", "-c", f"echo x > {marker}", env=TESTER)
         refused_cleanly(p, marker, "cannot attach hb_file_open: Argument list too long",
                         "file_open has no room")
         expect(hint in p.stderr, f"the hint: {p.stderr!r}")
-    wait_no_policy_maps("filling socket_connect")
+    wait_no_policy_maps("before filling socket_connect")
     with HookFill("socket_connect"):
         p = hb("run", "--no-network", "sh", "-c", f"echo x > {marker}", env=TESTER)
         refused_cleanly(p, marker, "its socket_connect hook has no room for another program",
@@ -506,10 +506,7 @@ def many_sandboxes_at_once():
         expect_eq(open(os.path.join(d, str(i), "f")).read(), str(i), f"sandbox {i}'s file")
     elapsed = time.time() - t0
     # Every object is dropped, in the background, soon after its run.
-    deadline = time.time() + 120
-    while policy_maps() and time.time() < deadline:
-        time.sleep(0.5)
-    expect_eq(policy_maps(), 0, "policy maps left after every run ended")
+    wait_no_policy_maps("after every run ended")
     no_leftovers(f"{n} sandboxes")
     print(f"# load: {n} sandboxes, all live after {t_ready:.1f}s, done in {elapsed:.1f}s "
           f"(emulated time under TCG)", flush=True)
