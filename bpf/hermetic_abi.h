@@ -177,8 +177,16 @@ struct hb_policy {
 	__u32 event_cost_ns; /* the rate limit: one event per this many ns of
 			      * credit (1e9 / events per second); 0: none */
 	__u32 event_burst;   /* events the credit may hold at most */
-	__u32 pad;
+	__u32 origin;        /* HB_ORIGIN_*: who wrote it (the hooks ignore it) */
 };
+
+/*
+ * Who wrote a policy (struct hb_policy.origin): an agent reload removes
+ * only the policies its files made, never another writer's.
+ */
+#define HB_ORIGIN_RUN 0   /* a `run` sandbox (its own object, or the agent's) */
+#define HB_ORIGIN_FILE 1  /* the agent's policy directory */
+#define HB_ORIGIN_APPLY 2 /* `hermetic-bpf policy apply` */
 
 /* How a sandbox's denials are carried out (struct hb_policy.mode). */
 #define HB_MODE_AUDIT (1u << 0) /* allow and report as audited (not the seal) */

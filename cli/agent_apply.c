@@ -63,6 +63,7 @@ static int write_one(const struct hb_policy_maps *m, __u64 id, const struct hb_r
 	cfg.policy.net = a->net | (a->n_ip_rules ? HB_NET_IP_RULES : 0);
 	cfg.policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
 	cfg.policy.event_burst = a->event_rate;
+	cfg.policy.origin = HB_ORIGIN_FILE;
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
 	/* No first exec is anybody's own: the cgroup's processes run already. */
@@ -82,10 +83,14 @@ static int remove_others(const struct hb_policy_maps *m, const __u64 *ids, size_
 	if (!gone)
 		return -ENOMEM;
 	while (n_gone < HB_MAX_SANDBOXES && !bpf_map_get_next_key(m->policies, prev, &next)) {
+		struct hb_policy pol;
 		bool in_set = false;
 
 		key = next;
 		prev = &key;
+		/* Another writer's (a warm run, policy apply): not ours to remove. */
+		if (bpf_map_lookup_elem(m->policies, &key, &pol) || pol.origin != HB_ORIGIN_FILE)
+			continue;
 		for (size_t i = 0; i < n && !in_set; i++)
 			in_set = ids[i] == key;
 		if (!in_set)
