@@ -142,10 +142,24 @@ struct {
 	__type(value, struct hb_dns_orig);
 } hb_dns_origs SEC(".maps");
 
-struct {
+struct hb_ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, HB_RINGBUF_SIZE);
-} hb_events SEC(".maps");
+};
+
+struct hb_ring hb_events SEC(".maps");
+
+/*
+ * Sandbox id -> a ring of its own, read by that sandbox's `run` when it
+ * shares the agent's object (a warm run): the agent reads hb_events, and
+ * a ring buffer has one reader. Sandboxes without one report to hb_events.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, HB_MAX_SANDBOXES);
+	__type(key, __u64);
+	__array(values, struct hb_ring);
+} hb_event_rings SEC(".maps");
 
 /*
  * Cgroup levels [hb_level_lo, hb_level_hi) that hold sandboxes, kept by
@@ -665,6 +679,7 @@ __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
 	struct task_struct *task;
 	struct hb_event *ev;
 	__u64 pid_tgid, seq;
+	void *ring;
 
 	if (!c || !p || !st)
 		return 0;
@@ -675,7 +690,8 @@ __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
 		__sync_fetch_and_add(&st->events_limited, 1);
 		return 0;
 	}
-	ev = bpf_ringbuf_reserve(&hb_events, sizeof(*ev), 0);
+	ring = bpf_map_lookup_elem(&hb_event_rings, &sandbox_id);
+	ev = bpf_ringbuf_reserve(ring ?: (void *)&hb_events, sizeof(*ev), 0);
 	if (!ev) {
 		__sync_fetch_and_add(&st->events_lost, 1);
 		return 0;

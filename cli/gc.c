@@ -32,7 +32,7 @@ int hb_cmd_gc(int argc, char **argv)
 		hb_log("gc needs root");
 		return HB_EXIT_FAILURE;
 	}
-	n = hb_gc();
+	n = hb_gc(NULL);
 	if (n < 0)
 		return HB_EXIT_FAILURE;
 	hb_debug("gc: removed %d sandbox%s", n, n == 1 ? "" : "es");

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "agent_pins.h"
 #include "commands.h"
 #include "dns_guard.h"
 #include "event_json.h"
@@ -529,6 +530,8 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	struct hb_spawn_opts spawn = { .notify_sock = -1 };
 	struct hb_exec_notify xn = { .fd = -1 };
 	int notify_sp[2] = { -1, -1 };
+	struct hb_agent_obj agent = { .lock = -1 };
+	bool warm = false;
 	struct hb_sandbox sb;
 	struct hb_creds creds;
 	sigset_t set, old;
@@ -545,13 +548,20 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		return HB_EXIT_FAILURE;
 	/* A root command's sandbox must be sealed, or root could undo it. */
 	required = a->guards | (a->guards && creds.uid == 0 ? HB_GUARD_TAMPER : 0);
-	if (hb_tier_select(required, a->allow_partial, &cfg.tiers))
+	/*
+	 * The agent's programs, attached, are proof that BPF-LSM works here:
+	 * a run that uses them (warm) needs no probe (spec/agent.md).
+	 */
+	warm = required && !hb_agent_obj_borrow(&agent);
+	if (warm)
+		hb_tier_lsm(&cfg.tiers);
+	else if (hb_tier_select(required, a->allow_partial, &cfg.tiers))
 		return HB_EXIT_FAILURE;
-	hb_debug("probe done");
+	hb_debug("probe done%s", warm ? " (the agent's programs are pinned)" : "");
 	if (a->audit && audit_needs_lsm(a->guards, &cfg.tiers))
-		return HB_EXIT_FAILURE;
+		goto out;
 	if (exec_rules_need_lsm(a, &cfg.tiers))
-		return HB_EXIT_FAILURE;
+		goto out;
 	/* Events carry monotonic times; lines, wall time (spec/events.md). */
 	hb_event_json_clock(&rs.jctx);
 	if (open_outputs(a, &rs))
@@ -612,14 +622,14 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		cfg.policy.net |= HB_NET_DNS_PROXY;
 		hb_dns_guard_ports(&dns, &cfg.policy.dns_port4, &cfg.policy.dns_port6);
 	}
-	if (hb_gc() < 0)
+	if (hb_gc(warm ? &agent : NULL) < 0)
 		hb_debug("gc of abandoned sandboxes failed; carrying on");
 
 	/* Blocked before the child exists, so none is lost or mishandled. */
 	block_signals(&set, &old);
 	/* A closed stderr must not kill us before we clean up. */
 	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
-	if (hb_sandbox_open(&sb, &cfg, on_event, &rs))
+	if (hb_sandbox_open(&sb, &cfg, warm ? &agent : NULL, on_event, &rs))
 		goto out;
 	snprintf(rs.cgroup, sizeof(rs.cgroup), "/%s/%s", HB_CGROUP_PARENT, sb.cg.name);
 	rs.jctx.cgroup = rs.cgroup;
@@ -659,6 +669,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	hb_sandbox_close(&sb);
 	hb_debug("done");
 out:
+	hb_agent_obj_close(&agent);
 	hb_dns_guard_close(&dns);
 	hb_minimal_env_free(spawn.envp);
 	free(unix_rules);

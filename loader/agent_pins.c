@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,6 +12,7 @@
 #include "agent_pins.h"
 #include "bpffs.h"
 #include "log.h"
+#include "path.h"
 #include "hermetic.skel.h"
 
 #define LINK_PREFIX "link_"
@@ -20,6 +22,7 @@
 static const char *const map_names[] = {
 	"hb_policies", "hb_stats", "hb_net_rules", "hb_unix_rules",
 	"hb_unix_paths", "hb_exec_rules", "hb_fs_rules", "hb_events",
+	"hb_event_rings",
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 
@@ -28,22 +31,49 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 	int *fds[N_MAPS] = {
 		&ag->maps.policies, &ag->maps.stats, &ag->maps.net_rules,
 		&ag->maps.unix_rules, &ag->maps.unix_paths, &ag->maps.exec_rules,
-		&ag->maps.fs_rules, &ag->events,
+		&ag->maps.fs_rules, &ag->events, &ag->rings,
 	};
 
 	return fds[i];
 }
 
 /*
- * What the agent enforces: the network guard and the seal, on BPF-LSM
- * only; per-cgroup policies say which guard applies where.
+ * The programs the agent's object has, on BPF-LSM only; per-cgroup
+ * policies say which guard applies where. Policy files use the network
+ * guard and the seal; a warm `run` any guard but these (spec/agent.md):
+ * the read root's stat and readlink hooks (every stat() on the host would
+ * pay for them), and --allow-domain's redirect (cgroup programs, attached
+ * to one sandbox's cgroup).
  */
+#define AGENT_GUARDS (HB_GUARD_NET | HB_GUARD_TAMPER | HB_GUARD_EXEC | \
+		      HB_GUARD_NATIVE | HB_GUARD_ENV | HB_GUARD_FS)
+
 static void agent_config(struct hb_sandbox_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->policy.guards = HB_GUARD_NET | HB_GUARD_TAMPER;
-	cfg->tiers.net = HB_TIER_A;
-	cfg->tiers.tamper = HB_TIER_A;
+	cfg->policy.guards = AGENT_GUARDS;
+	cfg->policy.fs = HB_FS_READONLY;
+	cfg->tiers.net = cfg->tiers.exec = cfg->tiers.native = HB_TIER_A;
+	cfg->tiers.env = cfg->tiers.tamper = cfg->tiers.fs = HB_TIER_A;
+}
+
+const char *hb_agent_cannot_serve(const struct hb_sandbox_config *cfg)
+{
+	const struct hb_tiers *t = &cfg->tiers;
+	__u32 g = cfg->policy.guards;
+
+	if (g & ~AGENT_GUARDS)
+		return "a guard it does not have";
+	if (cfg->policy.fs & ~HB_FS_READONLY)
+		return "--fs-readonly=ROOT (its object has no stat hooks)";
+	if (cfg->policy.net & HB_NET_DNS_PROXY)
+		return "--allow-domain (the DNS redirect attaches to the sandbox's cgroup)";
+	if (((g & HB_GUARD_NET) && t->net != HB_TIER_A) ||
+	    ((g & HB_GUARD_EXEC) && t->exec != HB_TIER_A) ||
+	    ((g & HB_GUARD_NATIVE) && t->native != HB_TIER_A) ||
+	    ((g & HB_GUARD_FS) && t->fs != HB_TIER_A) || t->tamper != HB_TIER_A)
+		return "a guard enforced by another mechanism than BPF-LSM";
+	return NULL;
 }
 
 static size_t count_entries(const char *dir)
@@ -61,7 +91,10 @@ static size_t count_entries(const char *dir)
 }
 
 /* Every expected pin must be there: a link missing is a hook unguarded. */
-static int restore(struct hb_agent_obj *ag, struct hermetic *names)
+/* Why pins cannot be used: said by the agent and status, only -v for a run. */
+#define say(quiet, ...) ((quiet) ? hb_debug(__VA_ARGS__) : hb_log(__VA_ARGS__))
+
+static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 {
 	const struct bpf_object_skeleton *s = names->skeleton;
 	char path[PATH_MAX];
@@ -74,7 +107,7 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names)
 			return -ENAMETOOLONG;
 		*map_fd(ag, i) = fd = bpf_obj_get(path);
 		if (fd < 0) {
-			hb_log("agent pins are incomplete: %s: %s", path, strerror(errno));
+			say(quiet, "agent pins are incomplete: %s: %s", path, strerror(errno));
 			missing++;
 		}
 	}
@@ -85,22 +118,24 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names)
 			return -ENAMETOOLONG;
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
-			hb_log("agent pins are incomplete: %s: %s", path, strerror(errno));
+			say(quiet, "agent pins are incomplete: %s: %s", path, strerror(errno));
 			missing++;
 		}
 		close(fd);
 	}
-	if (missing) {
+	if (missing && !quiet) {
 		hb_hint("`hermetic-bpf agent --unload` removes what is left; then start "
 			"the agent again");
-		return -EEXIST;
 	}
+	if (missing)
+		return -EEXIST;
 	/* Another build's layout would be misread: refuse it. */
 	if (bpf_obj_get_info_by_fd(ag->maps.policies, &info, &info_len) ||
 	    info.value_size != sizeof(struct hb_policy)) {
-		hb_log("the pinned agent in %s is from another hermetic-bpf version",
-		       ag->dir);
-		hb_hint("`hermetic-bpf agent --unload`, then start this agent");
+		say(quiet, "the pinned agent in %s is from another hermetic-bpf version",
+		    ag->dir);
+		if (!quiet)
+			hb_hint("`hermetic-bpf agent --unload`, then start this agent");
 		return -EPROTO;
 	}
 	ag->restored = true;
@@ -140,13 +175,14 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	return err;
 }
 
-static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bool mount)
+static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bool mount,
+		bool quiet)
 {
 	struct hermetic *names = NULL;
 	int err;
 
 	memset(ag, 0, sizeof(*ag));
-	ag->events = -1;
+	ag->events = ag->rings = -1;
 	ag->lock = -1;
 	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1 };
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, ag->dir, sizeof(ag->dir), mount);
@@ -157,7 +193,7 @@ static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bo
 	/* Opened, not loaded: which programs a full set of pins holds. */
 	err = hb_obj_open(&names, cfg);
 	if (!err)
-		err = restore(ag, names);
+		err = restore(ag, names, quiet);
 	hermetic__destroy(names);
 	if (err)
 		hb_agent_obj_close(ag);
@@ -169,7 +205,45 @@ int hb_agent_obj_find(struct hb_agent_obj *ag)
 	struct hb_sandbox_config cfg;
 
 	agent_config(&cfg);
-	return find(ag, &cfg, false);
+	return find(ag, &cfg, false, false);
+}
+
+int hb_agent_obj_borrow(struct hb_agent_obj *ag)
+{
+	struct hb_sandbox_config cfg;
+
+	agent_config(&cfg);
+	return find(ag, &cfg, false, true);
+}
+
+int hb_agent_obj_pin_links_to(const struct hb_agent_obj *ag, const char *dir)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(ag->dir);
+	int err = d ? 0 : -errno, n = 0;
+
+	while (!err && (de = readdir(d))) {
+		int fd;
+
+		if (strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)))
+			continue;
+		err = hb_path_join(from, sizeof(from), ag->dir, de->d_name);
+		if (!err)
+			err = hb_path_join(to, sizeof(to), dir, de->d_name + strlen(LINK_PREFIX));
+		if (err)
+			break;
+		fd = bpf_obj_get(from);
+		err = fd < 0 || bpf_obj_pin(fd, to) ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+		if (err)
+			hb_log("cannot pin the agent's %s as %s: %s", from, to, strerror(-err));
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return err ?: n ? 0 : -ENOENT;
 }
 
 /* One agent at a time: two would write policies and read events over each other. */
@@ -206,7 +280,7 @@ int hb_agent_obj_open(struct hb_agent_obj *ag)
 	lock = err ? err : lock_dir(dir);
 	if (lock < 0)
 		return lock;
-	err = find(ag, &cfg, true);
+	err = find(ag, &cfg, true, false);
 	if (err == -ENOENT) {
 		err = pin_new(ag, &cfg);
 		if (err) {
@@ -235,10 +309,36 @@ void hb_agent_obj_close(struct hb_agent_obj *ag)
 	ag->lock = -1;
 }
 
+/* Deletes every policy but a running sandbox's (HB_ORIGIN_RUN). */
+static int clear_policies(int fd)
+{
+	__u64 key, next, *gone = calloc(HB_MAX_SANDBOXES, sizeof(*gone));
+	struct hb_policy pol;
+	size_t n = 0;
+	void *prev = NULL;
+	int err = 0;
+
+	if (!gone)
+		return -ENOMEM;
+	while (n < HB_MAX_SANDBOXES && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &pol) && pol.origin != HB_ORIGIN_RUN)
+			gone[n++] = key;
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(fd, &gone[i]) && errno != ENOENT) {
+			err = -errno;
+			hb_log("cannot remove the policy of cgroup %llu: %s",
+			       (unsigned long long)gone[i], strerror(errno));
+		}
+	free(gone);
+	return err;
+}
+
 int hb_agent_obj_unload(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
-	__u64 key;
 	int fd, err, lock;
 
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), false);
@@ -258,11 +358,17 @@ int hb_agent_obj_unload(void)
 	}
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
-		/* Cleared first: whoever still holds the programs enforces nothing. */
-		while (!bpf_map_get_next_key(fd, NULL, &key))
-			if (bpf_map_delete_elem(fd, &key))
-				break;
+		/*
+		 * Cleared first: the programs enforce none of the agent's
+		 * policies any more. A warm run's stays: it holds the programs
+		 * (its own link pins) until its sandbox is gone.
+		 */
+		err = clear_policies(fd);
 		close(fd);
+		if (err) {
+			close(lock);
+			return err;
+		}
 	}
 	err = hb_bpffs_remove_dir(dir);
 	close(lock);

@@ -20,6 +20,7 @@ struct hb_agent_obj {
 	struct hermetic *skel;      /* loaded by this process, or NULL if restored */
 	struct hb_policy_maps maps; /* descriptors; ours to close when restored */
 	int events;                 /* the ring buffer's descriptor */
+	int rings;                  /* hb_event_rings: warm runs' own rings */
 	char dir[PATH_MAX];         /* the pin directory */
 	bool restored;              /* found pinned: no second copy loaded */
 	int lock;                   /* the pin directory, flock()ed by a running agent */
@@ -38,6 +39,22 @@ int hb_agent_obj_open(struct hb_agent_obj *ag);
  * nothing is pinned (or no bpffs is mounted), else as hb_agent_obj_open().
  */
 int hb_agent_obj_find(struct hb_agent_obj *ag);
+
+/*
+ * As hb_agent_obj_find(), for a `run` that may use the pinned object
+ * instead of loading its own (a warm run): why it cannot is only said
+ * with -v, since the run then loads its own.
+ */
+int hb_agent_obj_borrow(struct hb_agent_obj *ag);
+
+/* Why the agent's object cannot serve @cfg, or NULL if it can. */
+const char *hb_agent_cannot_serve(const struct hb_sandbox_config *cfg);
+
+/*
+ * Pins each of the agent's links again in @dir: the programs stay
+ * attached while @dir holds them, whatever happens to the agent.
+ */
+int hb_agent_obj_pin_links_to(const struct hb_agent_obj *ag, const char *dir);
 
 /* Closes this process's descriptors; the pins (and enforcement) stay. */
 void hb_agent_obj_close(struct hb_agent_obj *ag);

@@ -4,9 +4,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
+#include "agent_pins.h"
 #include "bpffs.h"
 #include "cgroup.h"
 #include "gc.h"
@@ -71,8 +75,73 @@ static void collect_pins(const char *pins, const char *cgroups)
 	closedir(d);
 }
 
-int hb_gc(void)
+/* The ids of the run-* cgroups in @d (their inode numbers); NULL on error. */
+static __u64 *list_ids(DIR *d, size_t *n)
 {
+	__u64 *ids = NULL;
+	struct dirent *de;
+	struct stat st;
+
+	*n = 0;
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "run-", 4) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (*n % 64 == 0) {
+			__u64 *more = realloc(ids, (*n + 64) * sizeof(*ids));
+
+			if (!more)
+				break;
+			ids = more;
+		}
+		ids[(*n)++] = st.st_ino;
+	}
+	return ids ?: calloc(1, sizeof(*ids));
+}
+
+/*
+ * A warm sandbox whose cgroup is gone (its launcher killed) left its
+ * policy in the agent's maps: remove it. Under the parent's exclusive
+ * lock, no cgroup is made meanwhile, so every live sandbox's cgroup is
+ * listed before its policy is seen.
+ */
+static void collect_warm(DIR *d, const struct hb_agent_obj *ag)
+{
+	__u64 key, next, *gone = NULL, *ids;
+	size_t n_ids, n = 0;
+	struct hb_policy pol;
+	void *prev = NULL;
+
+	ids = list_ids(d, &n_ids);
+	gone = calloc(HB_MAX_SANDBOXES, sizeof(*gone));
+	while (ids && gone && n < HB_MAX_SANDBOXES &&
+	       !bpf_map_get_next_key(ag->maps.policies, prev, &next)) {
+		bool live = false;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(ag->maps.policies, &key, &pol) ||
+		    pol.origin != HB_ORIGIN_RUN)
+			continue;
+		for (size_t i = 0; i < n_ids && !live; i++)
+			live = ids[i] == key;
+		if (!live)
+			gone[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++) {
+		hb_debug("gc: removed the policy of gone warm sandbox %llu",
+			 (unsigned long long)gone[i]);
+		hb_obj_remove_policy(&ag->maps, gone[i]);
+		bpf_map_delete_elem(ag->rings, &gone[i]);
+	}
+	free(ids);
+	free(gone);
+}
+
+int hb_gc(struct hb_agent_obj *agent)
+{
+	struct hb_agent_obj own = { .lock = -1 };
 	char root[PATH_MAX], dir[PATH_MAX], pins[PATH_MAX] = "";
 	struct dirent *de;
 	DIR *d;
@@ -100,6 +169,11 @@ int hb_gc(void)
 			n += collect_cgroup(dirfd(d), dir, de->d_name, pins) > 0;
 	if (pins[0])
 		collect_pins(pins, dir);
+	if (!agent && !hb_agent_obj_borrow(&own))
+		agent = &own;
+	if (agent)
+		collect_warm(d, agent);
+	hb_agent_obj_close(&own);
 	closedir(d);
 	return n;
 }

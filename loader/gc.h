@@ -7,7 +7,13 @@
 #ifndef HB_GC_H
 #define HB_GC_H
 
-/* Returns how many sandboxes were removed, or -errno. */
-int hb_gc(void);
+struct hb_agent_obj;
+
+/*
+ * Also removes the agent's policies of warm sandboxes that are gone,
+ * through @agent (borrowed by the caller) or, if NULL, its own borrowing.
+ * Returns how many sandboxes were removed, or -errno.
+ */
+int hb_gc(struct hb_agent_obj *agent);
 
 #endif

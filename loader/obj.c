@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,38 +311,52 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 	return err;
 }
 
-static bool kept(const struct hb_net_key *k, const struct hb_ip_rule *keep, size_t n,
-		 __u64 id)
+struct ip_keep {
+	const struct hb_ip_rule *v;
+	size_t n;
+	__u64 id;
+};
+
+static bool kept(const void *k, const void *ctx)
 {
+	const struct ip_keep *keep = ctx;
 	struct hb_net_key want;
 
-	for (size_t i = 0; i < n; i++) {
-		hb_ip_rule_key(&keep[i], id, &want);
+	for (size_t i = 0; keep && i < keep->n; i++) {
+		hb_ip_rule_key(&keep->v[i], keep->id, &want);
 		if (!memcmp(&want, k, sizeof(want)))
 			return true;
 	}
 	return false;
 }
 
-int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
-			  const struct hb_ip_rule *keep, size_t n_keep)
+#define KEY_MAX 128 /* the largest rule key (struct hb_unix_path_key) fits */
+_Static_assert(sizeof(struct hb_unix_path_key) <= KEY_MAX, "rule keys fit");
+
+/*
+ * Deletes the keys of @fd that belong to sandbox @id (its id is at byte
+ * @at of each key) and that @keep does not keep. Listed first, deleted
+ * after: deleting while walking restarts the walk.
+ */
+static int remove_keys(int fd, size_t size, size_t at, __u64 id,
+		       bool (*keep)(const void *key, const void *ctx), const void *ctx)
 {
-	struct hb_net_key key, next, *gone = NULL;
-	size_t n = 0;
+	_Alignas(8) unsigned char key[KEY_MAX], next[KEY_MAX];
+	unsigned char *gone = NULL;
 	void *prev = NULL;
+	size_t n = 0;
 	int err = 0;
 
-	/* Listed first, deleted after: deleting while walking restarts the walk. */
-	while (!bpf_map_get_next_key(m->net_rules, prev, &next)) {
+	while (!bpf_map_get_next_key(fd, prev, next)) {
 		__u64 owner;
 
-		key = next;
-		prev = &key;
-		memcpy(&owner, key.sandbox, sizeof(owner));
-		if (owner != id || kept(&key, keep, n_keep, id))
+		memcpy(key, next, size);
+		prev = key;
+		memcpy(&owner, key + at, sizeof(owner));
+		if (owner != id || (keep && keep(key, ctx)))
 			continue;
 		if (n % 64 == 0) {
-			struct hb_net_key *more = realloc(gone, (n + 64) * sizeof(*gone));
+			unsigned char *more = realloc(gone, (n + 64) * size);
 
 			if (!more) {
 				free(gone);
@@ -349,10 +364,10 @@ int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
 			}
 			gone = more;
 		}
-		gone[n++] = key;
+		memcpy(gone + n++ * size, key, size);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(m->net_rules, &gone[i]) && errno != ENOENT && !err) {
+		if (bpf_map_delete_elem(fd, gone + i * size) && errno != ENOENT && !err) {
 			err = -errno;
 			hb_log("cannot remove a rule of sandbox %llu: %s",
 			       (unsigned long long)id, strerror(errno));
@@ -361,16 +376,41 @@ int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
 	return err;
 }
 
+int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_ip_rule *keep, size_t n_keep)
+{
+	struct ip_keep k = { .v = keep, .n = n_keep, .id = id };
+
+	return remove_keys(m->net_rules, sizeof(struct hb_net_key),
+			   offsetof(struct hb_net_key, sandbox), id, kept, &k);
+}
+
 int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
 {
+	int err;
+
 	/* The policy first: from then on the cgroup is not confined at all. */
 	if (bpf_map_delete_elem(m->policies, &id) && errno != ENOENT) {
-		int err = -errno;
+		err = -errno;
 
 		hb_log("cannot remove the policy of cgroup %llu: %s",
 		       (unsigned long long)id, strerror(errno));
 		return err;
 	}
 	bpf_map_delete_elem(m->stats, &id);
-	return hb_obj_prune_ip_rules(m, id, NULL, 0);
+	/* Its rules: in a shared object, the next cgroup with this id must not find them. */
+	err = hb_obj_prune_ip_rules(m, id, NULL, 0);
+	if (!err)
+		err = remove_keys(m->unix_rules, sizeof(struct hb_inode_key),
+				  offsetof(struct hb_inode_key, sandbox_id), id, NULL, NULL);
+	if (!err)
+		err = remove_keys(m->unix_paths, sizeof(struct hb_unix_path_key),
+				  offsetof(struct hb_unix_path_key, sandbox_id), id, NULL, NULL);
+	if (!err)
+		err = remove_keys(m->exec_rules, sizeof(struct hb_inode_key),
+				  offsetof(struct hb_inode_key, sandbox_id), id, NULL, NULL);
+	if (!err)
+		err = remove_keys(m->fs_rules, sizeof(struct hb_inode_key),
+				  offsetof(struct hb_inode_key, sandbox_id), id, NULL, NULL);
+	return err;
 }

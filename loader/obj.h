@@ -67,7 +67,7 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
 			  const struct hb_ip_rule *keep, size_t n_keep);
 
-/* Removes sandbox @id's policy (first), counters and --allow-ip rules. */
+/* Removes sandbox @id's policy (first), counters and every rule of it. */
 int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "agent_pins.h"
 #include "bpffs.h"
 #include "log.h"
 #include "mono_time.h"
@@ -18,7 +19,7 @@
  * Links pinned in bpffs keep the programs attached if this process dies
  * (even by SIGKILL): the sandbox stays confined until gc finds it empty.
  */
-static int pin_links(struct hb_sandbox *sb)
+static int make_pin_dir(struct hb_sandbox *sb)
 {
 	char root[PATH_MAX];
 	int err;
@@ -37,18 +38,17 @@ static int pin_links(struct hb_sandbox *sb)
 		sb->pin_dir[0] = '\0';
 		return err;
 	}
-	return hb_obj_pin_links(sb->skel, sb->pin_dir, "");
+	return 0;
 }
 
 /* The policy, then the levels: from here on the hooks look at this cgroup. */
 static int write_policy(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 {
-	struct hb_policy_maps m;
 	int err;
 
-	hb_obj_policy_maps(sb->skel, &m);
+	hb_obj_policy_maps(sb->skel, &sb->maps);
 	/* The command's own execve takes the first exec. */
-	err = hb_obj_write_policy(&m, sb->cg.id, cfg, true);
+	err = hb_obj_write_policy(&sb->maps, sb->cg.id, cfg, true);
 	if (err)
 		return err;
 	sb->skel->bss->hb_sandbox_id = sb->cg.id;
@@ -66,14 +66,83 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return sb->on_event(sb->ctx, data);
 }
 
+static int open_ring(struct hb_sandbox *sb, int fd)
+{
+	sb->rb = ring_buffer__new(fd, on_sample, sb, NULL);
+	if (!sb->rb) {
+		int err = -errno;
+
+		hb_log("cannot open the event ring buffer: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int open_cold(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
+{
+	int err = hb_obj_load(&sb->skel, cfg);
+
+	if (!err)
+		err = write_policy(sb, cfg);
+	if (!err)
+		err = hb_obj_attach(sb->skel, sb->cg.fd);
+	if (!err)
+		err = make_pin_dir(sb);
+	if (!err)
+		err = hb_obj_pin_links(sb->skel, sb->pin_dir, "");
+	if (!err)
+		hb_debug("pinned the links");
+	if (!err)
+		err = open_ring(sb, bpf_map__fd(sb->skel->maps.hb_events));
+	return err;
+}
+
+/*
+ * The agent's programs serve this sandbox: pinned again in the sandbox's
+ * own directory (they stay attached while it lives, even if the agent
+ * is unloaded), a ring of its own registered, then the policy written.
+ */
+static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
+		     struct hb_agent_obj *ag)
+{
+	struct hb_sandbox_config own = *cfg;
+	__u64 id = sb->cg.id;
+	int err;
+
+	sb->agent = ag;
+	sb->maps = ag->maps;
+	err = make_pin_dir(sb);
+	if (!err)
+		err = hb_agent_obj_pin_links_to(ag, sb->pin_dir);
+	if (!err) {
+		sb->ring = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "hb_run_events", 0, 0,
+					  HB_RINGBUF_SIZE, NULL);
+		err = sb->ring < 0 ? -errno : 0;
+		if (!err && bpf_map_update_elem(ag->rings, &id, &sb->ring, BPF_ANY))
+			err = -errno;
+		if (err)
+			hb_log("cannot make the sandbox's event ring: %s", strerror(-err));
+	}
+	if (!err)
+		err = open_ring(sb, sb->ring);
+	own.policy.origin = HB_ORIGIN_RUN;
+	if (!err)
+		err = hb_obj_write_policy(&sb->maps, id, &own, true);
+	if (!err)
+		hb_debug("warm: the agent's programs in %s enforce the policy", ag->dir);
+	return err;
+}
+
 int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
-		    hb_event_fn on_event, void *ctx)
+		    struct hb_agent_obj *agent, hb_event_fn on_event, void *ctx)
 {
 	char root[PATH_MAX];
+	const char *why;
 	int err;
 
 	memset(sb, 0, sizeof(*sb));
 	sb->cg.fd = -1;
+	sb->ring = -1;
 	sb->on_event = on_event;
 	sb->ctx = ctx;
 
@@ -95,23 +164,10 @@ int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 	if (!cfg->policy.guards)
 		return 0;
 
-	err = hb_obj_load(&sb->skel, cfg);
-	if (!err)
-		err = write_policy(sb, cfg);
-	if (!err)
-		err = hb_obj_attach(sb->skel, sb->cg.fd);
-	if (!err)
-		err = pin_links(sb);
-	if (!err)
-		hb_debug("pinned the links");
-	if (!err) {
-		sb->rb = ring_buffer__new(bpf_map__fd(sb->skel->maps.hb_events),
-					  on_sample, sb, NULL);
-		if (!sb->rb) {
-			err = -errno;
-			hb_log("cannot open the event ring buffer: %s", strerror(-err));
-		}
-	}
+	why = agent ? hb_agent_cannot_serve(cfg) : NULL;
+	if (why)
+		hb_debug("the agent's programs cannot serve %s: loading our own", why);
+	err = agent && !why ? open_warm(sb, cfg, agent) : open_cold(sb, cfg);
 	if (err)
 		hb_sandbox_close(sb);
 	return err;
@@ -135,7 +191,7 @@ int hb_sandbox_allow_dns_addr(struct hb_sandbox *sb, const __u8 addr[16],
 	struct hb_dns_key key = { .sandbox_id = sb->cg.id };
 	struct hb_dns_value val;
 
-	if (!sb->skel)
+	if (!sb->skel) /* a warm sandbox never has the proxy */
 		return -ENOENT;
 	if (ttl < HB_DNS_MIN_TTL)
 		ttl = HB_DNS_MIN_TTL;
@@ -150,10 +206,9 @@ int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out)
 	__u64 id = sb->cg.id;
 
 	memset(out, 0, sizeof(*out));
-	if (!sb->skel)
+	if (!sb->skel && !sb->agent)
 		return 0;
-	return bpf_map__lookup_elem(sb->skel->maps.hb_stats, &id, sizeof(id),
-				    out, sizeof(*out), 0);
+	return bpf_map_lookup_elem(sb->maps.stats, &id, out) ? -errno : 0;
 }
 
 /*
@@ -200,10 +255,23 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 	}
 	ring_buffer__free(sb->rb);
 	sb->rb = NULL;
+	if (sb->agent && !err) {
+		__u64 id = sb->cg.id;
+
+		/* Its cgroup is gone: nothing is left to confine. */
+		err = hb_obj_remove_policy(&sb->maps, id);
+		bpf_map_delete_elem(sb->agent->rings, &id);
+	}
+	if (sb->ring >= 0)
+		close(sb->ring);
+	sb->ring = -1;
 	if (err) {
 		/* Still populated: leave the pins, so enforcement outlives us. */
 		hb_log("leaving sandbox %s enforced; `hermetic-bpf gc` removes it once empty",
 		       sb->cg.name);
+	} else if (sb->agent) {
+		if (sb->pin_dir[0])
+			err = hb_bpffs_remove_dir(sb->pin_dir);
 	} else if (sb->skel) {
 		__u64 id = sb->cg.id;
 
@@ -219,6 +287,7 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		hermetic__destroy(sb->skel); /* the pins keep them attached */
 	}
 	sb->skel = NULL;
+	sb->agent = NULL;
 	hb_cgroup_close(&sb->cg);
 	return err;
 }

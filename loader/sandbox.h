@@ -15,12 +15,16 @@
 
 struct hermetic;
 struct ring_buffer;
+struct hb_agent_obj;
 
 /* Called for each event; a negative return stops the consumer. */
 typedef int (*hb_event_fn)(void *ctx, const struct hb_event *ev);
 
 struct hb_sandbox {
-	struct hermetic *skel;  /* NULL when no guard needs programs */
+	struct hermetic *skel;  /* its own programs, or NULL (none, or warm) */
+	struct hb_agent_obj *agent; /* a warm sandbox's: the agent's programs */
+	struct hb_policy_maps maps; /* where its policy is, if it has one */
+	int ring;               /* a warm sandbox's own ring buffer, or -1 */
 	struct ring_buffer *rb;
 	struct hb_cgroup cg;
 	char pin_dir[PATH_MAX]; /* "" until links are pinned */
@@ -28,8 +32,20 @@ struct hb_sandbox {
 	void *ctx;
 };
 
+/*
+ * With @agent (the agent's pinned object, hb_agent_obj_borrow()) and a
+ * @cfg it can serve, the sandbox is warm: its policy goes into the
+ * agent's maps, its events into a ring of its own, and nothing is loaded.
+ * Otherwise it loads its own programs. @agent stays the caller's.
+ */
 int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
-		    hb_event_fn on_event, void *ctx);
+		    struct hb_agent_obj *agent, hb_event_fn on_event, void *ctx);
+
+/* Whether the sandbox uses the agent's programs. */
+static inline bool hb_sandbox_is_warm(const struct hb_sandbox *sb)
+{
+	return sb->agent != NULL;
+}
 
 /* A descriptor that turns readable when events wait, or -1. */
 int hb_sandbox_events_fd(const struct hb_sandbox *sb);

@@ -93,10 +93,7 @@ __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 		return guards;
 	err = hb_probe_bpf_lsm(&why->lsm);
 	if (!err) {
-		int abi = hb_landlock_abi();
-
-		t->net = t->exec = t->native = t->env = t->tamper = t->fs = HB_TIER_A;
-		t->landlock_abi = abi > 0 ? abi : 0;
+		hb_tier_lsm(t);
 		return 0;
 	}
 	/*
@@ -113,6 +110,16 @@ __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 	if (guards & (HB_GUARD_FS | HB_GUARD_EXEC))
 		select_landlock(guards, t, &missing, why);
 	return missing;
+}
+
+void hb_tier_lsm(struct hb_tiers *t)
+{
+	int abi = hb_landlock_abi();
+
+	memset(t, 0, sizeof(*t));
+	t->unix_connect = t->unix_sendmsg = -1;
+	t->net = t->exec = t->native = t->env = t->tamper = t->fs = HB_TIER_A;
+	t->landlock_abi = abi > 0 ? abi : 0;
 }
 
 const struct hb_probe_failure *hb_tier_why_not(const struct hb_tier_why *why, __u32 guard)

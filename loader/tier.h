@@ -62,6 +62,9 @@ extern const struct hb_guard_name hb_guard_names[];
  */
 int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t);
 
+/* Every guard on BPF-LSM: what a successful probe finds. */
+void hb_tier_lsm(struct hb_tiers *t);
+
 /* "BPF-LSM", "cgroup-bpf", "Landlock", "nothing". */
 const char *hb_tier_name(enum hb_tier tier);
 

@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""A warm `run`: with the agent's object pinned, `run` writes its policy
+into the agent's maps instead of loading programs (spec/agent.md, "Warm
+run"). Registered into cases.py like agent_cases.py.
+
+Each case asserts the denials of a warm run and the work it allows, that
+no second object was loaded, and that nothing is left in the agent's maps
+afterwards.
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import cases as C
+from cases import case, expect, expect_eq
+from agent_cases import Agent, pinned
+from fault_cases import load_sandboxes, policy_maps, wait_no_policy_maps, no_leftovers
+
+RUN_POLICY = re.compile(r"^  /hermetic-bpf/run-", re.M)
+WARM = "warm: the agent's programs"
+
+
+def run_policies():
+    """How many policies of runs `status` lists in the agent's maps."""
+    st = C.hb("status")
+    expect_eq(st.returncode, 0, f"status: {st.stderr!r}")
+    return len(RUN_POLICY.findall(st.stdout))
+
+
+def probe(*flags, action=("connect", "127.0.0.1"), port=None, probe=None):
+    """One probe action in a -v run with @flags: (token, stderr)."""
+    args = [*action] + ([str(port)] if port else [])
+    p = C.hb("run", "-v", *flags, C.PY, probe or C.PROBE, *args, env=C.TESTER)
+    lines = p.stdout.strip().splitlines()
+    expect(p.returncode == 0 and lines,
+           f"run {flags} {args}: {p.returncode} {p.stdout!r} {p.stderr!r}")
+    return lines[-1], p.stderr
+
+
+class Started:
+    """An agent with no policy files, unloaded afterwards."""
+
+    def __enter__(self):
+        self.pdir = tempfile.mkdtemp()
+        self.agent = Agent(self.pdir)
+        return self.agent
+
+    def __exit__(self, *exc):
+        if self.agent.p.poll() is None:
+            self.agent.stop()
+        C.hb("agent", "--unload")
+        shutil.rmtree(self.pdir, ignore_errors=True)
+
+
+@case("tierA")
+def warm_run_uses_the_agents_programs():
+    with Started() as ag:
+        # The network guard: denied and reported from the run's own ring.
+        token, err = probe("--no-network", port=C.TCP4.port)
+        expect_eq(token, "EPERM", "connect in a warm --no-network run")
+        expect(WARM in err, f"-v says the run is warm: {err!r}")
+        expect("blocked" in err and "connect" in err, f"the denial is reported: {err!r}")
+        token, err = probe("--no-network", "--allow-localhost", port=C.TCP4.port)
+        expect_eq(token, "ok", "localhost with --allow-localhost, warm")
+        token, _ = probe("--allow-ip", f"127.0.0.1:{C.TCP4.port}", "--no-network",
+                         port=C.TCPA.port)
+        expect_eq(token, "EPERM", "another port than --allow-ip's, warm")
+        token, _ = probe("--allow-ip", f"127.0.0.1:{C.TCP4.port}", "--no-network",
+                         port=C.TCP4.port)
+        expect_eq(token, "ok", "--allow-ip's port, warm (its rule is gone after the "
+                  "run before: no leak between runs)")
+        # The exec guard and --block-native.
+        token, err = probe("--no-subprocess", action=("run_true",), probe=C.PROC)
+        expect(token in ("EPERM", "EACCES"), f"exec under warm --no-subprocess: {token}")
+        expect(WARM in err, f"warm: {err!r}")
+        token, _ = probe(action=("run_true",), probe=C.PROC)
+        expect_eq(token, "ok", "exec without a guard")
+        # The filesystem guard: writes denied but below --allow-write.
+        d = C.shared_tmpdir()
+        denied = C.hb("run", "-v", "--fs-readonly", "touch", os.path.join(d, "no"),
+                      env=C.TESTER)
+        expect(denied.returncode != 0 and not os.path.exists(os.path.join(d, "no")),
+               f"a write under warm --fs-readonly: {denied.returncode} {denied.stderr!r}")
+        expect(WARM in denied.stderr, f"warm: {denied.stderr!r}")
+        ok = C.hb("run", "--fs-readonly", "--allow-write", d, "touch",
+                  os.path.join(d, "yes"), env=C.TESTER)
+        expect(ok.returncode == 0 and os.path.exists(os.path.join(d, "yes")),
+               f"a write below --allow-write, warm: {ok.stderr!r}")
+        # What the agent's object cannot serve loads its own, and says so.
+        p = C.hb("run", "-v", "--fs-readonly=/usr", "true", env=C.TESTER)
+        expect(p.returncode == 0 and WARM not in p.stderr and "loading our own" in p.stderr,
+               f"--fs-readonly=ROOT runs cold: {p.stderr!r}")
+        # One object on the host while a warm run lives; nothing left after.
+        live = subprocess.Popen([C.HB, "run", "--no-network", "sleep", "30"],
+                                env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while run_policies() < 1 and time.time() < deadline:
+            time.sleep(0.2)
+        expect_eq(run_policies(), 1, "the live warm run's policy in the agent's maps")
+        expect_eq(policy_maps(), 1, "hb_policies maps while a warm run lives")
+        # A reload of the agent's files leaves a run's policy alone.
+        ag.hup("agent: reloaded")
+        expect_eq(run_policies(), 1, "the run's policy after SIGHUP")
+        live.send_signal(signal.SIGTERM)
+        live.wait(timeout=60)
+        expect_eq(run_policies(), 0, "run policies after every run ended")
+        no_leftovers("warm runs")
+
+
+@case("tierA")
+def warm_run_outlives_the_agent_and_is_collected():
+    with Started() as ag:
+        d = C.shared_tmpdir()
+        go = os.path.join(d, "go")
+        # Waits for "go", then connects: the verdict after the agent is gone.
+        script = ("import os, socket, sys, time\n"
+                  f"while not os.path.exists({go!r}): time.sleep(0.05)\n"
+                  "s = socket.socket()\n"
+                  "try:\n"
+                  f"    s.connect(('127.0.0.1', {C.TCP4.port})); print('ok')\n"
+                  "except OSError as e: print(type(e).__name__)\n")
+        live = subprocess.Popen([C.HB, "run", "--no-network", C.PY, "-c", script],
+                                env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while run_policies() < 1 and time.time() < deadline:
+            time.sleep(0.2)
+        expect_eq(run_policies(), 1, "the warm run's policy")
+        ag.stop()
+        p = C.hb("agent", "--unload")
+        expect_eq(p.returncode, 0, f"--unload beside a warm run: {p.stderr!r}")
+        expect_eq(pinned(), [], "the agent's pins after --unload")
+        open(go, "w").close()
+        out, err = live.communicate(timeout=120)
+        expect_eq(out.strip(), "PermissionError",
+                  f"the warm run stays confined after the agent is unloaded: {err!r}")
+        expect_eq(live.returncode, 0, "its status")
+        wait_no_policy_maps("after the last warm run of an unloaded agent ended")
+
+    # A warm run's launcher killed: gc removes its policy from the agent's maps.
+    with Started():
+        live = subprocess.Popen([C.HB, "run", "--no-network", "sleep", "300"],
+                                env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while run_policies() < 1 and time.time() < deadline:
+            time.sleep(0.2)
+        expect_eq(run_policies(), 1, "the warm run's policy")
+        live.kill()
+        live.wait()
+        expect_eq(run_policies(), 1, "a killed launcher leaves its sandbox enforced")
+        for cg in os.listdir(os.path.join(C.CGROOT, "hermetic-bpf")):
+            if cg.startswith("run-"):
+                with open(os.path.join(C.CGROOT, "hermetic-bpf", cg, "cgroup.kill"), "w") as f:
+                    f.write("1")
+        time.sleep(0.5)
+        p = C.hb("gc")
+        expect_eq(p.returncode, 0, f"gc: {p.stderr!r}")
+        expect_eq(run_policies(), 0, "the gone sandbox's policy after gc")
+        no_leftovers("a killed warm run after gc")
+
+
+@case("tierA")
+def warm_runs_beyond_the_hook_limit():
+    # 40 sandboxes at once: more than one hook's trampoline takes (38), which
+    # only runs that share the agent's programs can reach. No cross-talk.
+    with Started():
+        live = load_sandboxes(int(os.environ.get("HB_WARM_SANDBOXES", "40")),
+                              live_maps=lambda n: 1, maps_after=1)
+        expect_eq(live, 1, "one hb_policies map (the agent's) for every live sandbox")
+        expect_eq(run_policies(), 0, "run policies left in the agent's maps")
