@@ -557,7 +557,9 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		hb_tier_lsm(&cfg.tiers);
 	else if (hb_tier_select(required, a->allow_partial, &cfg.tiers))
 		return HB_EXIT_FAILURE;
-	hb_debug("probe done%s", warm ? " (the agent's programs are pinned)" : "");
+	if (warm)
+		hb_debug("the agent's programs are pinned: BPF-LSM works, no probe");
+	hb_debug("probe done");
 	if (a->audit && audit_needs_lsm(a->guards, &cfg.tiers))
 		goto out;
 	if (exec_rules_need_lsm(a, &cfg.tiers))

@@ -18,6 +18,9 @@
 #define LINK_PREFIX "link_"
 #define MAP_PREFIX "map_"
 
+/* Why pins cannot be used: said by the agent and status, only -v for a run. */
+#define say(quiet, ...) ((quiet) ? hb_debug(__VA_ARGS__) : hb_log(__VA_ARGS__))
+
 /* The maps the agent writes policies into and reads events from. */
 static const char *const map_names[] = {
 	"hb_policies", "hb_stats", "hb_net_rules", "hb_unix_rules",
@@ -76,7 +79,8 @@ const char *hb_agent_cannot_serve(const struct hb_sandbox_config *cfg)
 	return NULL;
 }
 
-static size_t count_entries(const char *dir)
+/* The entries of @dir whose name starts with @prefix ("": all but dot files). */
+static size_t count_entries(const char *dir, const char *prefix)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
@@ -85,18 +89,69 @@ static size_t count_entries(const char *dir)
 	if (!d)
 		return 0;
 	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
+		n += de->d_name[0] != '.' && !strncmp(de->d_name, prefix, strlen(prefix));
 	closedir(d);
 	return n;
 }
 
-/* Every expected pin must be there: a link missing is a hook unguarded. */
-/* Why pins cannot be used: said by the agent and status, only -v for a run. */
-#define say(quiet, ...) ((quiet) ? hb_debug(__VA_ARGS__) : hb_log(__VA_ARGS__))
+/*
+ * How many links the agent pinned, in a one-entry map pinned after the
+ * last link: a run checks the set against it without opening the object.
+ */
+#define MANIFEST MAP_PREFIX "hb_links"
 
+static int pin_manifest(const char *dir, __u32 links)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err;
+
+	err = hb_path_join(path, sizeof(path), dir, MANIFEST);
+	if (err)
+		return err;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "hb_links", sizeof(zero), sizeof(links), 1, NULL);
+	err = fd < 0 || bpf_map_update_elem(fd, &zero, &links, BPF_ANY) ||
+	      bpf_obj_pin(fd, path) ? -errno : 0;
+	if (err)
+		hb_log("cannot pin %s: %s", path, strerror(-err));
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Whether @dir holds as many links as its manifest says were pinned. */
+static bool manifest_holds(const char *dir, bool quiet)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0, links = 0;
+	size_t n;
+	int fd;
+
+	if (hb_path_join(path, sizeof(path), dir, MANIFEST))
+		return false;
+	fd = bpf_obj_get(path);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &links)) {
+		say(quiet, "agent pins are incomplete: %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	n = count_entries(dir, LINK_PREFIX);
+	if (n != links)
+		say(quiet, "agent pins are incomplete: %s holds %zu of the %u links pinned",
+		    dir, n, links);
+	return n == links;
+}
+
+/*
+ * Every expected pin must be there: a link missing is a hook unguarded.
+ * With @names (the object, opened), each of its links is looked for by
+ * name; the manifest's count is checked either way.
+ */
 static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 {
-	const struct bpf_object_skeleton *s = names->skeleton;
+	const struct bpf_object_skeleton *s = names ? names->skeleton : NULL;
 	char path[PATH_MAX];
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info);
@@ -111,7 +166,7 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 			missing++;
 		}
 	}
-	for (int i = 0; i < s->prog_cnt; i++) {
+	for (int i = 0; s && i < s->prog_cnt; i++) {
 		if (!bpf_program__autoload(*s->progs[i].prog))
 			continue;
 		if (hb_obj_pin_path(path, sizeof(path), ag->dir, LINK_PREFIX, s->progs[i].name))
@@ -123,6 +178,8 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 		}
 		close(fd);
 	}
+	if (!manifest_holds(ag->dir, quiet))
+		missing++;
 	if (missing && !quiet) {
 		hb_hint("`hermetic-bpf agent --unload` removes what is left; then start "
 			"the agent again");
@@ -172,6 +229,8 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	}
 	if (!err)
 		err = hb_obj_pin_links(ag->skel, ag->dir, LINK_PREFIX);
+	if (!err)
+		err = pin_manifest(ag->dir, count_entries(ag->dir, LINK_PREFIX));
 	return err;
 }
 
@@ -188,10 +247,14 @@ static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bo
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, ag->dir, sizeof(ag->dir), mount);
 	if (err)
 		return err;
-	if (!count_entries(ag->dir))
+	if (!count_entries(ag->dir, ""))
 		return -ENOENT;
-	/* Opened, not loaded: which programs a full set of pins holds. */
-	err = hb_obj_open(&names, cfg);
+	/*
+	 * Opened, not loaded: which programs a full set of pins holds. A run
+	 * (@quiet) trusts the manifest's count instead: opening the object
+	 * costs it more than the rest of a warm start.
+	 */
+	err = quiet ? 0 : hb_obj_open(&names, cfg);
 	if (!err)
 		err = restore(ag, names, quiet);
 	hermetic__destroy(names);

@@ -23,11 +23,14 @@ CONTEXTS = {"outside": "outside every sandbox", "allowed": "inside, allowed",
 # (plain, unshare -n, hermetic-bpf) start-up configurations, with labels.
 START_GROUPS = [
     [("true", "`true`"), ("unshare_true", "`unshare -n true`"),
-     ("hb_true", "`hermetic-bpf run -v -- true`")],
+     ("hb_true", "`hermetic-bpf run -v -- true` (no guard: nothing loaded)"),
+     ("hb_true_net", "`hermetic-bpf run -v --no-network -- true`, cold"),
+     ("hb_true_warm", "the same, warm (the agent's programs)")],
     [("python", "`python3 -c pass`"), ("unshare_python", "`unshare -n python3 -c pass`"),
-     ("hb_python", "`hermetic-bpf run -v --no-network -- python3 -c pass`")],
+     ("hb_python", "`hermetic-bpf run -v --no-network -- python3 -c pass`, cold"),
+     ("hb_python_warm", "the same, warm (the agent's programs)"),
+     ("python_agent", "`python3 -c pass` beside the agent's programs (outside)")],
 ]
-WARM = "n/a (no agent yet, issue 7)"
 # The guards' own section (bench.py's GUARDS): per guard a title, its
 # operations, its configurations besides (a), and ratios between them
 # (numerator, denominator, column title).
@@ -135,7 +138,8 @@ def targets(boots):
     for op in NET_OPS:
         row(f"denied ≤ allowed: {OP_TITLE[op]}", TARGET_DENIED,
             lambda b, op=op: b.op_ratio(op, "d", "c"))
-    rows.append([f"warm run ≤ {TARGET_WARM:.2f}× plain python3"] + [WARM] * len(boots))
+    row(f"warm run ≤ {TARGET_WARM:.2f}× plain python3", TARGET_WARM,
+        lambda b: spread(paired_ratios(b.start, "hb_python_warm", "python")))
     return md_table(["target (ratio: median (min–max) over rounds)"] +
                     [short(b.kernel) for b in boots], rows)
 
@@ -220,15 +224,13 @@ def start_table(b):
     rows = []
     for group in START_GROUPS:
         plain = group[0][0]
-        for i, (cfg, label) in enumerate(group):
+        for cfg, label in group:
             s = spread(b.start.get(cfg, {}).values())
-            ph = b.phases(cfg) if i == 2 else {}
+            ph = b.phases(cfg) if cfg.startswith("hb_") else {}
             rows.append([label, fmt_time(s[0]) if s else "no data",
                          fmt_ratio(spread(paired_ratios(b.start, cfg, plain)), 2)] +
                         [("no data" if ph[k] is None else f"{ph[k]:.0f}") if ph else "—"
                          for k in keys])
-        rows.append([f"warm run through the agent ({group[0][1]})", WARM, WARM] +
-                    ["—"] * len(keys))
     return md_table(["command", "time", "/ plain", "probe ms", "cgroup ms", "load ms",
                      "attach+pin ms", "exec+command ms", "cleanup ms",
                      "outside -v ms ²", "programs gone after exit ms ³"], rows)

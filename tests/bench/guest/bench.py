@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from bench_proc import (BIN, END, GO, Floor, Sandbox, background, clock_state, deltas, emit,
+from bench_proc import (BIN, END, GO, HB, Floor, Sandbox, background, clock_state, deltas, emit,
                         hb_run, loaded_programs, note, op_lines, quiesce, release, run,
                         settle, with_n)
 
@@ -39,6 +39,9 @@ PROFILES = {
 }
 PROFILE = (re.findall(r"\bhb\.bench=(\w+)", open("/proc/cmdline").read()) or ["wall"])[0]
 ROUNDS, BLOCK_S, CALIBRATE_S, EVENT_S = PROFILES.get(PROFILE, PROFILES["wall"])
+# hb.bench_only=start,dns: only those sections (run-bench's HB_BENCH_ONLY).
+ONLY = set(",".join(re.findall(r"\bhb\.bench_only=([\w,]+)", open("/proc/cmdline").read()))
+           .split(",")) - {""}
 
 # Operation -> argv; N is filled in after calibration.
 OPS = {
@@ -391,28 +394,59 @@ START = {
     "true": ["true"],
     "unshare_true": ["unshare", "-n", "true"],
     "hb_true": hb_run(["-v"], ["true"]),
+    "hb_true_net": hb_run(["-v", "--no-network"], ["true"]),
     "python": [PY, "-c", "pass"],
     "unshare_python": ["unshare", "-n", PY, "-c", "pass"],
     "hb_python": hb_run(["-v", "--no-network"], [PY, "-c", "pass"]),
 }
+# With the agent's object pinned: warm runs (nothing loaded), and a plain
+# command beside the agent's programs (what every process then pays).
+START_WARM = {
+    "hb_true_warm": hb_run(["-v", "--no-network"], ["true"]),
+    "hb_python_warm": hb_run(["-v", "--no-network"], [PY, "-c", "pass"]),
+    "python_agent": [PY, "-c", "pass"],
+}
+AGENT_DIR = "/tmp/bench-agent.d"  # no policy files: the object only
+
+
+def agent_pinned():
+    """An agent started and stopped: its object stays pinned (spec/agent.md)."""
+    os.makedirs(AGENT_DIR, exist_ok=True)
+    p = subprocess.Popen([HB, "agent", "--policies", AGENT_DIR], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in p.stderr:
+        if "agent: ready" in line:
+            break
+    p.terminate()
+    p.communicate(timeout=120)
+
+
+def start_once(r, name, argv, warm):
+    p = run([f"{BIN}/spawn_time", *argv])
+    m = re.search(r"spawn_time ns=(\d+) status=(\d+)", p.stdout)
+    if not m:
+        return
+    # Programs a cold run leaves to a child to detach outlive its exit.
+    gone = quiesce(f"after {name}") if name.startswith("hb_") and not warm else 0
+    emit("start", round=r, cfg=name, ns=int(m.group(1)), status=int(m.group(2)),
+         marks=v_marks(p.stderr), gone_ms=round(gone * 1e3, 1))
 
 
 def bench_start():
-    names = list(START)
+    names, warm = list(START), list(START_WARM)
     if PROFILE != "smoke":  # the smoke run only checks that this runs
         for name in names:  # warm the page cache and Python's .pyc once
             run([f"{BIN}/spawn_time", *START[name]])
     for r in range(ROUNDS["start"]):
         for name in rotated(names, r):
             between(f"start {name}")
-            p = run([f"{BIN}/spawn_time", *START[name]])
-            m = re.search(r"spawn_time ns=(\d+) status=(\d+)", p.stdout)
-            if not m:
-                continue
-            # Programs a run leaves to a child to detach outlive its exit.
-            gone = quiesce(f"after {name}") if name.startswith("hb_") else 0
-            emit("start", round=r, cfg=name, ns=int(m.group(1)), status=int(m.group(2)),
-                 marks=v_marks(p.stderr), gone_ms=round(gone * 1e3, 1))
+            start_once(r, name, START[name], False)
+        # The warm block of the round: the agent's object pinned, then gone.
+        agent_pinned()
+        for name in rotated(warm, r):
+            start_once(r, name, START_WARM[name], True)
+        run([HB, "agent", "--unload"])
+        between("after the agent's object")
 
 
 # --- DNS through the proxy; a 1,000-rule allow map -------------------------
@@ -522,6 +556,8 @@ def main():
         ("events", bench_events),
     ]
     for name, fn in sections:
+        if ONLY and name not in ONLY:
+            continue
         t = time.monotonic()
         try:
             fn()
