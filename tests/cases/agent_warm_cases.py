@@ -94,6 +94,7 @@ def warm_run_uses_the_agents_programs():
         p = C.hb("run", "-v", "--fs-readonly=/usr", "true", env=C.TESTER)
         expect(p.returncode == 0 and WARM not in p.stderr and "loading our own" in p.stderr,
                f"--fs-readonly=ROOT runs cold: {p.stderr!r}")
+        wait_no_policy_maps("after the cold run beside the agent", left=1)
         # One object on the host while a warm run lives; nothing left after.
         live = subprocess.Popen([C.HB, "run", "--no-network", "sleep", "30"],
                                 env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
