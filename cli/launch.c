@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <linux/sched.h>
@@ -228,6 +229,31 @@ static void child_exec(char *const argv[], const struct hb_spawn_opts *o)
 	_exit(hb_exec_failure_status(err));
 }
 
+static pid_t spawn_then_move(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		int err = errno;
+
+		hb_log("cannot start the command: %s", strerror(err));
+		return -err;
+	}
+	if (pid == 0) {
+		int fd = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+
+		/* "0": the writer itself. Failing, it must not go on to exec. */
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			hb_log("cannot move the command into its cgroup: %s", strerror(errno));
+			_exit(HB_EXIT_FAILURE);
+		}
+		close(fd);
+		child_exec(argv, o);
+	}
+	hb_debug("clone3(CLONE_INTO_CGROUP) unavailable: forked, then moved into the cgroup");
+	return pid;
+}
+
 pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o)
 {
 	struct clone_args args = {
@@ -239,16 +265,19 @@ pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o)
 
 	/* glibc 2.36 has no clone3() wrapper; no stack given means fork(). */
 	pid = syscall(SYS_clone3, &args, sizeof(args));
+	/*
+	 * Without clone3() (before 5.3, or under a tracer that lacks it, such
+	 * as valgrind 3.19) or CLONE_INTO_CGROUP (before 5.7): fork, and the
+	 * child moves itself into the cgroup before it does anything else.
+	 * Only our own code runs outside; the command starts after the move.
+	 */
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
+		return spawn_then_move(argv, cgroup_fd, o);
 	if (pid < 0) {
 		int err = errno;
 
 		hb_log("cannot start the command inside its cgroup (clone3: %s)",
 		       strerror(err));
-		if (err == ENOSYS)
-			hb_hint("clone3() needs Linux 5.3 or later, and a tracer that knows "
-				"it (valgrind 3.19 does not)");
-		else if (err == E2BIG)
-			hb_hint("CLONE_INTO_CGROUP needs Linux 5.7 or later");
 		return -err;
 	}
 	if (pid == 0)

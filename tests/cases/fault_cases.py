@@ -520,3 +520,35 @@ def load_sandboxes(n, live_maps, maps_after=0):
     print(f"# load: {n} sandboxes, all live after {t_ready:.1f}s, done in {elapsed:.1f}s "
           f"(emulated time under TCG)", flush=True)
     return live
+
+
+# --- memory errors: a whole run under valgrind --------------------------------
+
+@case("tierA", "once")
+def valgrind_whole_run():
+    # memcheck over a whole run on BPF-LSM: probe, load, attach, pin, the
+    # command's start (valgrind has no clone3: the fork-and-move start),
+    # events, clean-up. Any error or definite/indirect leak exits 99.
+    if not os.path.exists("/usr/bin/valgrind"):
+        raise C.Fail("valgrind is not in the guest (mkinitramfs copies the host's)")
+    mark = C.TCP4.mark()
+    p = subprocess.run(
+        ["valgrind", "--error-exitcode=99", "--leak-check=full",
+         "--show-leak-kinds=definite,indirect", "--errors-for-leak-kinds=definite,indirect",
+         "--suppressions=/e2e/valgrind.supp", "-q",
+         C.HB, "run", "-v", "--trace", "--no-network", C.PY, C.PROBE, "connect", "127.0.0.1",
+         str(C.TCP4.port)],
+        capture_output=True, text=True, env={**os.environ, **TESTER}, timeout=900,
+        stdin=subprocess.DEVNULL)
+    said = "\n".join(x for x in p.stderr.splitlines() if "unhandled eBPF command" not in x)
+    expect_eq(p.returncode, 0, f"valgrind's verdict on a whole run: {said[-3000:]!r}")
+    expect_eq(p.stdout.strip().splitlines()[-1:], ["EPERM"], "the connect inside, denied")
+    expect("forked, then moved into the cgroup" in p.stderr,
+           f"the start without clone3: {said[-1500:]!r}")
+    expect("blocked connect" in p.stderr, f"the denial's event: {said[-1500:]!r}")
+    expect_eq(C.TCP4.since(mark, wait=0.3), [], "what reached the listener")
+    # The same start works outside valgrind, for an allowed connect.
+    token, _ = C.run_probe("connect", "127.0.0.1", str(C.TCP4.port),
+                           flags=["--allow-localhost"], env=TESTER)
+    expect_eq(token, "ok", "an allowed connect (clone3 start)")
+    no_leftovers("a run under valgrind")
