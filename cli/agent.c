@@ -119,7 +119,7 @@ static int serve(struct agent *ag)
 
 	stop_signals(&set);
 	rb = ring_buffer__new(ag->obj.events, on_event, ag, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK); /* woken by events too */
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	/* One wait for both: each wake-up reads what either has. */
 	if (!rb || sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
