@@ -20,6 +20,7 @@
 static const char *const map_names[] = {
 	"hb_policies", "hb_stats", "hb_net_rules", "hb_unix_rules",
 	"hb_unix_paths", "hb_exec_rules", "hb_fs_rules", "hb_events",
+	"hb_cg_paths", "hb_cg_ids", "hb_cg_events",
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 
@@ -28,7 +29,8 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 	int *fds[N_MAPS] = {
 		&ag->maps.policies, &ag->maps.stats, &ag->maps.net_rules,
 		&ag->maps.unix_rules, &ag->maps.unix_paths, &ag->maps.exec_rules,
-		&ag->maps.fs_rules, &ag->events,
+		&ag->maps.fs_rules, &ag->events, &ag->follow.paths, &ag->follow.ids,
+		&ag->follow.events,
 	};
 
 	return fds[i];
@@ -36,7 +38,8 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 
 /*
  * What the agent enforces: the network guard and the seal, on BPF-LSM
- * only; per-cgroup policies say which guard applies where.
+ * only; per-cgroup policies say which guard applies where. It follows
+ * its cgroups' paths: a re-created one is confined before it is visible.
  */
 static void agent_config(struct hb_sandbox_config *cfg)
 {
@@ -44,6 +47,7 @@ static void agent_config(struct hb_sandbox_config *cfg)
 	cfg->policy.guards = HB_GUARD_NET | HB_GUARD_TAMPER;
 	cfg->tiers.net = HB_TIER_A;
 	cfg->tiers.tamper = HB_TIER_A;
+	cfg->follow_cgroups = true;
 }
 
 static size_t count_entries(const char *dir)
@@ -125,6 +129,9 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	ag->skel->bss->hb_level_hi = HB_MAX_LEVELS;
 	hb_obj_policy_maps(ag->skel, &ag->maps);
 	ag->events = bpf_map__fd(ag->skel->maps.hb_events);
+	ag->follow.paths = bpf_map__fd(ag->skel->maps.hb_cg_paths);
+	ag->follow.ids = bpf_map__fd(ag->skel->maps.hb_cg_ids);
+	ag->follow.events = bpf_map__fd(ag->skel->maps.hb_cg_events);
 	err = hb_obj_attach(ag->skel, -1);
 	for (size_t i = 0; !err && i < N_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(ag->skel->obj, map_names[i]);
@@ -149,6 +156,7 @@ static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bo
 	ag->events = -1;
 	ag->lock = -1;
 	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1 };
+	ag->follow = (struct hb_follow_maps){ -1, -1, -1 };
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, ag->dir, sizeof(ag->dir), mount);
 	if (err)
 		return err;
@@ -251,7 +259,19 @@ int hb_agent_obj_unload(void)
 		return 0;
 	if (lock < 0)
 		return lock; /* a running agent would keep the programs loaded */
-	err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
+	/* Followed paths first: no re-created cgroup gets a policy from here on. */
+	err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_cg_paths");
+	fd = err ? -1 : bpf_obj_get(path);
+	if (fd >= 0) {
+		struct hb_cg_path pk;
+
+		while (!bpf_map_get_next_key(fd, NULL, &pk))
+			if (bpf_map_delete_elem(fd, &pk))
+				break;
+		close(fd);
+	}
+	if (!err)
+		err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
 	if (err) {
 		close(lock);
 		return err;
