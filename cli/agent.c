@@ -130,11 +130,12 @@ static int serve(struct agent *ag)
 	int ep = -1, sfd = -1, err = 0;
 
 	stop_signals(&set);
-	rb = ring_buffer__new(ag->obj.events, on_event, ag, NULL);
+	/* Re-creations first: a denial read in the same pass names its cgroup. */
+	rb = ring_buffer__new(ag->obj.follow.events, on_recreated, ag, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK); /* woken by events too */
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	/* One wait for both: each wake-up reads what either has. */
-	if (!rb || ring_buffer__add(rb, ag->obj.follow.events, on_recreated, ag) ||
+	if (!rb || ring_buffer__add(rb, ag->obj.events, on_event, ag) ||
 	    sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &e)) {
 		err = -errno;

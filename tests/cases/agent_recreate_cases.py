@@ -11,6 +11,7 @@ address must work once the agent has written the rules, and a process
 outside keeps its network.
 """
 import errno
+import json
 import os
 import shutil
 import signal
@@ -165,6 +166,16 @@ def agent_follows_a_recreated_cgroup():
         finally:
             ag.p.send_signal(signal.SIGCONT)
         ag.wait_for(f"/{SVC} was created again (cgroup id {cg_id(SVC)})", after=n)
+        # The denial made while the agent was held names the new cgroup.
+        want = {"id": cg_id(SVC), "cgroup": f"/{SVC}"}
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with ag.lock:
+                hits = [x for x in ag.out if json.loads(x).get("sandbox") == want]
+            if hits:
+                break
+            time.sleep(0.1)
+        expect(hits, f"a JSON event naming {want}: {ag.out[-3:]}")
         expect_complete(SVC, "once the agent went on")
         expect_policy_of(SVC, cg_id(SVC), old)
 
