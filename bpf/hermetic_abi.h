@@ -293,6 +293,32 @@ struct hb_event {
 	__u32 pad2;
 };
 
+/*
+ * The agent follows each policy file's cgroup by path (spec/agent.md): a
+ * cgroup removed and created again gets its policy from the BPF side at
+ * creation, before it is visible. The key of hb_cg_paths and hb_cg_ids:
+ * the path below the cgroup2 root as the kernel spells it
+ * ("/ci.slice/job"), zero-padded; longer paths cannot be followed.
+ */
+#define HB_CG_PATH_MAX 256
+#define HB_MAX_FOLLOWED 256 /* policy files one agent holds */
+
+struct hb_cg_path {
+	char path[HB_CG_PATH_MAX];
+};
+
+/* One record of hb_cg_events: a followed path was created again. */
+struct hb_cg_event {
+	__u64 id;         /* the new cgroup, confined by its policy's guards */
+	__u64 old_id;     /* the cgroup the path had before (0: not known) */
+	__s32 err;        /* 0, or why the policy could not be written */
+	__u32 pad;
+	struct hb_cg_path path;
+};
+
+/* Re-creations the agent may be behind on (several per stopped agent). */
+#define HB_CG_RINGBUF_SIZE (64 * 1024)
+
 _Static_assert(sizeof(struct hb_policy) == 40, "hb_policy layout");
 _Static_assert(sizeof(struct hb_net_key) == 32, "hb_net_key layout");
 _Static_assert(sizeof(struct hb_dns_key) == 24, "hb_dns_key layout");
@@ -301,5 +327,6 @@ _Static_assert(sizeof(struct hb_inode_key) == 24, "hb_inode_key layout");
 _Static_assert(sizeof(struct hb_unix_path_key) == 120, "hb_unix_path_key layout");
 _Static_assert(sizeof(struct hb_stats) == 48, "hb_stats layout");
 _Static_assert(sizeof(struct hb_event) == 360, "hb_event layout");
+_Static_assert(sizeof(struct hb_cg_event) == 280, "hb_cg_event layout");
 
 #endif /* HERMETIC_ABI_H */

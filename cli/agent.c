@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "agent_apply.h"
+#include "agent_follow.h"
 #include "agent_pins.h"
 #include "cgroup.h"
 #include "commands.h"
@@ -74,6 +75,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* A followed cgroup was made again: its policy's rules, now (agent_follow.h). */
+static int on_recreated(void *ctx, void *data, size_t size)
+{
+	struct agent *ag = ctx;
+
+	if (size >= sizeof(struct hb_cg_event))
+		hb_follow_event(&ag->obj.maps, &ag->obj.follow, &ag->set, ag->ids, data);
+	return 0;
+}
+
 /* Reads the directory and enforces it; on any error the old set stays. */
 static int load_policies(struct agent *ag)
 {
@@ -85,7 +96,8 @@ static int load_policies(struct agent *ag)
 	if (err)
 		return err;
 	ids = calloc(set.n + 1, sizeof(*ids));
-	err = ids ? hb_agent_apply(&ag->obj.maps, ag->cgroot, &set, ids) : -ENOMEM;
+	err = ids ? hb_agent_apply(&ag->obj.maps, &ag->obj.follow, ag->cgroot, &set, ids) :
+	      -ENOMEM;
 	if (err) {
 		hb_policy_set_free(&set);
 		free(ids);
@@ -118,11 +130,13 @@ static int serve(struct agent *ag)
 	int ep = -1, sfd = -1, err = 0;
 
 	stop_signals(&set);
-	rb = ring_buffer__new(ag->obj.events, on_event, ag, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	/* Re-creations first: a denial read in the same pass names its cgroup. */
+	rb = ring_buffer__new(ag->obj.follow.events, on_recreated, ag, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK); /* woken by events too */
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	/* One wait for both: each wake-up reads what either has. */
-	if (!rb || sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
+	if (!rb || ring_buffer__add(rb, ag->obj.events, on_event, ag) ||
+	    sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &e)) {
 		err = -errno;
 		hb_log("agent: cannot watch events and signals: %s", strerror(errno));
@@ -132,6 +146,8 @@ static int serve(struct agent *ag)
 	       ag->set.n == 1 ? "policy" : "policies",
 	       ag->obj.restored ? "re-opened the pins in" : "loaded and pinned in",
 	       ag->obj.dir);
+	/* What happened while no agent ran: cgroups made again, denials. */
+	ring_buffer__consume(rb);
 	for (;;) {
 		struct signalfd_siginfo si;
 		struct epoll_event got;
@@ -247,6 +263,10 @@ int hb_cmd_agent(int argc, char **argv)
 	/* A bad directory stops the agent before it loads anything. */
 	if (!err)
 		err = hb_policy_dir_read(ag.dir, &ag.set);
+	if (!err && hb_follow_check(&ag.set)) {
+		hb_log("%s: policy set refused; nothing changed", ag.dir);
+		err = -ENAMETOOLONG;
+	}
 	if (!err) {
 		hb_policy_set_free(&ag.set);
 		err = hb_agent_obj_open(&ag.obj);

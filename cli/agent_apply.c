@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "agent_apply.h"
+#include "agent_follow.h"
 #include "hermetic_abi.h"
 #include "log.h"
 
@@ -53,17 +54,24 @@ static int resolve(const char *root, const char *file, const char *rel, __u64 *i
 	return 0;
 }
 
-static int write_one(const struct hb_policy_maps *m, __u64 id, const struct hb_run_args *a)
+void hb_agent_policy(const struct hb_run_args *a, struct hb_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	/* Every confined cgroup is sealed, as every `run` sandbox is. */
+	p->guards = a->guards | HB_GUARD_TAMPER;
+	p->net = a->net | (a->n_ip_rules ? HB_NET_IP_RULES : 0);
+	p->event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
+	p->event_burst = a->event_rate;
+	p->origin = HB_ORIGIN_FILE;
+}
+
+int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_run_args *a)
 {
 	struct hb_sandbox_config cfg = {};
 	int err;
 
-	/* Every confined cgroup is sealed, as every `run` sandbox is. */
-	cfg.policy.guards = a->guards | HB_GUARD_TAMPER;
-	cfg.policy.net = a->net | (a->n_ip_rules ? HB_NET_IP_RULES : 0);
-	cfg.policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
-	cfg.policy.event_burst = a->event_rate;
-	cfg.policy.origin = HB_ORIGIN_FILE;
+	hb_agent_policy(a, &cfg.policy);
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
 	/* No first exec is anybody's own: the cgroup's processes run already. */
@@ -73,7 +81,8 @@ static int write_one(const struct hb_policy_maps *m, __u64 id, const struct hb_r
 	return err;
 }
 
-static int remove_others(const struct hb_policy_maps *m, const __u64 *ids, size_t n)
+static int remove_others(const struct hb_policy_maps *m, const struct hb_follow_maps *f,
+			 const __u64 *ids, size_t n)
 {
 	__u64 key, next, *gone = calloc(HB_MAX_SANDBOXES, sizeof(*gone));
 	void *prev = NULL;
@@ -93,7 +102,8 @@ static int remove_others(const struct hb_policy_maps *m, const __u64 *ids, size_
 			continue;
 		for (size_t i = 0; i < n && !in_set; i++)
 			in_set = ids[i] == key;
-		if (!in_set)
+		/* Made again since the set was resolved: confined by the BPF side. */
+		if (!in_set && !hb_follow_current(f, key))
 			gone[n_gone++] = key;
 	}
 	for (size_t i = 0; i < n_gone && !err; i++)
@@ -102,16 +112,18 @@ static int remove_others(const struct hb_policy_maps *m, const __u64 *ids, size_
 	return err;
 }
 
-int hb_agent_apply(const struct hb_policy_maps *m, const char *cgroot,
-		   const struct hb_policy_set *set, __u64 *ids)
+int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *f,
+		   const char *cgroot, const struct hb_policy_set *set, __u64 *ids)
 {
-	int err = 0;
+	int err = hb_follow_check(set);
 
 	for (size_t i = 0; i < set->n && !err; i++)
 		err = resolve(cgroot, set->v[i].file, set->v[i].cgroup, &ids[i]);
-	for (size_t i = 0; i < set->n && !err; i++)
-		err = write_one(m, ids[i], &set->v[i].args);
 	if (!err)
-		err = remove_others(m, ids, set->n);
+		err = hb_follow_set(f, cgroot, set, ids);
+	for (size_t i = 0; i < set->n && !err; i++)
+		err = hb_agent_write_policy(m, ids[i], &set->v[i].args);
+	if (!err)
+		err = remove_others(m, f, ids, set->n);
 	return err;
 }

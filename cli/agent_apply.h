@@ -4,17 +4,26 @@
 #define HB_AGENT_APPLY_H
 
 #include <linux/types.h>
+#include "agent_pins.h"
 #include "obj.h"
 #include "policy_dir.h"
 
 /*
  * Makes the maps hold exactly @set: every cgroup is resolved (a missing
  * one is created, empty) before anything is written, so that a failure
- * leaves the previous policies as they were; then each policy is written
- * (rules first) and the policies of cgroups no longer in @set removed.
- * @ids receives each policy's cgroup id. Returns 0 or -errno, logged.
+ * leaves the previous policies as they were; then each path is followed
+ * (agent_follow.h), each policy written (rules first) and the policies
+ * of cgroups no longer in @set removed. @ids receives each policy's
+ * cgroup id. Returns 0 or -errno, logged.
  */
-int hb_agent_apply(const struct hb_policy_maps *m, const char *cgroot,
-		   const struct hb_policy_set *set, __u64 *ids);
+int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *f,
+		   const char *cgroot, const struct hb_policy_set *set, __u64 *ids);
+
+/* The policy entry a policy file's rules make (origin FILE). */
+void hb_agent_policy(const struct hb_run_args *a, struct hb_policy *p);
+
+/* Writes @a's rules, then its policy entry, for cgroup @id; drops other rules. */
+int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_run_args *a);
 
 #endif

@@ -26,6 +26,7 @@ static const char *const map_names[] = {
 	"hb_policies", "hb_stats", "hb_net_rules", "hb_unix_rules",
 	"hb_unix_paths", "hb_exec_rules", "hb_fs_rules", "hb_events",
 	"hb_event_rings",
+	"hb_cg_paths", "hb_cg_ids", "hb_cg_events",
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 
@@ -34,7 +35,8 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 	int *fds[N_MAPS] = {
 		&ag->maps.policies, &ag->maps.stats, &ag->maps.net_rules,
 		&ag->maps.unix_rules, &ag->maps.unix_paths, &ag->maps.exec_rules,
-		&ag->maps.fs_rules, &ag->events, &ag->rings,
+		&ag->maps.fs_rules, &ag->events, &ag->rings, &ag->follow.paths,
+		&ag->follow.ids, &ag->follow.events,
 	};
 
 	return fds[i];
@@ -47,6 +49,8 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
  * the read root's stat and readlink hooks (every stat() on the host would
  * pay for them), and --allow-domain's redirect (cgroup programs, attached
  * to one sandbox's cgroup).
+ * It follows its cgroups' paths: a re-created one is confined before it
+ * is visible.
  */
 #define AGENT_GUARDS (HB_GUARD_NET | HB_GUARD_TAMPER | HB_GUARD_EXEC | \
 		      HB_GUARD_NATIVE | HB_GUARD_ENV | HB_GUARD_FS)
@@ -58,6 +62,7 @@ static void agent_config(struct hb_sandbox_config *cfg)
 	cfg->policy.fs = HB_FS_READONLY;
 	cfg->tiers.net = cfg->tiers.exec = cfg->tiers.native = HB_TIER_A;
 	cfg->tiers.env = cfg->tiers.tamper = cfg->tiers.fs = HB_TIER_A;
+	cfg->follow_cgroups = true;
 }
 
 const char *hb_agent_cannot_serve(const struct hb_sandbox_config *cfg)
@@ -217,6 +222,9 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	ag->skel->bss->hb_level_hi = HB_MAX_LEVELS;
 	hb_obj_policy_maps(ag->skel, &ag->maps);
 	ag->events = bpf_map__fd(ag->skel->maps.hb_events);
+	ag->follow.paths = bpf_map__fd(ag->skel->maps.hb_cg_paths);
+	ag->follow.ids = bpf_map__fd(ag->skel->maps.hb_cg_ids);
+	ag->follow.events = bpf_map__fd(ag->skel->maps.hb_cg_events);
 	err = hb_obj_attach(ag->skel, -1);
 	for (size_t i = 0; !err && i < N_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(ag->skel->obj, map_names[i]);
@@ -244,6 +252,7 @@ static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bo
 	ag->events = ag->rings = -1;
 	ag->lock = -1;
 	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1 };
+	ag->follow = (struct hb_follow_maps){ -1, -1, -1 };
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, ag->dir, sizeof(ag->dir), mount);
 	if (err)
 		return err;
@@ -414,7 +423,19 @@ int hb_agent_obj_unload(void)
 		return 0;
 	if (lock < 0)
 		return lock; /* a running agent would keep the programs loaded */
-	err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
+	/* Followed paths first: no re-created cgroup gets a policy from here on. */
+	err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_cg_paths");
+	fd = err ? -1 : bpf_obj_get(path);
+	if (fd >= 0) {
+		struct hb_cg_path pk;
+
+		while (!bpf_map_get_next_key(fd, NULL, &pk))
+			if (bpf_map_delete_elem(fd, &pk))
+				break;
+		close(fd);
+	}
+	if (!err)
+		err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
 	if (err) {
 		close(lock);
 		return err;

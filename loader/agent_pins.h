@@ -16,11 +16,19 @@
 
 struct hermetic;
 
+/* The maps by which the agent follows its cgroups' paths (hb_cg_mkdir). */
+struct hb_follow_maps {
+	int paths;  /* hb_cg_paths: path -> policy, written by the agent */
+	int ids;    /* hb_cg_ids: path -> the cgroup's id now, by the BPF side */
+	int events; /* hb_cg_events: the ring of re-creations */
+};
+
 struct hb_agent_obj {
 	struct hermetic *skel;      /* loaded by this process, or NULL if restored */
 	struct hb_policy_maps maps; /* descriptors; ours to close when restored */
 	int events;                 /* the ring buffer's descriptor */
 	int rings;                  /* hb_event_rings: warm runs' own rings */
+	struct hb_follow_maps follow;
 	char dir[PATH_MAX];         /* the pin directory */
 	bool restored;              /* found pinned: no second copy loaded */
 	int lock;                   /* the pin directory, flock()ed by a running agent */

@@ -112,6 +112,7 @@ static int select_programs(struct hermetic *skel,
 		{ skel->progs.hb_cg_sock_create, net_b },
 		{ skel->progs.hb_cg_unix_connect, net_b },
 		{ skel->progs.hb_cg_unix_sendmsg, net_b },
+		{ skel->progs.hb_cg_mkdir, cfg->follow_cgroups },
 	};
 
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
@@ -171,7 +172,9 @@ int hb_obj_attach(struct hermetic *skel, int cg_fd)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (bpf_program__type(prog) == BPF_PROG_TYPE_LSM)
+		/* LSM hooks and the agent's tracepoint attach where their name says. */
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_LSM ||
+		    bpf_program__type(prog) == BPF_PROG_TYPE_TRACING)
 			link = bpf_program__attach(prog);
 		else
 			link = bpf_program__attach_cgroup(prog, cg_fd);

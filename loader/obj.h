@@ -27,6 +27,7 @@ struct hb_sandbox_config {
 	const struct hb_file_id *exec_rules; /* --allow-exec */
 	size_t n_exec_rules;
 	const struct hb_fs_rules *fs_rules; /* --allow-write, the read root, ... */
+	bool follow_cgroups; /* the agent: re-created cgroups keep their policy */
 };
 
 /* The maps a sandbox's policy lives in, as descriptors (the agent's are pins). */

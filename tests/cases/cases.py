@@ -1152,6 +1152,7 @@ import event_cases  # noqa: registers the JSON trace, trace file and summary cas
 import fault_cases  # noqa: registers the faults and load cases (spec/faults.md)
 import agent_cases  # noqa: registers the host-wide agent cases (spec/agent.md)
 import agent_warm_cases  # noqa: registers the warm run cases (spec/agent.md)
+import agent_recreate_cases  # noqa: registers the agent's re-created cgroup cases
 
 
 def main():
