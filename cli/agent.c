@@ -119,9 +119,13 @@ static int serve(struct agent *ag)
 
 	stop_signals(&set);
 	rb = ring_buffer__new(ag->obj.events, on_event, ag, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	/* One wait for both: each wake-up reads what either has. */
+	/*
+	 * One wait for both: each wake-up reads what either has. The
+	 * signalfd does not block, or a wake-up for events alone would stall
+	 * the stream until the next signal.
+	 */
 	if (!rb || sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &e)) {
 		err = -errno;
