@@ -25,6 +25,7 @@
 #include "output_file.h"
 #include "policy_dir.h"
 #include "probe.h"
+#include "sd_notify.h"
 
 struct agent {
 	const char *dir;
@@ -136,6 +137,8 @@ static int serve(struct agent *ag)
 	       ag->set.n == 1 ? "policy" : "policies",
 	       ag->obj.restored ? "re-opened the pins in" : "loaded and pinned in",
 	       ag->obj.dir);
+	/* Type=notify: units ordered after the agent start confined. */
+	hb_sd_notify("READY=1");
 	for (;;) {
 		struct signalfd_siginfo si;
 		struct epoll_event got;
