@@ -80,9 +80,10 @@ AS_UNIT = (C.PY, "-c", UNIT_CAPS)
 class Acceptor:
     """A loopback listener that accepts and closes, as fast as it can."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
         self.sock.listen(128)
         self.port = self.sock.getsockname()[1]
         threading.Thread(target=self._run, daemon=True).start()
@@ -94,6 +95,10 @@ class Acceptor:
             except OSError:
                 return
             conn.close()
+
+    def close(self):
+        self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        self.sock.close()
 
 
 class Loop:

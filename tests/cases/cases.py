@@ -1149,6 +1149,7 @@ import event_cases  # noqa: registers the JSON trace, trace file and summary cas
 import fault_cases  # noqa: registers the faults and load cases (spec/faults.md)
 import agent_cases  # noqa: registers the host-wide agent cases (spec/agent.md)
 import agent_crash_cases  # noqa: registers kill -9 of the agent under load
+import deploy_cases  # noqa: registers the shipped example policies
 
 
 def main():
