@@ -58,13 +58,16 @@ print(json.dumps({"t": time.monotonic(), "end": 1, **got}), flush=True)
 """
 
 
-# What deploy/systemd/hermetic-bpf-agent.service leaves the agent: the
-# capability bounding set (CAP_DAC_OVERRIDE, CAP_SYS_ADMIN, CAP_PERFMON,
-# CAP_BPF) and NoNewPrivileges; then execs argv[1:]. Root's capabilities
-# after exec are the bounding set.
+# What deploy/systemd/hermetic-bpf-agent.service leaves the agent: a
+# network namespace of its own (PrivateNetwork=), the capability bounding
+# set (CAP_DAC_OVERRIDE, CAP_SYS_ADMIN, CAP_PERFMON, CAP_BPF) and
+# NoNewPrivileges; then execs argv[1:]. Root's capabilities after exec
+# are the bounding set.
 UNIT_CAPS = r"""
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(0x40000000):  # CLONE_NEWNET
+    sys.exit(f"unshare(CLONE_NEWNET): {os.strerror(ctypes.get_errno())}")
 keep = {1, 21, 38, 39}
 last = int(open("/proc/sys/kernel/cap_last_cap").read())
 for cap in range(last + 1):
@@ -149,6 +152,8 @@ def expect_unit_caps(ag):
     want = (1 << 1) | (1 << 21) | (1 << 38) | (1 << 39)
     expect_eq(int(st["CapEff"], 16), want, "the agent's CapEff")
     expect_eq(st["NoNewPrivs"].strip(), "1", "the agent's NoNewPrivs")
+    expect(os.readlink(f"/proc/{ag.p.pid}/ns/net") != os.readlink("/proc/self/ns/net"),
+           "the agent in a network namespace of its own")
 
 
 def events_of(lines, cg):
