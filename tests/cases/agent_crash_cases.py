@@ -230,8 +230,7 @@ def agent_kill9_under_load():
         notify.close()
         expect(any("re-opened the pins" in x for x in agents[1].err),
                f"the second agent re-opened the pins: {agents[1].err}")
-        loop.wait_progress(sum(down["denied"].values()) + 200,
-                                   "under the second agent")
+        loop.wait_progress(sum(down["denied"].values()) + 200, "under the second agent")
 
         # Stop the loop, then let the second agent drain what is left.
         with open(stop, "w"):
@@ -261,9 +260,8 @@ def agent_kill9_under_load():
         expect_eq(len(seqs) + lost + limited, want,
                   f"delivered ({len(seqs)}, {len(evs) - len(seqs)} twice) + lost "
                   f"({lost}) + limited ({limited}) against the loop's denials")
-        if not lost and not limited:
-            expect_eq(seqs, set(range(1, want + 1)), "sequence numbers 1..N, no gap")
-        expect(max(seqs) <= want, f"no seq beyond the count: {max(seqs)} > {want}")
+        expect(min(seqs) >= 1 and max(seqs) <= want,
+               f"sequence numbers within 1..{want}: {min(seqs)}..{max(seqs)}")
         # What the kernel kept while no agent ran reached the second one;
         # what did not fit in the ring was counted as lost.
         late = [e for e in events_of(agents[1].out, cg)
