@@ -8,6 +8,12 @@ CC        ?= cc
 ARCH      ?= x86
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+# make install (docs/services.md): the agent's unit, its policy directory
+# (the agent's default; left alone if there), the docs the unit names.
+SBINDIR   ?= $(PREFIX)/sbin
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+DOCDIR    ?= $(PREFIX)/share/doc/hermetic-bpf
+POLICYDIR ?= /etc/hermetic-bpf/policies.d
 
 CFLAGS    ?= -O2 -g
 HB_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
@@ -38,7 +44,7 @@ URING := $(OUTPUT)/uring_connect
 HOOKFILL := $(OUTPUT)/hook_fill
 CASE_HELPERS := $(URING) $(HOOKFILL)
 
-.PHONY: all help deps unit e2e test check demo bench bench-smoke vmlinux install clean
+.PHONY: all help deps unit e2e test check demo bench bench-smoke vmlinux install uninstall clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -55,7 +61,8 @@ help:
 	@echo "make bench-smoke  one short block of each benchmark (6.1, 6.12; ~4 min)"
 	@echo "make check      make test, then fuzzing at full length, valgrind, bench-smoke"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the 6.1 kernel's BTF"
-	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX)"
+	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX), with the agent's systemd unit"
+	@echo "make uninstall  remove what make install put there (never a policy)"
 
 $(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/cli $(OUTPUT)/tests:
 	mkdir -p $@
@@ -134,8 +141,24 @@ bench-smoke: $(BIN) $(URING)
 vmlinux: deps
 	tests/e2e/dump-btf vmlinux/$(ARCH)
 
+INSTALL_DOCS := README.md spec/agent.md docs/policy-file.md docs/services.md docs/ci-runners.md docs/kubernetes.md
+
+# The policy directory is only created: a file the user put there is never
+# touched, and the example goes to the docs, where it confines nothing.
 install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/hermetic-bpf
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/hermetic-bpf
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	    -e 's|@POLICYDIR@|$(POLICYDIR)|g' deploy/systemd/hermetic-bpf-agent.service \
+	    > $(DESTDIR)$(UNITDIR)/hermetic-bpf-agent.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/hermetic-bpf-agent.service
+	install -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 deploy/examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	test -d $(DESTDIR)$(POLICYDIR) || install -d -m 0755 $(DESTDIR)$(POLICYDIR)
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/hermetic-bpf $(DESTDIR)$(UNITDIR)/hermetic-bpf-agent.service
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(OUTPUT)

@@ -26,6 +26,7 @@
 #include "output_file.h"
 #include "policy_dir.h"
 #include "probe.h"
+#include "sd_notify.h"
 
 struct agent {
 	const char *dir;
@@ -132,9 +133,13 @@ static int serve(struct agent *ag)
 	stop_signals(&set);
 	/* Re-creations first: a denial read in the same pass names its cgroup. */
 	rb = ring_buffer__new(ag->obj.follow.events, on_recreated, ag, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK); /* woken by events too */
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	/* One wait for both: each wake-up reads what either has. */
+	/*
+	 * One wait for both: each wake-up reads what either has. The
+	 * signalfd does not block, or a wake-up for events alone would stall
+	 * the stream until the next signal.
+	 */
 	if (!rb || ring_buffer__add(rb, ag->obj.events, on_event, ag) ||
 	    sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &e)) {
@@ -148,6 +153,8 @@ static int serve(struct agent *ag)
 	       ag->obj.dir);
 	/* What happened while no agent ran: cgroups made again, denials. */
 	ring_buffer__consume(rb);
+	/* Type=notify: units ordered after the agent start confined. */
+	hb_sd_notify("READY=1");
 	for (;;) {
 		struct signalfd_siginfo si;
 		struct epoll_event got;

@@ -67,10 +67,11 @@ class Worker:
 
 
 class Agent:
-    """hermetic-bpf agent, its stderr collected line by line."""
+    """hermetic-bpf agent (run through @prefix), its output collected
+    line by line."""
 
-    def __init__(self, pdir, *extra):
-        self.p = subprocess.Popen([C.HB, "agent", "--policies", pdir, *extra],
+    def __init__(self, pdir, *extra, prefix=()):
+        self.p = subprocess.Popen([*prefix, C.HB, "agent", "--policies", pdir, *extra],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True, stdin=subprocess.DEVNULL)
         self.err, self.out = [], []

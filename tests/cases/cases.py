@@ -1153,6 +1153,8 @@ import fault_cases  # noqa: registers the faults and load cases (spec/faults.md)
 import agent_cases  # noqa: registers the host-wide agent cases (spec/agent.md)
 import agent_warm_cases  # noqa: registers the warm run cases (spec/agent.md)
 import agent_recreate_cases  # noqa: registers the agent's re-created cgroup cases
+import agent_crash_cases  # noqa: registers kill -9 of the agent under load
+import deploy_cases  # noqa: registers the shipped example policies
 
 
 def main():
