@@ -59,7 +59,7 @@ help:
 	@echo "make demo       run --no-network on a Python service (natively, or in a VM)"
 	@echo "make bench      benchmarks in the VMs; writes docs/benchmarks.md"
 	@echo "make bench-smoke  one short block of each benchmark (6.1, 6.12; ~4 min)"
-	@echo "make check      make test, then fuzzing at full length, valgrind, bench-smoke"
+	@echo "make check      make test, then fuzzing at full length, valgrind, 200 sandboxes, bench-smoke"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the 6.1 kernel's BTF"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX), with the agent's systemd unit"
 	@echo "make uninstall  remove what make install put there (never a policy)"
@@ -120,6 +120,7 @@ test: deps
 check: test
 	$(MAKE) fuzz
 	tests/native/valgrind $(BIN)
+	tests/e2e/load 200
 	$(MAKE) bench-smoke
 
 demo: deps $(BIN)
