@@ -53,7 +53,8 @@ static int resolve(const char *root, const char *file, const char *rel, __u64 *i
 	return 0;
 }
 
-static int write_one(const struct hb_policy_maps *m, __u64 id, const struct hb_run_args *a)
+int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const struct hb_run_args *a,
+			  __u32 origin)
 {
 	struct hb_sandbox_config cfg = {};
 	int err;
@@ -63,7 +64,7 @@ static int write_one(const struct hb_policy_maps *m, __u64 id, const struct hb_r
 	cfg.policy.net = a->net | (a->n_ip_rules ? HB_NET_IP_RULES : 0);
 	cfg.policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
 	cfg.policy.event_burst = a->event_rate;
-	cfg.policy.origin = HB_ORIGIN_FILE;
+	cfg.policy.origin = origin;
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
 	/* No first exec is anybody's own: the cgroup's processes run already. */
@@ -110,7 +111,7 @@ int hb_agent_apply(const struct hb_policy_maps *m, const char *cgroot,
 	for (size_t i = 0; i < set->n && !err; i++)
 		err = resolve(cgroot, set->v[i].file, set->v[i].cgroup, &ids[i]);
 	for (size_t i = 0; i < set->n && !err; i++)
-		err = write_one(m, ids[i], &set->v[i].args);
+		err = hb_agent_write_policy(m, ids[i], &set->v[i].args, HB_ORIGIN_FILE);
 	if (!err)
 		err = remove_others(m, ids, set->n);
 	return err;
