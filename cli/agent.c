@@ -17,7 +17,9 @@
 #include <bpf/libbpf.h>
 #include "agent_apply.h"
 #include "agent_pins.h"
+#include "agent_socket.h"
 #include "cgroup.h"
+#include "cgroup_names.h"
 #include "commands.h"
 #include "event_json.h"
 #include "exit_status.h"
@@ -34,6 +36,8 @@ struct agent {
 	__u64 *ids;                  /* set.v[i]'s cgroup id */
 	int events_fd;               /* --events-file, or -1 */
 	struct hb_event_json_ctx jctx;
+	struct hb_cgroup_cache names; /* other writers' policies (policy apply) */
+	struct hb_agent_socket sock;  /* trace clients (cli/agent_socket.c) */
 };
 
 static void usage(FILE *f)
@@ -62,6 +66,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	for (size_t i = 0; i < ag->set.n; i++)
 		if (ag->ids[i] == ev->sandbox_id)
 			ag->jctx.cgroup = ag->set.v[i].cgroup;
+	if (!ag->jctx.cgroup)
+		ag->jctx.cgroup = hb_cgroup_cache_name(&ag->names, ev->sandbox_id);
+	hb_agent_socket_event(&ag->sock, ev);
 	hb_event_exe(ev, exe, sizeof(exe));
 	ag->jctx.exe = exe;
 	n = hb_event_json_line(line, sizeof(line), ev, &ag->jctx);
@@ -119,7 +126,8 @@ static int serve(struct agent *ag)
 
 	stop_signals(&set);
 	rb = ring_buffer__new(ag->obj.events, on_event, ag, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	/* Not blocking: a wake-up for an event must not wait for a signal. */
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	/* One wait for both: each wake-up reads what either has. */
 	if (!rb || sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
@@ -128,6 +136,10 @@ static int serve(struct agent *ag)
 		hb_log("agent: cannot watch events and signals: %s", strerror(errno));
 		goto out;
 	}
+	/* Without it the agent still enforces; only trace is not served. */
+	if (!hb_agent_socket_open(&ag->sock) &&
+	    epoll_ctl(ep, EPOLL_CTL_ADD, ag->sock.epoll_fd, &e))
+		hb_agent_socket_close(&ag->sock);
 	hb_log("agent: ready, %zu %s enforced (%s %s)", ag->set.n,
 	       ag->set.n == 1 ? "policy" : "policies",
 	       ag->obj.restored ? "re-opened the pins in" : "loaded and pinned in",
@@ -144,6 +156,7 @@ static int serve(struct agent *ag)
 			break;
 		}
 		ring_buffer__consume(rb);
+		hb_agent_socket_poll(&ag->sock);
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
@@ -161,6 +174,7 @@ static int serve(struct agent *ag)
 		break;
 	}
 out:
+	hb_agent_socket_close(&ag->sock);
 	if (ep >= 0)
 		close(ep);
 	if (sfd >= 0)
@@ -209,7 +223,8 @@ static int parse(int argc, char **argv, struct agent *ag, bool *unload,
 
 int hb_cmd_agent(int argc, char **argv)
 {
-	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1 };
+	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1,
+			    .sock = { .listen_fd = -1, .epoll_fd = -1 } };
 	struct hb_probe_failure why = {};
 	const char *events_file = NULL;
 	bool unload = false;
@@ -240,6 +255,7 @@ int hb_cmd_agent(int argc, char **argv)
 		return HB_EXIT_FAILURE;
 	}
 	err = hb_cgroup_root(ag.cgroot, sizeof(ag.cgroot));
+	ag.names.cgroot = ag.cgroot;
 	if (!err && events_file) {
 		ag.events_fd = hb_open_output("events-file", events_file, O_APPEND);
 		err = ag.events_fd < 0 ? ag.events_fd : 0;
@@ -259,6 +275,7 @@ int hb_cmd_agent(int argc, char **argv)
 	hb_agent_obj_close(&ag.obj);
 	hb_policy_set_free(&ag.set);
 	free(ag.ids);
+	hb_cgroup_cache_free(&ag.names);
 	if (ag.events_fd >= 0)
 		close(ag.events_fd);
 	return err ? HB_EXIT_FAILURE : 0;
