@@ -17,8 +17,11 @@
 #include "agent_socket.h"
 #include "log.h"
 
-/* Room for a burst of events while a trace is busy (about 1 KiB each queued). */
-#define CLIENT_SNDBUF (4 << 20)
+/*
+ * Room for a burst while a trace is busy: about 900 events (each queued
+ * message costs about 1 KiB; the kernel doubles what is asked).
+ */
+#define CLIENT_SNDBUF (512 << 10)
 
 static const struct {
 	__u32 op;

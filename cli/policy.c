@@ -109,7 +109,8 @@ static int act(const struct hb_policy_args *p, const struct hb_agent_obj *ag,
 	size_t i;
 	int err;
 
-	if (p->op != HB_POLICY_SHOW || p->cgroup[0]) {
+	/* show filters by path: a cgroup that does not exist has none to show. */
+	if (p->op != HB_POLICY_SHOW) {
 		err = target(cgroot, p->cgroup, &id);
 		if (err)
 			return err;

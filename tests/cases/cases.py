@@ -1148,6 +1148,7 @@ import audit_cases  # noqa: registers --audit's and event accounting's cases
 import event_cases  # noqa: registers the JSON trace, trace file and summary cases
 import fault_cases  # noqa: registers the faults and load cases (spec/faults.md)
 import agent_cases  # noqa: registers the host-wide agent cases (spec/agent.md)
+import agent_policy_cases  # noqa: registers policy apply/show/clear and trace (spec/agent.md)
 
 
 def main():
