@@ -8,6 +8,7 @@
 #include "agent_apply.h"
 #include "hermetic_abi.h"
 #include "log.h"
+#include "policy_list.h"
 
 /*
  * The cgroup @rel below @root, created if missing (spec/agent.md: the
@@ -103,6 +104,35 @@ static int remove_others(const struct hb_policy_maps *m, const __u64 *ids, size_
 	return err;
 }
 
+/*
+ * Another writer's policy (policy apply, a warm run) above or below one of
+ * the set's: a task under both would be denied everything, so the set is
+ * refused. The files' own were checked against each other when read.
+ */
+static int check_others(const struct hb_policy_maps *m, const char *cgroot,
+			const struct hb_policy_set *set, const __u64 *ids)
+{
+	struct hb_policy_list l;
+	int err = hb_policy_list_read(m, cgroot, &l);
+
+	for (size_t i = 0; i < set->n && !err; i++) {
+		size_t j = hb_policy_list_nested(&l, set->v[i].cgroup, ids[i], HB_ORIGIN_FILE);
+
+		if (j == l.n)
+			continue;
+		hb_log("%s: cgroup %s is %s %s, which has a policy (%s); a process under "
+		       "both would be denied everything", set->v[i].file, set->v[i].cgroup,
+		       hb_cgroup_path_under(set->v[i].cgroup, l.names[j].path) ? "below" :
+		       "above", l.names[j].path, hb_origin_name(l.policies[j].origin));
+		if (l.policies[j].origin == HB_ORIGIN_APPLY)
+			hb_hint("`hermetic-bpf policy clear --cgroup %s` first, or confine "
+				"another cgroup", l.names[j].path);
+		err = -EEXIST;
+	}
+	hb_policy_list_free(&l);
+	return err;
+}
+
 int hb_agent_apply(const struct hb_policy_maps *m, const char *cgroot,
 		   const struct hb_policy_set *set, __u64 *ids)
 {
@@ -110,6 +140,8 @@ int hb_agent_apply(const struct hb_policy_maps *m, const char *cgroot,
 
 	for (size_t i = 0; i < set->n && !err; i++)
 		err = resolve(cgroot, set->v[i].file, set->v[i].cgroup, &ids[i]);
+	if (!err)
+		err = check_others(m, cgroot, set, ids);
 	for (size_t i = 0; i < set->n && !err; i++)
 		err = hb_agent_write_policy(m, ids[i], &set->v[i].args, HB_ORIGIN_FILE);
 	if (!err)

@@ -60,21 +60,17 @@ static size_t find(const struct hb_policy_list *l, __u64 id)
 /* A task under two policies is denied everything: refuse up front. */
 static int check_nesting(const struct hb_policy_list *l, const char *rel, __u64 id)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		const char *other = l->names[i].path;
+	size_t i = hb_policy_list_nested(l, rel, id, -1);
+	const char *other = i < l->n ? l->names[i].path : NULL;
 
-		if (l->names[i].id == id || !other[0])
-			continue;
-		if (!hb_cgroup_path_under(rel, other) && !hb_cgroup_path_under(other, rel))
-			continue;
-		hb_log("policy apply: cgroup %s is %s %s, which has a policy (%s); a process "
-		       "under two policies would be denied everything", rel,
-		       hb_cgroup_path_under(rel, other) ? "below" : "above", other,
-		       hb_origin_name(l->policies[i].origin));
-		hb_hint("apply to a cgroup with no policy above or below it, or clear that one");
-		return -EEXIST;
-	}
-	return 0;
+	if (!other)
+		return 0;
+	hb_log("policy apply: cgroup %s is %s %s, which has a policy (%s); a process "
+	       "under two policies would be denied everything", rel,
+	       hb_cgroup_path_under(rel, other) ? "below" : "above", other,
+	       hb_origin_name(l->policies[i].origin));
+	hb_hint("apply to a cgroup with no policy above or below it, or clear that one");
+	return -EEXIST;
 }
 
 /* apply may replace only what apply wrote. */

@@ -134,6 +134,20 @@ int hb_policy_line(const struct hb_policy_list *l, size_t i, char *buf, size_t l
 	return (int)at;
 }
 
+size_t hb_policy_list_nested(const struct hb_policy_list *l, const char *rel, __u64 id,
+			     int skip)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *other = l->names[i].path;
+
+		if (l->names[i].id == id || !other[0] || (int)l->policies[i].origin == skip)
+			continue;
+		if (hb_cgroup_path_under(rel, other) || hb_cgroup_path_under(other, rel))
+			return i;
+	}
+	return l->n;
+}
+
 void hb_policy_list_print(FILE *f, const struct hb_policy_list *l,
 			  bool (*keep)(const char *path, const void *ctx), const void *ctx)
 {

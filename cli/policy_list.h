@@ -37,6 +37,14 @@ int hb_policy_list_read(const struct hb_policy_maps *m, const char *cgroot,
  */
 int hb_policy_line(const struct hb_policy_list *l, size_t i, char *buf, size_t len);
 
+/*
+ * The first policy in @l on an ancestor or a descendant of cgroup @rel,
+ * other than @id's own and those of origin @skip (-1: none skipped): its
+ * index, or l->n. A task under two policies is denied everything.
+ */
+size_t hb_policy_list_nested(const struct hb_policy_list *l, const char *rel, __u64 id,
+			     int skip);
+
 /* "policies: N" and, indented, the line of each policy @keep says yes to (NULL: all). */
 void hb_policy_list_print(FILE *f, const struct hb_policy_list *l,
 			  bool (*keep)(const char *path, const void *ctx), const void *ctx);

@@ -223,6 +223,16 @@ def policy_apply_refusals():
         expect_eq(p.returncode, 0, f"a sibling cgroup: {p.stderr}")
         refused(("apply", "--cgroup", f"/{CG}/other/sub", "--no-network"),
                 (f"is below /{CG}/other", "(apply)"), "below apply's cgroup")
+        # And the agent's files against apply's: the reload is refused whole.
+        policy(pdir, "sub.conf", f"cgroup = /{CG}/other/sub\nno-network = yes\n")
+        n = len(ag.err)
+        ag.hup("reload refused")
+        with ag.lock:
+            said = "".join(ag.err[n:])
+        expect(f"sub.conf: cgroup /{CG}/other/sub is below /{CG}/other" in said,
+               f"names both: {said!r}")
+        expect_eq(connect(inside, "127.0.0.1", C.TCP4.port), "EPERM", "the set before it kept")
+        os.unlink(os.path.join(pdir, "sub.conf"))
         p = pol("show")
         expect(": file; " in line_of(p.stdout, filed) and
                ": apply; " in line_of(p.stdout, f"/{CG}/other"), f"both listed: {p.stdout!r}")
