@@ -24,6 +24,7 @@
 #include "event_json.h"
 #include "exit_status.h"
 #include "log.h"
+#include "misuse.h"
 #include "output_file.h"
 #include "policy_dir.h"
 #include "probe.h"
@@ -205,19 +206,11 @@ static int parse(int argc, char **argv, struct agent *ag, bool *unload,
 		case 'u': *unload = true; break;
 		case 'v': hb_verbosity++; break;
 		case 'h': usage(stdout); return 1;
-		default:
-			fprintf(stderr, "hermetic-bpf: agent: %s '%s'\n"
-				"Try 'hermetic-bpf agent --help' for more information.\n",
-				c == ':' ? "missing value for" : "unknown option",
-				argv[optind - 1]);
-			return -EINVAL;
+		default: return hb_misuse_option("agent", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "hermetic-bpf: agent: unexpected argument '%s'\n"
-			"Try 'hermetic-bpf agent --help' for more information.\n", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return hb_misuse("agent", "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 

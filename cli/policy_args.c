@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include "misuse.h"
 #include "policy_args.h"
 #include "policy_dir.h"
 
@@ -38,16 +39,13 @@ void hb_policy_usage(FILE *f)
 	      f);
 }
 
-static int misuse(const char *op, const char *what, const char *arg)
+static int misuse(const char *cmd, const char *what, const char *arg)
 {
-	fprintf(stderr, "hermetic-bpf: policy%s%s: %s%s\n"
-		"Try 'hermetic-bpf policy --help' for more information.\n",
-		op ? " " : "", op ?: "", what, arg);
-	return -EINVAL;
+	return hb_misuse(cmd, "%s%s", what, arg);
 }
 
 /* An option getopt did not take: named, as the agent's files name a key. */
-static int refuse(const char *op, const char *word, int optopt_)
+static int refuse(const char *cmd, enum hb_policy_op op, const char *word, int optopt_)
 {
 	char name[64];
 
@@ -55,15 +53,15 @@ static int refuse(const char *op, const char *word, int optopt_)
 		snprintf(name, sizeof(name), "-%c", optopt_);
 	else
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="), word);
-	if (!strcmp(op, "apply"))
-		return misuse(op, name, ": not a flag policy apply takes; it takes --cgroup "
+	if (op == HB_POLICY_APPLY)
+		return misuse(cmd, name, ": not a flag policy apply takes; it takes --cgroup "
 			      "and the rules the agent enforces: --no-network, "
 			      "--allow-localhost, --allow-ip, --event-rate (spec/agent.md)");
-	return misuse(op, name, strcmp(op, "show") ? ": policy clear takes only --cgroup" :
-			  ": policy show takes only --cgroup");
+	return misuse(cmd, name, op == HB_POLICY_CLEAR ? ": policy clear takes only --cgroup" :
+		      ": policy show takes only --cgroup");
 }
 
-static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char *op)
+static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char *cmd)
 {
 	int c, idx, err;
 
@@ -75,14 +73,14 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 		switch (c) {
 		case OPT_CGROUP:
 			if (p->cgroup[0])
-				return misuse(op, "--cgroup given twice", "");
+				return misuse(cmd, "--cgroup given twice", "");
 			if (hb_policy_cgroup_value("policy", "--cgroup", optarg, p->cgroup,
 						   sizeof(p->cgroup)))
 				return -EINVAL;
 			break;
 		case OPT_RULE:
 			if (p->op != HB_POLICY_APPLY)
-				return refuse(op, argv[optind - 1], 0);
+				return refuse(cmd, p->op, argv[optind - 1], 0);
 			/* run's own parsing, as the agent's policy files use it. */
 			err = hb_run_args_set(&p->rules, "policy apply", name,
 					      optarg ? optarg : "yes");
@@ -96,23 +94,24 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 			p->help = true;
 			return 0;
 		case ':':
-			return misuse(op, argv[optind - 1], ": needs a value");
+			return misuse(cmd, argv[optind - 1], ": needs a value");
 		default:
-			return refuse(op, argv[optind - 1], optopt);
+			return refuse(cmd, p->op, argv[optind - 1], optopt);
 		}
 	}
 	if (optind < argc)
-		return misuse(op, "unexpected argument ", argv[optind]);
+		return misuse(cmd, "unexpected argument ", argv[optind]);
 	if (!p->cgroup[0] && p->op != HB_POLICY_SHOW)
-		return misuse(op, "--cgroup PATH is required", "");
+		return misuse(cmd, "--cgroup PATH is required", "");
 	/* As a policy file: one with no rule confines nothing. */
 	if (p->op == HB_POLICY_APPLY && !p->rules.guards)
-		return misuse(op, "no rule given (such as --no-network)", "");
+		return misuse(cmd, "no rule given (such as --no-network)", "");
 	return 0;
 }
 
 int hb_policy_args_parse(int argc, char **argv, struct hb_policy_args *p)
 {
+	char cmd[32];
 	int err;
 
 	memset(p, 0, sizeof(*p));
@@ -121,16 +120,17 @@ int hb_policy_args_parse(int argc, char **argv, struct hb_policy_args *p)
 		return 0;
 	}
 	if (argc < 2)
-		return misuse(NULL, "expected apply, show or clear", "");
+		return misuse("policy", "expected apply, show or clear", "");
 	for (p->op = HB_POLICY_APPLY; p->op <= HB_POLICY_CLEAR; p->op++)
 		if (!strcmp(argv[1], op_names[p->op]))
 			break;
 	if (p->op > HB_POLICY_CLEAR)
-		return misuse(NULL, "unknown operation ", argv[1]);
+		return misuse("policy", "unknown operation ", argv[1]);
 	err = hb_run_args_init(&p->rules, 0);
 	if (err)
 		return err;
-	err = parse_ops(argc - 1, argv + 1, p, op_names[p->op]);
+	snprintf(cmd, sizeof(cmd), "policy %s", op_names[p->op]);
+	err = parse_ops(argc - 1, argv + 1, p, cmd);
 	if (err)
 		hb_policy_args_free(p);
 	return err;

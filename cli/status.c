@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
+#include "misuse.h"
 #include "policy_list.h"
 #include "tier.h"
 
@@ -52,8 +53,7 @@ int hb_cmd_status(int argc, char **argv)
 			     "125 if the pins cannot be read or are incomplete.");
 			return 0;
 		}
-		fprintf(stderr, "hermetic-bpf: status: unknown argument '%s'\n"
-			"Try 'hermetic-bpf status --help' for more information.\n", argv[i]);
+		hb_misuse("status", "unknown argument '%s'", argv[i]);
 		return HB_EXIT_FAILURE;
 	}
 	if (geteuid() != 0) {

@@ -17,6 +17,7 @@
 #include "event_json.h"
 #include "exit_status.h"
 #include "log.h"
+#include "misuse.h"
 #include "output_file.h"
 #include "policy_dir.h"
 #include "trace_fmt.h"
@@ -64,19 +65,11 @@ static int parse(int argc, char **argv, struct trace *t)
 			break;
 		case 'v': hb_verbosity++; break;
 		case 'h': usage(stdout); return 1;
-		default:
-			fprintf(stderr, "hermetic-bpf: trace: %s '%s'\n"
-				"Try 'hermetic-bpf trace --help' for more information.\n",
-				c == ':' ? "missing value for" : "unknown option",
-				argv[optind - 1]);
-			return -EINVAL;
+		default: return hb_misuse_option("trace", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "hermetic-bpf: trace: unexpected argument '%s'\n"
-			"Try 'hermetic-bpf trace --help' for more information.\n", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return hb_misuse("trace", "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 

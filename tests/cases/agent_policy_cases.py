@@ -110,10 +110,10 @@ def cleanup(workers, traces, pdir):
     RUNNING.clear()
     C.hb("agent", "--unload")
     shutil.rmtree(pdir, ignore_errors=True)
-    for rel in (f"{CG}/filed/sub", f"{CG}/filed", f"{CG}/job/child", f"{CG}/job",
-                f"{CG}/free", f"{CG}/other/sub", f"{CG}/other", CG):
+    # Deepest first: a cgroup is removed once it has no child left.
+    for d, _, _ in os.walk(os.path.join(C.CGROOT, CG), topdown=False):
         try:
-            os.rmdir(os.path.join(C.CGROOT, rel))
+            os.rmdir(d)
         except OSError:
             pass
 
