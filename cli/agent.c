@@ -126,6 +126,8 @@ static int serve(struct agent *ag)
 	int ep = -1, sfd = -1, err = 0;
 
 	stop_signals(&set);
+	/* Without it the agent still enforces; only trace is not served. */
+	hb_agent_socket_open(&ag->sock);
 	rb = ring_buffer__new(ag->obj.events, on_event, ag, NULL);
 	/* Not blocking: a wake-up for an event must not wait for a signal. */
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -137,9 +139,7 @@ static int serve(struct agent *ag)
 		hb_log("agent: cannot watch events and signals: %s", strerror(errno));
 		goto out;
 	}
-	/* Without it the agent still enforces; only trace is not served. */
-	if (!hb_agent_socket_open(&ag->sock) &&
-	    epoll_ctl(ep, EPOLL_CTL_ADD, ag->sock.epoll_fd, &e))
+	if (ag->sock.epoll_fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, ag->sock.epoll_fd, &e))
 		hb_agent_socket_close(&ag->sock);
 	hb_log("agent: ready, %zu %s enforced (%s %s)", ag->set.n,
 	       ag->set.n == 1 ? "policy" : "policies",
@@ -216,8 +216,7 @@ static int parse(int argc, char **argv, struct agent *ag, bool *unload,
 
 int hb_cmd_agent(int argc, char **argv)
 {
-	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1,
-			    .sock = { .listen_fd = -1, .epoll_fd = -1 } };
+	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1 };
 	struct hb_probe_failure why = {};
 	const char *events_file = NULL;
 	bool unload = false;

@@ -69,7 +69,11 @@ struct hb_agent_socket {
 	struct hb_agent_client clients[HB_AGENT_MAX_CLIENTS];
 };
 
-/* Creates the socket (dir 0755, socket 0600, root's). 0 or -errno, logged. */
+/*
+ * Creates the socket (dir 0755, socket 0600, root's). 0 or -errno, logged;
+ * either way @s is ready for the calls below (which do nothing when the
+ * socket could not be made).
+ */
 int hb_agent_socket_open(struct hb_agent_socket *s);
 
 /* Accepts, answers and drops clients, without waiting; call on every wake-up. */

@@ -115,6 +115,7 @@ static void show_lost(struct trace *t, long long count)
 	char line[256];
 	int n;
 
+	t->jctx.cgroup = NULL;
 	if (t->json)
 		/* Sandbox id 0: missed by this trace, whichever sandbox they were of. */
 		n = hb_event_json_lost(line, sizeof(line), (unsigned long long)count, 0, &t->jctx);
