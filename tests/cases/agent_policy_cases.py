@@ -255,8 +255,9 @@ def trace_follows_the_agent():
         ag = agent(pdir)
         expect_eq(pol("apply", "--cgroup", job, "--no-network", "--event-rate", "0").returncode,
                   0, "policy apply")
-        text, js, other = Trace(), Trace("--json"), Trace("--json", "--cgroup", f"/{CG}/free")
-        traces += [text, js, other]
+        text, js = Trace(), Trace("--json")
+        mine, other = Trace("--cgroup", job), Trace("--json", "--cgroup", f"/{CG}/free")
+        traces += [text, js, mine, other]
         for t in traces:
             t.following()
         nobody = Trace(user=1000)
@@ -271,12 +272,14 @@ def trace_follows_the_agent():
         expect(got["type"] == "denied" and got["hook"] == "connect" and
                got["sandbox"]["cgroup"] == job and got["addr"] == "127.0.0.1",
                f"the JSON event: {got}")
+        mine.wait(lambda x: f"127.0.0.1:{C.TCP4.port}" in x, "the denial, through --cgroup")
         time.sleep(0.5)
         with other.lock:
             expect_eq(other.out, [], "--cgroup of another cgroup shows nothing")
 
         # A trace that does not read falls behind; it is told what it missed.
-        text.p.send_signal(signal.SIGSTOP)
+        for t in (text, js):
+            t.p.send_signal(signal.SIGSTOP)
         burst = subprocess.Popen([C.PY, "-c", BURST], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, text=True)
         with open(os.path.join(C.CGROOT, CG, "job", "cgroup.procs"), "w") as f:
@@ -284,10 +287,14 @@ def trace_follows_the_agent():
         out, _ = burst.communicate(f"127.0.0.1 {C.TCP4.port} 3000\n", timeout=600)
         expect_eq(out.strip(), "3000", "every connect of the burst denied")
         time.sleep(1)
-        text.p.send_signal(signal.SIGCONT)
+        for t in (text, js):
+            t.p.send_signal(signal.SIGCONT)
         lost = text.wait(lambda x: "events lost" in x, "the events it lost")
         expect(int(lost.split()[1]) > 0, f"a count: {lost!r}")
-        # Caught up, it follows again; the JSON trace, which kept reading, too.
+        lost = json.loads(js.wait(lambda x: '"type":"lost"' in x, "a JSON lost line"))
+        expect(lost["count"] > 0 and lost["sandbox"] == {"id": 0, "cgroup": None},
+               f"missed by this trace, of no one sandbox: {lost}")
+        # Caught up, both follow again.
         expect_eq(connect(inside, "127.0.0.2", C.TCPA.port), "EPERM", "a later denial")
         text.wait(lambda x: f"127.0.0.2:{C.TCPA.port}" in x, "a denial after its loss")
         js.wait(lambda x: f'"port":{C.TCPA.port}' in x, "the later denial as JSON")
