@@ -304,3 +304,18 @@ def trace_follows_the_agent():
         expect(any("the agent stopped" in x for x in text.err), f"says so: {text.err}")
     finally:
         cleanup(workers, traces, pdir)
+
+
+@case("nolsm")
+def policy_and_trace_need_an_agent():
+    # Without BPF-LSM no agent can run: each says so, and nothing is made.
+    for args, says in ((("trace",), "no agent is running"),
+                       (("policy", "apply", "--cgroup", f"/{CG}/job", "--no-network"),
+                        "no agent object is pinned"),
+                       (("policy", "show"), "no agent object is pinned")):
+        p = C.hb(*args, timeout=30)
+        expect(p.returncode == 125 and says in p.stderr and "Hint:" in p.stderr,
+               f"{' '.join(args[:2])}: {p.returncode} {p.stderr!r}")
+    expect_eq(C.hb("status").stdout, "agent: nothing pinned\n", "status")
+    expect_eq(pinned(), [], "nothing pinned")
+    expect(not os.path.exists(os.path.join(C.CGROOT, CG)), "no cgroup made")
