@@ -74,7 +74,7 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 		case OPT_CGROUP:
 			if (p->cgroup[0])
 				return misuse(cmd, "--cgroup given twice", "");
-			if (hb_policy_cgroup_value("policy", "--cgroup", optarg, p->cgroup,
+			if (hb_policy_cgroup_value(cmd, "--cgroup", optarg, p->cgroup,
 						   sizeof(p->cgroup)))
 				return -EINVAL;
 			break;
