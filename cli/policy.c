@@ -85,9 +85,12 @@ static int check_owner(const struct hb_policy_list *l, size_t i, const char *rel
 		       strcmp(op, "apply") ? "removes" : "replaces or weakens");
 		hb_hint("edit or remove the file in the agent's policy directory, then send "
 			"the agent SIGHUP");
+	} else if (l->policies[i].origin == HB_ORIGIN_RUN) {
+		hb_log("policy %s: cgroup %s is a sandbox of `hermetic-bpf run`; its policy "
+		       "ends with its run", op, rel);
 	} else {
-		hb_log("policy %s: cgroup %s is a sandbox of `hermetic-bpf %s`; it ends with "
-		       "its run", op, rel, hb_origin_name(l->policies[i].origin));
+		hb_log("policy %s: cgroup %s has a policy of another writer (origin %u)", op,
+		       rel, l->policies[i].origin);
 	}
 	return -EEXIST;
 }
@@ -123,8 +126,12 @@ static int act(const struct hb_policy_args *p, const struct hb_agent_obj *ag,
 		err = check_owner(&l, i, p->cgroup, "apply");
 		if (!err)
 			err = check_nesting(&l, p->cgroup, id);
-		if (!err)
+		if (!err) {
 			err = hb_agent_write_policy(&ag->maps, id, &p->rules, HB_ORIGIN_APPLY);
+			/* A new policy left half-written (a full map): its rules go too. */
+			if (err && i == l.n)
+				hb_obj_remove_policy(&ag->maps, id);
+		}
 		if (!err)
 			hb_log("policy apply: %s (cgroup id %llu) %s", p->cgroup,
 			       (unsigned long long)id, i == l.n ? "confined" : "policy replaced");
