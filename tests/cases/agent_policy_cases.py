@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -253,6 +254,10 @@ def trace_follows_the_agent():
         inside = Worker(f"{CG}/job")
         workers.append(inside)
         ag = agent(pdir)
+        d, sock = os.stat("/run/hermetic-bpf"), os.stat("/run/hermetic-bpf/agent.sock")
+        expect(stat.S_ISDIR(d.st_mode) and stat.S_IMODE(d.st_mode) == 0o755 and
+               stat.S_ISSOCK(sock.st_mode) and stat.S_IMODE(sock.st_mode) == 0o600 and
+               d.st_uid == sock.st_uid == 0, f"the socket's modes: {d} {sock}")
         expect_eq(pol("apply", "--cgroup", job, "--no-network", "--event-rate", "0").returncode,
                   0, "policy apply")
         text, js = Trace(), Trace("--json")
@@ -302,6 +307,7 @@ def trace_follows_the_agent():
         for t in (text, js):
             expect_eq(t.p.wait(timeout=30), 0, "trace's status when the agent stops")
         expect(any("the agent stopped" in x for x in text.err), f"says so: {text.err}")
+        expect(not os.path.exists("/run/hermetic-bpf/agent.sock"), "the socket removed")
     finally:
         cleanup(workers, traces, pdir)
 
