@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "agent_socket.h"
@@ -28,6 +29,8 @@ int hb_agent_request(const char *who, __u32 op)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct hb_agent_req req = { .version = HB_AGENT_PROTO_VERSION, .op = op };
+	/* A stopped or hung agent still accepts (the kernel's backlog): bound the wait. */
+	struct timeval wait = { .tv_sec = HB_AGENT_REPLY_TIMEOUT_S }, forever = {};
 	struct hb_agent_msg reply;
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), err;
 	ssize_t n;
@@ -41,9 +44,16 @@ int hb_agent_request(const char *who, __u32 op)
 		close(fd);
 		return err;
 	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
 	do
 		n = recv(fd, &reply, sizeof(reply), 0);
 	while (n < 0 && errno == EINTR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof(forever));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		hb_log("%s: the agent did not answer within %d s", who, HB_AGENT_REPLY_TIMEOUT_S);
+		close(fd);
+		return -ETIMEDOUT;
+	}
 	if (n != sizeof(reply) || reply.type != HB_AGENT_MSG_REPLY) {
 		hb_log("%s: the agent closed the connection without an answer (too many "
 		       "clients, or another hermetic-bpf version)", who);

@@ -92,4 +92,7 @@ void hb_agent_socket_close(struct hb_agent_socket *s);
  */
 int hb_agent_request(const char *who, __u32 op);
 
+/* How long a client waits for the agent's reply. */
+#define HB_AGENT_REPLY_TIMEOUT_S 10
+
 #endif
