@@ -10,15 +10,11 @@
 
 #define MAX_ARGS 32
 
-/* Usage errors go to stdio's stderr; the fuzzer's reports use fd 2. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	FILE *null = fopen("/dev/null", "w");
-
 	(void)argc;
 	(void)argv;
-	if (null)
-		stderr = null;
+	fuzz_quiet_stderr();
 	return 0;
 }
 
@@ -49,14 +45,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = fuzz_cstr(data, size), *argv[MAX_ARGS + 1];
 	struct hb_policy_args p;
-	int argc = 0, err;
+	int argc, err;
 
 	if (!buf)
 		return 0;
-	argv[argc++] = "policy";
-	for (char *s = buf; s < buf + size && argc < MAX_ARGS; s += strlen(s) + 1)
-		argv[argc++] = s;
-	argv[argc] = NULL;
+	argc = fuzz_argv(buf, size, "policy", argv, MAX_ARGS);
 	err = hb_policy_args_parse(argc, argv, &p);
 	FUZZ_CHECK(err == 0 || err == -EINVAL || err == -ENOMEM);
 	if (!err) {
