@@ -18,11 +18,14 @@
 #include "agent_apply.h"
 #include "agent_follow.h"
 #include "agent_pins.h"
+#include "agent_socket.h"
 #include "cgroup.h"
+#include "cgroup_names.h"
 #include "commands.h"
 #include "event_json.h"
 #include "exit_status.h"
 #include "log.h"
+#include "misuse.h"
 #include "output_file.h"
 #include "policy_dir.h"
 #include "probe.h"
@@ -36,6 +39,8 @@ struct agent {
 	__u64 *ids;                  /* set.v[i]'s cgroup id */
 	int events_fd;               /* --events-file, or -1 */
 	struct hb_event_json_ctx jctx;
+	struct hb_cgroup_cache names; /* other writers' policies (policy apply) */
+	struct hb_agent_socket sock;  /* trace clients (cli/agent_socket.c) */
 };
 
 static void usage(FILE *f)
@@ -64,6 +69,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	for (size_t i = 0; i < ag->set.n; i++)
 		if (ag->ids[i] == ev->sandbox_id)
 			ag->jctx.cgroup = ag->set.v[i].cgroup;
+	if (!ag->jctx.cgroup)
+		ag->jctx.cgroup = hb_cgroup_cache_name(&ag->names, ev->sandbox_id);
+	hb_agent_socket_event(&ag->sock, ev);
 	hb_event_exe(ev, exe, sizeof(exe));
 	ag->jctx.exe = exe;
 	n = hb_event_json_line(line, sizeof(line), ev, &ag->jctx);
@@ -131,6 +139,8 @@ static int serve(struct agent *ag)
 	int ep = -1, sfd = -1, err = 0;
 
 	stop_signals(&set);
+	/* Without it the agent still enforces; only trace is not served. */
+	hb_agent_socket_open(&ag->sock);
 	/* Re-creations first: a denial read in the same pass names its cgroup. */
 	rb = ring_buffer__new(ag->obj.follow.events, on_recreated, ag, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -147,6 +157,8 @@ static int serve(struct agent *ag)
 		hb_log("agent: cannot watch events and signals: %s", strerror(errno));
 		goto out;
 	}
+	if (ag->sock.epoll_fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, ag->sock.epoll_fd, &e))
+		hb_agent_socket_close(&ag->sock);
 	hb_log("agent: ready, %zu %s enforced (%s %s)", ag->set.n,
 	       ag->set.n == 1 ? "policy" : "policies",
 	       ag->obj.restored ? "re-opened the pins in" : "loaded and pinned in",
@@ -167,6 +179,7 @@ static int serve(struct agent *ag)
 			break;
 		}
 		ring_buffer__consume(rb);
+		hb_agent_socket_poll(&ag->sock);
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
@@ -184,6 +197,7 @@ static int serve(struct agent *ag)
 		break;
 	}
 out:
+	hb_agent_socket_close(&ag->sock);
 	if (ep >= 0)
 		close(ep);
 	if (sfd >= 0)
@@ -214,19 +228,11 @@ static int parse(int argc, char **argv, struct agent *ag, bool *unload,
 		case 'u': *unload = true; break;
 		case 'v': hb_verbosity++; break;
 		case 'h': usage(stdout); return 1;
-		default:
-			fprintf(stderr, "hermetic-bpf: agent: %s '%s'\n"
-				"Try 'hermetic-bpf agent --help' for more information.\n",
-				c == ':' ? "missing value for" : "unknown option",
-				argv[optind - 1]);
-			return -EINVAL;
+		default: return hb_misuse_option("agent", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "hermetic-bpf: agent: unexpected argument '%s'\n"
-			"Try 'hermetic-bpf agent --help' for more information.\n", argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return hb_misuse("agent", "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
@@ -263,6 +269,7 @@ int hb_cmd_agent(int argc, char **argv)
 		return HB_EXIT_FAILURE;
 	}
 	err = hb_cgroup_root(ag.cgroot, sizeof(ag.cgroot));
+	ag.names.cgroot = ag.cgroot;
 	if (!err && events_file) {
 		ag.events_fd = hb_open_output("events-file", events_file, O_APPEND);
 		err = ag.events_fd < 0 ? ag.events_fd : 0;
@@ -286,6 +293,7 @@ int hb_cmd_agent(int argc, char **argv)
 	hb_agent_obj_close(&ag.obj);
 	hb_policy_set_free(&ag.set);
 	free(ag.ids);
+	hb_cgroup_cache_free(&ag.names);
 	if (ag.events_fd >= 0)
 		close(ag.events_fd);
 	return err ? HB_EXIT_FAILURE : 0;

@@ -9,6 +9,7 @@
 #include "agent_follow.h"
 #include "hermetic_abi.h"
 #include "log.h"
+#include "policy_list.h"
 
 /*
  * The cgroup @rel below @root, created if missing (spec/agent.md: the
@@ -65,13 +66,14 @@ void hb_agent_policy(const struct hb_run_args *a, struct hb_policy *p)
 	p->origin = HB_ORIGIN_FILE;
 }
 
-int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id,
-			  const struct hb_run_args *a)
+int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const struct hb_run_args *a,
+			  __u32 origin)
 {
 	struct hb_sandbox_config cfg = {};
 	int err;
 
 	hb_agent_policy(a, &cfg.policy);
+	cfg.policy.origin = origin;
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
 	/* No first exec is anybody's own: the cgroup's processes run already. */
@@ -112,6 +114,35 @@ static int remove_others(const struct hb_policy_maps *m, const struct hb_follow_
 	return err;
 }
 
+/*
+ * Another writer's policy (policy apply, a warm run) above or below one of
+ * the set's: a task under both would be denied everything, so the set is
+ * refused. The files' own were checked against each other when read.
+ */
+static int check_others(const struct hb_policy_maps *m, const char *cgroot,
+			const struct hb_policy_set *set, const __u64 *ids)
+{
+	struct hb_policy_list l;
+	int err = hb_policy_list_read(m, cgroot, &l);
+
+	for (size_t i = 0; i < set->n && !err; i++) {
+		size_t j = hb_policy_list_nested(&l, set->v[i].cgroup, ids[i], HB_ORIGIN_FILE);
+
+		if (j == l.n)
+			continue;
+		hb_log("%s: cgroup %s is %s %s, which has a policy (%s); a process under "
+		       "both would be denied everything", set->v[i].file, set->v[i].cgroup,
+		       hb_cgroup_path_under(set->v[i].cgroup, l.names[j].path) ? "below" :
+		       "above", l.names[j].path, hb_origin_name(l.policies[j].origin));
+		if (l.policies[j].origin == HB_ORIGIN_APPLY)
+			hb_hint("`hermetic-bpf policy clear --cgroup %s` first, or confine "
+				"another cgroup", l.names[j].path);
+		err = -EEXIST;
+	}
+	hb_policy_list_free(&l);
+	return err;
+}
+
 int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *f,
 		   const char *cgroot, const struct hb_policy_set *set, __u64 *ids)
 {
@@ -120,9 +151,11 @@ int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *
 	for (size_t i = 0; i < set->n && !err; i++)
 		err = resolve(cgroot, set->v[i].file, set->v[i].cgroup, &ids[i]);
 	if (!err)
+		err = check_others(m, cgroot, set, ids);
+	if (!err)
 		err = hb_follow_set(f, cgroot, set, ids);
 	for (size_t i = 0; i < set->n && !err; i++)
-		err = hb_agent_write_policy(m, ids[i], &set->v[i].args);
+		err = hb_agent_write_policy(m, ids[i], &set->v[i].args, HB_ORIGIN_FILE);
 	if (!err)
 		err = remove_others(m, f, ids, set->n);
 	return err;

@@ -9,5 +9,7 @@ int hb_cmd_doctor(int argc, char **argv);
 int hb_cmd_learn(int argc, char **argv);
 int hb_cmd_agent(int argc, char **argv);
 int hb_cmd_status(int argc, char **argv);
+int hb_cmd_policy(int argc, char **argv);
+int hb_cmd_trace(int argc, char **argv);
 
 #endif

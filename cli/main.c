@@ -22,6 +22,8 @@ static void usage(FILE *f)
 	      "  learn -o FILE [--] CMD [ARG]...     run CMD in audit mode, write its policy\n"
 	      "  agent [--policies DIR]              confine cgroups host-wide (see agent --help)\n"
 	      "  status                              what the agent's pins enforce\n"
+	      "  policy apply|show|clear --cgroup PATH  a policy on the running agent\n"
+	      "  trace [--json] [--cgroup PATH]      follow the running agent's events\n"
 	      "  version                             print the version\n"
 	      "\n"
 	      "Exit status: 125 when hermetic-bpf fails; run passes on CMD's status.\n",
@@ -48,6 +50,10 @@ int main(int argc, char **argv)
 		exit(hb_cmd_agent(argc - 1, argv + 1));
 	if (!strcmp(cmd, "status"))
 		exit(hb_cmd_status(argc - 1, argv + 1));
+	if (!strcmp(cmd, "policy"))
+		exit(hb_cmd_policy(argc - 1, argv + 1));
+	if (!strcmp(cmd, "trace"))
+		exit(hb_cmd_trace(argc - 1, argv + 1));
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		puts("hermetic-bpf " HB_VERSION);
 		return 0;

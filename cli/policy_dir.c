@@ -10,7 +10,9 @@
 
 static int bad(const char *where, const char *key, const char *value, const char *why)
 {
-	fprintf(stderr, "hermetic-bpf: %s: %s = %s: %s\n", where, key, value, why);
+	/* A file's "cgroup = V", or a command line's "--cgroup V". */
+	fprintf(stderr, "hermetic-bpf: %s: %s%s%s: %s\n", where, key, key[0] == '-' ? " " : " = ",
+		value, why);
 	return -EINVAL;
 }
 

@@ -44,6 +44,12 @@ int hb_policy_dir_read(const char *dir, struct hb_policy_set *set);
 
 void hb_policy_set_free(struct hb_policy_set *set);
 
+/*
+ * Whether @key (a policy file's key, a flag's name without "--") is a rule
+ * the agent enforces: no-network, allow-localhost, allow-ip, event-rate.
+ */
+bool hb_policy_agent_key(const char *key);
+
 /* Reads the policy file @path into @a; with @cgroup, as an agent file. */
 int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
 			size_t cgroup_len);

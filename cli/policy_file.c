@@ -35,7 +35,7 @@ static const char *const agent_keys[] = {
 	"no-network", "allow-localhost", "allow-ip", "event-rate",
 };
 
-static bool agent_key(const char *key)
+bool hb_policy_agent_key(const char *key)
 {
 	for (size_t i = 0; i < sizeof(agent_keys) / sizeof(agent_keys[0]); i++)
 		if (!strcmp(key, agent_keys[i]))
@@ -88,7 +88,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
 				"names one\n", where);
 		else if (!hb_policy_cgroup_value(where, key, value, r->cgroup, r->cgroup_len))
 			return 1;
-	} else if (r->cgroup && !agent_key(key)) {
+	} else if (r->cgroup && !hb_policy_agent_key(key)) {
 		fprintf(stderr, "hermetic-bpf: %s: %s: not a key the agent reads (it reads "
 			"cgroup, unit, no-network, allow-localhost, allow-ip, event-rate; "
 			"see spec/agent.md)\n", where, key);

@@ -123,3 +123,25 @@ void hb_ip_rule_key(const struct hb_ip_rule *r, __u64 sandbox_id,
 	key->port[1] = r->port & 0xff;
 	memcpy(key->addr, r->addr, sizeof(key->addr));
 }
+
+void hb_ip_rule_from_key(const struct hb_net_key *key, struct hb_ip_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->addr, key->addr, sizeof(r->addr));
+	r->prefix = (__u8)(key->prefixlen - HB_NET_KEY_FIXED_BITS);
+	r->port = (__u16)(key->port[0] << 8 | key->port[1]);
+}
+
+int hb_ip_rule_format(const struct hb_ip_rule *r, char *buf, size_t len)
+{
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+	bool v4 = r->prefix >= 96 && !memcmp(r->addr, mapped, sizeof(mapped));
+	char addr[INET6_ADDRSTRLEN], port[8] = "";
+
+	/* What hb_ip_rule_parse() reads back to the same rule. */
+	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? r->addr + 12 : r->addr, addr, sizeof(addr));
+	if (r->port)
+		snprintf(port, sizeof(port), ":%u", r->port);
+	return snprintf(buf, len, "%s%s%s/%u%s", !v4 && r->port ? "[" : "", addr,
+			!v4 && r->port ? "]" : "", v4 ? r->prefix - 96u : r->prefix, port);
+}

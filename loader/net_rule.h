@@ -25,4 +25,13 @@ int hb_ip_rule_parse(const char *spec, struct hb_ip_rule *r, char *why,
 void hb_ip_rule_key(const struct hb_ip_rule *r, __u64 sandbox_id,
 		    struct hb_net_key *key);
 
+/* The rule a trie key holds (the key's sandbox left out). */
+void hb_ip_rule_from_key(const struct hb_net_key *key, struct hb_ip_rule *r);
+
+/*
+ * @r as hb_ip_rule_parse() reads it back ("10.0.0.0/8:443",
+ * "[2001:db8::]/32:443", "::1/128"). Returns snprintf()'s length.
+ */
+int hb_ip_rule_format(const struct hb_ip_rule *r, char *buf, size_t len);
+
 #endif

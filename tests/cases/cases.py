@@ -1155,6 +1155,7 @@ import agent_warm_cases  # noqa: registers the warm run cases (spec/agent.md)
 import agent_recreate_cases  # noqa: registers the agent's re-created cgroup cases
 import agent_crash_cases  # noqa: registers kill -9 of the agent under load
 import deploy_cases  # noqa: registers the shipped example policies
+import agent_policy_cases  # noqa: registers policy apply/show/clear and trace (spec/agent.md)
 
 
 def main():

@@ -38,6 +38,31 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* Usage errors go to stdio's stderr, pointed at /dev/null; reports use fd 2. */
+static inline void fuzz_quiet_stderr(void)
+{
+	FILE *null = fopen("/dev/null", "w");
+
+	if (null)
+		stderr = null;
+}
+
+/*
+ * A command line from @buf's @size bytes: @argv0, then each NUL-separated
+ * string, at most @max words in all; NULL-terminated (@argv has @max + 1
+ * slots). Returns the count.
+ */
+static inline int fuzz_argv(char *buf, size_t size, char *argv0, char **argv, int max)
+{
+	int argc = 0;
+
+	argv[argc++] = argv0;
+	for (char *p = buf; p < buf + size && argc < max; p += strlen(p) + 1)
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	return argc;
+}
+
 /* Whether @s is terminated within @len bytes and all printable ASCII. */
 static inline int fuzz_printable(const char *s, size_t len)
 {

@@ -36,6 +36,8 @@ FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
 FUZZ_MODS_fuzz_run_args    := cli/run_args cli/policy_file cli/policy_dir loader/path loader/net_rule loader/dns_name
 FUZZ_MODS_fuzz_policy_file := cli/run_args cli/policy_file cli/policy_dir loader/path loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_policy_args := cli/policy_args cli/misuse cli/run_args cli/policy_file \
+                              cli/policy_dir loader/path loader/net_rule loader/dns_name
 FUZZ_MODS_fuzz_exec_head   := loader/fs_runtime loader/fs_rule loader/file_id \
                               loader/mountinfo loader/path loader/log
 
@@ -46,6 +48,7 @@ FUZZ_LIBS_fuzz_resolv_conf := $(LDLIBS)
 FUZZ_LIBS_fuzz_exec_head   := $(LDLIBS)
 FUZZ_LIBS_fuzz_run_args    := -linih
 FUZZ_LIBS_fuzz_policy_file := -linih
+FUZZ_LIBS_fuzz_policy_args := -linih
 
 .PHONY: fuzz fuzz-smoke asan-unit
 

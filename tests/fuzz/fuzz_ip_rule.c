@@ -34,6 +34,22 @@ static void check_round_trip(const struct hb_ip_rule *r)
 	FUZZ_CHECK(again.prefix == r->prefix && again.port == r->port);
 }
 
+/* What status and policy show print (hb_ip_rule_format) reads back the same. */
+static void check_shown(const struct hb_ip_rule *r)
+{
+	struct hb_ip_rule from_key, again;
+	struct hb_net_key key;
+	char text[80], why[128];
+
+	hb_ip_rule_key(r, 42, &key);
+	hb_ip_rule_from_key(&key, &from_key);
+	FUZZ_CHECK(!memcmp(&from_key, r, sizeof(*r)));
+	FUZZ_CHECK(hb_ip_rule_format(r, text, sizeof(text)) < (int)sizeof(text));
+	FUZZ_CHECK(hb_ip_rule_parse(text, &again, why, sizeof(why)) == 0);
+	FUZZ_CHECK(!memcmp(again.addr, r->addr, sizeof(r->addr)));
+	FUZZ_CHECK(again.prefix == r->prefix && again.port == r->port);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *spec = fuzz_cstr(data, size), why[128];
@@ -54,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(!(r.addr[bit / 8] & (0x80 >> (bit % 8))));
 		check_key(&r);
 		check_round_trip(&r);
+		check_shown(&r);
 	}
 	free(spec);
 	return 0;

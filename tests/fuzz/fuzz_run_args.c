@@ -11,15 +11,11 @@
 
 #define MAX_ARGS 32
 
-/* Usage errors go to stdio's stderr; the fuzzer's reports use fd 2. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	FILE *null = fopen("/dev/null", "w");
-
 	(void)argc;
 	(void)argv;
-	if (null)
-		stderr = null;
+	fuzz_quiet_stderr();
 	return 0;
 }
 
@@ -63,20 +59,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = fuzz_cstr(data, size), *argv[MAX_ARGS + 1];
 	struct hb_run_args a;
-	int argc = 0, err;
+	int argc, err;
 
 	if (!buf)
 		return 0;
-	argv[argc++] = "run";
-	for (char *p = buf; p < buf + size && argc < MAX_ARGS; p += strlen(p) + 1) {
+	argc = fuzz_argv(buf, size, "run", argv, MAX_ARGS);
+	for (int i = 1; i < argc; i++)
 		/* --policy (or a prefix getopt takes for it) reads files: fuzz_policy_file. */
-		if (!strncmp(p, "--po", 4)) {
+		if (!strncmp(argv[i], "--po", 4)) {
 			free(buf);
 			return 0;
 		}
-		argv[argc++] = p;
-	}
-	argv[argc] = NULL;
 	err = hb_run_args_parse(argc, argv, &a);
 	FUZZ_CHECK(err == 0 || err == -EINVAL || err == -ENOMEM);
 	if (!err) {

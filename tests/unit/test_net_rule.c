@@ -115,12 +115,44 @@ static void keys(void **state)
 	assert_int_equal(k.pad[0] | k.pad[1], 0);
 }
 
+/* Each rule, through its key and back to text, reads back the same. */
+static void round_trip(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} v[] = {
+		{ "1.2.3.4", "1.2.3.4/32" },
+		{ "10.0.0.0/8:443", "10.0.0.0/8:443" },
+		{ "0.0.0.0/0", "0.0.0.0/0" },
+		{ "::1", "::1/128" },
+		{ "2001:db8::/32", "2001:db8::/32" },
+		{ "[2001:db8::1]:443", "[2001:db8::1]/128:443" },
+		{ "[2001:db8::]/32:53", "[2001:db8::]/32:53" },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct hb_ip_rule r = ok(v[i].in), back;
+		struct hb_net_key k;
+
+		hb_ip_rule_key(&r, 42, &k);
+		hb_ip_rule_from_key(&k, &back);
+		assert_memory_equal(&back, &r, sizeof(r));
+		assert_int_equal(hb_ip_rule_format(&back, buf, sizeof(buf)), strlen(v[i].out));
+		assert_string_equal(buf, v[i].out);
+		back = ok(buf);
+		assert_memory_equal(&back, &r, sizeof(r));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(forms),
 		cmocka_unit_test(errors),
 		cmocka_unit_test(keys),
+		cmocka_unit_test(round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

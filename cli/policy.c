@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `hermetic-bpf policy apply|show|clear`: one-off policies on the running
+ * agent's pinned object (spec/agent.md), beside its policy files.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "agent_apply.h"
+#include "agent_pins.h"
+#include "cgroup.h"
+#include "commands.h"
+#include "exit_status.h"
+#include "log.h"
+#include "policy_args.h"
+#include "policy_list.h"
+
+/* The cgroup's id; it must exist: apply confines, it never creates. */
+static int target(const char *cgroot, const char *rel, __u64 *id)
+{
+	char path[PATH_MAX];
+	unsigned int level = 0;
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s%s", cgroot, rel) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	errno = 0;
+	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		int err = errno ?: ENOTDIR;
+
+		hb_log("policy: cgroup %s: %s", rel, err == ENOENT ? "does not exist" :
+		       strerror(err));
+		if (err == ENOENT)
+			hb_hint("create it first (policy apply does not), or name it in a "
+				"policy file of the agent's directory, which creates it");
+		return -err;
+	}
+	for (const char *c = rel; *c; c++)
+		level += *c == '/';
+	if (level >= HB_MAX_LEVELS) {
+		/* The hooks look no deeper: refuse rather than leave it unchecked. */
+		hb_log("policy: cgroup %s is nested %u levels deep; at most %u are supported",
+		       rel, level, HB_MAX_LEVELS - 1);
+		return -E2BIG;
+	}
+	*id = st.st_ino;
+	return 0;
+}
+
+static size_t find(const struct hb_policy_list *l, __u64 id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->names[i].id == id)
+			return i;
+	return l->n;
+}
+
+/* A task under two policies is denied everything: refuse up front. */
+static int check_nesting(const struct hb_policy_list *l, const char *rel, __u64 id)
+{
+	size_t i = hb_policy_list_nested(l, rel, id, -1);
+	const char *other = i < l->n ? l->names[i].path : NULL;
+
+	if (!other)
+		return 0;
+	hb_log("policy apply: cgroup %s is %s %s, which has a policy (%s); a process "
+	       "under two policies would be denied everything", rel,
+	       hb_cgroup_path_under(rel, other) ? "below" : "above", other,
+	       hb_origin_name(l->policies[i].origin));
+	hb_hint("apply to a cgroup with no policy above or below it, or clear that one");
+	return -EEXIST;
+}
+
+/* apply may replace only what apply wrote. */
+static int check_owner(const struct hb_policy_list *l, size_t i, const char *rel,
+		       const char *op)
+{
+	if (i == l->n || l->policies[i].origin == HB_ORIGIN_APPLY)
+		return 0;
+	if (l->policies[i].origin == HB_ORIGIN_FILE) {
+		hb_log("policy %s: cgroup %s is confined by a policy file of the agent; "
+		       "policy %s never %s it", op, rel, op,
+		       strcmp(op, "apply") ? "removes" : "replaces or weakens");
+		hb_hint("edit or remove the file in the agent's policy directory, then send "
+			"the agent SIGHUP");
+	} else if (l->policies[i].origin == HB_ORIGIN_RUN) {
+		hb_log("policy %s: cgroup %s is a sandbox of `hermetic-bpf run`; its policy "
+		       "ends with its run", op, rel);
+	} else {
+		hb_log("policy %s: cgroup %s has a policy of another writer (origin %u)", op,
+		       rel, l->policies[i].origin);
+	}
+	return -EEXIST;
+}
+
+static bool related(const char *path, const void *ctx)
+{
+	return path[0] && (hb_cgroup_path_under(ctx, path) || hb_cgroup_path_under(path, ctx));
+}
+
+static int act(const struct hb_policy_args *p, const struct hb_agent_obj *ag,
+	       const char *cgroot)
+{
+	struct hb_policy_list l;
+	__u64 id = 0;
+	size_t i;
+	int err;
+
+	/* show filters by path: a cgroup that does not exist has none to show. */
+	if (p->op != HB_POLICY_SHOW) {
+		err = target(cgroot, p->cgroup, &id);
+		if (err)
+			return err;
+	}
+	err = hb_policy_list_read(&ag->maps, cgroot, &l);
+	if (err)
+		return err;
+	i = find(&l, id);
+	switch (p->op) {
+	case HB_POLICY_SHOW:
+		hb_policy_list_print(stdout, &l, p->cgroup[0] ? related : NULL, p->cgroup);
+		break;
+	case HB_POLICY_APPLY:
+		err = check_owner(&l, i, p->cgroup, "apply");
+		if (!err)
+			err = check_nesting(&l, p->cgroup, id);
+		if (!err) {
+			err = hb_agent_write_policy(&ag->maps, id, &p->rules, HB_ORIGIN_APPLY);
+			/* A new policy left half-written (a full map): its rules go too. */
+			if (err && i == l.n)
+				hb_obj_remove_policy(&ag->maps, id);
+		}
+		if (!err)
+			hb_log("policy apply: %s (cgroup id %llu) %s", p->cgroup,
+			       (unsigned long long)id, i == l.n ? "confined" : "policy replaced");
+		break;
+	case HB_POLICY_CLEAR:
+		err = check_owner(&l, i, p->cgroup, "clear");
+		if (!err && i == l.n) {
+			hb_log("policy clear: cgroup %s has no policy", p->cgroup);
+			err = -ENOENT;
+		}
+		if (!err)
+			err = hb_obj_remove_policy(&ag->maps, id);
+		if (!err)
+			hb_log("policy clear: %s is no longer confined", p->cgroup);
+		break;
+	}
+	hb_policy_list_free(&l);
+	return err;
+}
+
+int hb_cmd_policy(int argc, char **argv)
+{
+	struct hb_policy_args p;
+	struct hb_agent_obj ag;
+	char cgroot[PATH_MAX];
+	int err;
+
+	err = hb_policy_args_parse(argc, argv, &p);
+	if (err)
+		return HB_EXIT_FAILURE;
+	if (p.help) {
+		hb_policy_usage(stdout);
+		hb_policy_args_free(&p);
+		return 0;
+	}
+	hb_verbosity += p.verbose;
+	if (geteuid() != 0) {
+		hb_log("policy needs root (it writes the agent's pinned maps)");
+		hb_policy_args_free(&p);
+		return HB_EXIT_FAILURE;
+	}
+	hb_log_setup_libbpf();
+	err = hb_agent_obj_find(&ag);
+	if (err == -ENOENT) {
+		hb_log("policy: no agent object is pinned");
+		hb_hint("start `hermetic-bpf agent` first (it loads and pins the programs)");
+	}
+	if (!err) {
+		err = hb_cgroup_root(cgroot, sizeof(cgroot));
+		if (!err)
+			err = act(&p, &ag, cgroot);
+		hb_agent_obj_close(&ag);
+	}
+	hb_policy_args_free(&p);
+	return err ? HB_EXIT_FAILURE : 0;
+}

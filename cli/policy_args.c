@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include "misuse.h"
+#include "policy_args.h"
+#include "policy_dir.h"
+
+enum { OPT_CGROUP = 0x100, OPT_RULE };
+
+/* The rules: exactly the policy-file keys the agent enforces (spec/agent.md). */
+static const struct option options[] = {
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "no-network", no_argument, NULL, OPT_RULE },
+	{ "allow-localhost", no_argument, NULL, OPT_RULE },
+	{ "allow-ip", required_argument, NULL, OPT_RULE },
+	{ "event-rate", required_argument, NULL, OPT_RULE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+
+static const char *const op_names[] = { "apply", "show", "clear" };
+
+void hb_policy_usage(FILE *f)
+{
+	fputs("Usage: hermetic-bpf policy apply --cgroup PATH [--no-network] [--allow-localhost]\n"
+	      "                                 [--allow-ip ADDR[/LEN][:PORT]]... [--event-rate N]\n"
+	      "       hermetic-bpf policy show [--cgroup PATH]\n"
+	      "       hermetic-bpf policy clear --cgroup PATH\n"
+	      "Confine an existing cgroup (PATH below the cgroup2 mount, such as\n"
+	      "/ci.slice/job) with the running agent's pinned programs: its processes\n"
+	      "are confined at once, and every cgroup later made below it. The flags\n"
+	      "are run's, as far as the agent enforces them; the cgroup is also sealed.\n"
+	      "apply again replaces the policy apply wrote; a policy file's is never\n"
+	      "replaced, and no policy may sit above or below another. show lists the\n"
+	      "policies (those above, on and below PATH); clear removes apply's.\n"
+	      "Exit status: 0, or 125 if refused or failed (nothing changed).\n",
+	      f);
+}
+
+static int misuse(const char *cmd, const char *what, const char *arg)
+{
+	return hb_misuse(cmd, "%s%s", what, arg);
+}
+
+/* An option getopt did not take: named, as the agent's files name a key. */
+static int refuse(const char *cmd, enum hb_policy_op op, const char *word, int optopt_)
+{
+	char name[64];
+
+	if (optopt_ && optopt_ < 0x100 && word[1] != '-')
+		snprintf(name, sizeof(name), "-%c", optopt_);
+	else
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="), word);
+	if (op == HB_POLICY_APPLY)
+		return misuse(cmd, name, ": not a flag policy apply takes; it takes --cgroup "
+			      "and the rules the agent enforces: --no-network, "
+			      "--allow-localhost, --allow-ip, --event-rate (spec/agent.md)");
+	return misuse(cmd, name, op == HB_POLICY_CLEAR ? ": policy clear takes only --cgroup" :
+		      ": policy show takes only --cgroup");
+}
+
+static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char *cmd)
+{
+	int c, idx, err;
+
+	optind = 0;
+	opterr = 0;
+	while ((idx = -1, c = getopt_long(argc, argv, "+:hv", options, &idx)) != -1) {
+		const char *name = idx >= 0 ? options[idx].name : "";
+
+		switch (c) {
+		case OPT_CGROUP:
+			if (p->cgroup[0])
+				return misuse(cmd, "--cgroup given twice", "");
+			if (hb_policy_cgroup_value(cmd, "--cgroup", optarg, p->cgroup,
+						   sizeof(p->cgroup)))
+				return -EINVAL;
+			break;
+		case OPT_RULE:
+			if (p->op != HB_POLICY_APPLY)
+				return refuse(cmd, p->op, argv[optind - 1], 0);
+			/* run's own parsing, as the agent's policy files use it. */
+			err = hb_run_args_set(&p->rules, "policy apply", name,
+					      optarg ? optarg : "yes");
+			if (err)
+				return err;
+			break;
+		case 'v':
+			p->verbose++;
+			break;
+		case 'h':
+			p->help = true;
+			return 0;
+		case ':':
+			return misuse(cmd, argv[optind - 1], ": needs a value");
+		default:
+			return refuse(cmd, p->op, argv[optind - 1], optopt);
+		}
+	}
+	if (optind < argc)
+		return misuse(cmd, "unexpected argument ", argv[optind]);
+	if (!p->cgroup[0] && p->op != HB_POLICY_SHOW)
+		return misuse(cmd, "--cgroup PATH is required", "");
+	/* As a policy file: one with no rule confines nothing. */
+	if (p->op == HB_POLICY_APPLY && !p->rules.guards)
+		return misuse(cmd, "no rule given (such as --no-network)", "");
+	return 0;
+}
+
+int hb_policy_args_parse(int argc, char **argv, struct hb_policy_args *p)
+{
+	char cmd[32];
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		p->help = true;
+		return 0;
+	}
+	if (argc < 2)
+		return misuse("policy", "expected apply, show or clear", "");
+	for (p->op = HB_POLICY_APPLY; p->op <= HB_POLICY_CLEAR; p->op++)
+		if (!strcmp(argv[1], op_names[p->op]))
+			break;
+	if (p->op > HB_POLICY_CLEAR)
+		return misuse("policy", "unknown operation ", argv[1]);
+	err = hb_run_args_init(&p->rules, 0);
+	if (err)
+		return err;
+	snprintf(cmd, sizeof(cmd), "policy %s", op_names[p->op]);
+	err = parse_ops(argc - 1, argv + 1, p, cmd);
+	if (err)
+		hb_policy_args_free(p);
+	return err;
+}
+
+void hb_policy_args_free(struct hb_policy_args *p)
+{
+	hb_run_args_free(&p->rules);
+}

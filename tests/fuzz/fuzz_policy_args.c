@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The command line of `policy apply|show|clear`: argv[0] is "policy", the
+ * input's NUL-separated strings are the rest (at most MAX_ARGS words).
+ */
+#include <errno.h>
+#include "fuzz.h"
+#include "hermetic_abi.h"
+#include "policy_args.h"
+
+#define MAX_ARGS 32
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_quiet_stderr();
+	return 0;
+}
+
+static void check_parsed(const struct hb_policy_args *p)
+{
+	if (p->help)
+		return;
+	FUZZ_CHECK(p->op <= HB_POLICY_CLEAR);
+	/* A cgroup is always a clean absolute path, and apply's and clear's need one. */
+	if (p->cgroup[0])
+		FUZZ_CHECK(p->cgroup[0] == '/' && p->cgroup[1] && !strstr(p->cgroup, "//") &&
+			   !strstr(p->cgroup, "/../") && !strstr(p->cgroup, "/./"));
+	else
+		FUZZ_CHECK(p->op == HB_POLICY_SHOW);
+	if (p->op != HB_POLICY_APPLY) {
+		FUZZ_CHECK(!p->rules.guards && !p->rules.n_ip_rules && !p->rules.net);
+		return;
+	}
+	/* Only what the agent enforces: the network guard, never another. */
+	FUZZ_CHECK(p->rules.guards == HB_GUARD_NET);
+	FUZZ_CHECK(!(p->rules.net & ~HB_NET_ALLOW_LOCALHOST));
+	FUZZ_CHECK(!p->rules.n_domains && !p->rules.n_unix_paths && !p->rules.n_exec_paths &&
+		   !p->rules.fs && !p->rules.audit && !p->rules.trace);
+	FUZZ_CHECK(p->rules.event_rate <= HB_EVENT_RATE_MAX);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = fuzz_cstr(data, size), *argv[MAX_ARGS + 1];
+	struct hb_policy_args p;
+	int argc, err;
+
+	if (!buf)
+		return 0;
+	argc = fuzz_argv(buf, size, "policy", argv, MAX_ARGS);
+	err = hb_policy_args_parse(argc, argv, &p);
+	FUZZ_CHECK(err == 0 || err == -EINVAL || err == -ENOMEM);
+	if (!err) {
+		check_parsed(&p);
+		hb_policy_args_free(&p);
+	} else {
+		/* A failed parse has freed what it allocated. */
+		FUZZ_CHECK(!p.rules.ip_rules && !p.rules.policy_values);
+	}
+	free(buf);
+	return 0;
+}
