@@ -180,7 +180,7 @@ def policy_apply_show_clear():
     expect_eq(pinned(), [], "pins after --unload")
 
 
-@case("tierA")
+@case("tierA", "once")
 def policy_apply_refusals():
     pdir = tempfile.mkdtemp()
     workers = []
@@ -242,7 +242,7 @@ def policy_apply_refusals():
         cleanup(workers, [], pdir)
 
 
-@case("tierA")
+@case("tierA", "once")
 def trace_follows_the_agent():
     pdir = tempfile.mkdtemp()
     workers, traces = [], []

@@ -158,7 +158,7 @@ print("done", addr)
 """
 
 
-@case("tierA")
+@case("tierA", "once")
 def learn_then_enforce():
     d = shared_tmpdir()
     prog = os.path.join(d, "job.py")

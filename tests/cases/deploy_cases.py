@@ -16,7 +16,7 @@ EXAMPLES = os.path.join(C.HERE, "deploy-examples")
 PROXY_PORT = 3128  # the port examples/ci-runner.conf allows
 
 
-@case("tierA")
+@case("tierA", "once")
 def agent_takes_the_shipped_examples():
     pdir = tempfile.mkdtemp()
     proxy = Acceptor(PROXY_PORT)

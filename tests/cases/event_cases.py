@@ -60,7 +60,7 @@ def expect_typed(ev, **want):
         expect_eq(ev.get(k), v, k)
 
 
-@case("net")
+@case("net", "once")
 def json_trace_denied_connect():
     mark = C.TCP4.mark()
     token, p = run_probe("connect", C.TCP4.host, str(C.TCP4.port),
@@ -103,7 +103,7 @@ def hostile_unix_socket():
     return s, path
 
 
-@case("net")
+@case("net", "once")
 def json_hostile_names_cannot_forge():
     s, path = hostile_unix_socket()
     try:

@@ -363,7 +363,7 @@ def dns_fault_checks(p, what):
     expect("DNS proxy stopped" not in p.stderr, f"the proxy kept running ({what})")
 
 
-@case("net")
+@case("net", "once")
 def dns_upstream_unreachable():
     # Nothing listens on 127.0.0.154: every query is refused at once.
     dns_fault_checks(dns_fault_run("127.0.0.154"), "nothing at the upstream")
@@ -382,7 +382,7 @@ def dns_upstream_unreachable():
     expect_tokens(got, ["127.0.0.10/1", "ok"], "a working upstream")
 
 
-@case("net")
+@case("net", "once")
 def dns_upstream_garbage():
     srv = GarbageDNS("127.0.0.155")
     try:
