@@ -166,6 +166,7 @@ static int check_child(const struct hb_agent_client *c, int pidfd, pid_t *child,
 }
 
 struct policy_ctx {
+	pid_t caller;
 	int argc;
 	char **argv;
 	struct hb_run_args a;
@@ -175,11 +176,23 @@ struct policy_ctx {
 	struct hb_fs_rules fs_rules;
 };
 
-/* As the caller: its --policy files and every path are looked up with its ids. */
+/*
+ * As the caller: its --policy files and every path are looked up with its
+ * ids, and a relative one from its working directory.
+ */
 static int parse_as_caller(void *ctx)
 {
 	struct policy_ctx *p = ctx;
+	char cwd[64];
 
+	snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", p->caller);
+	if (chdir(cwd)) {
+		int err = -errno;
+
+		hb_log("agent: cannot enter the working directory of pid %d: %s", p->caller,
+		       strerror(-err));
+		return err;
+	}
 	if (hb_run_args_parse(p->argc, p->argv, &p->a))
 		return -EINVAL;
 	p->parsed = true;
@@ -350,6 +363,22 @@ static int caller_creds(const struct hb_agent_client *c, struct hb_creds *cr)
 	return 0;
 }
 
+/* parse_as_caller() as the caller, then the agent's own working directory again. */
+static int with_our_cwd(const struct hb_creds *cr, struct policy_ctx *p)
+{
+	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), err;
+
+	if (here < 0)
+		return -errno;
+	err = hb_as_user(cr, parse_as_caller, p);
+	if (fchdir(here)) {
+		hb_log("agent: cannot go back to its working directory: %s", strerror(errno));
+		abort(); /* every later relative path would be the caller's */
+	}
+	close(here);
+	return err;
+}
+
 int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char *body,
 		     size_t len, const int *fds, int n_fds, char *text, size_t text_len)
 {
@@ -382,9 +411,10 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 			   "cannot tell whether the caller is confined already" :
 			   "the caller runs under a policy already: a run inside it could "
 			   "only weaken or nest it");
+	p.caller = c->pid;
 	err = caller_creds(c, &cr);
 	if (!err)
-		err = hb_as_user(&cr, parse_as_caller, &p);
+		err = with_our_cwd(&cr, &p);
 	if (err) {
 		policy_free(&p);
 		return say(text, text_len, err, p.parsed ? "a path in the flags cannot be used "

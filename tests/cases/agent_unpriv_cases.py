@@ -123,10 +123,10 @@ def raw(*what, user=USER, run=None):
     return json.loads(lines[-1]), p
 
 
-def urun(*args, timeout=120):
+def urun(*args, timeout=120, cwd=None):
     """hermetic-bpf run ARGS as uid 1000."""
     return subprocess.run([C.HB, "run", *args], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL, **USER)
+                          timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd, **USER)
 
 
 def sandboxes():
@@ -192,11 +192,13 @@ def unprivileged_run_through_the_agent():
             expect(p.returncode == 125 and "the agent refused" in p.stderr and
                    says in p.stderr and "ran" not in p.stdout,
                    f"{flags}: {p.returncode} {p.stdout!r} {p.stderr!r}")
-        # The same write rule on a path the user may use is served.
+        # The same write rule on a path the user may use is served; a relative
+        # one is the caller's (from its working directory, not the agent's).
         os.makedirs("/tmp/hb-mine", exist_ok=True)
         os.chown("/tmp/hb-mine", 1000, 1000)
-        p = urun("--fs-readonly", "--allow-write", "/tmp/hb-mine", "sh", "-c",
-                 "echo a > /tmp/hb-mine/f && echo ok; echo b > /tmp/hb-denied || echo denied")
+        p = urun("--fs-readonly", "--allow-write", "hb-mine", "sh", "-c",
+                 "echo a > /tmp/hb-mine/f && echo ok; echo b > /tmp/hb-denied || echo denied",
+                 cwd="/tmp")
         expect_eq((p.returncode, p.stdout.split()), (0, ["ok", "denied"]),
                   f"--allow-write as the user: {p.stderr!r}")
         nothing_left("after the runs")
