@@ -88,6 +88,10 @@ for what in sys.argv[1:]:
         pid, fd = child()
         out.append(ask(req(body=b"--no-network\0true"), [fd]))
         os.kill(pid, 9)
+    elif what == "fifo":
+        pid, fd = child()
+        out.append(ask(req(body=b"--policy\0/tmp/hb-fifo\0true\0"), [fd]))
+        os.kill(pid, 9)
     elif what == "garbage":
         out.append(ask(os.urandom(700)))
     elif what == "half":
@@ -264,8 +268,11 @@ def confine_requests_are_checked():
 @case("tierA")
 def agent_socket_survives_malformed_requests():
     with Started() as ag:
+        if not os.path.exists("/tmp/hb-fifo"):
+            os.mkfifo("/tmp/hb-fifo", 0o666)
+        os.chmod("/tmp/hb-fifo", 0o666)
         got, _ = raw("nofd", "twofds", "pipefd", "unterminated", "garbage", "half",
-                     "version", "op", "huge", "trace", "silent")
+                     "version", "op", "huge", "trace", "silent", "fifo")
         refused(got[0], "exactly one descriptor", "no descriptor")
         refused(got[1], "exactly one descriptor", "two descriptors")
         refused(got[2], "not a live process's pidfd", "a pipe for a pidfd")
@@ -277,6 +284,8 @@ def agent_socket_survives_malformed_requests():
         expect_eq(got[8], "closed", "a request longer than the agent reads")
         expect_eq(got[9].split(" ")[0], "-1", "trace as a user: EPERM")
         expect_eq(got[10], "sent", "a client that sent half a message and left")
+        # A FIFO named as a policy file would stall the agent's read: refused.
+        refused(got[11], "the flags do not parse", "--policy naming a FIFO")
         # A trace as a user says so; the agent still serves the next client.
         p = subprocess.run([C.HB, "trace"], capture_output=True, text=True, timeout=30,
                            stdin=subprocess.DEVNULL, **USER)
