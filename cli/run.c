@@ -523,7 +523,8 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	pid_t child;
 
 	if (geteuid() != 0) {
-		hb_run_needs_root();
+		hb_log("run needs root: it creates a cgroup and loads BPF programs");
+		hb_hint("sudo hermetic-bpf run ...; the command itself still runs as you");
 		return HB_EXIT_FAILURE;
 	}
 	if (hb_creds_resolve(a->user, &creds))
