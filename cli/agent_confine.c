@@ -39,10 +39,32 @@ static int say(char *text, size_t len, int err, const char *fmt, ...)
 	return err;
 }
 
-/* 0 while the process behind @pidfd lives; -ESRCH once it has exited; -EBADF for no pidfd. */
+/*
+ * 0 while the process behind @pidfd lives; -ESRCH once it has exited;
+ * -EBADF (or -EINVAL) for no pidfd. EPERM says it lives: without CAP_KILL
+ * (the shipped unit) even signal 0 to another uid is refused.
+ */
 static int pidfd_alive(int pidfd)
 {
-	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) ? -errno : 0;
+	if (!syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) || errno == EPERM)
+		return 0;
+	return -errno;
+}
+
+/* Whether we hold CAP_SETUID and CAP_SETGID, which looking up as the caller takes. */
+static bool can_switch_ids(void)
+{
+	unsigned long long eff = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> 6 & 1) && (eff >> 7 & 1); /* CAP_SETGID, CAP_SETUID */
 }
 
 /* The pid a pidfd names in our pid namespace, from its fdinfo; 0 if none. */
@@ -392,6 +414,10 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 
 	if (!s->obj || !s->cgroot)
 		return say(text, text_len, -EOPNOTSUPP, "this agent does not confine runs");
+	/* Without them hb_as_user() could not switch, nor switch back. */
+	if (!can_switch_ids())
+		return say(text, text_len, -EOPNOTSUPP, "the agent lacks CAP_SETUID and "
+			   "CAP_SETGID, which it needs to look paths up as the caller");
 	if (n_fds != 1)
 		return say(text, text_len, -EBADF, "the request must carry exactly one "
 			   "descriptor, the child's pidfd (it carried %d)", n_fds);

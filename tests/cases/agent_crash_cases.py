@@ -60,7 +60,8 @@ print(json.dumps({"t": time.monotonic(), "end": 1, **got}), flush=True)
 
 # What deploy/systemd/hermetic-bpf-agent.service leaves the agent: a
 # network namespace of its own (PrivateNetwork=), the capability bounding
-# set (CAP_DAC_OVERRIDE, CAP_SYS_ADMIN, CAP_PERFMON, CAP_BPF) and
+# set (CAP_DAC_OVERRIDE, CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_PERFMON,
+# CAP_BPF) and
 # NoNewPrivileges; then execs argv[1:]. Root's capabilities after exec
 # are the bounding set.
 UNIT_CAPS = r"""
@@ -68,7 +69,7 @@ import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.unshare(0x40000000):  # CLONE_NEWNET
     sys.exit(f"unshare(CLONE_NEWNET): {os.strerror(ctypes.get_errno())}")
-keep = {1, 21, 38, 39}
+keep = {1, 6, 7, 21, 38, 39}
 last = int(open("/proc/sys/kernel/cap_last_cap").read())
 for cap in range(last + 1):
     if cap not in keep and libc.prctl(24, cap, 0, 0, 0):  # PR_CAPBSET_DROP

@@ -9,13 +9,17 @@ served one, and that nothing is left after each run.
 """
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
+import tempfile
 import time
 
 import cases as C
 from cases import case, expect, expect_eq
+from agent_cases import Agent
+from agent_crash_cases import AS_UNIT
 from agent_warm_cases import Started, run_policies
 
 USER = dict(user=1000, group=1000, extra_groups=[])
@@ -311,6 +315,37 @@ def confined_caller_cannot_get_out():
         refused(got[0], "runs under a policy already", "inside a root run")
         nothing_left("after the confined callers")
         expect(ag.p.poll() is None, "the agent still runs")
+
+
+@case("tierA")
+def unprivileged_run_under_the_units_capabilities():
+    # The shipped unit's capability set and network namespace: CONFINE still
+    # works (pidfd checks without CAP_KILL), and lookups are the user's
+    # (the agent's CAP_DAC_OVERRIDE does not reach a directory of root's).
+    pdir = tempfile.mkdtemp()
+    ag = Agent(pdir, prefix=AS_UNIT)
+    try:
+        port = str(C.TCP4.port)
+        p = urun("--no-network", "--trace", C.PY, C.PROBE, "connect", "127.0.0.1", port)
+        expect_eq((p.returncode, p.stdout.strip()), (0, "EPERM"),
+                  f"--no-network under the unit's set ({p.stderr!r})")
+        expect(f"blocked connect 127.0.0.1:{port}" in p.stderr, f"the event: {p.stderr!r}")
+        p = urun("--no-network", "--allow-localhost", C.PY, C.PROBE, "connect",
+                 "127.0.0.1", port)
+        expect_eq((p.returncode, p.stdout.strip()), (0, "ok"),
+                  f"--allow-localhost under the unit's set ({p.stderr!r})")
+        os.makedirs("/tmp/hb-priv/inner", exist_ok=True)
+        os.chmod("/tmp/hb-priv", 0o700)
+        p = urun("--allow-write", "/tmp/hb-priv/inner", "sh", "-c", "echo ran")
+        expect(p.returncode == 125 and "cannot be used by uid 1000" in p.stderr and
+               "ran" not in p.stdout, f"a root-only path: {p.returncode} {p.stderr!r}")
+        nothing_left("under the unit's set")
+        ag.stop()
+    finally:
+        if ag.p.poll() is None:
+            ag.p.kill()
+        C.hb("agent", "--unload")
+        shutil.rmtree(pdir, ignore_errors=True)
 
 
 @case("nolsm")
