@@ -150,7 +150,7 @@ def expect_unit_caps(ag):
     """The agent really runs with the unit's capabilities only."""
     with open(f"/proc/{ag.p.pid}/status") as f:
         st = dict(x.split(":\t", 1) for x in f.read().splitlines() if ":\t" in x)
-    want = (1 << 1) | (1 << 21) | (1 << 38) | (1 << 39)
+    want = (1 << 1) | (1 << 6) | (1 << 7) | (1 << 21) | (1 << 38) | (1 << 39)
     expect_eq(int(st["CapEff"], 16), want, "the agent's CapEff")
     expect_eq(st["NoNewPrivs"].strip(), "1", "the agent's NoNewPrivs")
     expect(os.readlink(f"/proc/{ag.p.pid}/ns/net") != os.readlink("/proc/self/ns/net"),
