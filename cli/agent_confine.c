@@ -67,15 +67,22 @@ static bool can_switch_ids(void)
 	return (eff >> 6 & 1) && (eff >> 7 & 1); /* CAP_SETGID, CAP_SETUID */
 }
 
+/* /proc/@fmt with @n in it ("%d/status"), for reading. */
+static FILE *proc_open(const char *fmt, int n)
+{
+	char path[64] = "/proc/";
+
+	snprintf(path + 6, sizeof(path) - 6, fmt, n);
+	return fopen(path, "re");
+}
+
 /* The pid a pidfd names in our pid namespace, from its fdinfo; 0 if none. */
 static pid_t pidfd_pid(int pidfd)
 {
-	char path[64], line[128];
+	char line[128];
 	pid_t pid = 0;
-	FILE *f;
+	FILE *f = proc_open("self/fdinfo/%d", pidfd);
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	f = fopen(path, "re");
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f))
@@ -88,12 +95,10 @@ static pid_t pidfd_pid(int pidfd)
 /* Its parent and its real, effective, saved and filesystem uids. */
 static int read_status(pid_t pid, pid_t *ppid, uid_t uids[4])
 {
-	char path[64], line[256];
+	char line[256];
 	int got = 0;
-	FILE *f;
+	FILE *f = proc_open("%d/status", pid);
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
@@ -108,12 +113,10 @@ static int read_status(pid_t pid, pid_t *ppid, uid_t uids[4])
 /* @pid's cgroup2 path ("/a/b"), from /proc/PID/cgroup. */
 static int read_cgroup(pid_t pid, char *out, size_t len)
 {
-	char path[64], line[PATH_MAX + 8];
+	char line[PATH_MAX + 8];
 	int err = -ENOENT;
-	FILE *f;
+	FILE *f = proc_open("%d/cgroup", pid);
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	f = fopen(path, "re");
 	if (!f)
 		return -errno;
 	while (err && fgets(line, sizeof(line), f)) {

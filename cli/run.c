@@ -126,11 +126,34 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
  * kernel made (the terminal's ^C) already reached the command's process
  * group, and passing it on would deliver it twice.
  */
-void hb_run_forward(pid_t child, const struct signalfd_siginfo *si)
+static void forward(pid_t child, const struct signalfd_siginfo *si)
 {
 	if (si->ssi_code > 0 || (pid_t)si->ssi_pid == child)
 		return;
 	kill(child, (int)si->ssi_signo);
+}
+
+int hb_run_wait(int ep, struct epoll_event *got, int max)
+{
+	int n;
+
+	do
+		n = epoll_wait(ep, got, max, -1);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int hb_run_signal(int sfd, pid_t child, int *wstatus)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo != SIGCHLD)
+		forward(child, &si);
+	else if (waitpid(child, wstatus, WNOHANG) == child)
+		return 1;
+	return 0;
 }
 
 /* Answers one exec request (tier B --no-subprocess), reporting a denial. */
@@ -175,17 +198,13 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 		epoll_ctl(ep, EPOLL_CTL_ADD, xn->fd, &ev);
 	}
 	for (;;) {
-		int n = epoll_wait(ep, got, 3, -1);
+		int n = hb_run_wait(ep, got, 3);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
-			err = -errno;
+			err = n;
 			break;
 		}
 		for (int i = 0; i < n; i++) {
-			struct signalfd_siginfo si;
-
 			if (got[i].data.fd == xn->fd) {
 				answer_exec(ep, xn, got[i].events, rs);
 				continue;
@@ -194,11 +213,7 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 				hb_sandbox_drain(sb);
 				continue;
 			}
-			if (read(sfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo != SIGCHLD)
-				hb_run_forward(child, &si);
-			else if (waitpid(child, wstatus, WNOHANG) == child)
+			if (hb_run_signal(sfd, child, wstatus))
 				goto out;
 		}
 	}

@@ -145,17 +145,13 @@ static int supervise(pid_t pid, const sigset_t *set, int sock, struct run_state 
 	ev.data.fd = sock;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sock, &ev);
 	for (;;) {
-		int n = epoll_wait(ep, got, 2, -1);
+		int n = hb_run_wait(ep, got, 2);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
-			err = -errno;
+			err = n;
 			break;
 		}
 		for (int i = 0; i < n; i++) {
-			struct signalfd_siginfo si;
-
 			if (got[i].data.fd == sock) {
 				/* The agent went away: the sandbox stays, pinned, until gc. */
 				if (on_message(sock, rs, &st, &have_st) && sock_open) {
@@ -164,11 +160,7 @@ static int supervise(pid_t pid, const sigset_t *set, int sock, struct run_state 
 				}
 				continue;
 			}
-			if (read(sfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo != SIGCHLD)
-				hb_run_forward(pid, &si);
-			else if (waitpid(pid, wstatus, WNOHANG) == pid)
+			if (hb_run_signal(sfd, pid, wstatus))
 				goto out;
 		}
 	}

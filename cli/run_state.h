@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include "event_json.h"
 #include "file_id.h"
@@ -43,8 +44,14 @@ int hb_run_on_event(void *ctx, const struct hb_event *ev);
 /* Blocks SIGCHLD and the signals passed on to the command; @old gets the mask. */
 void hb_run_block_signals(sigset_t *set, sigset_t *old);
 
-/* Passes a signal someone sent us on to @child (not one the kernel made). */
-void hb_run_forward(pid_t child, const struct signalfd_siginfo *si);
+/*
+ * Reads one signal from @sfd (hb_run_block_signals()' set): passes it on
+ * to @child, or reaps @child on SIGCHLD. 1 once @child has exited.
+ */
+int hb_run_signal(int sfd, pid_t child, int *wstatus);
+
+/* epoll_wait() on @ep until something is ready (EINTR retried): how many, or -errno. */
+int hb_run_wait(int ep, struct epoll_event *got, int max);
 
 /* Opens --trace-file and --summary-json. 0 or -errno, said. */
 int hb_run_open_outputs(const struct hb_run_args *a, struct run_state *rs);
