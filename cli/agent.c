@@ -40,7 +40,7 @@ struct agent {
 	int events_fd;               /* --events-file, or -1 */
 	struct hb_event_json_ctx jctx;
 	struct hb_cgroup_cache names; /* other writers' policies (policy apply) */
-	struct hb_agent_socket sock;  /* trace clients (cli/agent_socket.c) */
+	struct hb_agent_socket sock;  /* trace and CONFINE clients (cli/agent_socket.c) */
 };
 
 static void usage(FILE *f)
@@ -139,8 +139,12 @@ static int serve(struct agent *ag)
 	int ep = -1, sfd = -1, err = 0;
 
 	stop_signals(&set);
-	/* Without it the agent still enforces; only trace is not served. */
+	/* Without it the agent still enforces; only trace and users' runs are not served. */
 	hb_agent_socket_open(&ag->sock);
+	ag->sock.obj = &ag->obj;
+	ag->sock.cgroot = ag->cgroot;
+	ag->sock.also = on_event;
+	ag->sock.also_ctx = ag;
 	/* Re-creations first: a denial read in the same pass names its cgroup. */
 	rb = ring_buffer__new(ag->obj.follow.events, on_recreated, ag, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "agent_confine.h"
 #include "agent_socket.h"
 #include "log.h"
 
@@ -22,30 +23,6 @@
  * message costs about 1 KiB; the kernel doubles what is asked).
  */
 #define CLIENT_SNDBUF (512 << 10)
-
-static const struct {
-	__u32 op;
-	bool root_only;
-} ops[] = {
-	{ HB_AGENT_OP_TRACE, true }, /* every sandbox's events: root's to read */
-};
-
-int hb_agent_req_check(const void *buf, size_t len, uid_t uid, __u32 *op)
-{
-	struct hb_agent_req req;
-
-	*op = 0;
-	if (len < sizeof(req))
-		return -EPROTO;
-	memcpy(&req, buf, sizeof(req));
-	if (req.version != HB_AGENT_PROTO_VERSION)
-		return -EPROTO;
-	*op = req.op;
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (ops[i].op == req.op)
-			return ops[i].root_only && uid != 0 ? -EPERM : 0;
-	return -EOPNOTSUPP;
-}
 
 /* The directory is root's and 0755; a symlink or another owner's is refused. */
 static int make_dir(void)
@@ -92,8 +69,11 @@ int hb_agent_socket_open(struct hb_agent_socket *s)
 		goto fail;
 	/* Left by an agent that was killed: one agent runs at a time (the pin lock). */
 	unlink(HB_AGENT_SOCKET);
-	/* Created 0600 from the start: no moment in which others could connect. */
-	old = umask(0177);
+	/*
+	 * 0666: any user may run without root through the agent; each op
+	 * checks who asks (SO_PEERCRED), never the socket's mode.
+	 */
+	old = umask(0111);
 	err = bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	e.data.fd = s->listen_fd;
@@ -110,6 +90,9 @@ fail:
 
 static void drop(struct hb_agent_socket *s, struct hb_agent_client *c)
 {
+	/* A confined run's sandbox lives as long as its connection. */
+	if (c->sb)
+		hb_agent_confine_end(s, c);
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
@@ -117,7 +100,7 @@ static void drop(struct hb_agent_socket *s, struct hb_agent_client *c)
 	c->missed = 0;
 }
 
-static int send_msg(int fd, __u32 type, __s64 arg, const void *body, size_t len)
+int hb_agent_send(int fd, __u32 type, __s64 arg, const void *body, size_t len)
 {
 	struct hb_agent_msg m = { .version = HB_AGENT_PROTO_VERSION, .type = type, .arg = arg };
 	struct iovec iov[2] = { { &m, sizeof(m) }, { (void *)body, len } };
@@ -134,7 +117,7 @@ static int catch_up(struct hb_agent_socket *s, struct hb_agent_client *c)
 
 	if (!c->missed)
 		return 0;
-	err = send_msg(c->fd, HB_AGENT_MSG_LOST, (__s64)c->missed, NULL, 0);
+	err = hb_agent_send(c->fd, HB_AGENT_MSG_LOST, (__s64)c->missed, NULL, 0);
 	if (err)
 		return err;
 	c->missed = 0;
@@ -150,6 +133,32 @@ static void behind(struct hb_agent_socket *s, struct hb_agent_client *c)
 		epoll_ctl(s->epoll_fd, EPOLL_CTL_MOD, c->fd, &e);
 }
 
+/*
+ * Any user may connect: one user holds at most HB_AGENT_MAX_PER_UID
+ * slots, and users together leave HB_AGENT_ROOT_SLOTS to root, so nobody
+ * can take the socket from everyone else by connecting and waiting.
+ */
+static struct hb_agent_client *free_slot(struct hb_agent_socket *s, uid_t uid)
+{
+	struct hb_agent_client *free = NULL;
+	size_t mine = 0, users = 0;
+
+	for (size_t i = 0; i < HB_AGENT_MAX_CLIENTS; i++) {
+		const struct hb_agent_client *c = &s->clients[i];
+
+		if (c->fd < 0) {
+			free = free ? free : &s->clients[i];
+			continue;
+		}
+		mine += c->uid == uid;
+		users += c->uid != 0;
+	}
+	if (uid != 0 && (mine >= HB_AGENT_MAX_PER_UID ||
+			 users >= HB_AGENT_MAX_CLIENTS - HB_AGENT_ROOT_SLOTS))
+		return NULL;
+	return free;
+}
+
 static void accept_all(struct hb_agent_socket *s)
 {
 	for (;;) {
@@ -161,13 +170,15 @@ static void accept_all(struct hb_agent_socket *s)
 
 		if (fd < 0)
 			return;
-		for (size_t i = 0; i < HB_AGENT_MAX_CLIENTS && !c; i++)
-			if (s->clients[i].fd < 0)
-				c = &s->clients[i];
 		/* The peer as the kernel saw it at connect(), never what it claims. */
-		if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
-			hb_debug("agent: a client refused (%s)", c ? strerror(errno) :
-				 "too many clients");
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+			hb_debug("agent: a client refused (%s)", strerror(errno));
+			close(fd);
+			continue;
+		}
+		c = free_slot(s, cred.uid);
+		if (!c) {
+			hb_debug("agent: a client of uid %u refused: too many clients", cred.uid);
 			close(fd);
 			continue;
 		}
@@ -179,14 +190,75 @@ static void accept_all(struct hb_agent_socket *s)
 			close(fd);
 			continue;
 		}
-		*c = (struct hb_agent_client){ .fd = fd, .uid = cred.uid };
+		*c = (struct hb_agent_client){ .fd = fd, .uid = cred.uid, .gid = cred.gid,
+					       .pid = cred.pid, .ring_fd = -1, .owner = s };
 	}
 }
 
-/* One request per connection; after it, a trace only listens. */
+/* Descriptors a request may carry: more are closed and refuse it. */
+#define MAX_FDS 4
+
+/*
+ * One message and the descriptors that came with it (close-on-exec).
+ * Returns its length, 0 at EOF, or -errno; a truncated message or
+ * control data is -EPROTO, with every descriptor that did arrive closed.
+ */
+static ssize_t recv_req(int fd, char *buf, size_t len, int *fds, int *n_fds)
+{
+	union {
+		char buf[CMSG_SPACE(MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	*n_fds = 0;
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t k;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (*n_fds < MAX_FDS)
+				fds[(*n_fds)++] = got;
+			else
+				close(got);
+		}
+	}
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		for (int i = 0; i < *n_fds; i++)
+			close(fds[i]);
+		*n_fds = 0;
+		return -EPROTO;
+	}
+	return n;
+}
+
+/* The answer, with a reason the client prints; a refusal ends the connection. */
+static void answer(struct hb_agent_socket *s, struct hb_agent_client *c, int status,
+		   const char *text)
+{
+	if (status)
+		hb_debug("agent: a request from uid %u (pid %d) refused: %s%s%s", c->uid,
+			 c->pid, strerror(-status), text[0] ? ": " : "", text);
+	if (hb_agent_send(c->fd, HB_AGENT_MSG_REPLY, status, text, strlen(text) + 1) || status)
+		drop(s, c);
+}
+
+/* One request per connection; after it, a trace or a confined run only listens. */
 static void on_client(struct hb_agent_socket *s, struct hb_agent_client *c, __u32 events)
 {
-	char buf[HB_AGENT_REQ_MAX];
+	static char buf[HB_AGENT_REQ_MAX];
+	char text[HB_CONFINE_TEXT_MAX] = "";
+	int fds[MAX_FDS], n_fds;
 	ssize_t n;
 	__u32 op;
 	int status;
@@ -198,22 +270,28 @@ static void on_client(struct hb_agent_socket *s, struct hb_agent_client *c, __u3
 	}
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		return;
-	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n < 0 && errno == EAGAIN)
+	n = recv_req(c->fd, buf, sizeof(buf), fds, &n_fds);
+	if (n == -EAGAIN)
 		return;
+	/* Anything after the request, or EOF, ends it (a run: its sandbox). */
 	if (n <= 0 || c->subscribed) {
+		for (int i = 0; i < n_fds; i++)
+			close(fds[i]);
 		drop(s, c);
 		return;
 	}
 	status = hb_agent_req_check(buf, (size_t)n, c->uid, &op);
-	if (status)
-		hb_debug("agent: request %u from uid %u refused: %s", op, c->uid,
-			 strerror(-status));
-	if (send_msg(c->fd, HB_AGENT_MSG_REPLY, status, NULL, 0) || status) {
-		drop(s, c);
-		return;
-	}
-	c->subscribed = op == HB_AGENT_OP_TRACE;
+	if (!status && op == HB_AGENT_OP_CONFINE)
+		status = hb_agent_confine(s, c, buf + sizeof(struct hb_agent_req),
+					  (size_t)n - sizeof(struct hb_agent_req), fds, n_fds,
+					  text, sizeof(text));
+	else if (!status && n_fds)
+		status = -EPROTO; /* no other op takes a descriptor */
+	for (int i = 0; i < n_fds; i++)
+		close(fds[i]);
+	answer(s, c, status, text);
+	if (!status && c->fd >= 0)
+		c->subscribed = true;
 }
 
 void hb_agent_socket_poll(struct hb_agent_socket *s)
@@ -229,29 +307,45 @@ void hb_agent_socket_poll(struct hb_agent_socket *s)
 				accept_all(s);
 				continue;
 			}
-			for (size_t j = 0; j < HB_AGENT_MAX_CLIENTS; j++)
-				if (s->clients[j].fd == got[i].data.fd) {
-					on_client(s, &s->clients[j], got[i].events);
+			for (size_t j = 0; j < HB_AGENT_MAX_CLIENTS; j++) {
+				struct hb_agent_client *c = &s->clients[j];
+
+				if (c->fd >= 0 && c->ring_fd == got[i].data.fd) {
+					hb_agent_confine_drain(c);
 					break;
 				}
+				if (c->fd == got[i].data.fd) {
+					on_client(s, c, got[i].events);
+					break;
+				}
+			}
 		}
+}
+
+int hb_agent_client_event(struct hb_agent_socket *s, struct hb_agent_client *c,
+			  const struct hb_event *ev)
+{
+	int err = catch_up(s, c);
+
+	if (!err)
+		err = hb_agent_send(c->fd, HB_AGENT_MSG_EVENT, 0, ev, sizeof(*ev));
+	if (err == -EAGAIN || err == -ENOBUFS) {
+		behind(s, c);
+		return 0;
+	}
+	return err; /* gone: EPIPE, ECONNRESET */
 }
 
 void hb_agent_socket_event(struct hb_agent_socket *s, const struct hb_event *ev)
 {
 	for (size_t i = 0; i < HB_AGENT_MAX_CLIENTS; i++) {
 		struct hb_agent_client *c = &s->clients[i];
-		int err;
 
-		if (c->fd < 0 || !c->subscribed)
+		/* A confined run gets its own sandbox's events only (agent_confine.c). */
+		if (c->fd < 0 || !c->subscribed || c->sb)
 			continue;
-		err = catch_up(s, c);
-		if (!err)
-			err = send_msg(c->fd, HB_AGENT_MSG_EVENT, 0, ev, sizeof(*ev));
-		if (err == -EAGAIN || err == -ENOBUFS)
-			behind(s, c);
-		else if (err)
-			drop(s, c); /* gone: EPIPE, ECONNRESET */
+		if (hb_agent_client_event(s, c, ev))
+			drop(s, c);
 	}
 }
 

@@ -180,7 +180,7 @@ static int hand_over_exec_listener(int sock)
 }
 
 /* In the child: any failure here must stop before exec. */
-static void child_exec(char *const argv[], const struct hb_spawn_opts *o)
+void hb_child_exec(char *const argv[], const struct hb_spawn_opts *o)
 {
 	const struct hb_creds *c = o->creds;
 	char path[PATH_MAX];
@@ -248,7 +248,7 @@ static pid_t spawn_then_move(char *const argv[], int cgroup_fd, const struct hb_
 			_exit(HB_EXIT_FAILURE);
 		}
 		close(fd);
-		child_exec(argv, o);
+		hb_child_exec(argv, o);
 	}
 	hb_debug("clone3(CLONE_INTO_CGROUP) unavailable: forked, then moved into the cgroup");
 	return pid;
@@ -281,6 +281,6 @@ pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o)
 		return -err;
 	}
 	if (pid == 0)
-		child_exec(argv, o);
+		hb_child_exec(argv, o);
 	return (pid_t)pid;
 }

@@ -59,6 +59,12 @@ struct hb_spawn_opts {
 pid_t hb_spawn(char *const argv[], int cgroup_fd, const struct hb_spawn_opts *o);
 
 /*
+ * What hb_spawn()'s child does in the cgroup: the steps above, then exec.
+ * Never returns (exit 125, 126 or 127 on failure).
+ */
+void hb_child_exec(char *const argv[], const struct hb_spawn_opts *o) __attribute__((noreturn));
+
+/*
  * --no-env: a minimal environment for @c's user: PATH (ours, or a
  * default), HOME, USER, LOGNAME, and TERM, LANG, LC_ALL, TZ if we have
  * them. Nothing else of ours leaks in. Free with hb_minimal_env_free().

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "policy_dir.h"
 #include "run_args.h"
@@ -99,13 +100,24 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	return 0;
 }
 
+bool hb_policy_files_regular_only;
+
 int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
 			size_t cgroup_len)
 {
 	struct reader r = { .path = path, .a = a, .cgroup = cgroup,
 			    .cgroup_len = cgroup_len };
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	int fd = open(path, O_RDONLY | O_CLOEXEC |
+		      (hb_policy_files_regular_only ? O_NONBLOCK | O_NOCTTY : 0)), err;
+	struct stat st;
 
+	/* For the agent: a FIFO or a device named by a user must not stall it. */
+	if (fd >= 0 && hb_policy_files_regular_only &&
+	    (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		fprintf(stderr, "hermetic-bpf: --policy %s: not a regular file\n", path);
+		close(fd);
+		return -EINVAL;
+	}
 	r.f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!r.f) {
 		err = -errno;

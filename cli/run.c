@@ -28,6 +28,7 @@
 #include "output_file.h"
 #include "run.h"
 #include "run_args.h"
+#include "run_state.h"
 #include "sandbox.h"
 #include "tier.h"
 #include "trace_fmt.h"
@@ -36,26 +37,8 @@
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
 				 SIGUSR2, SIGALRM, SIGWINCH, SIGCONT };
 
-/* Events come from the ring buffer (main thread) and the DNS proxy. */
-struct run_state {
-	pthread_mutex_t lock;
-	bool trace;
-	bool json;                /* --trace-format=json */
-	int trace_fd;             /* --trace-file, or stderr */
-	int summary_fd;           /* --summary-json, or -1 */
-	struct hb_event_json_ctx jctx;
-	char cgroup[96];          /* jctx.cgroup */
-	unsigned long long by_hook[HB_HOOK_MAX];      /* blocked */
-	unsigned long long audited_by_hook[HB_HOOK_MAX];
-	unsigned long long by_guard[HB_GUARD_KIND_MAX];
-	struct hb_event first[HB_SUMMARY_EVENTS]; /* for --summary-json */
-	size_t n_first;
-	hb_event_fn observe;      /* learn: sees every event too */
-	void *observe_ctx;
-};
-
 /* One whole line in one write(), so that no other writer splits it. */
-static int on_event(void *ctx, const struct hb_event *ev)
+int hb_run_on_event(void *ctx, const struct hb_event *ev)
 {
 	struct run_state *rs = ctx;
 	char line[HB_EVENT_JSON_MAX];
@@ -150,6 +133,29 @@ static void forward(pid_t child, const struct signalfd_siginfo *si)
 	kill(child, (int)si->ssi_signo);
 }
 
+int hb_run_wait(int ep, struct epoll_event *got, int max)
+{
+	int n;
+
+	do
+		n = epoll_wait(ep, got, max, -1);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int hb_run_signal(int sfd, pid_t child, int *wstatus)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo != SIGCHLD)
+		forward(child, &si);
+	else if (waitpid(child, wstatus, WNOHANG) == child)
+		return 1;
+	return 0;
+}
+
 /* Answers one exec request (tier B --no-subprocess), reporting a denial. */
 static void answer_exec(int ep, struct hb_exec_notify *xn, __u32 events,
 			struct run_state *rs)
@@ -164,7 +170,7 @@ static void answer_exec(int ep, struct hb_exec_notify *xn, __u32 events,
 	}
 	r = hb_exec_notify_answer(xn, &ev);
 	if (r > 0)
-		on_event(rs, &ev);
+		hb_run_on_event(rs, &ev);
 	else if (r < 0)
 		hb_debug("exec request: %s", strerror(-r));
 }
@@ -192,17 +198,13 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 		epoll_ctl(ep, EPOLL_CTL_ADD, xn->fd, &ev);
 	}
 	for (;;) {
-		int n = epoll_wait(ep, got, 3, -1);
+		int n = hb_run_wait(ep, got, 3);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
-			err = -errno;
+			err = n;
 			break;
 		}
 		for (int i = 0; i < n; i++) {
-			struct signalfd_siginfo si;
-
 			if (got[i].data.fd == xn->fd) {
 				answer_exec(ep, xn, got[i].events, rs);
 				continue;
@@ -211,11 +213,7 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 				hb_sandbox_drain(sb);
 				continue;
 			}
-			if (read(sfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo != SIGCHLD)
-				forward(child, &si);
-			else if (waitpid(child, wstatus, WNOHANG) == child)
+			if (hb_run_signal(sfd, child, wstatus))
 				goto out;
 		}
 	}
@@ -242,11 +240,11 @@ static unsigned long long summarize(const struct run_state *rs,
 }
 
 /* --summary-json, into the file opened before the command started. */
-static void write_summary(struct run_state *rs, const struct hb_sandbox *sb,
+static void write_summary(struct run_state *rs, __u64 sandbox_id,
 			  unsigned long long lost, int wstatus, int status)
 {
 	struct hb_event_json_summary s = {
-		.sandbox_id = sb->cg.id,
+		.sandbox_id = sandbox_id,
 		.command_status = hb_exit_status(wstatus),
 		.signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0,
 		.exit_status = status,
@@ -273,20 +271,19 @@ static void write_summary(struct run_state *rs, const struct hb_sandbox *sb,
  * summary file. Returns the exit status, @status unless --fail-on-block
  * turns a 0 into HB_EXIT_BLOCKED because something was blocked or audited.
  */
-static int report(struct hb_sandbox *sb, struct run_state *rs, const struct hb_run_args *a,
-		  int wstatus, int status)
+int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandbox_id,
+		  const struct hb_stats *stats, int wstatus, int status)
 {
 	unsigned long long seen, missed = 0;
-	struct hb_stats st;
+	struct hb_stats st = stats ? *stats : (struct hb_stats){};
 	char line[256];
 	int n;
 
-	hb_sandbox_drain(sb);
 	pthread_mutex_lock(&rs->lock);
 	seen = summarize(rs, rs->by_hook, "blocked");
 	seen += summarize(rs, rs->audited_by_hook, "audited");
 	/* Each event taken is delivered, lost or limited (spec/audit.md). */
-	if (!hb_sandbox_stats(sb, &st)) {
+	if (stats) {
 		if (st.events_lost)
 			hb_log("%llu event%s not reported: the event buffer was full",
 			       (unsigned long long)st.events_lost,
@@ -297,12 +294,12 @@ static int report(struct hb_sandbox *sb, struct run_state *rs, const struct hb_r
 			       st.events_limited == 1 ? " was" : "s were");
 		missed = st.events_lost + st.events_limited;
 		n = st.events_lost && rs->trace && rs->json ?
-		    hb_event_json_lost(line, sizeof(line), st.events_lost, sb->cg.id,
+		    hb_event_json_lost(line, sizeof(line), st.events_lost, sandbox_id,
 				       &rs->jctx) : 0;
 		if (n > 0)
 			hb_put_line(rs->trace_fd, line, (size_t)n);
 		n = st.events_limited && rs->trace && rs->json ?
-		    hb_event_json_limited(line, sizeof(line), st.events_limited, sb->cg.id,
+		    hb_event_json_limited(line, sizeof(line), st.events_limited, sandbox_id,
 					  &rs->jctx) : 0;
 		if (n > 0)
 			hb_put_line(rs->trace_fd, line, (size_t)n);
@@ -313,7 +310,7 @@ static int report(struct hb_sandbox *sb, struct run_state *rs, const struct hb_r
 		status = HB_EXIT_BLOCKED;
 	}
 	if (rs->summary_fd >= 0)
-		write_summary(rs, sb, missed, wstatus, status);
+		write_summary(rs, sandbox_id, missed, wstatus, status);
 	pthread_mutex_unlock(&rs->lock);
 	return status;
 }
@@ -337,7 +334,7 @@ static bool audit_needs_lsm(__u32 guards, const struct hb_tiers *t)
  * never through a symlink (the last component), never blocking on a FIFO
  * without a reader; not inherited by the command.
  */
-static int open_outputs(const struct hb_run_args *a, struct run_state *rs)
+int hb_run_open_outputs(const struct hb_run_args *a, struct run_state *rs)
 {
 	if (a->trace_file) {
 		rs->trace_fd = hb_open_output("trace-file", a->trace_file, O_APPEND);
@@ -369,7 +366,7 @@ static bool exec_rules_need_lsm(const struct hb_run_args *a, const struct hb_tie
 }
 
 /* --allow-exec paths to executables' identities; an error names the flag. */
-static struct hb_file_id *resolve_exec(const struct hb_run_args *a)
+struct hb_file_id *hb_run_resolve_exec(const struct hb_run_args *a)
 {
 	struct hb_file_id *ids = calloc(a->n_exec_paths + 1, sizeof(*ids));
 
@@ -401,7 +398,7 @@ static bool root_is_dir(const char *root)
  * The filesystem guard's rules by identity: --allow-write, the read root,
  * --allow-read, and what the command needs to start (spec/fs.md).
  */
-static int resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r)
+int hb_run_resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r)
 {
 	__u32 write = HB_FS_RULE_WRITE | (a->fs_root ? HB_FS_RULE_READ : 0);
 	int err = 0;
@@ -485,13 +482,13 @@ static int resolve_paths(void *ctx)
 {
 	struct resolve_ctx *r = ctx;
 
-	if (r->fs && resolve_fs(r->a, r->fs))
+	if (r->fs && hb_run_resolve_fs(r->a, r->fs))
 		return -EINVAL;
 	return build_landlock(r->a, r->t, r->ll);
 }
 
 /* --allow-unix paths to socket identities; an error names the flag. */
-static struct hb_unix_rule *resolve_unix(const struct hb_run_args *a)
+struct hb_unix_rule *hb_run_resolve_unix(const struct hb_run_args *a)
 {
 	struct hb_unix_rule *r = calloc(a->n_unix_paths + 1, sizeof(*r));
 
@@ -504,7 +501,7 @@ static struct hb_unix_rule *resolve_unix(const struct hb_run_args *a)
 	return r;
 }
 
-static void block_signals(sigset_t *set, sigset_t *old)
+void hb_run_block_signals(sigset_t *set, sigset_t *old)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
@@ -533,6 +530,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	struct hb_agent_obj agent = { .lock = -1 };
 	bool warm = false;
 	struct hb_sandbox sb;
+	struct hb_stats st;
 	struct hb_creds creds;
 	sigset_t set, old;
 	int wstatus = 0, status = HB_EXIT_FAILURE;
@@ -566,7 +564,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		goto out;
 	/* Events carry monotonic times; lines, wall time (spec/events.md). */
 	hb_event_json_clock(&rs.jctx);
-	if (open_outputs(a, &rs))
+	if (hb_run_open_outputs(a, &rs))
 		goto out;
 	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
 	cfg.policy.mode = a->audit ? HB_MODE_AUDIT : 0;
@@ -574,8 +572,8 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	cfg.policy.event_burst = a->event_rate;
 	if (cfg.tiers.tamper == HB_TIER_A)
 		cfg.policy.guards |= HB_GUARD_TAMPER;
-	unix_rules = resolve_unix(a);
-	exec_rules = resolve_exec(a);
+	unix_rules = hb_run_resolve_unix(a);
+	exec_rules = hb_run_resolve_exec(a);
 	if (!unix_rules || !exec_rules)
 		goto out;
 	cfg.ip_rules = a->ip_rules;
@@ -619,7 +617,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		spawn.notify_sock = notify_sp[1];
 	}
 	if (a->n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
-		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, a->audit, on_event, &rs))
+		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, a->audit, hb_run_on_event, &rs))
 			goto out;
 		cfg.policy.net |= HB_NET_DNS_PROXY;
 		hb_dns_guard_ports(&dns, &cfg.policy.dns_port4, &cfg.policy.dns_port6);
@@ -628,10 +626,10 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		hb_debug("gc of abandoned sandboxes failed; carrying on");
 
 	/* Blocked before the child exists, so none is lost or mishandled. */
-	block_signals(&set, &old);
+	hb_run_block_signals(&set, &old);
 	/* A closed stderr must not kill us before we clean up. */
 	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
-	if (hb_sandbox_open(&sb, &cfg, warm ? &agent : NULL, on_event, &rs))
+	if (hb_sandbox_open(&sb, &cfg, warm ? &agent : NULL, hb_run_on_event, &rs))
 		goto out;
 	snprintf(rs.cgroup, sizeof(rs.cgroup), "/%s/%s", HB_CGROUP_PARENT, sb.cg.name);
 	rs.jctx.cgroup = rs.cgroup;
@@ -667,7 +665,9 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	status = hb_exit_status(wstatus);
 	hb_debug("the command exited; cleaning up");
 	hb_dns_guard_close(&dns);
-	status = report(&sb, &rs, a, wstatus, status);
+	hb_sandbox_drain(&sb);
+	status = hb_run_report(&rs, a, sb.cg.id, hb_sandbox_stats(&sb, &st) ? NULL : &st,
+			       wstatus, status);
 	hb_sandbox_close(&sb);
 	hb_debug("done");
 out:
@@ -704,7 +704,8 @@ int hb_cmd_run(int argc, char **argv)
 	}
 	hb_verbosity = a.verbose;
 	hb_log_setup_libbpf();
-	status = hb_run(&a, NULL, NULL);
+	/* Without root, the agent confines the command if one runs (run_client.c). */
+	status = geteuid() ? hb_run_unprivileged(argc, argv, &a) : hb_run(&a, NULL, NULL);
 	hb_run_args_free(&a);
 	return status;
 }

@@ -189,6 +189,8 @@ void hb_run_usage(FILE *f)
 	      "Children and later descendants of COMMAND are confined too. COMMAND\n"
 	      "never runs unconfined: if a guard cannot be enforced, it does not run.\n"
 	      "When COMMAND exits, whatever it left running is killed.\n"
+	      "Needs root, unless `hermetic-bpf agent` runs: then any user may run,\n"
+	      "without --user, --allow-domain or --fs-readonly=ROOT (spec/agent.md).\n"
 	      "\n"
 	      "Exit status:\n"
 	      "  125  hermetic-bpf failed or refused (nothing was run)\n"

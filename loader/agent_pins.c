@@ -222,6 +222,8 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	ag->skel->bss->hb_level_hi = HB_MAX_LEVELS;
 	hb_obj_policy_maps(ag->skel, &ag->maps);
 	ag->events = bpf_map__fd(ag->skel->maps.hb_events);
+	/* The agent itself makes warm sandboxes too (CONFINE): it needs this one. */
+	ag->rings = bpf_map__fd(ag->skel->maps.hb_event_rings);
 	ag->follow.paths = bpf_map__fd(ag->skel->maps.hb_cg_paths);
 	ag->follow.ids = bpf_map__fd(ag->skel->maps.hb_cg_ids);
 	ag->follow.events = bpf_map__fd(ag->skel->maps.hb_cg_events);

@@ -60,7 +60,8 @@ print(json.dumps({"t": time.monotonic(), "end": 1, **got}), flush=True)
 
 # What deploy/systemd/hermetic-bpf-agent.service leaves the agent: a
 # network namespace of its own (PrivateNetwork=), the capability bounding
-# set (CAP_DAC_OVERRIDE, CAP_SYS_ADMIN, CAP_PERFMON, CAP_BPF) and
+# set (CAP_DAC_OVERRIDE, CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_PERFMON,
+# CAP_BPF) and
 # NoNewPrivileges; then execs argv[1:]. Root's capabilities after exec
 # are the bounding set.
 UNIT_CAPS = r"""
@@ -68,7 +69,7 @@ import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.unshare(0x40000000):  # CLONE_NEWNET
     sys.exit(f"unshare(CLONE_NEWNET): {os.strerror(ctypes.get_errno())}")
-keep = {1, 21, 38, 39}
+keep = {1, 6, 7, 21, 38, 39}
 last = int(open("/proc/sys/kernel/cap_last_cap").read())
 for cap in range(last + 1):
     if cap not in keep and libc.prctl(24, cap, 0, 0, 0):  # PR_CAPBSET_DROP
@@ -149,7 +150,7 @@ def expect_unit_caps(ag):
     """The agent really runs with the unit's capabilities only."""
     with open(f"/proc/{ag.p.pid}/status") as f:
         st = dict(x.split(":\t", 1) for x in f.read().splitlines() if ":\t" in x)
-    want = (1 << 1) | (1 << 21) | (1 << 38) | (1 << 39)
+    want = (1 << 1) | (1 << 6) | (1 << 7) | (1 << 21) | (1 << 38) | (1 << 39)
     expect_eq(int(st["CapEff"], 16), want, "the agent's CapEff")
     expect_eq(st["NoNewPrivs"].strip(), "1", "the agent's NoNewPrivs")
     expect(os.readlink(f"/proc/{ag.p.pid}/ns/net") != os.readlink("/proc/self/ns/net"),

@@ -1160,6 +1160,7 @@ import agent_recreate_cases  # noqa: registers the agent's re-created cgroup cas
 import agent_crash_cases  # noqa: registers kill -9 of the agent under load
 import deploy_cases  # noqa: registers the shipped example policies
 import agent_policy_cases  # noqa: registers policy apply/show/clear and trace (spec/agent.md)
+import agent_unpriv_cases  # noqa: registers run without root through the agent
 
 
 def main():

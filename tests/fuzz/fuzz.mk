@@ -38,6 +38,7 @@ FUZZ_MODS_fuzz_run_args    := cli/run_args cli/policy_file cli/policy_dir loader
 FUZZ_MODS_fuzz_policy_file := cli/run_args cli/policy_file cli/policy_dir loader/path loader/net_rule loader/dns_name
 FUZZ_MODS_fuzz_policy_args := cli/policy_args cli/misuse cli/run_args cli/policy_file \
                               cli/policy_dir loader/path loader/net_rule loader/dns_name
+FUZZ_MODS_fuzz_agent_req   := cli/agent_req
 FUZZ_MODS_fuzz_exec_head   := loader/fs_runtime loader/fs_rule loader/file_id \
                               loader/mountinfo loader/path loader/log
 

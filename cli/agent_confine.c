@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * CONFINE (spec/agent.md, "run without root"): any local user may ask,
+ * so everything in the request is checked here, as root, against what
+ * the kernel says (SO_PEERCRED, the pidfd, /proc), never against what
+ * the client claims. The flags are parsed again by run's parser, and
+ * every path in them is looked up as the caller.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "agent_confine.h"
+#include "agent_pins.h"
+#include "cgroup.h"
+#include "launch.h"
+#include "log.h"
+#include "run_args.h"
+#include "run_state.h"
+#include "sandbox.h"
+#include "tier.h"
+
+static int say(char *text, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/*
+ * 0 while the process behind @pidfd lives; -ESRCH once it has exited;
+ * -EBADF (or -EINVAL) for no pidfd. EPERM says it lives: without CAP_KILL
+ * (the shipped unit) even signal 0 to another uid is refused.
+ */
+static int pidfd_alive(int pidfd)
+{
+	if (!syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) || errno == EPERM)
+		return 0;
+	return -errno;
+}
+
+/* Whether we hold CAP_SETUID and CAP_SETGID, which looking up as the caller takes. */
+static bool can_switch_ids(void)
+{
+	unsigned long long eff = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> 6 & 1) && (eff >> 7 & 1); /* CAP_SETGID, CAP_SETUID */
+}
+
+/* /proc/@fmt with @n in it ("%d/status"), for reading. */
+static FILE *proc_open(const char *fmt, int n)
+{
+	char path[64] = "/proc/";
+
+	snprintf(path + 6, sizeof(path) - 6, fmt, n);
+	return fopen(path, "re");
+}
+
+/* The pid a pidfd names in our pid namespace, from its fdinfo; 0 if none. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char line[128];
+	pid_t pid = 0;
+	FILE *f = proc_open("self/fdinfo/%d", pidfd);
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	fclose(f);
+	return pid > 0 ? pid : 0;
+}
+
+/* Its parent and its real, effective, saved and filesystem uids. */
+static int read_status(pid_t pid, pid_t *ppid, uid_t uids[4])
+{
+	char line[256];
+	int got = 0;
+	FILE *f = proc_open("%d/status", pid);
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		got += sscanf(line, "PPid: %d", ppid) == 1;
+		got += sscanf(line, "Uid: %u %u %u %u", &uids[0], &uids[1], &uids[2],
+			      &uids[3]) == 4;
+	}
+	fclose(f);
+	return got == 2 ? 0 : -EIO;
+}
+
+/* @pid's cgroup2 path ("/a/b"), from /proc/PID/cgroup. */
+static int read_cgroup(pid_t pid, char *out, size_t len)
+{
+	char line[PATH_MAX + 8];
+	int err = -ENOENT;
+	FILE *f = proc_open("%d/cgroup", pid);
+
+	if (!f)
+		return -errno;
+	while (err && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::/", 4))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		err = snprintf(out, len, "%s", line + 3) < (int)len ? 0 : -ENAMETOOLONG;
+	}
+	fclose(f);
+	return err;
+}
+
+/*
+ * Whether @pid runs under a policy already, at any level of its cgroup
+ * path, or in a sandbox of hermetic-bpf's (a cold run's policy is in its
+ * own object, not the agent's maps): moving it out would free it, and a
+ * second policy would be nesting. 1, 0, or -errno (refused too).
+ */
+static int confined(const struct hb_agent_socket *s, pid_t pid)
+{
+	char cg[PATH_MAX], dir[PATH_MAX * 2];
+	struct hb_policy pol;
+	int err = read_cgroup(pid, cg, sizeof(cg));
+
+	if (err)
+		return err;
+	if (!strncmp(cg, "/" HB_CGROUP_PARENT, strlen("/" HB_CGROUP_PARENT)) &&
+	    (cg[strlen("/" HB_CGROUP_PARENT)] == '/' || !cg[strlen("/" HB_CGROUP_PARENT)]))
+		return 1;
+	/* Every prefix of the path, the whole path included. */
+	for (size_t i = 1, n = strlen(cg); i <= n; i++) {
+		struct stat st;
+		__u64 id;
+
+		if (cg[i] != '/' && cg[i] != '\0')
+			continue;
+		snprintf(dir, sizeof(dir), "%s%.*s", s->cgroot, (int)i, cg);
+		if (stat(dir, &st))
+			return -errno;
+		id = st.st_ino;
+		if (!bpf_map_lookup_elem(s->obj->maps.policies, &id, &pol))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The process behind @pidfd must be alive, the caller's child, and the
+ * caller's uid in every uid slot; @child gets its pid.
+ */
+static int check_child(const struct hb_agent_client *c, int pidfd, pid_t *child,
+		       char *text, size_t len)
+{
+	uid_t uids[4];
+	pid_t ppid = 0;
+
+	if (pidfd_alive(pidfd))
+		return say(text, len, -EBADF, "the descriptor sent is not a live process's pidfd");
+	*child = pidfd_pid(pidfd);
+	if (!*child || read_status(*child, &ppid, uids))
+		return say(text, len, -ESRCH, "the process is not visible to the agent");
+	/* Read while it lived: the pid was its own, not a reused one. */
+	if (pidfd_alive(pidfd))
+		return say(text, len, -ESRCH, "the process exited");
+	if (ppid != c->pid)
+		return say(text, len, -EPERM, "process %d is not the caller's child", *child);
+	for (int i = 0; i < 4; i++)
+		if (uids[i] != c->uid)
+			return say(text, len, -EPERM, "process %d does not run as the caller's "
+				   "uid %u alone", *child, c->uid);
+	return 0;
+}
+
+struct policy_ctx {
+	pid_t caller;
+	int argc;
+	char **argv;
+	struct hb_run_args a;
+	bool parsed;
+	struct hb_unix_rule *unix_rules;
+	struct hb_file_id *exec_rules;
+	struct hb_fs_rules fs_rules;
+};
+
+/*
+ * As the caller: its --policy files and every path are looked up with its
+ * ids, and a relative one from its working directory.
+ */
+static int parse_as_caller(void *ctx)
+{
+	struct policy_ctx *p = ctx;
+	char cwd[64];
+
+	snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", p->caller);
+	if (chdir(cwd)) {
+		int err = -errno;
+
+		hb_log("agent: cannot enter the working directory of pid %d: %s", p->caller,
+		       strerror(-err));
+		return err;
+	}
+	hb_policy_files_regular_only = true;
+	if (hb_run_args_parse(p->argc, p->argv, &p->a))
+		return -EINVAL;
+	p->parsed = true;
+	/* Refused below, before anything is resolved for them. */
+	if (p->a.user || p->a.n_domains || p->a.fs_root)
+		return 0;
+	p->unix_rules = hb_run_resolve_unix(&p->a);
+	p->exec_rules = hb_run_resolve_exec(&p->a);
+	if (!p->unix_rules || !p->exec_rules)
+		return -ENOENT;
+	if ((p->a.guards & HB_GUARD_FS) && hb_run_resolve_fs(&p->a, &p->fs_rules))
+		return -ENOENT;
+	return 0;
+}
+
+static void policy_free(struct policy_ctx *p)
+{
+	if (p->parsed)
+		hb_run_args_free(&p->a);
+	free(p->unix_rules);
+	free(p->exec_rules);
+	hb_fs_rules_free(&p->fs_rules);
+}
+
+/* What run would write for these flags, on the agent's programs (BPF-LSM). */
+static int build_config(struct policy_ctx *p, struct hb_sandbox_config *cfg, char *text,
+			size_t len)
+{
+	const struct hb_run_args *a = &p->a;
+	const char *why;
+
+	if (a->user)
+		return say(text, len, -EPERM, "--user needs root");
+	if (a->n_domains)
+		return say(text, len, -EOPNOTSUPP, "--allow-domain needs root (its DNS proxy "
+			   "is a cgroup program of the sandbox's own)");
+	if (a->fs_root)
+		return say(text, len, -EOPNOTSUPP, "--fs-readonly=ROOT needs root (the agent's "
+			   "programs have no stat hooks)");
+	memset(cfg, 0, sizeof(*cfg));
+	hb_tier_lsm(&cfg->tiers);
+	/* Sealed, as every run on BPF-LSM. */
+	cfg->policy.guards = a->guards | HB_GUARD_TAMPER;
+	cfg->policy.net = a->net;
+	cfg->policy.mode = a->audit ? HB_MODE_AUDIT : 0;
+	cfg->policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
+	cfg->policy.event_burst = a->event_rate;
+	cfg->ip_rules = a->ip_rules;
+	cfg->n_ip_rules = a->n_ip_rules;
+	cfg->unix_rules = p->unix_rules;
+	cfg->n_unix_rules = a->n_unix_paths;
+	cfg->exec_rules = p->exec_rules;
+	cfg->n_exec_rules = a->n_exec_paths;
+	if (a->n_ip_rules)
+		cfg->policy.net |= HB_NET_IP_RULES;
+	if (a->n_unix_paths)
+		cfg->policy.net |= HB_NET_UNIX_RULES;
+	if (a->guards & HB_GUARD_FS) {
+		cfg->policy.fs = a->fs;
+		cfg->fs_rules = &p->fs_rules;
+	}
+	why = hb_agent_cannot_serve(cfg);
+	if (why)
+		return say(text, len, -EOPNOTSUPP, "the agent's programs cannot serve %s", why);
+	return 0;
+}
+
+static int write_pid(const char *cgroup, pid_t pid)
+{
+	char path[PATH_MAX + 16], val[16];
+	int fd, n, err = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	n = snprintf(val, sizeof(val), "%d", pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, (size_t)n) != n)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Moves @pid into the sandbox. If the process died meanwhile its pid may
+ * name another process now: that one goes back where it was.
+ */
+static int move_in(const struct hb_agent_socket *s, struct hb_sandbox *sb, int pidfd,
+		   pid_t pid, char *text, size_t len)
+{
+	char before[PATH_MAX], after[PATH_MAX], back[PATH_MAX * 2];
+	int err;
+
+	if (read_cgroup(pid, before, sizeof(before)))
+		return say(text, len, -ESRCH, "the process exited");
+	err = write_pid(sb->cg.path, pid);
+	if (err)
+		return say(text, len, err, "cannot move process %d into %s: %s", pid,
+			   sb->cg.name, strerror(-err));
+	if (pidfd_alive(pidfd)) {
+		snprintf(back, sizeof(back), "%s%s", s->cgroot, before);
+		write_pid(back, pid);
+		return say(text, len, -ESRCH, "the process exited while it was moved");
+	}
+	if (read_cgroup(pid, after, sizeof(after)) || !strstr(after, sb->cg.name))
+		return say(text, len, -EIO, "process %d is not in %s after the move", pid,
+			   sb->cg.name);
+	return 0;
+}
+
+static int on_sandbox_event(void *ctx, const struct hb_event *ev)
+{
+	struct hb_agent_client *c = ctx;
+	struct hb_agent_socket *s = c->owner;
+
+	/* A client that is gone is dropped by the loop (EPOLLHUP), not here. */
+	hb_agent_client_event(s, c, ev);
+	if (s->also)
+		s->also(s->also_ctx, (void *)ev, sizeof(*ev));
+	return 0;
+}
+
+static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c,
+			struct hb_sandbox_config *cfg, int pidfd, pid_t child, char *text,
+			size_t len)
+{
+	struct epoll_event e = { .events = EPOLLIN };
+	struct hb_sandbox *sb = calloc(1, sizeof(*sb));
+	int err;
+
+	if (!sb)
+		return say(text, len, -ENOMEM, "out of memory");
+	err = hb_sandbox_open(sb, cfg, s->obj, on_sandbox_event, c);
+	if (err) {
+		free(sb);
+		return say(text, len, err, "cannot make the sandbox: %s", strerror(-err));
+	}
+	err = move_in(s, sb, pidfd, child, text, len);
+	e.data.fd = hb_sandbox_events_fd(sb);
+	if (!err && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, e.data.fd, &e))
+		err = say(text, len, -errno, "cannot watch the sandbox's events");
+	if (err) {
+		hb_sandbox_close(sb);
+		free(sb);
+		return err;
+	}
+	c->sb = sb;
+	c->ring_fd = e.data.fd;
+	snprintf(text, len, "%llu /%s/%s", (unsigned long long)sb->cg.id, HB_CGROUP_PARENT,
+		 sb->cg.name);
+	hb_log("agent: %s confines process %d of uid %u (pid %d's run)", sb->cg.name, child,
+	       c->uid, c->pid);
+	return 0;
+}
+
+/* The caller's supplementary groups, as the kernel has them, for its lookups. */
+static int caller_creds(const struct hb_agent_client *c, struct hb_creds *cr)
+{
+	socklen_t glen = sizeof(cr->groups);
+
+	memset(cr, 0, sizeof(*cr));
+	cr->change = true;
+	cr->uid = c->uid;
+	cr->gid = c->gid;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, cr->groups, &glen))
+		return -errno;
+	cr->ngroups = (int)(glen / sizeof(gid_t));
+	return 0;
+}
+
+/* parse_as_caller() as the caller, then the agent's own working directory again. */
+static int with_our_cwd(const struct hb_creds *cr, struct policy_ctx *p)
+{
+	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), err;
+
+	if (here < 0)
+		return -errno;
+	err = hb_as_user(cr, parse_as_caller, p);
+	if (fchdir(here)) {
+		hb_log("agent: cannot go back to its working directory: %s", strerror(errno));
+		abort(); /* every later relative path would be the caller's */
+	}
+	close(here);
+	return err;
+}
+
+int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char *body,
+		     size_t len, const int *fds, int n_fds, char *text, size_t text_len)
+{
+	char *argv[HB_CONFINE_MAX_WORDS + 2];
+	struct policy_ctx p = {};
+	struct hb_sandbox_config cfg;
+	struct hb_creds cr;
+	pid_t child = 0;
+	int err, r;
+
+	if (!s->obj || !s->cgroot)
+		return say(text, text_len, -EOPNOTSUPP, "this agent does not confine runs");
+	/* Without them hb_as_user() could not switch, nor switch back. */
+	if (!can_switch_ids())
+		return say(text, text_len, -EOPNOTSUPP, "the agent lacks CAP_SETUID and "
+			   "CAP_SETGID, which it needs to look paths up as the caller");
+	if (n_fds != 1)
+		return say(text, text_len, -EBADF, "the request must carry exactly one "
+			   "descriptor, the child's pidfd (it carried %d)", n_fds);
+	p.argc = hb_confine_req_words(body, len, argv);
+	if (p.argc < 0)
+		return say(text, text_len, p.argc, "malformed request (the flags must be "
+			   "NUL-terminated words, at most %d)", HB_CONFINE_MAX_WORDS);
+	p.argv = argv;
+	err = check_child(c, fds[0], &child, text, text_len);
+	if (err)
+		return err;
+	/* The caller's own cgroup and its child's: neither may leave a policy. */
+	r = confined(s, c->pid);
+	if (!r)
+		r = confined(s, child);
+	if (r)
+		return say(text, text_len, r < 0 ? r : -EBUSY, r < 0 ?
+			   "cannot tell whether the caller is confined already" :
+			   "the caller runs under a policy already: a run inside it could "
+			   "only weaken or nest it");
+	p.caller = c->pid;
+	err = caller_creds(c, &cr);
+	if (!err)
+		err = with_our_cwd(&cr, &p);
+	if (err) {
+		policy_free(&p);
+		return say(text, text_len, err, p.parsed ? "a path in the flags cannot be used "
+			   "by uid %u (the agent's log says which)" : "the flags do not parse "
+			   "(the agent's log says why)", c->uid);
+	}
+	err = build_config(&p, &cfg, text, text_len);
+	if (!err)
+		err = open_sandbox(s, c, &cfg, fds[0], child, text, text_len);
+	policy_free(&p);
+	return err;
+}
+
+void hb_agent_confine_drain(struct hb_agent_client *c)
+{
+	if (c->sb)
+		hb_sandbox_drain(c->sb);
+}
+
+void hb_agent_confine_end(struct hb_agent_socket *s, struct hb_agent_client *c)
+{
+	struct hb_sandbox *sb = c->sb;
+	struct hb_stats st;
+	int err;
+
+	hb_sandbox_drain(sb);
+	if (hb_sandbox_stats(sb, &st))
+		memset(&st, 0, sizeof(st));
+	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->ring_fd, NULL);
+	c->ring_fd = -1;
+	hb_log("agent: %s ended (its client closed); removing it", sb->cg.name);
+	err = hb_sandbox_close(sb);
+	hb_agent_send(c->fd, HB_AGENT_MSG_DONE, err, &st, sizeof(st));
+	free(sb);
+	c->sb = NULL;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * CONFINE: `run` without root through the agent (spec/agent.md, "run
+ * without root"). The caller names its own child by a pidfd and sends its
+ * run flags; the agent checks both, makes a warm sandbox on its own
+ * object and moves the child in. The sandbox lives as long as the
+ * connection.
+ */
+#ifndef HB_AGENT_CONFINE_H
+#define HB_AGENT_CONFINE_H
+
+#include <stddef.h>
+#include "agent_socket.h"
+
+/* The reply's text: a refusal's reason, or "ID CGROUP" of the sandbox. */
+#define HB_CONFINE_TEXT_MAX 256
+
+/* Words of `run` a request may carry (the flags and the command's name). */
+#define HB_CONFINE_MAX_WORDS 512
+
+/*
+ * Splits CONFINE's body (@len bytes: NUL-terminated words, the command's
+ * name last) into @argv: "run", the words, NULL; @argv has room for
+ * HB_CONFINE_MAX_WORDS + 2. The words point into @body. Returns the
+ * number of words with "run", or -EPROTO (empty, not NUL-terminated) or
+ * -E2BIG (too many words).
+ */
+int hb_confine_req_words(char *body, size_t len, char **argv);
+
+/*
+ * Answers CONFINE for client @c: @fds are the descriptors that came with
+ * it (the caller closes them). 0 with @c->sb set, or -errno with @why
+ * said in @text; for 0, @text is "ID CGROUP".
+ */
+int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char *body,
+		     size_t len, const int *fds, int n_fds, char *text, size_t text_len);
+
+/* Reads the sandbox's waiting events, for @c and the agent's stream. */
+void hb_agent_confine_drain(struct hb_agent_client *c);
+
+/*
+ * The connection ended: its last events, then the sandbox killed and
+ * removed with its policy and rules; DONE is sent if the client still
+ * listens.
+ */
+void hb_agent_confine_end(struct hb_agent_socket *s, struct hb_agent_client *c);
+
+#endif

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `run` without root (spec/agent.md, "run without root"): the agent makes
+ * the sandbox and moves our child into it before the child execs; we
+ * supervise as run does and print what the agent passes on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "agent_confine.h"
+#include "agent_socket.h"
+#include "exit_status.h"
+#include "launch.h"
+#include "log.h"
+#include "run_state.h"
+
+/* How long we wait, after the command, for the agent to pass on the last events. */
+#define DONE_TIMEOUT_S 10
+
+void hb_run_needs_root(void)
+{
+	hb_log("run needs root: it creates a cgroup and loads BPF programs");
+	hb_hint("sudo hermetic-bpf run ...; the command itself still runs as you. "
+		"With `hermetic-bpf agent` running, users run without root");
+}
+
+/* The flags and the command's name, NUL-terminated: the agent parses them again. */
+static char *request_words(char **argv, const struct hb_run_args *a, size_t *len)
+{
+	size_t n_opts = (size_t)(a->cmd - argv), total = 0;
+	char *body, *p;
+
+	for (size_t i = 1; i < n_opts; i++)
+		total += strlen(argv[i]) + 1;
+	total += strlen(a->cmd[0]) + 1;
+	if (total > HB_AGENT_REQ_MAX - sizeof(struct hb_agent_req)) {
+		hb_log("run: the flags are too long for the agent (%zu bytes; at most %zu)",
+		       total, HB_AGENT_REQ_MAX - sizeof(struct hb_agent_req));
+		return NULL;
+	}
+	body = p = malloc(total);
+	if (!body)
+		return NULL;
+	for (size_t i = 1; i < n_opts; i++)
+		p = stpcpy(p, argv[i]) + 1;
+	stpcpy(p, a->cmd[0]);
+	*len = total;
+	return body;
+}
+
+/* The child: waits for the agent's word (a byte on @go), then becomes the command. */
+static void child(int sock, int go, char **cmd, const struct hb_spawn_opts *o)
+{
+	char c;
+	ssize_t n;
+
+	close(sock);
+	do
+		n = read(go, &c, 1);
+	while (n < 0 && errno == EINTR);
+	/* EOF: the agent refused, or our parent died. Never run unconfined. */
+	if (n != 1)
+		_exit(HB_EXIT_FAILURE);
+	close(go);
+	hb_child_exec(cmd, o);
+}
+
+/* Sends CONFINE for @pid and reads the answer; @text gets the sandbox or the reason. */
+static int confine(int sock, pid_t pid, const char *body, size_t len, char *text,
+		   size_t text_len)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), err;
+	__s64 arg;
+
+	if (pidfd < 0) {
+		hb_log("run: cannot open a pidfd for the command: %s", strerror(errno));
+		return -errno;
+	}
+	err = hb_agent_send_req(sock, HB_AGENT_OP_CONFINE, body, len, pidfd);
+	close(pidfd);
+	if (err) {
+		hb_log("run: cannot send the request to the agent: %s", strerror(-err));
+		return err;
+	}
+	err = hb_agent_read_reply("run", sock, &arg, text, text_len);
+	if (err)
+		return err;
+	if (arg) {
+		hb_log("run: the agent refused: %s", text[0] ? text : strerror((int)-arg));
+		return (int)arg;
+	}
+	return 0;
+}
+
+/* One message of the agent's: an event, a loss, or the end (1). */
+static int on_message(int sock, struct run_state *rs, struct hb_stats *st, bool *have_st)
+{
+	char buf[sizeof(struct hb_agent_msg) + sizeof(struct hb_event)];
+	struct hb_agent_msg m;
+	struct hb_event ev;
+	ssize_t n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n < (ssize_t)sizeof(m))
+		return 1; /* EOF: the agent is gone, or done with us */
+	memcpy(&m, buf, sizeof(m));
+	if (m.type == HB_AGENT_MSG_EVENT && n == (ssize_t)(sizeof(m) + sizeof(ev))) {
+		memcpy(&ev, buf + sizeof(m), sizeof(ev));
+		hb_run_on_event(rs, &ev);
+	} else if (m.type == HB_AGENT_MSG_LOST) {
+		hb_log("%lld events not passed on by the agent (this run read too slowly)",
+		       (long long)m.arg);
+	} else if (m.type == HB_AGENT_MSG_DONE && n == (ssize_t)(sizeof(m) + sizeof(*st))) {
+		memcpy(st, buf + sizeof(m), sizeof(*st));
+		*have_st = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Waits for the command, forwarding signals and printing what the agent sends. */
+static int supervise(pid_t pid, const sigset_t *set, int sock, struct run_state *rs,
+		     int *wstatus)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, got[2];
+	int sfd = signalfd(-1, set, SFD_CLOEXEC), ep = epoll_create1(EPOLL_CLOEXEC);
+	struct hb_stats st;
+	bool have_st = false, sock_open = true;
+	int err = 0;
+
+	if (sfd < 0 || ep < 0)
+		return -errno;
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = sock;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sock, &ev);
+	for (;;) {
+		int n = hb_run_wait(ep, got, 2);
+
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (got[i].data.fd == sock) {
+				/* The agent went away: the sandbox stays, pinned, until gc. */
+				if (on_message(sock, rs, &st, &have_st) && sock_open) {
+					epoll_ctl(ep, EPOLL_CTL_DEL, sock, NULL);
+					sock_open = false;
+				}
+				continue;
+			}
+			if (hb_run_signal(sfd, pid, wstatus))
+				goto out;
+		}
+	}
+out:
+	close(ep);
+	close(sfd);
+	return err;
+}
+
+/*
+ * After the command: we stop writing, the agent passes on the sandbox's
+ * last events, removes it and says DONE with its counters.
+ */
+static bool finish(int sock, struct run_state *rs, struct hb_stats *st)
+{
+	struct timeval wait = { .tv_sec = DONE_TIMEOUT_S };
+	bool have_st = false;
+	int flags = fcntl(sock, F_GETFL);
+
+	shutdown(sock, SHUT_WR);
+	fcntl(sock, F_SETFL, flags & ~O_NONBLOCK);
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+	while (!have_st) {
+		char probe;
+
+		/* MSG_DONTWAIT in on_message: wait here for the next one. */
+		if (recv(sock, &probe, 1, MSG_PEEK) <= 0)
+			break;
+		if (on_message(sock, rs, st, &have_st))
+			break;
+	}
+	return have_st;
+}
+
+int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
+{
+	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace,
+				.json = a->trace_json, .trace_fd = STDERR_FILENO,
+				.summary_fd = -1 };
+	struct hb_creds creds;
+	struct hb_spawn_opts spawn = { .notify_sock = -1 };
+	char text[HB_CONFINE_TEXT_MAX];
+	unsigned long long id = 0;
+	struct hb_stats st;
+	sigset_t set, old;
+	int sock, go[2] = { -1, -1 }, wstatus = 0, status = HB_EXIT_FAILURE;
+	char *body = NULL;
+	size_t len = 0;
+	pid_t pid = -1;
+
+	(void)argc;
+	sock = hb_agent_connect();
+	if (sock < 0) {
+		hb_run_needs_root();
+		return HB_EXIT_FAILURE;
+	}
+	hb_debug("run: no root; the agent at %s confines the command", HB_AGENT_SOCKET);
+	body = request_words(argv, a, &len);
+	if (!body || hb_creds_resolve(NULL, &creds) || hb_run_open_outputs(a, &rs))
+		goto out;
+	hb_event_json_clock(&rs.jctx);
+	if (a->no_env && !(spawn.envp = hb_minimal_env(&creds))) {
+		hb_log("cannot build the environment for --no-env: %s", strerror(errno));
+		goto out;
+	}
+	if (pipe2(go, O_CLOEXEC))
+		goto out;
+	/* Blocked before the child exists, so none is lost or mishandled. */
+	hb_run_block_signals(&set, &old);
+	spawn.creds = &creds;
+	spawn.mask = &old;
+	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		child(sock, go[0], a->cmd, &spawn);
+	}
+	close(go[0]);
+	go[0] = -1;
+	if (pid < 0 || confine(sock, pid, body, len, text, sizeof(text))) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		goto out;
+	}
+	if (sscanf(text, "%llu %95s", &id, rs.cgroup) == 2)
+		rs.jctx.cgroup = rs.cgroup;
+	hb_debug("the agent confines the command in %s", rs.cgroup);
+	/* Confined now: let it exec (its first exec takes the policy's token). */
+	if (write(go[1], "x", 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	if (supervise(pid, &set, sock, &rs, &wstatus)) {
+		hb_log("lost track of the command: %s", strerror(errno));
+		wstatus = HB_EXIT_FAILURE << 8;
+	}
+	status = hb_exit_status(wstatus);
+	status = hb_run_report(&rs, a, id, finish(sock, &rs, &st) ? &st : NULL, wstatus,
+			       status);
+out:
+	for (int i = 0; i < 2; i++)
+		if (go[i] >= 0)
+			close(go[i]);
+	close(sock);
+	free(body);
+	hb_minimal_env_free(spawn.envp);
+	if (rs.trace_fd != STDERR_FILENO && rs.trace_fd >= 0)
+		close(rs.trace_fd);
+	if (rs.summary_fd >= 0)
+		close(rs.summary_fd);
+	return status;
+}
