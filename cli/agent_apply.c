@@ -10,6 +10,7 @@
 #include "hermetic_abi.h"
 #include "log.h"
 #include "policy_list.h"
+#include "run_state.h"
 
 /*
  * The cgroup @rel below @root, created if missing (spec/agent.md: the
@@ -63,6 +64,7 @@ void hb_agent_policy(const struct hb_run_args *a, struct hb_policy *p)
 	p->net = a->net | (a->n_ip_rules ? HB_NET_IP_RULES : 0);
 	p->event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
 	p->event_burst = a->event_rate;
+	p->fs = a->fs;
 	p->origin = HB_ORIGIN_FILE;
 }
 
@@ -70,16 +72,27 @@ int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const struct
 			  __u32 origin)
 {
 	struct hb_sandbox_config cfg = {};
-	int err;
+	struct hb_fs_rules fs = {};
+	int err = 0;
 
 	hb_agent_policy(a, &cfg.policy);
 	cfg.policy.origin = origin;
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
+	/* fs-readonly: the allow-write subtrees, by identity, looked up now. */
+	if (a->guards & HB_GUARD_FS) {
+		err = hb_run_resolve_fs(a, &fs);
+		cfg.fs_rules = &fs;
+	}
 	/* No first exec is anybody's own: the cgroup's processes run already. */
-	err = hb_obj_write_policy(m, id, &cfg, false);
+	if (!err)
+		err = hb_obj_write_policy(m, id, &cfg, false);
+	/* What a reload dropped: a subtree no longer named must not stay writable. */
 	if (!err)
 		err = hb_obj_prune_ip_rules(m, id, a->ip_rules, a->n_ip_rules);
+	if (!err)
+		err = hb_obj_prune_fs_rules(m, id, &fs);
+	hb_fs_rules_free(&fs);
 	return err;
 }
 

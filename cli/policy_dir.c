@@ -75,6 +75,13 @@ static int check_one(const struct hb_agent_policy *p)
 			p->file);
 		return -EINVAL;
 	}
+	/* The agent's object has no stat or readlink hooks (spec/agent.md). */
+	if (p->args.fs_root) {
+		fprintf(stderr, "hermetic-bpf: %s: fs-readonly = %s: the agent confines "
+			"writes only (fs-readonly = yes); a read root needs `run`\n",
+			p->file, p->args.fs_root);
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -33,7 +33,8 @@ struct reader {
 
 /* Keys the agent enforces so far (spec/agent.md); the rest are refused. */
 static const char *const agent_keys[] = {
-	"no-network", "allow-localhost", "allow-ip", "event-rate",
+	"no-network", "allow-localhost", "allow-ip", "event-rate", "fs-readonly",
+	"allow-write",
 };
 
 bool hb_policy_agent_key(const char *key)

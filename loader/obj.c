@@ -388,6 +388,24 @@ int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
 			   offsetof(struct hb_net_key, sandbox), id, kept, &k);
 }
 
+static bool fs_kept(const void *k, const void *ctx)
+{
+	const struct hb_fs_rules *keep = ctx;
+	const struct hb_inode_key *key = k;
+
+	for (size_t i = 0; keep && i < keep->n; i++)
+		if (keep->v[i].ino == key->ino && keep->v[i].dev == key->dev)
+			return true;
+	return false;
+}
+
+int hb_obj_prune_fs_rules(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_fs_rules *keep)
+{
+	return remove_keys(m->fs_rules, sizeof(struct hb_inode_key),
+			   offsetof(struct hb_inode_key, sandbox_id), id, fs_kept, keep);
+}
+
 int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
 {
 	int err;

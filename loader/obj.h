@@ -68,6 +68,10 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
 			  const struct hb_ip_rule *keep, size_t n_keep);
 
+/* Removes sandbox @id's filesystem rules but those of @keep's files. */
+int hb_obj_prune_fs_rules(const struct hb_policy_maps *m, __u64 id,
+			  const struct hb_fs_rules *keep);
+
 /* Removes sandbox @id's policy (first), counters and every rule of it. */
 int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id);
 

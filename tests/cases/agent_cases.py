@@ -239,3 +239,69 @@ def agent_refused_without_bpf_lsm():
         expect(not os.path.exists(os.path.join(C.CGROOT, CG)), "no cgroup made")
     finally:
         shutil.rmtree(pdir, ignore_errors=True)
+
+
+# Reads paths, answers OK or the errno's name of opening each for writing.
+WRITER = r"""
+import errno, sys
+for line in sys.stdin:
+    try:
+        with open(line.strip(), "w") as f:
+            f.write("x")
+        print("OK", flush=True)
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)), flush=True)
+"""
+
+
+class Writer(Worker):
+    """A writing process moved into cgroup @rel (created if needed)."""
+
+    def __init__(self, rel):
+        path = os.path.join(C.CGROOT, rel)
+        os.makedirs(path, exist_ok=True)
+        self.p = subprocess.Popen([C.PY, "-c", WRITER], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        with open(os.path.join(path, "cgroup.procs"), "w") as f:
+            f.write(str(self.p.pid))
+
+    def write(self, path):
+        self.p.stdin.write(path + "\n")
+        self.p.stdin.flush()
+        return self.p.stdout.readline().strip()
+
+
+@case("tierA")
+def agent_fs_readonly_policy():
+    pdir = tempfile.mkdtemp()
+    d = tempfile.mkdtemp()
+    ok, other = os.path.join(d, "ok"), os.path.join(d, "other")
+    os.mkdir(ok)
+    os.mkdir(other)
+    workers = []
+    try:
+        inside, outside = Writer(f"{CG}/job"), Writer(f"{CG}/free")
+        workers += [inside, outside]
+        policy(pdir, "job.conf", f"cgroup = /{CG}/job\nfs-readonly = yes\n"
+               f"allow-write = {ok}\nallow-write = {other}\n")
+        ag = Agent(pdir)
+        expect_eq(inside.write(os.path.join(ok, "f")), "OK", "a write below allow-write")
+        expect_eq(inside.write(os.path.join(d, "f")), "EROFS", "a write elsewhere, confined")
+        expect_eq(outside.write(os.path.join(d, "f")), "OK", "the sibling cgroup writes")
+        # A reload that drops a subtree: it must not stay writable.
+        policy(pdir, "job.conf", f"cgroup = /{CG}/job\nfs-readonly = yes\nallow-write = {ok}\n")
+        ag.hup("agent: reloaded")
+        expect_eq(inside.write(os.path.join(other, "f")), "EROFS", "the dropped subtree")
+        expect_eq(inside.write(os.path.join(ok, "g")), "OK", "the kept subtree")
+        # A read root is run's only: refused by name, and the set stays.
+        policy(pdir, "job.conf", f"cgroup = /{CG}/job\nfs-readonly = /usr\n")
+        n = len(ag.err)
+        ag.hup("reload refused")
+        with ag.lock:
+            said = "".join(ag.err[n:])
+        expect("fs-readonly = /usr" in said, f"says why: {said!r}")
+        expect_eq(inside.write(os.path.join(d, "h")), "EROFS", "the previous policy stays")
+        ag.stop()
+    finally:
+        cleanup(workers, pdir)
+        shutil.rmtree(d, ignore_errors=True)
