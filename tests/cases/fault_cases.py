@@ -397,7 +397,7 @@ def dns_upstream_garbage():
 # --- load: many sandboxes at once --------------------------------------------
 
 LOAD_SCRIPT = r"""
-import os, socket, sys, time
+import os, socket, subprocess, sys, time
 d, i, mine, other = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 open(os.path.join(d, i, "ready"), "w").close()
 while not os.path.exists(os.path.join(d, "go")):
@@ -417,6 +417,11 @@ for path in (os.path.join(d, i, "f"), os.path.join(d, str(sys.argv[5]), "f")):
         out.append("ok")
     except OSError as e:
         out.append(type(e).__name__)
+try:  # odd sandboxes run --no-subprocess
+    subprocess.run(["/bin/true"], check=True)
+    out.append("ok")
+except OSError as e:
+    out.append(type(e).__name__)
 print(" ".join(out))
 """
 
@@ -458,8 +463,9 @@ def many_sandboxes_at_once():
 
 def load_sandboxes(n, live_maps, maps_after=0):
     """N sandboxes at once, each with its own port and directory, each
-    trying its neighbour's: no cross-talk, every denial attributed to the
-    right sandbox, nothing left afterwards. @live_maps(n): how many
+    trying its neighbour's, and an exec (denied in odd ones, which run
+    --no-subprocess): no cross-talk, every denial attributed to the right
+    sandbox, nothing left afterwards. @live_maps(n): how many
     hb_policies maps are expected while all are live (at least); @maps_after,
     once all have ended (the agent's stays)."""
     t0 = time.time()
@@ -474,7 +480,8 @@ def load_sandboxes(n, live_maps, maps_after=0):
         j = (i + 1) % n
         procs.append(subprocess.Popen(
             [C.HB, "run", "--trace", "--allow-ip", f"127.0.0.1:{ports[i]}", "--fs-readonly",
-             "--allow-write", os.path.join(d, str(i)), C.PY, "-c", LOAD_SCRIPT, d, str(i),
+             "--allow-write", os.path.join(d, str(i))] + (["--no-subprocess"] if i % 2 else []) +
+            [C.PY, "-c", LOAD_SCRIPT, d, str(i),
              str(ports[i]), str(ports[j]), str(j)],
             env={**os.environ, **TESTER}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True))
@@ -501,15 +508,19 @@ def load_sandboxes(n, live_maps, maps_after=0):
         j = (i + 1) % n
         expect_eq(p.returncode, 0, f"sandbox {i}'s status ({err!r})")
         fields = out.split()
-        expect_eq(fields[1:], ["ok", "PermissionError", "ok", "OSError"],
-                  f"sandbox {i}: its port, {j}'s port, its file, {j}'s file")
+        expect_eq(fields[1:], ["ok", "PermissionError", "ok", "OSError",
+                               "PermissionError" if i % 2 else "ok"],
+                  f"sandbox {i}: its port, {j}'s port, its file, {j}'s file, an exec")
         pid = fields[0]
         blocked = re.findall(r"blocked connect 127\.0\.0\.1:(\d+) \(pid (\d+) ", err)
         expect_eq(blocked, [(str(ports[j]), pid)],
                   f"sandbox {i}'s connect denials, by port and pid")
-        paths = re.findall(r"blocked [^\n]*path=(\S+) \(pid (\d+) ", err)
+        paths = re.findall(r"blocked (?!exec )[^\n]*path=(\S+) \(pid (\d+) ", err)
         expect(paths and set(paths) == {(f"{d}/{j}/f", pid)},
                f"sandbox {i}'s write denials, by path and pid: {err!r}")
+        execs = re.findall(r"blocked exec path=(\S+) \(pid ", err)
+        expect_eq(execs, ["/bin/true"] if i % 2 else [],
+                  f"sandbox {i}'s exec denials (--no-subprocess on odd ones only)")
         got = listeners[i].since(marks[i])
         expect_eq(got, [f"sandbox {i}\n".encode()], f"what reached listener {i}")
         expect_eq(open(os.path.join(d, str(i), "f")).read(), str(i), f"sandbox {i}'s file")
