@@ -48,10 +48,12 @@ def pinned():
 class Worker:
     """A connecting process moved into cgroup @rel (created if needed)."""
 
+    SCRIPT = WORKER
+
     def __init__(self, rel):
         path = os.path.join(C.CGROOT, rel)
         os.makedirs(path, exist_ok=True)
-        self.p = subprocess.Popen([C.PY, "-c", WORKER], stdin=subprocess.PIPE,
+        self.p = subprocess.Popen([C.PY, "-c", self.SCRIPT], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
         with open(os.path.join(path, "cgroup.procs"), "w") as f:
             f.write(str(self.p.pid))
@@ -257,13 +259,7 @@ for line in sys.stdin:
 class Writer(Worker):
     """A writing process moved into cgroup @rel (created if needed)."""
 
-    def __init__(self, rel):
-        path = os.path.join(C.CGROOT, rel)
-        os.makedirs(path, exist_ok=True)
-        self.p = subprocess.Popen([C.PY, "-c", WRITER], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
-        with open(os.path.join(path, "cgroup.procs"), "w") as f:
-            f.write(str(self.p.pid))
+    SCRIPT = WRITER
 
     def write(self, path):
         self.p.stdin.write(path + "\n")
