@@ -128,7 +128,25 @@ enum hb_hook {
 	HB_HOOK_KILL = 18,  /* a signal to another process */
 	HB_HOOK_FS_WRITE = 19, /* a change to a file (arg: enum hb_fs_op) */
 	HB_HOOK_FS_READ = 20,  /* a read under --fs-readonly=ROOT (arg: the op) */
+	HB_HOOK_IOCTL = 21, /* an ioctl that reaches past the sandbox (arg: request) */
+	HB_HOOK_PERF = 22,  /* perf_event_open beyond the sandbox (arg: pid or 0) */
 	HB_HOOK_MAX,
+};
+
+/*
+ * HB_HOOK_IOCTL's requests (the event's arg): terminal ioctls that type
+ * into a terminal's input or paste into it.
+ */
+#define HB_TIOCSTI 0x5412
+#define HB_TIOCLINUX 0x541C
+
+/* What a perf_event_open asks (HB_HOOK_PERF's event protocol). */
+enum hb_perf_access {
+	HB_PERF_OPEN = 0,       /* any event (PERF_SECURITY_OPEN) */
+	HB_PERF_CPU = 1,        /* every task on a CPU (PERF_SECURITY_CPU) */
+	HB_PERF_KERNEL = 2,     /* kernel samples (PERF_SECURITY_KERNEL) */
+	HB_PERF_TRACEPOINT = 3, /* raw tracepoint data (PERF_SECURITY_TRACEPOINT) */
+	HB_PERF_TASK = 16,      /* the event's task (r->outside: not the sandbox's) */
 };
 
 /* What the kernel did (struct hb_event.verdict). */

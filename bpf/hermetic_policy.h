@@ -48,7 +48,8 @@ struct hb_req {
 	__u8 attach;       /* ptrace: the access can change the target */
 	__u8 in_subtree;   /* a cgroupfs file of the sandbox's own subtree */
 	__u8 proc_sys;     /* a procfs file under /proc/sys or sysrq-trigger */
-	__u8 pad2;
+	__u8 cap_userns;   /* capable(): asked in a user namespace below the
+			    * host's (0: the host's, where it counts) */
 	__u32 fs_magic;    /* the file's filesystem (statfs f_type) */
 	__s32 cap;         /* capable(): the capability */
 	/* The filesystem guard: */
@@ -61,6 +62,8 @@ struct hb_req {
 			    * the access asked for: re-opening adds nothing */
 	__u8 fs_linked;    /* a regular file with more than one link */
 	__u8 pad3[2];
+	/* The seal's other requests: */
+	__u32 request;     /* ioctl: the request; perf: enum hb_perf_access */
 };
 
 /* mmap/mprotect bits, as <sys/mman.h> has them. */
@@ -334,35 +337,109 @@ hb_native_reason(const struct hb_policy *p, const struct hb_req *r)
 	return HB_REASON_NATIVE_UNTRUSTED;
 }
 
+/*
+ * The capabilities a root command keeps, in the host's user namespace:
+ * what a container runtime grants by default (ownership, permission
+ * bits, uid and gid changes, its own processes), less what reaches past
+ * a process tree (raw sockets, SysV IPC of others, device nodes) and plus
+ * what a process needs for itself (locking memory, its own limits).
+ * Everything else, and every capability a later kernel adds, is denied:
+ * CAP_SYS_ADMIN too, which the kernel accepts in place of CAP_PERFMON,
+ * CAP_BPF and CAP_CHECKPOINT_RESTORE (perfmon_capable(), bpf_capable()).
+ */
+#define HB_CAP_CHOWN 0
+#define HB_CAP_DAC_OVERRIDE 1
+#define HB_CAP_DAC_READ_SEARCH 2
+#define HB_CAP_FOWNER 3
+#define HB_CAP_FSETID 4
+#define HB_CAP_KILL 5           /* signals outside: the task_kill hook */
+#define HB_CAP_SETGID 6
+#define HB_CAP_SETUID 7
+#define HB_CAP_SETPCAP 8
+#define HB_CAP_NET_BIND_SERVICE 10
+#define HB_CAP_IPC_LOCK 14
+#define HB_CAP_SYS_CHROOT 18
+#define HB_CAP_SYS_PTRACE 19    /* tasks outside: the ptrace hook */
+#define HB_CAP_SYS_RESOURCE 24
+#define HB_CAP_LEASE 28
+#define HB_CAP_AUDIT_WRITE 29
+#define HB_CAP_SETFCAP 31
+/* Named in tests and traces. */
+#define HB_CAP_NET_ADMIN 12
 #define HB_CAP_SYS_MODULE 16
-#define HB_CAP_SYS_RAWIO 17
-#define HB_CAP_SYS_BOOT 22
-#define HB_CAP_MAC_OVERRIDE 32
-#define HB_CAP_MAC_ADMIN 33
+#define HB_CAP_SYS_ADMIN 21
 #define HB_CAP_PERFMON 38
 #define HB_CAP_BPF 39
 
+static __always_inline int hb_cap_kept(__s32 cap)
+{
+	switch (cap) {
+	case HB_CAP_CHOWN:
+	case HB_CAP_DAC_OVERRIDE:
+	case HB_CAP_DAC_READ_SEARCH:
+	case HB_CAP_FOWNER:
+	case HB_CAP_FSETID:
+	case HB_CAP_KILL:
+	case HB_CAP_SETGID:
+	case HB_CAP_SETUID:
+	case HB_CAP_SETPCAP:
+	case HB_CAP_NET_BIND_SERVICE:
+	case HB_CAP_IPC_LOCK:
+	case HB_CAP_SYS_CHROOT:
+	case HB_CAP_SYS_PTRACE:
+	case HB_CAP_SYS_RESOURCE:
+	case HB_CAP_LEASE:
+	case HB_CAP_AUDIT_WRITE:
+	case HB_CAP_SETFCAP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /*
- * Capabilities that reach past the sandbox: modules and kexec, raw I/O
- * (/dev/mem, iopl), reboot, BPF and perf's kernel access, LSM policy.
- * A root command keeps every other one.
+ * A capability asked of a user namespace the sandbox made counts only
+ * there (its own mounts and network namespaces, which the other hooks
+ * still judge); in the host's, only the kept ones.
  */
 static __always_inline enum hb_reason
 hb_capable_reason(const struct hb_policy *p, const struct hb_req *r)
 {
 	(void)p;
-	switch (r->cap) {
-	case HB_CAP_SYS_MODULE:
-	case HB_CAP_SYS_RAWIO:
-	case HB_CAP_SYS_BOOT:
-	case HB_CAP_MAC_OVERRIDE:
-	case HB_CAP_MAC_ADMIN:
-	case HB_CAP_PERFMON:
-	case HB_CAP_BPF:
-		return HB_REASON_TAMPER;
-	default:
+	if (r->cap_userns || hb_cap_kept(r->cap))
 		return HB_REASON_NONE;
-	}
+	return HB_REASON_TAMPER;
+}
+
+/*
+ * ioctl: pushing characters into a terminal's input (TIOCSTI; TIOCLINUX's
+ * selection paste) runs them in the shell that reads it, after the
+ * sandbox is gone.
+ */
+static __always_inline enum hb_reason
+hb_ioctl_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	(void)p;
+	if (r->request == HB_TIOCSTI || r->request == HB_TIOCLINUX)
+		return HB_REASON_TAMPER;
+	return HB_REASON_NONE;
+}
+
+/*
+ * perf_event_open: counting and sampling the sandbox's own tasks in user
+ * space, as the kernel's own rules allow; never the host's CPUs, the
+ * kernel, tracepoints, or a task outside (samples carry its registers
+ * and stack).
+ */
+static __always_inline enum hb_reason
+hb_perf_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	(void)p;
+	if (r->request == HB_PERF_OPEN)
+		return HB_REASON_NONE;
+	if (r->request == HB_PERF_TASK)
+		return r->outside ? HB_REASON_OUTSIDE : HB_REASON_NONE;
+	return HB_REASON_TAMPER;
 }
 
 /* statfs(2) magics of the kernel's own filesystems. */
@@ -505,6 +582,8 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 	case HB_HOOK_PATH:
 	case HB_HOOK_MOUNT:
 	case HB_HOOK_KILL:
+	case HB_HOOK_IOCTL:
+	case HB_HOOK_PERF:
 		return HB_GUARD_TAMPER;
 	case HB_HOOK_PTRACE:
 		return HB_GUARD_TAMPER | HB_GUARD_ENV;
@@ -558,6 +637,10 @@ static __always_inline enum hb_reason hb_decide_hook(const struct hb_policy *p,
 	case HB_HOOK_PTRACE:
 	case HB_HOOK_KILL:
 		return hb_other_process_reason(p, r);
+	case HB_HOOK_IOCTL:
+		return hb_ioctl_reason(p, r);
+	case HB_HOOK_PERF:
+		return hb_perf_reason(p, r);
 	case HB_HOOK_FS_WRITE:
 		return hb_fs_write_reason(p, r);
 	case HB_HOOK_FS_READ:

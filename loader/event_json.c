@@ -159,6 +159,17 @@ static void put_object(FILE *f, const struct hb_event *ev)
 	case HB_HOOK_KILL:
 		fprintf(f, ",\"target_pid\":%u,\"signal\":%u", ev->arg, ev->protocol);
 		break;
+	case HB_HOOK_IOCTL:
+		fputs(",\"request\":", f);
+		hb_json_str(f, hb_ioctl_name(ev->arg));
+		fprintf(f, ",\"request_num\":%u", ev->arg);
+		break;
+	case HB_HOOK_PERF:
+		fputs(",\"perf_access\":", f);
+		hb_json_str(f, hb_perf_access_name(ev->protocol));
+		if (ev->protocol == HB_PERF_TASK && ev->arg)
+			fprintf(f, ",\"target_pid\":%u", ev->arg);
+		break;
 	default: /* mount, and hooks this build does not know: no object */
 		break;
 	}

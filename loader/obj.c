@@ -14,27 +14,42 @@
 #include "hermetic.skel.h"
 
 /*
- * The filesystem guard's hooks that differ between kernels: inode_setattr
- * gained an idmap argument in front in Linux 6.3, and POSIX ACLs have
- * hooks of their own from 6.2. The kernel's BTF says which it has.
+ * Hooks that differ between kernels: inode_setattr gained an idmap
+ * argument in front in Linux 6.3, POSIX ACLs have hooks of their own from
+ * 6.2, 32-bit callers' ioctls from 6.8, and perf_event_open lost its
+ * attributes in 6.12. The kernel's BTF says which it has.
  */
-static int select_fs_variants(struct hermetic *skel, bool fs_write)
+static int select_variants(struct hermetic *skel, bool fs_write, bool tamper)
 {
 	static const char *const hooks[] = { "inode_setattr", "inode_set_acl",
-					     "inode_remove_acl" };
-	int nargs[3];
+					     "inode_remove_acl", "file_ioctl_compat",
+					     "perf_event_open" };
+	int nargs[5];
 
 	bpf_program__set_autoload(skel->progs.hb_setattr_idmap, false);
 	bpf_program__set_autoload(skel->progs.hb_setattr_v61, false);
 	bpf_program__set_autoload(skel->progs.hb_set_acl, false);
 	bpf_program__set_autoload(skel->progs.hb_remove_acl, false);
-	if (!fs_write)
+	bpf_program__set_autoload(skel->progs.hb_ioctl_compat, false);
+	bpf_program__set_autoload(skel->progs.hb_perf_open, false);
+	bpf_program__set_autoload(skel->progs.hb_perf_open_v61, false);
+	if (!fs_write && !tamper)
 		return 0;
-	if (hb_probe_lsm_hooks(hooks, nargs, 3)) {
+	if (hb_probe_lsm_hooks(hooks, nargs, 5)) {
 		hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to pick "
-		       "the filesystem guard's hooks");
+		       "the hooks this kernel has");
 		return -ENOENT;
 	}
+	bpf_program__set_autoload(skel->progs.hb_ioctl_compat, tamper && nargs[3] > 0);
+	bpf_program__set_autoload(skel->progs.hb_perf_open, tamper && nargs[4] == 1);
+	bpf_program__set_autoload(skel->progs.hb_perf_open_v61, tamper && nargs[4] == 2);
+	if (tamper && nargs[4] != 1 && nargs[4] != 2) {
+		hb_log("this kernel's perf_event_open hook takes %d arguments; the seal "
+		       "knows 1 and 2", nargs[4]);
+		return -EOPNOTSUPP;
+	}
+	if (!fs_write)
+		return 0;
 	if (nargs[0] != 2 && nargs[0] != 3) {
 		hb_log("this kernel's inode_setattr hook takes %d arguments; the "
 		       "filesystem guard knows 2 and 3", nargs[0]);
@@ -82,6 +97,12 @@ static int select_programs(struct hermetic *skel,
 		{ skel->progs.hb_mprotect, native },
 		{ skel->progs.hb_bpf, tamper },
 		{ skel->progs.hb_capable, tamper },
+		{ skel->progs.hb_inode_perm, tamper },
+		{ skel->progs.hb_ioctl, tamper },
+		{ skel->progs.hb_perf_alloc, tamper },
+		{ skel->progs.hb_set_fowner, tamper },
+		{ skel->progs.hb_file_free, tamper },
+		{ skel->progs.hb_sigio, tamper },
 		{ skel->progs.hb_file_open, tamper || fs },
 		{ skel->progs.hb_unlink, tamper || fs_write },
 		{ skel->progs.hb_rmdir, tamper || fs_write },
@@ -126,7 +147,7 @@ static int select_programs(struct hermetic *skel,
 	}
 	skel->rodata->hb_tier_b = net_b;
 	skel->rodata->hb_fs_mode = fs ? p->fs : 0;
-	return select_fs_variants(skel, fs_write);
+	return select_variants(skel, fs_write, tamper);
 }
 
 int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)

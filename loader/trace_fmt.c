@@ -31,6 +31,8 @@ static const struct {
 	[HB_HOOK_KILL] = { "kill", "kill" },
 	[HB_HOOK_FS_WRITE] = { "fs_write", "file change" },
 	[HB_HOOK_FS_READ] = { "fs_read", "file read" },
+	[HB_HOOK_IOCTL] = { "ioctl", "ioctl" },
+	[HB_HOOK_PERF] = { "perf", "perf_event_open" },
 };
 
 const char *hb_hook_action(unsigned int hook)
@@ -263,21 +265,49 @@ static void format_path(const struct hb_event *ev, char *buf, size_t len)
 
 const char *hb_cap_name(unsigned int cap)
 {
-	switch (cap) {
-	case 16:
-		return "CAP_SYS_MODULE";
-	case 17:
-		return "CAP_SYS_RAWIO";
-	case 22:
-		return "CAP_SYS_BOOT";
-	case 32:
-		return "CAP_MAC_OVERRIDE";
-	case 33:
-		return "CAP_MAC_ADMIN";
-	case 38:
-		return "CAP_PERFMON";
-	case 39:
-		return "CAP_BPF";
+	/* capability(7)'s names, by number (linux/capability.h). */
+	static const char *const names[] = {
+		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+		"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+		"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+		"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+		"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+		"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+		"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+		"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+		"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+		"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+		"CAP_CHECKPOINT_RESTORE",
+	};
+
+	return cap < sizeof(names) / sizeof(names[0]) ? names[cap] : NULL;
+}
+
+/* What a perf_event_open asked for (enum hb_perf_access), or NULL. */
+const char *hb_perf_access_name(unsigned int access)
+{
+	switch (access) {
+	case HB_PERF_CPU:
+		return "cpu";
+	case HB_PERF_KERNEL:
+		return "kernel";
+	case HB_PERF_TRACEPOINT:
+		return "tracepoint";
+	case HB_PERF_TASK:
+		return "task";
+	default:
+		return NULL;
+	}
+}
+
+/* Terminal ioctls by name; others as a number. */
+const char *hb_ioctl_name(unsigned int request)
+{
+	switch (request) {
+	case HB_TIOCSTI:
+		return "TIOCSTI";
+	case HB_TIOCLINUX:
+		return "TIOCLINUX";
 	default:
 		return NULL;
 	}
@@ -358,6 +388,21 @@ static void format_object(const struct hb_event *ev, char *buf, size_t len)
 		break;
 	case HB_HOOK_KILL:
 		snprintf(buf, len, "pid %u signal %u", ev->arg, ev->protocol);
+		break;
+	case HB_HOOK_IOCTL:
+		name = hb_ioctl_name(ev->arg);
+		if (name)
+			snprintf(buf, len, "%s", name);
+		else
+			snprintf(buf, len, "request 0x%x", ev->arg);
+		break;
+	case HB_HOOK_PERF:
+		if (ev->protocol != HB_PERF_TASK)
+			snprintf(buf, len, "%s", hb_perf_access_name(ev->protocol) ?: "?");
+		else if (ev->arg)
+			snprintf(buf, len, "pid %u", ev->arg);
+		else
+			snprintf(buf, len, "every task on a CPU");
 		break;
 	case HB_HOOK_FS_WRITE:
 	case HB_HOOK_FS_READ:

@@ -25,12 +25,15 @@ const char *hb_reason_code(unsigned int reason);
 
 /*
  * Names of what events carry, NULL when this build has none for the value:
- * "AF_PACKET", "SOCK_RAW", "CAP_SYS_MODULE", and an fs op ("unlink").
+ * "AF_PACKET", "SOCK_RAW", "CAP_SYS_MODULE", an fs op ("unlink"), a perf
+ * access ("cpu") and a terminal ioctl ("TIOCSTI").
  */
 const char *hb_family_name(unsigned int family);
 const char *hb_socket_type_name(unsigned int type);
 const char *hb_cap_name(unsigned int cap);
 const char *hb_fs_op_name(unsigned int op);
+const char *hb_perf_access_name(unsigned int access);
+const char *hb_ioctl_name(unsigned int request);
 
 /*
  * Whether a byte of an untrusted name is written as \xNN: a backslash and

@@ -309,14 +309,50 @@ static void tamper_decisions(void **state)
 	r.hook = HB_HOOK_MOUNT;
 	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
 	r.hook = HB_HOOK_CAPABLE;
-	for (int cap = 0; cap < 41; cap++) {
+	/* The host's: only the kept ones, and no capability a kernel adds later. */
+	for (int cap = 0; cap < 64; cap++) {
+		int kept = cap == HB_CAP_CHOWN || cap == HB_CAP_DAC_OVERRIDE ||
+			    cap == HB_CAP_DAC_READ_SEARCH || cap == HB_CAP_FOWNER ||
+			    cap == HB_CAP_FSETID || cap == HB_CAP_KILL || cap == HB_CAP_SETGID ||
+			    cap == HB_CAP_SETUID || cap == HB_CAP_SETPCAP ||
+			    cap == HB_CAP_NET_BIND_SERVICE || cap == HB_CAP_IPC_LOCK ||
+			    cap == HB_CAP_SYS_CHROOT || cap == HB_CAP_SYS_PTRACE ||
+			    cap == HB_CAP_SYS_RESOURCE || cap == HB_CAP_LEASE ||
+			    cap == HB_CAP_AUDIT_WRITE || cap == HB_CAP_SETFCAP;
+
 		r.cap = cap;
-		assert_int_equal(hb_decide(&tamper, &r),
-				 cap == HB_CAP_SYS_MODULE || cap == HB_CAP_SYS_RAWIO ||
-				 cap == HB_CAP_SYS_BOOT || cap == HB_CAP_MAC_OVERRIDE ||
-				 cap == HB_CAP_MAC_ADMIN || cap == HB_CAP_PERFMON ||
-				 cap == HB_CAP_BPF ? HB_REASON_TAMPER : HB_REASON_NONE);
+		r.cap_userns = 0;
+		assert_int_equal(hb_decide(&tamper, &r), kept ? HB_REASON_NONE : HB_REASON_TAMPER);
+		/* In a user namespace of its own, a capability counts only there. */
+		r.cap_userns = 1;
+		assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
 	}
+	r.cap_userns = 0;
+	/* The kernel's "X || CAP_SYS_ADMIN" helpers: both halves denied. */
+	for (int i = 0; i < 3; i++) {
+		r.cap = (int[]){ HB_CAP_PERFMON, HB_CAP_BPF, HB_CAP_SYS_ADMIN }[i];
+		assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	}
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE); /* no seal: no guard */
+	r.hook = HB_HOOK_IOCTL;
+	r.request = HB_TIOCSTI;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	r.request = HB_TIOCLINUX;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	r.request = 0x5413; /* TIOCGWINSZ: the terminal keeps working */
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	r.hook = HB_HOOK_PERF;
+	r.request = HB_PERF_OPEN;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	for (int i = 0; i < 3; i++) {
+		r.request = (int[]){ HB_PERF_CPU, HB_PERF_KERNEL, HB_PERF_TRACEPOINT }[i];
+		assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	}
+	r.request = HB_PERF_TASK;
+	r.outside = 1;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_OUTSIDE);
+	r.outside = 0;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
 	r.hook = HB_HOOK_FILE_WRITE;
 	for (size_t i = 0; i < sizeof(kernel_fs) / sizeof(kernel_fs[0]); i++) {
 		r.fs_magic = kernel_fs[i];

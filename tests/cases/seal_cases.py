@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The seal's cases (spec/threat-model.md): ways out of a sandbox that the
+kernel offers beside the obvious ones, each tried as root inside (and as
+a user where a user could), with the neighbour that must keep working."""
+import os
+import subprocess
+import sys
+import time
+
+from cases import (CGROOT, PY, PROBE, ROOT, TESTER, Fail, alive, case, expect, expect_eq,
+                   expect_tokens, hb)
+import cases
+
+SEAL = os.path.join(os.path.dirname(PROBE), "sealprobe.py")
+
+
+def stokens(flags, *actions, env=TESTER):
+    """sealprobe multi ACTION...: one token per action, and the process."""
+    p = hb("run", *flags, PY, SEAL, "multi", *actions, env=env)
+    lines = p.stdout.strip().splitlines()
+    if p.returncode != 0 or not lines:
+        raise Fail(f"sealprobe {actions} exited {p.returncode}: "
+                   f"{p.stdout.strip()!r} {p.stderr.strip()!r}")
+    return lines[-1].split(), p
+
+
+class Sysctl:
+    """A sysctl set for one case, put back after it (absent: left alone)."""
+
+    def __init__(self, name, value):
+        self.path = "/proc/sys/" + name.replace(".", "/")
+        self.value = value
+
+    def __enter__(self):
+        self.old = None
+        if os.path.exists(self.path):
+            with open(self.path) as f:
+                self.old = f.read()
+            with open(self.path, "w") as f:
+                f.write(self.value)
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            with open(self.path, "w") as f:
+                f.write(self.old)
+
+
+def outside_target(as_tester):
+    """A process outside every sandbox that notes each SIGIO and SIGURG it
+    gets in a file: (process, file)."""
+    mark = f"/tmp/hb-sig-{time.time_ns()}"
+    open(mark, "w").close()
+    os.chmod(mark, 0o666)
+    script = ("import os, signal, sys, time\n"
+              "def note(sig, _):\n"
+              "    with open(sys.argv[1], 'a') as f: f.write(str(sig) + ' ')\n"
+              "signal.signal(signal.SIGIO, note)\n"
+              "signal.signal(signal.SIGURG, note)\n"
+              "print('ready', flush=True)\n"
+              "for _ in range(600): time.sleep(0.1)\n")
+    user = (lambda: (os.setgid(1000), os.setuid(1000))) if as_tester else None
+    p = subprocess.Popen([PY, "-c", script, mark], stdout=subprocess.PIPE, text=True,
+                         preexec_fn=user)
+    expect_eq(p.stdout.readline().strip(), "ready", "the outside target started")
+    return p, mark
+
+
+# --- leaving the cgroup, or pulling others in ---------------------------
+
+@case("tierA")
+def seal_clone3_into_cgroup():
+    # Root inside clones a child straight into the root cgroup: refused,
+    # while a child cloned into a cgroup of the sandbox's own is made, and
+    # stays confined; moving itself within its subtree works too.
+    port = cases.TCP4.port
+    mark = cases.TCP4.mark()
+    got, _ = stokens(ROOT + ["--no-network"], f"clone3_out {CGROOT} 127.0.0.1 {port}",
+                     f"clone3_sub {CGROOT} 127.0.0.1 {port}", f"move_self_sub {CGROOT}",
+                     f"connect 127.0.0.1 {port}", env=None)
+    expect_tokens(got, ["EPERM", "confined", "moved", "EPERM"], "clone3(CLONE_INTO_CGROUP)")
+    expect_eq(cases.TCP4.since(mark, wait=0.3), [], "connections that got out")
+    # The same as a user, under --no-subprocess alone.
+    got, _ = stokens(["--no-subprocess"], f"clone3_out {CGROOT} 127.0.0.1 {port}",
+                     f"clone3_sub {CGROOT} 127.0.0.1 {port}")
+    expect(got[0] in ("EPERM", "EACCES") and got[1] != "escaped", f"as a user: {got}")
+    # Outside every sandbox the probe does get out (the attempt is real).
+    got, _ = stokens([], f"clone3_out {CGROOT} 127.0.0.1 {port}", env=None)
+    expect_tokens(got, ["escaped"], "clone3 into the root cgroup without a sandbox")
+
+
+@case("tierA")
+def seal_pull_in_outside_process():
+    # Root inside writes the pid of a process outside into its own
+    # cgroup: refused, for PID 1 too; the outside process stays where it is.
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        with open(f"/proc/{sleeper.pid}/cgroup") as f:
+            before = f.read()
+        got, p = stokens(ROOT + ["--no-network", "--trace"], f"pull_in {CGROOT} {sleeper.pid}",
+                         f"pull_in {CGROOT} 1", f"move_self_sub {CGROOT}", env=None)
+        expect_tokens(got, ["EPERM", "EPERM", "moved"], "pulling outside processes in")
+        with open(f"/proc/{sleeper.pid}/cgroup") as f:
+            expect_eq(f.read(), before, "the outside process's cgroup")
+        with open("/proc/1/cgroup") as f:
+            expect("hermetic-bpf" not in f.read(), "PID 1 stayed out")
+        expect("blocked write path=cgroup.procs" in p.stderr, f"reported: {p.stderr!r}")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+# --- signals through a descriptor's owner -------------------------------
+
+def sigio_round(flags, env, as_tester):
+    target, mark = outside_target(as_tester)
+    try:
+        got, p = stokens(flags + ["--no-network", "--trace"], f"sigio {target.pid}",
+                         f"sigurg {target.pid}", "sig_own_child io", "sig_own_child urg",
+                         env=env)
+        expect_tokens(got, ["sent", "sent", "got-i", "got-u"], "SIGIO and SIGURG")
+        time.sleep(0.2)
+        with open(mark) as f:
+            expect_eq(f.read(), "", "signals the outside process got")
+        expect(target.poll() is None, "the outside process lives")
+        expect(f"blocked kill pid {target.pid} signal 29" in p.stderr,
+               f"the SIGIO reported: {p.stderr!r}")
+    finally:
+        target.kill()
+        target.wait()
+        os.unlink(mark)
+
+
+@case("tierA")
+def seal_sigio_to_outside():
+    sigio_round(ROOT, None, as_tester=False)
+    sigio_round([], cases.TESTER, as_tester=True)
+    # Without a sandbox the same probe does reach the target.
+    target, mark = outside_target(as_tester=False)
+    try:
+        got, _ = stokens([], f"sigio {target.pid}", f"sigurg {target.pid}", env=None)
+        expect_tokens(got, ["sent", "sent"], "without a sandbox")
+        time.sleep(0.2)
+        with open(mark) as f:
+            expect_eq(sorted(set(f.read().split())), ["23", "29"], "signals delivered outside")
+    finally:
+        target.kill()
+        target.wait()
+        os.unlink(mark)
+
+
+# --- terminals ----------------------------------------------------------
+
+def ensure_devpts():
+    """The guest's /dev is a bare devtmpfs: pseudo-terminals need devpts."""
+    if not os.path.exists("/dev/pts/ptmx"):
+        os.makedirs("/dev/pts", exist_ok=True)
+        subprocess.run(["mount", "-t", "devpts", "-o", "ptmxmode=0666", "devpts", "/dev/pts"],
+                       check=True)
+        if not os.path.exists("/dev/ptmx"):
+            os.symlink("pts/ptmx", "/dev/ptmx")
+
+
+@case("tierA")
+def seal_terminal_injection():
+    ensure_devpts()
+    master, slave = os.openpty()
+    tty = os.ttyname(slave)
+    os.chown(tty, 1000, 1000)
+    try:
+        with Sysctl("dev.tty.legacy_tiocsti", "1"):
+            got, p = stokens(["--no-network", "--trace"], f"tiocsti {tty}", f"tty_works {tty}")
+            expect_tokens(got, ["EPERM", "ok"], "TIOCSTI into the command's own terminal")
+            expect("blocked ioctl TIOCSTI (pid " in p.stderr, f"reported: {p.stderr!r}")
+            got, _ = stokens(ROOT + ["--no-subprocess"], f"tiocsti {tty}", f"tty_works {tty}",
+                             env=None)
+            expect_tokens(got, ["EPERM", "ok"], "TIOCSTI as root")
+            got, _ = stokens([], f"tiocsti {tty}")
+            expect_tokens(got, ["ok"], "TIOCSTI without a sandbox")
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+# --- perf ---------------------------------------------------------------
+
+@case("tierA")
+def seal_perf_beyond_the_sandbox():
+    # With every perf access open to everybody (paranoid -1), root inside
+    # still gets neither a CPU's events, nor the kernel's, nor PID 1's;
+    # counting itself works.
+    with Sysctl("kernel.perf_event_paranoid", "-1"):
+        got, p = stokens(ROOT + ["--no-network", "--trace"], "perf_cpu", "perf_kernel",
+                         "perf_pid 1", "perf_self", env=None)
+        expect_tokens(got, ["EPERM", "EPERM", "EPERM", "ok"], "perf_event_open as root")
+        expect("blocked perf_event_open every task on a CPU (pid " in p.stderr and
+               "blocked perf_event_open pid 1 (pid " in p.stderr, f"reported: {p.stderr!r}")
+        got, _ = stokens(["--no-network"], "perf_cpu", "perf_self")
+        expect_tokens(got, ["EPERM", "ok"], "perf_event_open as a user")
+        got, _ = stokens([], "perf_cpu", "perf_kernel", "perf_pid 1", "perf_self", env=None)
+        expect_tokens(got, ["ok", "ok", "ok", "ok"], "without a sandbox")
+
+
+# --- capabilities of a root command -------------------------------------
+
+@case("tierA")
+def seal_capabilities_allow_list():
+    port = cases.TCP4.port
+    got, p = stokens(ROOT + ["--no-network", "--trace"], "set_mtu lo 65536", "sethostname",
+                     "unshare", "chown_tmp", "userns_netns", f"connect 127.0.0.1 {port}",
+                     env=None)
+    expect_tokens(got, ["EPERM", "EPERM", "EPERM", "ok", "ok", "EPERM"],
+                  "capabilities of a root command")
+    expect("blocked capability CAP_NET_ADMIN (pid " in p.stderr and
+           "blocked capability CAP_SYS_ADMIN (pid " in p.stderr, f"reported: {p.stderr!r}")
+    got, _ = stokens([], "set_mtu lo 65536", "sethostname", "chown_tmp", env=None)
+    expect_tokens(got, ["ok", "ok", "ok"], "without a sandbox")
