@@ -219,7 +219,8 @@ int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 	}
 	hb_debug("run: no root; the agent at %s confines the command", HB_AGENT_SOCKET);
 	body = request_words(argv, a, &len);
-	if (!body || hb_creds_resolve(NULL, &creds) || hb_run_open_outputs(a, &rs))
+	if (!body || hb_creds_resolve(NULL, &creds) ||
+	    hb_run_open_outputs(a, &creds, &rs))
 		goto out;
 	hb_event_json_clock(&rs.jctx);
 	if (a->no_env && !(spawn.envp = hb_minimal_env(&creds))) {
