@@ -114,11 +114,21 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 	else if (a->guards)
 		hb_log("not sealed: without BPF-LSM, a command running as root could "
 		       "undo the sandbox (this one runs as a user)");
-	if (!a->guards)
-		hb_log("no guard requested: the command only runs in its own cgroup");
-	else if (a->audit)
+	if (a->audit && a->guards)
 		hb_log("audit mode (--audit): what the guards would deny is allowed and "
 		       "reported as audited; the seal still denies");
+}
+
+void hb_run_warn_unguarded(const struct hb_run_args *a, bool sealed)
+{
+	if (a->guards)
+		return;
+	if (sealed)
+		hb_log("warning: no guard requested: %s runs with the seal alone (its "
+		       "network, files and programs are not confined)", a->cmd[0]);
+	else
+		hb_log("warning: no guard requested: %s runs unconfined (only its cgroup "
+		       "is tracked)", a->cmd[0]);
 }
 
 /*
@@ -641,6 +651,8 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	/* Not into a JSON stream or a trace file: -v says it on stderr. */
 	if (a->verbose || (a->trace && !a->trace_json && !a->trace_file))
 		say_enforcement(a, &cfg.tiers);
+	/* No programs are loaded for it: nothing, not even the seal, holds. */
+	hb_run_warn_unguarded(a, false);
 
 	spawn.creds = &creds;
 	spawn.mask = &old;

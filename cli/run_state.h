@@ -74,6 +74,13 @@ struct hb_unix_rule *hb_run_resolve_unix(const struct hb_run_args *a);
 struct hb_file_id *hb_run_resolve_exec(const struct hb_run_args *a);
 int hb_run_resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r);
 
+/*
+ * A run without any guard (no flag, no profile, a policy file without
+ * rules) is allowed, never silent: one warning line on stderr saying
+ * what does (not) hold, @sealed if the sandbox is sealed all the same.
+ */
+void hb_run_warn_unguarded(const struct hb_run_args *a, bool sealed);
+
 /* "run needs root", with the hint that a running agent allows runs without. */
 void hb_run_needs_root(void);
 
