@@ -275,7 +275,7 @@ int hb_cmd_agent(int argc, char **argv)
 	err = hb_cgroup_root(ag.cgroot, sizeof(ag.cgroot));
 	ag.names.cgroot = ag.cgroot;
 	if (!err && events_file) {
-		ag.events_fd = hb_open_output("events-file", events_file, O_APPEND);
+		ag.events_fd = hb_open_output("--events-file", events_file, O_APPEND);
 		err = ag.events_fd < 0 ? ag.events_fd : 0;
 	}
 	/* A bad directory stops the agent before it loads anything. */

@@ -218,7 +218,6 @@ static int parse_as_caller(void *ctx)
 		       strerror(-err));
 		return err;
 	}
-	hb_policy_files_regular_only = true;
 	if (hb_run_args_parse(p->argc, p->argv, &p->a))
 		return -EINVAL;
 	p->parsed = true;

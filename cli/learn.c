@@ -18,7 +18,9 @@
 #include "commands.h"
 #include "exit_status.h"
 #include "hermetic_policy.h"
+#include "launch.h"
 #include "log.h"
+#include "output_file.h"
 #include "run.h"
 #include "trace_fmt.h"
 
@@ -257,40 +259,52 @@ static int run_argv(int argc, char **argv, char **rargv, const char **out,
 	return n;
 }
 
+/* learn's FILE, removed as the user who made it (never through root's eyes). */
+static int remove_output(void *path)
+{
+	return unlink(path) ? -errno : 0;
+}
+
 int hb_cmd_learn(int argc, char **argv)
 {
 	struct learned l = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	char **rargv = calloc(N_LEARN_FLAGS + (size_t)argc + 1, sizeof(*rargv));
 	const char *out = NULL, *cmd = NULL;
 	struct hb_run_args a;
-	int rargc, status, fd;
-	FILE *f;
+	struct hb_creds creds;
+	int rargc, status = HB_EXIT_FAILURE, fd;
+	FILE *f = NULL;
 
 	rargc = rargv ? run_argv(argc, argv, rargv, &out, &cmd) : -1;
 	if (rargc <= 0) {
 		free(rargv);
 		return rargc ? HB_EXIT_FAILURE : 0;
 	}
-	/* Before anything runs: an unwritable FILE must not cost a run. */
-	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		fprintf(stderr, "hermetic-bpf: learn: -o %s: %s\n", out, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (hb_run_args_parse(rargc, rargv, &a)) {
 		free(rargv);
 		return HB_EXIT_FAILURE;
 	}
-	status = HB_EXIT_FAILURE;
-	if (!hb_run_args_parse(rargc, rargv, &a)) {
-		hb_verbosity = a.verbose;
-		hb_log_setup_libbpf();
-		status = hb_run(&a, observe, &l);
-		hb_run_args_free(&a);
+	hb_verbosity = a.verbose;
+	hb_log_setup_libbpf();
+	/*
+	 * Before anything runs (an unwritable FILE must not cost a run), as
+	 * the command's user, as run's --summary-json (spec/run.md).
+	 */
+	if (hb_creds_resolve(a.user, &creds))
+		goto out;
+	fd = hb_open_user_output(&creds, "-o", out, O_TRUNC, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		if (fd >= 0) {
+			hb_log("-o %s: %s", out, strerror(errno));
+			close(fd);
+		}
+		goto out;
 	}
+	status = hb_run(&a, observe, &l);
 	if (status == HB_EXIT_FAILURE || l.failed) {
 		fclose(f);
-		unlink(out);
+		hb_as_user(&creds, remove_output, (void *)out);
 		if (l.failed)
 			hb_log("learn: out of memory; no policy written");
 		status = HB_EXIT_FAILURE;
@@ -304,6 +318,8 @@ int hb_cmd_learn(int argc, char **argv)
 			       "--policy %s -- ...", out, out);
 		}
 	}
+out:
+	hb_run_args_free(&a);
 	set_free(&l.domains);
 	set_free(&l.ips);
 	set_free(&l.unix_paths);

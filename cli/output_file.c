@@ -3,23 +3,64 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include "launch.h"
 #include "log.h"
 #include "output_file.h"
 
-int hb_open_output(const char *flag, const char *path, int how)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | how,
-		      0600);
-	int err = errno;
+struct open_req {
+	const char *path;
+	int how;
+	mode_t mode;
+	int fd; /* or -errno */
+};
 
-	if (fd < 0) {
-		hb_log("--%s %s: %s%s", flag, path, strerror(err),
+static int open_req(void *ctx)
+{
+	struct open_req *r = ctx;
+
+	r->fd = open(r->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | r->how,
+		     r->mode);
+	if (r->fd < 0)
+		r->fd = -errno;
+	return 0;
+}
+
+/* @r opened, by @c's user or (NULL) ours; the error said, naming @flag. */
+static int open_output(const struct hb_creds *c, const char *flag, struct open_req *r)
+{
+	int err = c ? hb_as_user(c, open_req, r) : open_req(r);
+	bool other = c && c->change && c->uid != geteuid();
+
+	if (err)
+		return err; /* hb_as_user() said why */
+	if (r->fd < 0) {
+		err = -r->fd;
+		hb_log("%s %s: %s%s", flag, r->path, strerror(err),
 		       err == ELOOP ? " (a symlink is refused)" :
 		       err == ENXIO ? " (a FIFO without a reader)" : "");
+		if (other && (err == EACCES || err == EPERM || err == EROFS))
+			hb_hint("it is opened as uid %u, whom the command runs as: name a "
+				"file that user may write", c->uid);
 		return -err;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	/* Blocking again: each line is written whole (hb_put_line()). */
+	fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK);
+	return r->fd;
+}
+
+int hb_open_output(const char *flag, const char *path, int how)
+{
+	struct open_req r = { .path = path, .how = how, .mode = 0600 };
+
+	return open_output(NULL, flag, &r);
+}
+
+int hb_open_user_output(const struct hb_creds *c, const char *flag, const char *path,
+			int how, mode_t mode)
+{
+	struct open_req r = { .path = path, .how = how, .mode = mode };
+
+	return open_output(c, flag, &r);
 }
 
 void hb_put_line(int fd, const char *buf, size_t len)

@@ -101,28 +101,39 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	return 0;
 }
 
-bool hb_policy_files_regular_only;
+/* What @mode is, for a refusal that says what was expected instead. */
+static const char *file_kind(mode_t mode)
+{
+	return S_ISDIR(mode) ? "is a directory" : S_ISFIFO(mode) ? "is a FIFO" :
+	       S_ISCHR(mode) || S_ISBLK(mode) ? "is a device" :
+	       S_ISSOCK(mode) ? "is a socket" : "is not a regular file";
+}
 
 int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
 			size_t cgroup_len)
 {
 	struct reader r = { .path = path, .a = a, .cgroup = cgroup,
 			    .cgroup_len = cgroup_len };
-	int fd = open(path, O_RDONLY | O_CLOEXEC |
-		      (hb_policy_files_regular_only ? O_NONBLOCK | O_NOCTTY : 0)), err;
-	struct stat st;
+	/* A FIFO or a terminal must not stall us (the agent reads users' files). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), err;
+	const char *flag = cgroup ? "" : "--policy ";
+	struct stat st = {};
 
-	/* For the agent: a FIFO or a device named by a user must not stall it. */
-	if (fd >= 0 && hb_policy_files_regular_only &&
-	    (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
-		fprintf(stderr, "hermetic-bpf: --policy %s: not a regular file\n", path);
+	/*
+	 * Only a regular file: a directory reads as empty (EISDIR ends inih's
+	 * loop like an end of file), which would run the command with no
+	 * rule at all; a pipe can be read once only.
+	 */
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		fprintf(stderr, "hermetic-bpf: %s%s: %s; expected a policy file (a "
+			"regular file, docs/policy-file.md)\n", flag, path, file_kind(st.st_mode));
 		close(fd);
 		return -EINVAL;
 	}
 	r.f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!r.f) {
 		err = -errno;
-		fprintf(stderr, "hermetic-bpf: --policy %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "hermetic-bpf: %s%s: %s\n", flag, path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return err;

@@ -114,11 +114,21 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 	else if (a->guards)
 		hb_log("not sealed: without BPF-LSM, a command running as root could "
 		       "undo the sandbox (this one runs as a user)");
-	if (!a->guards)
-		hb_log("no guard requested: the command only runs in its own cgroup");
-	else if (a->audit)
+	if (a->audit && a->guards)
 		hb_log("audit mode (--audit): what the guards would deny is allowed and "
 		       "reported as audited; the seal still denies");
+}
+
+void hb_run_warn_unguarded(const struct hb_run_args *a, bool sealed)
+{
+	if (a->guards)
+		return;
+	if (sealed)
+		hb_log("warning: no guard requested: %s runs with the seal alone (its "
+		       "network, files and programs are not confined)", a->cmd[0]);
+	else
+		hb_log("warning: no guard requested: %s runs unconfined (only its cgroup "
+		       "is tracked)", a->cmd[0]);
 }
 
 /*
@@ -330,19 +340,23 @@ static bool audit_needs_lsm(__u32 guards, const struct hb_tiers *t)
 }
 
 /*
- * --trace-file and --summary-json, opened as root before anything starts,
- * never through a symlink (the last component), never blocking on a FIFO
- * without a reader; not inherited by the command.
+ * --trace-file and --summary-json, opened as the command's user before
+ * anything starts (the files are theirs, and root writes nowhere they
+ * could not), never through a symlink (the last component), never
+ * blocking on a FIFO without a reader; not inherited by the command.
  */
-int hb_run_open_outputs(const struct hb_run_args *a, struct run_state *rs)
+int hb_run_open_outputs(const struct hb_run_args *a, const struct hb_creds *c,
+			struct run_state *rs)
 {
 	if (a->trace_file) {
-		rs->trace_fd = hb_open_output("trace-file", a->trace_file, O_APPEND);
+		rs->trace_fd = hb_open_user_output(c, "--trace-file", a->trace_file, O_APPEND,
+						   0600);
 		if (rs->trace_fd < 0)
 			return rs->trace_fd;
 	}
 	if (a->summary_json) {
-		rs->summary_fd = hb_open_output("summary-json", a->summary_json, O_TRUNC);
+		rs->summary_fd = hb_open_user_output(c, "--summary-json", a->summary_json,
+						     O_TRUNC, 0600);
 		if (rs->summary_fd < 0)
 			return rs->summary_fd;
 	}
@@ -564,7 +578,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		goto out;
 	/* Events carry monotonic times; lines, wall time (spec/events.md). */
 	hb_event_json_clock(&rs.jctx);
-	if (hb_run_open_outputs(a, &rs))
+	if (hb_run_open_outputs(a, &creds, &rs))
 		goto out;
 	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
 	cfg.policy.mode = a->audit ? HB_MODE_AUDIT : 0;
@@ -637,6 +651,8 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	/* Not into a JSON stream or a trace file: -v says it on stderr. */
 	if (a->verbose || (a->trace && !a->trace_json && !a->trace_file))
 		say_enforcement(a, &cfg.tiers);
+	/* No programs are loaded for it: nothing, not even the seal, holds. */
+	hb_run_warn_unguarded(a, false);
 
 	spawn.creds = &creds;
 	spawn.mask = &old;

@@ -83,12 +83,6 @@ int hb_run_args_set(struct hb_run_args *a, const char *where, const char *key,
 /* Reads the policy file @path into @a (cli/policy_file.c). Returns 0 or -errno. */
 int hb_policy_file_apply(const char *path, struct hb_run_args *a);
 
-/*
- * Set by the agent, which reads files a user names: only regular files,
- * opened without waiting (a FIFO or a terminal would stall it).
- */
-extern bool hb_policy_files_regular_only;
-
 void hb_run_usage(FILE *f);
 
 #endif

@@ -219,7 +219,8 @@ int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 	}
 	hb_debug("run: no root; the agent at %s confines the command", HB_AGENT_SOCKET);
 	body = request_words(argv, a, &len);
-	if (!body || hb_creds_resolve(NULL, &creds) || hb_run_open_outputs(a, &rs))
+	if (!body || hb_creds_resolve(NULL, &creds) ||
+	    hb_run_open_outputs(a, &creds, &rs))
 		goto out;
 	hb_event_json_clock(&rs.jctx);
 	if (a->no_env && !(spawn.envp = hb_minimal_env(&creds))) {
@@ -250,6 +251,8 @@ int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 	if (sscanf(text, "%llu %95s", &id, rs.cgroup) == 2)
 		rs.jctx.cgroup = rs.cgroup;
 	hb_debug("the agent confines the command in %s", rs.cgroup);
+	/* The agent seals every sandbox it makes (cli/agent_confine.c). */
+	hb_run_warn_unguarded(a, true);
 	/* Confined now: let it exec (its first exec takes the policy's token). */
 	if (write(go[1], "x", 1) != 1) {
 		kill(pid, SIGKILL);

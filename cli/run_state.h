@@ -16,6 +16,7 @@
 #include "file_id.h"
 #include "fs_rule.h"
 #include "hermetic_abi.h"
+#include "launch.h"
 #include "run_args.h"
 #include "sandbox.h"
 #include "unix_rule.h"
@@ -53,8 +54,12 @@ int hb_run_signal(int sfd, pid_t child, int *wstatus);
 /* epoll_wait() on @ep until something is ready (EINTR retried): how many, or -errno. */
 int hb_run_wait(int ep, struct epoll_event *got, int max);
 
-/* Opens --trace-file and --summary-json. 0 or -errno, said. */
-int hb_run_open_outputs(const struct hb_run_args *a, struct run_state *rs);
+/*
+ * Opens --trace-file and --summary-json as @c's user (the command's):
+ * run as root and its unprivileged client alike. 0 or -errno, said.
+ */
+int hb_run_open_outputs(const struct hb_run_args *a, const struct hb_creds *c,
+			struct run_state *rs);
 
 /*
  * After the command: the summary lines, what @stats says was lost or
@@ -68,6 +73,13 @@ int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandb
 struct hb_unix_rule *hb_run_resolve_unix(const struct hb_run_args *a);
 struct hb_file_id *hb_run_resolve_exec(const struct hb_run_args *a);
 int hb_run_resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r);
+
+/*
+ * A run without any guard (no flag, no profile, a policy file without
+ * rules) is allowed, never silent: one warning line on stderr saying
+ * what does (not) hold, @sealed if the sandbox is sealed all the same.
+ */
+void hb_run_warn_unguarded(const struct hb_run_args *a, bool sealed);
 
 /* "run needs root", with the hint that a running agent allows runs without. */
 void hb_run_needs_root(void);
