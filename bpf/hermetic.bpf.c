@@ -1152,6 +1152,39 @@ int BPF_PROG(hb_exec_file, struct linux_binprm *bprm, int ret)
 	return hb_enforce(&c, first, HB_HOOK_EXEC_FILE);
 }
 
+/*
+ * The credentials an exec computed (setuid and setgid bits, file
+ * capabilities; commoncap ran before): more than the task has is denied,
+ * as no_new_privs would ignore it. Root's changes are not gains.
+ */
+SEC("lsm/bprm_creds_from_file")
+int BPF_PROG(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *old = BPF_CORE_READ(task, cred), *new = BPF_CORE_READ(bprm, cred);
+	struct hb_ctx c = {};
+	__u64 old_caps = 0, new_caps = 0;
+	__u32 euid;
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	euid = BPF_CORE_READ(old, euid.val);
+	/* 64 bits of capabilities, as u32[2] (6.1) or u64 (6.3+) */
+	bpf_core_read(&old_caps, sizeof(old_caps), &old->cap_permitted);
+	bpf_core_read(&new_caps, sizeof(new_caps), &new->cap_permitted);
+	c.req.gains = euid != 0 &&
+		      (BPF_CORE_READ(new, euid.val) != euid ||
+		       BPF_CORE_READ(new, egid.val) != BPF_CORE_READ(old, egid.val) ||
+		       (new_caps & ~old_caps));
+	if (!c.req.gains)
+		return 0;
+	c.path = BPF_CORE_READ(bprm, filename);
+	c.path_len = HB_EVENT_PATH_MAX - 1;
+	c.path_str = 1;
+	return hb_enforce(&c, first, HB_HOOK_SETID);
+}
+
 /* Executable mappings: of a file, or anonymous (file is NULL). */
 SEC("lsm.s/mmap_file")
 int BPF_PROG(hb_mmap, struct file *file, unsigned long reqprot,
@@ -1477,6 +1510,14 @@ int BPF_PROG(hb_sigio, struct task_struct *tsk, struct fown_struct *fown, int si
 	return -HB_EPERM;
 }
 
+/* Whether the current task acts on files as root (its fsuid is 0). */
+static __always_inline __u8 hb_root_writer(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return BPF_CORE_READ(task, cred, fsuid.val) == 0;
+}
+
 #define HB_FMODE_READ 0x1
 #define HB_FMODE_WRITE 0x2
 #define HB_FMODE_EXEC 0x20
@@ -1557,6 +1598,8 @@ static __always_inline int hb_proc_own(struct dentry *d)
 static __noinline int hb_kernel_fs_write(struct file *file, int first)
 {
 	struct hb_ctx c = { .req.fs_magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic) };
+
+	c.req.root_writer = hb_root_writer();
 
 	if (c.req.fs_magic == HB_PROC_SUPER_MAGIC) {
 		c.req.proc_sys = hb_proc_sys(BPF_CORE_READ(file, f_path.dentry));
@@ -1768,17 +1811,25 @@ int BPF_PROG(hb_file_open, struct file *file, int ret)
 	return 0;
 }
 
-/* Removing or moving the pins that keep enforcement alive (bpffs). */
+/*
+ * A change to directory entries in a filesystem that is not a plain data
+ * store: bpffs (the pins that keep enforcement alive) for everyone, and
+ * for root every kernel interface but procfs and cgroup2 (judged by
+ * file_open and inode_permission): binfmt_misc, configfs, tracefs
+ * instances, the next kernel's. Data filesystems leave at the first test.
+ */
 static __noinline int hb_path_change(struct dentry *dentry)
 {
 	struct hb_ctx c = { .req.fs_magic = BPF_CORE_READ(dentry, d_sb, s_magic) };
 	int first;
 
-	if (c.req.fs_magic != HB_BPF_FS_MAGIC)
+	if (hb_fs_holds_data(c.req.fs_magic) || c.req.fs_magic == HB_PROC_SUPER_MAGIC ||
+	    c.req.fs_magic == HB_CGROUP2_SUPER_MAGIC)
 		return 0;
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	c.req.root_writer = hb_root_writer();
 	c.path = BPF_CORE_READ(dentry, d_name.name);
 	c.path_len = HB_EVENT_PATH_MAX - 1;
 	c.path_str = 1;
@@ -1821,6 +1872,9 @@ SEC("lsm/path_mknod")
 int BPF_PROG(hb_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
 	     unsigned int dev, int ret)
 {
+	if (ret)
+		return ret;
+	ret = hb_path_change(dentry);
 	return ret ? ret : hb_fs_entry(HB_FS_OP_CREATE, dir, dentry);
 }
 
@@ -1828,6 +1882,9 @@ SEC("lsm/path_mkdir")
 int BPF_PROG(hb_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode,
 	     int ret)
 {
+	if (ret)
+		return ret;
+	ret = hb_path_change(dentry);
 	return ret ? ret : hb_fs_entry(HB_FS_OP_MKDIR, dir, dentry);
 }
 
@@ -1835,6 +1892,9 @@ SEC("lsm/path_symlink")
 int BPF_PROG(hb_symlink, const struct path *dir, struct dentry *dentry,
 	     const char *old_name, int ret)
 {
+	if (ret)
+		return ret;
+	ret = hb_path_change(dentry);
 	return ret ? ret : hb_fs_entry(HB_FS_OP_SYMLINK, dir, dentry);
 }
 
@@ -1847,6 +1907,9 @@ int BPF_PROG(hb_link, struct dentry *old_dentry, const struct path *new_dir,
 				.text = { old_dentry, new_dentry },
 				.mnt = { new_dir->mnt, new_dir->mnt } };
 
+	if (ret)
+		return ret;
+	ret = hb_path_change(new_dentry);
 	return ret ? ret : hb_fs_change(HB_FS_OP_LINK, &o);
 }
 

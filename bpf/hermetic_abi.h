@@ -130,6 +130,7 @@ enum hb_hook {
 	HB_HOOK_FS_READ = 20,  /* a read under --fs-readonly=ROOT (arg: the op) */
 	HB_HOOK_IOCTL = 21, /* an ioctl that reaches past the sandbox (arg: request) */
 	HB_HOOK_PERF = 22,  /* perf_event_open beyond the sandbox (arg: pid or 0) */
+	HB_HOOK_SETID = 23, /* an exec that would gain privilege (setuid, file caps) */
 	HB_HOOK_MAX,
 };
 

@@ -64,6 +64,9 @@ struct hb_req {
 	__u8 pad3[2];
 	/* The seal's other requests: */
 	__u32 request;     /* ioctl: the request; perf: enum hb_perf_access */
+	__u8 root_writer;  /* the task acts as root on files (fsuid 0) */
+	__u8 gains;        /* exec: the new credentials hold more than the old */
+	__u8 pad4[2];
 };
 
 /* mmap/mprotect bits, as <sys/mman.h> has them. */
@@ -454,6 +457,51 @@ hb_perf_reason(const struct hb_policy *p, const struct hb_req *r)
 #define HB_PROC_SUPER_MAGIC 0x9fa0
 
 /*
+ * Filesystems that hold data: the only ones a sandboxed root may change,
+ * besides procfs and cgroup2 (judged by their own rules). The kernel's
+ * other filesystems are interfaces to the kernel (binfmt_misc registers a
+ * program every exec on the host may run, configfs makes kernel objects,
+ * and those the next kernel adds), so an allow-list.
+ */
+static __always_inline int hb_fs_holds_data(__u32 magic)
+{
+	switch (magic) {
+	case 0xef53:     /* ext2, ext3, ext4 */
+	case 0x58465342: /* xfs */
+	case 0x9123683e: /* btrfs */
+	case 0x01021994: /* tmpfs, devtmpfs (/dev/null, /dev/shm) */
+	case 0x858458f6: /* ramfs */
+	case 0x794c7630: /* overlayfs */
+	case 0x65735546: /* fuse, virtiofs */
+	case 0x6969:     /* nfs */
+	case 0xfe534d42: /* smb2 */
+	case 0xff534d42: /* cifs */
+	case 0x01021997: /* 9p */
+	case 0x00c36400: /* ceph */
+	case 0x4d44:     /* vfat, msdos */
+	case 0x2011bab0: /* exfat */
+	case 0x5346544e: /* ntfs3 */
+	case 0xf2f52010: /* f2fs */
+	case 0x2fc12fc1: /* zfs */
+	case 0xca451a4e: /* bcachefs */
+	case 0x482b:     /* hfsplus */
+	case 0x3153464a: /* jfs */
+	case 0x52654973: /* reiserfs */
+	case 0x3434:     /* nilfs2 */
+	case 0x01161970: /* gfs2 */
+	case 0x7461636f: /* ocfs2 */
+	case 0x15013346: /* udf */
+	case 0x958458f6: /* hugetlbfs */
+	case 0x1cd1:     /* devpts: terminals */
+	case 0x50495045: /* pipefs: a pipe re-opened through /proc/PID/fd */
+	case 0x19800202: /* mqueue */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
  * Writing (or unlinking, renaming, removing) in the kernel's own
  * filesystems: the cgroup tree outside the sandbox's subtree (moving out),
  * bpffs (the pins that keep enforcement alive), sysfs, securityfs,
@@ -477,9 +525,23 @@ hb_file_write_reason(const struct hb_policy *p, const struct hb_req *r)
 	case HB_TRACEFS_MAGIC:
 	case HB_EFIVARFS_MAGIC:
 		return HB_REASON_TAMPER;
-	default:
-		return HB_REASON_NONE;
+	default: /* root: only where data lives; others: what DAC allows */
+		return r->root_writer && !hb_fs_holds_data(r->fs_magic) ?
+			HB_REASON_TAMPER : HB_REASON_NONE;
 	}
+}
+
+/*
+ * An exec that would run with more than the task has: a setuid or setgid
+ * file, file capabilities. The kernel's own no_new_privs does this for a
+ * command `run` starts; this holds for every sandbox, whoever started it
+ * (the agent's unprivileged client sets no_new_privs itself, and may not).
+ */
+static __always_inline enum hb_reason
+hb_setid_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	(void)p;
+	return r->gains ? HB_REASON_TAMPER : HB_REASON_NONE;
 }
 
 /*
@@ -584,6 +646,7 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 	case HB_HOOK_KILL:
 	case HB_HOOK_IOCTL:
 	case HB_HOOK_PERF:
+	case HB_HOOK_SETID:
 		return HB_GUARD_TAMPER;
 	case HB_HOOK_PTRACE:
 		return HB_GUARD_TAMPER | HB_GUARD_ENV;
@@ -641,6 +704,8 @@ static __always_inline enum hb_reason hb_decide_hook(const struct hb_policy *p,
 		return hb_ioctl_reason(p, r);
 	case HB_HOOK_PERF:
 		return hb_perf_reason(p, r);
+	case HB_HOOK_SETID:
+		return hb_setid_reason(p, r);
 	case HB_HOOK_FS_WRITE:
 		return hb_fs_write_reason(p, r);
 	case HB_HOOK_FS_READ:

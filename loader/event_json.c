@@ -135,6 +135,7 @@ static void put_object(FILE *f, const struct hb_event *ev)
 	case HB_HOOK_EXEC_FILE:
 	case HB_HOOK_FILE_WRITE:
 	case HB_HOOK_PATH:
+	case HB_HOOK_SETID:
 		put_name(f, "path", &names, 0);
 		break;
 	case HB_HOOK_FS_WRITE:

@@ -25,7 +25,7 @@ static const struct {
 	[HB_HOOK_BPF] = { "bpf", "bpf" },
 	[HB_HOOK_CAPABLE] = { "capable", "capability" },
 	[HB_HOOK_FILE_WRITE] = { "file_write", "write" },
-	[HB_HOOK_PATH] = { "path", "unlink/rename" },
+	[HB_HOOK_PATH] = { "path", "directory change" },
 	[HB_HOOK_MOUNT] = { "mount", "mount" },
 	[HB_HOOK_PTRACE] = { "ptrace", "ptrace" },
 	[HB_HOOK_KILL] = { "kill", "kill" },
@@ -33,6 +33,7 @@ static const struct {
 	[HB_HOOK_FS_READ] = { "fs_read", "file read" },
 	[HB_HOOK_IOCTL] = { "ioctl", "ioctl" },
 	[HB_HOOK_PERF] = { "perf", "perf_event_open" },
+	[HB_HOOK_SETID] = { "setid", "exec gaining privilege" },
 };
 
 const char *hb_hook_action(unsigned int hook)
@@ -369,6 +370,7 @@ static void format_object(const struct hb_event *ev, char *buf, size_t len)
 	case HB_HOOK_MPROTECT:
 	case HB_HOOK_FILE_WRITE:
 	case HB_HOOK_PATH:
+	case HB_HOOK_SETID:
 		format_file(ev, buf, len);
 		break;
 	case HB_HOOK_BPF:

@@ -3,8 +3,10 @@
 kernel offers beside the obvious ones, each tried as root inside (and as
 a user where a user could), with the neighbour that must keep working."""
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 from cases import (CGROOT, PY, PROBE, ROOT, TESTER, Fail, alive, case, expect, expect_eq,
@@ -215,3 +217,102 @@ def seal_capabilities_allow_list():
            "blocked capability CAP_SYS_ADMIN (pid " in p.stderr, f"reported: {p.stderr!r}")
     got, _ = stokens([], "set_mtu lo 65536", "sethostname", "chown_tmp", env=None)
     expect_tokens(got, ["ok", "ok", "ok"], "without a sandbox")
+
+
+# --- the kernel's other filesystems, as root ----------------------------
+
+def tracefs():
+    """Where tracefs is mounted, mounting it if the guest has not."""
+    t = cases.mount_of("tracefs", None)
+    if t is None:
+        t = "/sys/kernel/tracing"
+        subprocess.run(["mount", "-t", "tracefs", "tracefs", t], check=True)
+    return t
+
+
+@case("tierA")
+def seal_kernel_filesystems_as_root():
+    # Root inside changes no entry in bpffs (pins), nor in any kernel
+    # interface that is not a data filesystem (a tracefs instance here;
+    # binfmt_misc and configfs alike, which the guest lacks), while data
+    # filesystems work as before.
+    bpffs = os.path.dirname(cases.pinroot())
+    if not os.path.ismount(bpffs):
+        subprocess.run(["mount", "-t", "bpf", "bpf", bpffs], check=True)
+    inst = os.path.join(tracefs(), "instances", "hb-x")
+    got, p = stokens(ROOT + ["--no-network", "--trace"], f"mkdir_rm {bpffs}/hb-x",
+                     f"symlink_rm {bpffs}/hb-l", f"mkdir_rm {inst}", "mkdir_rm /tmp/hb-x",
+                     "symlink_rm /tmp/hb-l", "mkfifo_rm /tmp/hb-f", "write /dev/null x",
+                     env=None)
+    expect_tokens(got, ["EPERM", "EPERM", "EPERM", "ok", "ok", "ok", "ok"],
+                  "directory changes as root")
+    expect("blocked directory change path=hb-x (pid " in p.stderr, f"reported: {p.stderr!r}")
+    expect(not os.path.exists(inst), "no trace instance was made")
+    got, _ = stokens([], f"mkdir_rm {bpffs}/hb-x", f"mkdir_rm {inst}", env=None)
+    expect_tokens(got, ["ok", "ok"], "without a sandbox")
+
+
+# --- privilege at exec, where nothing set no_new_privs -------------------
+
+SETID = r"""
+import errno, os, sys
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(w)
+    os.read(r, 1)
+    with open("/proc/self/cgroup") as f:
+        where = f.read().strip()
+    try:
+        os.execv(sys.argv[1], [sys.argv[1], "-c", "import os; print('euid', os.geteuid())"])
+    except OSError as e:
+        print(where, "exec", errno.errorcode[e.errno], flush=True)
+    os._exit(0)
+os.close(r)
+if len(sys.argv) > 2:
+    # The sandbox lives as long as the connection: kept open till the end.
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(SOCK)
+    socket.send_fds(s, [req(body=b"--no-network\0true\0")], [os.pidfd_open(pid)])
+    s.settimeout(30)
+    ans = s.recv(4096)
+    print("answer", struct.unpack("IIq", ans[:16])[2], flush=True)
+os.write(w, b"x")
+os.waitpid(pid, 0)
+"""
+
+
+@case("tierA")
+def seal_no_privilege_gain_at_exec():
+    # The agent's unprivileged client sets no_new_privs on its own child;
+    # a client that does not gets a child in a sandbox whose setuid
+    # programs still run without their privilege: the exec is refused.
+    from agent_unpriv_cases import RAW, USER
+    from agent_warm_cases import Started
+
+    d = tempfile.mkdtemp()
+    os.chmod(d, 0o755)
+    suid = os.path.join(d, "python3-suid")
+    shutil.copy(os.path.realpath(PY), suid)
+    os.chmod(suid, 0o4755)
+    script = RAW.split("out = []")[0] + SETID
+    try:
+        # Outside a sandbox the program does run as root (the test is real).
+        p = subprocess.run([PY, "-c", script, suid], capture_output=True, text=True,
+                           timeout=60, **USER)
+        expect("euid 0" in p.stdout, f"setuid outside a sandbox: {p.stdout!r} {p.stderr!r}")
+        with Started():
+            p = subprocess.run([PY, "-c", script, suid, "confine"], capture_output=True,
+                               text=True, timeout=60, **USER)
+            lines = p.stdout.splitlines()
+            expect(len(lines) == 2 and lines[0].startswith("answer 0") and
+                   "/hermetic-bpf/" in lines[1] and lines[1].endswith("exec EPERM"),
+                   f"setuid inside: {p.stdout!r} {p.stderr!r}")
+            # Its neighbour: the same program without the bit runs, as the user.
+            os.chmod(suid, 0o755)
+            p = subprocess.run([PY, "-c", script, suid, "confine"], capture_output=True,
+                               text=True, timeout=60, **USER)
+            expect(p.stdout.splitlines()[-1:] == ["euid 1000"],
+                   f"the same program without setuid: {p.stdout!r} {p.stderr!r}")
+    finally:
+        shutil.rmtree(d)

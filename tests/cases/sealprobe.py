@@ -238,6 +238,23 @@ def userns_netns():
         errno_raise()
 
 
+# --- the kernel's other filesystems -------------------------------------
+
+def mkdir_rm(path):
+    os.mkdir(path)
+    os.rmdir(path)
+
+
+def symlink_rm(path):
+    os.symlink("/tmp", path)
+    os.unlink(path)
+
+
+def mkfifo_rm(path):
+    os.mkfifo(path)
+    os.unlink(path)
+
+
 ACTIONS = dict(procprobe.ACTIONS)
 ACTIONS.update({
     "clone3_out": clone3_out, "clone3_sub": clone3_sub, "pull_in": pull_in,
@@ -245,7 +262,8 @@ ACTIONS.update({
     "sig_own_child": sig_own_child, "tiocsti": tiocsti, "tty_works": tty_works,
     "perf_self": perf_self, "perf_cpu": perf_cpu, "perf_pid": perf_pid,
     "perf_kernel": perf_kernel, "set_mtu": set_mtu, "sethostname": sethostname,
-    "chown_tmp": chown_tmp, "userns_netns": userns_netns,
+    "chown_tmp": chown_tmp, "userns_netns": userns_netns, "mkdir_rm": mkdir_rm,
+    "symlink_rm": symlink_rm, "mkfifo_rm": mkfifo_rm,
 })
 
 if __name__ == "__main__":
