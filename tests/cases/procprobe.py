@@ -278,5 +278,95 @@ ACTIONS = {
     "connect": netprobe.connect,
 }
 
+# --- tier B's seal (tierb_seal_cases.py) ---------------------------------
+
+def ptrace_child():
+    """Attach to, then detach from, a child of our own (inside the sandbox)."""
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    try:
+        sys_call("ptrace", 16, pid, 0, 0)  # PTRACE_ATTACH
+        os.waitpid(pid, os.WUNTRACED)
+        sys_call("ptrace", 17, pid, 0, 0)  # PTRACE_DETACH
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def kill_child():
+    """Signal a child of our own (inside the sandbox)."""
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def _tty_ioctl(req, arg):
+    import fcntl
+    return fcntl.ioctl(0, req, arg)
+
+
+def tiocsti(ch="x"):
+    """Push a byte into our terminal's input: what the user would type."""
+    import termios
+    _tty_ioctl(termios.TIOCSTI, ch.encode()[:1])
+
+
+def tioclinux():
+    import termios
+    _tty_ioctl(termios.TIOCLINUX, bytes([6, 0]))  # TIOCL_GETSHIFTSTATE
+
+
+def tiocgwinsz():
+    import struct
+    import termios
+    rows, cols = struct.unpack("HHHH", _tty_ioctl(termios.TIOCGWINSZ, bytes(8)))[:2]
+    return f"{rows}x{cols}"
+
+
+def tcsets():
+    import termios
+    try:
+        termios.tcsetattr(0, termios.TCSANOW, termios.tcgetattr(0))
+    except termios.error as e:  # not an OSError: its errno, as the other actions
+        raise OSError(e.args[0], e.args[1])
+
+
+def tcsetpgrp():
+    os.tcsetpgrp(0, os.getpgrp())
+
+
+def tty_write(text="hb-tty"):
+    os.write(0, text.encode() + b"\n")
+
+
+def exec_errno(path):
+    """execve(@path) in a forked child: its errno's name, or "ran"."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            os.execv(path, [path])
+        except OSError as e:
+            os.write(w, errno.errorcode[e.errno].encode())
+        os._exit(1)
+    os.close(w)
+    msg = os.read(r, 64).decode()
+    os.waitpid(pid, 0)
+    return msg or "ran"
+
+
+ACTIONS.update({
+    "ptrace_child": ptrace_child, "kill_child": kill_child, "tiocsti": tiocsti,
+    "tioclinux": tioclinux, "tiocgwinsz": tiocgwinsz, "tcsets": tcsets,
+    "tcsetpgrp": tcsetpgrp, "tty_write": tty_write, "exec_errno": exec_errno,
+})
+
+
 if __name__ == "__main__":
     netprobe.main(ACTIONS)
