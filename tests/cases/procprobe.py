@@ -344,6 +344,35 @@ def tty_write(text="hb-tty"):
     os.write(0, text.encode() + b"\n")
 
 
+def tiocsti_i386():
+    """TIOCSTI on stdin through i386's entry (int 0x80), in a child: "noia32"
+    where the kernel runs no i386 calls (ia32_emulation off)."""
+    import mmap
+    import termios
+    # push rbx; mov eax, 54 (ioctl); mov ebx, edi; mov ecx, esi; int 0x80;
+    # pop rbx; movsxd rax, eax; ret. The third argument is already in edx.
+    code = bytes([0x53, 0xb8, 54, 0, 0, 0, 0x89, 0xfb, 0x89, 0xf1, 0xcd, 0x80, 0x5b,
+                  0x48, 0x63, 0xc0, 0xc3])
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGSEGV, signal.SIG_DFL)
+        # MAP_32BIT: the byte's address must fit in edx.
+        buf = mmap.mmap(-1, 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x40,
+                        prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        buf[:len(code)] = code
+        buf[256:257] = b"x"
+        addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+        fn = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_long)(addr)
+        r = fn(0, termios.TIOCSTI, addr + 256)
+        os._exit(0 if r >= 0 else -r)
+    status = os.waitpid(pid, 0)[1]
+    if os.WIFSIGNALED(status):
+        return "noia32"
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        raise OSError(code, os.strerror(code))
+
+
 def exec_errno(path):
     """execve(@path) in a forked child: its errno's name, or "ran"."""
     r, w = os.pipe()
@@ -365,6 +394,7 @@ ACTIONS.update({
     "ptrace_child": ptrace_child, "kill_child": kill_child, "tiocsti": tiocsti,
     "tioclinux": tioclinux, "tiocgwinsz": tiocgwinsz, "tcsets": tcsets,
     "tcsetpgrp": tcsetpgrp, "tty_write": tty_write, "exec_errno": exec_errno,
+    "tiocsti_i386": tiocsti_i386,
 })
 
 
