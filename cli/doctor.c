@@ -83,7 +83,10 @@ static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
 		printf("BPF-LSM: yes\n");
 	else
 		printf("BPF-LSM: no: %s\n", why->lsm.what);
-	if (t->landlock_abi)
+	if (t->landlock_abi && t->tamper != HB_TIER_A)
+		printf("Landlock: ABI %d; every tier B sandbox: %s; seccomp: no TIOCSTI or "
+		       "TIOCLINUX\n", t->landlock_abi, hb_tier_b_scope(t->landlock_abi));
+	else if (t->landlock_abi)
 		printf("Landlock: ABI %d\n", t->landlock_abi);
 	else
 		printf("Landlock: no\n");
@@ -116,7 +119,9 @@ static void print_json(const struct hb_tiers *t, const struct hb_tier_why *why,
 	hb_json_str(stdout, u->machine);
 	printf(",\"bpf_lsm\":%s,\"bpf_lsm_reason\":", t->tamper == HB_TIER_A ? "true" : "false");
 	hb_json_str(stdout, t->tamper == HB_TIER_A ? NULL : why->lsm.what);
-	printf(",\"landlock_abi\":%d,\"guards\":[", t->landlock_abi);
+	printf(",\"landlock_abi\":%d,\"tier_b_scope\":", t->landlock_abi);
+	hb_json_str(stdout, t->tamper == HB_TIER_A ? NULL : hb_tier_b_scope(t->landlock_abi));
+	printf(",\"guards\":[");
 	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
 		enum hb_tier tier = tier_of(t, g->guard);
 		struct why_none f;

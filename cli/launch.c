@@ -211,6 +211,10 @@ void hb_child_exec(char *const argv[], const struct hb_spawn_opts *o)
 		hb_log("cannot install the seccomp socket filter: %s", strerror(-err));
 		_exit(HB_EXIT_FAILURE);
 	}
+	if (o->deny_tty_inject && (err = hb_seccomp_deny_tty_inject())) {
+		hb_log("cannot install the seccomp terminal filter: %s", strerror(-err));
+		_exit(HB_EXIT_FAILURE);
+	}
 	if (o->notify_sock >= 0 && (err = hand_over_exec_listener(o->notify_sock))) {
 		hb_log("cannot install the seccomp exec filter: %s", strerror(-err));
 		_exit(HB_EXIT_FAILURE);

@@ -41,6 +41,7 @@ struct hb_spawn_opts {
 	const sigset_t *mask;     /* the signal mask to exec with */
 	bool sigpipe_ignored;     /* the caller's SIGPIPE disposition */
 	bool restrict_sockets;    /* tier B: the seccomp socket filter */
+	bool deny_tty_inject;     /* tier B: the seccomp filter on TIOCSTI, TIOCLINUX */
 	const struct hb_landlock *landlock; /* tier B: a ruleset to take on, or NULL */
 	int notify_sock;          /* tier B --no-subprocess: where to send the exec
 				   * listener (loader/exec_notify.h); -1: none */

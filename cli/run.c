@@ -71,6 +71,16 @@ int hb_run_on_event(void *ctx, const struct hb_event *ev)
 	return 0;
 }
 
+/* What every tier B sandbox gets, whatever its guards (spec/tiers.md). */
+static void say_tier_b_scope(const struct hb_tiers *t)
+{
+	if (t->landlock_abi)
+		hb_log("Landlock (ABI %d): %s", t->landlock_abi, hb_tier_b_scope(t->landlock_abi));
+	else
+		hb_log("%s", hb_tier_b_scope(0));
+	hb_log("seccomp: no TIOCSTI or TIOCLINUX (typing into the terminal)");
+}
+
 /* The user is always told which mechanism enforces what (-v, --trace). */
 static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *t)
 {
@@ -109,11 +119,15 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 		       t->fs != HB_TIER_A ? "" : a->fs_root ? ", inode_getattr, inode_readlink)" :
 		       ")");
 	if (t->tamper == HB_TIER_A)
-		hb_log("sealed by BPF-LSM: no bpf(), mounts, kernel-filesystem writes "
-		       "outside the sandbox, or signals and ptrace to processes outside");
+		hb_log("sealed by BPF-LSM: no bpf(), mounts, cgroup or kernel-interface "
+		       "changes outside the sandbox, signals, ptrace or perf of processes "
+		       "outside, typing into a terminal, privilege gained at exec, or "
+		       "capabilities beyond the few a root command keeps");
 	else if (a->guards)
 		hb_log("not sealed: without BPF-LSM, a command running as root could "
 		       "undo the sandbox (this one runs as a user)");
+	if (a->guards && t->tamper != HB_TIER_A)
+		say_tier_b_scope(t);
 	if (a->audit && a->guards)
 		hb_log("audit mode (--audit): what the guards would deny is allowed and "
 		       "reported as audited; the seal still denies");
@@ -430,10 +444,16 @@ int hb_run_resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r)
 	return err;
 }
 
+/* A sandbox without BPF-LSM: Landlock, seccomp and cgroup-bpf enforce. */
+static bool is_tier_b(const struct hb_run_args *a, const struct hb_tiers *t)
+{
+	return a->guards && t->tamper != HB_TIER_A;
+}
+
 /*
- * Tier B for files and exec: the Landlock ruleset, built now; also where
- * only the network guard runs in tier B, for its scopes (signals and
- * abstract unix sockets stay inside).
+ * Tier B's Landlock ruleset, built now: for every tier B sandbox, as its
+ * domain keeps ptrace, signals and abstract unix sockets inside
+ * (spec/tiers.md); the filesystem and exec guards add their rights.
  */
 static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
 			  struct hb_landlock *ll)
@@ -442,7 +462,6 @@ static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
 		.fs_write = t->fs == HB_TIER_LANDLOCK,
 		.fs_read = t->fs == HB_TIER_LANDLOCK && a->fs_root,
 		.exec = t->exec == HB_TIER_LANDLOCK,
-		.net = t->net == HB_TIER_B,
 		.root = t->fs == HB_TIER_LANDLOCK ? a->fs_root : NULL,
 		.write_paths = a->write_paths,
 		.n_write = a->n_write_paths,
@@ -453,7 +472,8 @@ static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
 	};
 
 	ll->fd = -1;
-	if (!p.fs_write && !p.exec && !(p.net && t->landlock_abi >= HB_LANDLOCK_ABI_SCOPE))
+	/* No Landlock: only --allow-partial gets here (tier.c refuses the rest). */
+	if (!is_tier_b(a, t) || !t->landlock_abi)
 		return 0;
 	return hb_landlock_build(&p, t->landlock_abi, ll);
 }
@@ -659,6 +679,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	spawn.restrict_sockets = (cfg.policy.guards & HB_GUARD_NET) &&
 				 cfg.tiers.net == HB_TIER_B;
 	spawn.landlock = landlock.fd >= 0 ? &landlock : NULL;
+	spawn.deny_tty_inject = is_tier_b(a, &cfg.tiers);
 	child = hb_spawn(a->cmd, sb.cg.fd, &spawn);
 	if (child < 0) {
 		hb_dns_guard_close(&dns);

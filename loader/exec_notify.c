@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 #include "exec_notify.h"
 #include "mono_time.h"
+#include "task_lookup.h"
 
 int hb_exec_notify_send(int sock, int listener)
 {
@@ -110,20 +111,19 @@ static void fill_event(const struct hb_exec_notify *n, const struct seccomp_noti
 }
 
 /*
- * Whether the program a waiting execve() names is missing, seen from the
- * process (its root, its working directory): a PATH search then gets the
- * ENOENT it expects, and the trace one line for the program it finds.
+ * Whether the program a waiting execve() names is missing, seen as the
+ * process sees it (its root, its working directory, its credentials): a
+ * PATH search then gets the ENOENT it expects, and the trace one line for
+ * the program it finds. A name the process cannot look up (a directory
+ * it cannot search) is not missing for it: EPERM, as for one that
+ * exists, so that our root's view never tells it what exists there.
  * Nothing runs either way; a wrong guess only changes the errno.
  */
 static bool names_nothing(const struct seccomp_notif *req, const struct hb_event *ev)
 {
-	char path[sizeof(ev->path) + 64];
-
 	if (req->data.nr != __NR_execve || !ev->path_len || ev->path_len >= sizeof(ev->path) - 1)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%u/%s/%s", req->pid,
-		 ev->path[0] == '/' ? "root" : "cwd", ev->path);
-	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) && errno == ENOENT;
+	return hb_task_lookup((pid_t)req->pid, ev->path) == -ENOENT;
 }
 
 int hb_exec_notify_answer(struct hb_exec_notify *n, struct hb_event *ev)

@@ -130,6 +130,9 @@ static int add_rules(struct builder *b)
 	__u64 exec = p->exec ? 0 : LL(EXECUTE);
 	int err = 0;
 
+	/* No guard's rights (the domain only scopes): no rule to add. */
+	if (!p->fs_write && !p->exec)
+		return 0;
 	for (size_t i = 0; !err && i < sizeof(devices) / sizeof(devices[0]); i++)
 		err = allow(b, "fs-readonly", devices[i], RIGHTS_DEVICE, true);
 	if (!err)
@@ -160,9 +163,18 @@ int hb_landlock_build(const struct hb_landlock_plan *p, int abi, struct hb_landl
 	if (p->exec)
 		attr.handled_access_fs |= LL(EXECUTE);
 	attr.handled_access_fs &= known_rights(abi);
+	/* Whatever the guards: nothing of the sandbox signals or connects out. */
 	if (abi >= HB_LANDLOCK_ABI_SCOPE) {
-		attr.scoped = HB_LL_SCOPE_SIGNAL | (p->net ? HB_LL_SCOPE_ABSTRACT_UNIX : 0);
+		attr.scoped = HB_LL_SCOPE_SIGNAL | HB_LL_SCOPE_ABSTRACT_UNIX;
 		size = sizeof(attr);
+	} else if (!attr.handled_access_fs) {
+		/*
+		 * Before scopes a ruleset handling nothing is refused (ENOMSG),
+		 * yet the domain is what keeps ptrace inside: handle the one
+		 * right no file use needs (mknod of a block device needs
+		 * CAP_MKNOD in the initial namespace anyway).
+		 */
+		attr.handled_access_fs = LL(MAKE_BLOCK);
 	}
 	b.handled = attr.handled_access_fs;
 	b.fd = syscall(SYS_landlock_create_ruleset, &attr, size, 0);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tier B for the filesystem and exec guards: a Landlock ruleset that the
- * launcher builds before the command exists and the command's process
- * takes on just before exec (spec/tiers.md says what differs from tier A).
+ * Tier B's Landlock ruleset: the launcher builds it before the command
+ * exists and the command's process takes it on just before exec. Every
+ * tier B sandbox gets one, whatever its guards: the domain keeps ptrace
+ * (and, from ABI 6, signals and abstract unix sockets) inside the
+ * sandbox; the filesystem and exec guards add their rights (spec/tiers.md).
  */
 #ifndef HB_LANDLOCK_H
 #define HB_LANDLOCK_H
@@ -24,7 +26,6 @@ struct hb_landlock_plan {
 	bool fs_read;   /* a read root: no read outside read_paths */
 	bool exec;      /* --no-subprocess: run only the command's own programs
 			 * (--allow-exec is refused in tier B: cli/run.c) */
-	bool net;       /* the network guard: scope abstract unix sockets */
 	const char *root; /* the read root, or NULL */
 	const char *const *write_paths;
 	size_t n_write;
@@ -41,7 +42,10 @@ struct hb_landlock {
 };
 
 /*
- * Builds the ruleset for @p on a kernel with Landlock ABI @abi into @ll.
+ * Builds the ruleset for @p on a kernel with Landlock ABI @abi (1 or
+ * later) into @ll; with no guard's rights in @p, a ruleset that only
+ * scopes (ABI 6), or on older ABIs one that handles making block devices
+ * only (a ruleset must handle something; only CAP_MKNOD can make them).
  * Returns 0, or -errno after saying what failed (which flag and path).
  * Nothing is restricted yet.
  */

@@ -4,6 +4,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,8 +19,10 @@
 #define I386_EXECVE 11
 #define I386_EXECVEAT 358
 #define I386_SECCOMP 354
-#define X32_EXECVE 520 /* x32 has its own entry points for these two */
+#define I386_IOCTL 54
+#define X32_EXECVE 520 /* x32 has its own entry points for these */
 #define X32_EXECVEAT 545
+#define X32_IOCTL 514
 
 #define DENY (SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
 #define ALLOW SECCOMP_RET_ALLOW
@@ -30,6 +33,16 @@
 #define JSET(k, t, f) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (t), (f))
 #define JGE(k, t, f) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (f))
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
+
+/* A filter without a listener, on this thread and what it starts. */
+static int install(struct sock_filter *filter, size_t len)
+{
+	struct sock_fprog prog = { .len = (unsigned short)len, .filter = filter };
+
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
+		return -errno;
+	return 0;
+}
 
 int hb_seccomp_restrict_sockets(void)
 {
@@ -66,14 +79,8 @@ int hb_seccomp_restrict_sockets(void)
 		/* 22 */ RET(DENY),
 		/* 23 */ RET(ALLOW),
 	};
-	struct sock_fprog prog = {
-		.len = sizeof(filter) / sizeof(filter[0]),
-		.filter = filter,
-	};
 
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
-		return -errno;
-	return 0;
+	return install(filter, sizeof(filter) / sizeof(filter[0]));
 }
 
 int hb_seccomp_notify_exec(void)
@@ -115,4 +122,40 @@ int hb_seccomp_notify_exec(void)
 			  SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 
 	return fd < 0 ? -errno : (int)fd;
+}
+
+/*
+ * x86's 32- and 64-bit ABIs share the generic tty ioctl numbers, so one
+ * comparison covers native, x32 and i386 (compat) callers alike.
+ */
+_Static_assert(TIOCSTI == 0x5412 && TIOCLINUX == 0x541C, "x86's tty ioctl numbers");
+
+int hb_seccomp_deny_tty_inject(void)
+{
+	struct sock_filter filter[] = {
+		/*  0 */ LOAD(arch),
+		/*  1 */ JEQ(AUDIT_ARCH_X86_64, 2, 0),            /* -> 4 */
+		/*  2 */ JEQ(AUDIT_ARCH_I386, 6, 0),              /* -> 9 */
+		/*  3 */ RET(DENY),  /* no other ABI runs here: not known, not run */
+		/*  4 */ LOAD(nr),
+		/*  5 */ /* x32 calls are x86_64 ones with a bit set: look past it */
+			 BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~(__u32)X32_SYSCALL_BIT),
+		/*  6 */ JEQ(__NR_ioctl, 4, 0),                   /* -> 11 */
+		/*  7 */ JEQ(X32_IOCTL, 3, 0),                    /* -> 11 */
+		/*  8 */ RET(ALLOW),
+		/*  9 */ LOAD(nr),
+		/* 10 */ JEQ(I386_IOCTL, 0, 4),                   /* -> 11, 15 */
+		/*
+		 * ioctl(fd, cmd, ...): the kernel takes cmd as an unsigned int,
+		 * the low word of args[1] (little-endian); the high word is
+		 * never looked at, so setting it changes nothing.
+		 */
+		/* 11 */ LOAD(args[1]),
+		/* 12 */ JEQ(TIOCSTI, 1, 0),                      /* -> 14 */
+		/* 13 */ JEQ(TIOCLINUX, 0, 1),                    /* -> 14, 15 */
+		/* 14 */ RET(DENY),
+		/* 15 */ RET(ALLOW),
+	};
+
+	return install(filter, sizeof(filter) / sizeof(filter[0]));
 }

@@ -25,9 +25,12 @@ const char *hb_tier_name(enum hb_tier tier)
 /*
  * Tier B's network guard needs the cgroup hooks for unix sockets (Linux
  * 6.7): without them a unix socket to a host daemon would be a way out.
+ * And a Landlock domain (any ABI): without one the command could ptrace
+ * a process of its user outside the sandbox and connect through it.
  */
-static int select_net_b(struct hb_tiers *t, struct hb_probe_failure *f)
+static int select_net_b(struct hb_tiers *t, struct hb_tier_why *why)
 {
+	struct hb_probe_failure *f = &why->cgroup;
 	int err = hb_probe_cgroup_bpf(f);
 
 	if (err)
@@ -40,11 +43,20 @@ static int select_net_b(struct hb_tiers *t, struct hb_probe_failure *f)
 		f->hint[0] = '\0';
 		return -EOPNOTSUPP;
 	}
+	if (!t->landlock_abi) {
+		snprintf(f->what, sizeof(f->what), "no Landlock to keep ptrace inside the "
+			 "sandbox: %.*s", (int)sizeof(f->what) - 48, why->landlock.what);
+		memcpy(f->hint, why->landlock.hint, sizeof(f->hint));
+		return -EOPNOTSUPP;
+	}
 	t->net = HB_TIER_B;
 	return 0;
 }
 
-/* Tier B for files and exec: Landlock, if its ABI has what each needs. */
+/*
+ * Landlock: every tier B sandbox's domain (its ABI is recorded), and the
+ * filesystem and exec guards, if its ABI has what each needs.
+ */
 static void select_landlock(__u32 guards, struct hb_tiers *t, __u32 *missing,
 			    struct hb_tier_why *why)
 {
@@ -64,6 +76,19 @@ static void select_landlock(__u32 guards, struct hb_tiers *t, __u32 *missing,
 		/* Landlock is there, too old for files: say so. */
 		hb_probe_landlock(HB_LANDLOCK_ABI_FS, &why->landlock);
 	}
+}
+
+const char *hb_tier_b_scope(int abi)
+{
+	if (abi >= HB_LANDLOCK_ABI_SCOPE)
+		return "no ptrace, signals or abstract unix sockets to processes outside the "
+		       "sandbox";
+	if (abi > 0)
+		return "no ptrace of processes outside the sandbox; signals are not scoped "
+		       "(Landlock ABI 6, Linux 6.12): the command can signal, and reach the "
+		       "abstract unix sockets of, its user's processes outside";
+	return "no Landlock domain: the command can ptrace and signal its user's processes "
+	       "outside the sandbox";
 }
 
 const struct hb_guard_name hb_guard_names[] = {
@@ -103,12 +128,11 @@ __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 	if (err == -E2BIG)
 		return guards;
 	hb_debug("tier A (BPF-LSM) unavailable: %s", why->lsm.what);
-	if ((guards & HB_GUARD_NET) && !select_net_b(t, &why->cgroup)) {
+	select_landlock(guards, t, &missing, why);
+	if ((guards & HB_GUARD_NET) && !select_net_b(t, why)) {
 		hb_debug("tier B (cgroup-bpf) enforces the network guard");
 		missing &= ~HB_GUARD_NET;
 	}
-	if (guards & (HB_GUARD_FS | HB_GUARD_EXEC))
-		select_landlock(guards, t, &missing, why);
 	return missing;
 }
 

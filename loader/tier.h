@@ -65,6 +65,12 @@ int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t);
 /* Every guard on BPF-LSM: what a successful probe finds. */
 void hb_tier_lsm(struct hb_tiers *t);
 
+/*
+ * What every tier B sandbox's Landlock domain keeps inside on Landlock
+ * ABI @abi (0: none), one phrase for run -v and doctor (spec/tiers.md).
+ */
+const char *hb_tier_b_scope(int abi);
+
 /* "BPF-LSM", "cgroup-bpf", "Landlock", "nothing". */
 const char *hb_tier_name(enum hb_tier tier);
 

@@ -278,5 +278,118 @@ ACTIONS = {
     "connect": netprobe.connect,
 }
 
+# --- tier B's seal (tierb_seal_cases.py) ---------------------------------
+
+def ptrace_child():
+    """Attach to, then detach from, a child of our own (inside the sandbox)."""
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    try:
+        sys_call("ptrace", 16, pid, 0, 0)  # PTRACE_ATTACH
+        os.waitpid(pid, os.WUNTRACED)
+        sys_call("ptrace", 17, pid, 0, 0)  # PTRACE_DETACH
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def kill_child():
+    """Signal a child of our own (inside the sandbox)."""
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def _tty_ioctl(req, arg):
+    import fcntl
+    return fcntl.ioctl(0, req, arg)
+
+
+def tiocsti(ch="x"):
+    """Push a byte into our terminal's input: what the user would type."""
+    import termios
+    _tty_ioctl(termios.TIOCSTI, ch.encode()[:1])
+
+
+def tioclinux():
+    import termios
+    _tty_ioctl(termios.TIOCLINUX, bytes([6, 0]))  # TIOCL_GETSHIFTSTATE
+
+
+def tiocgwinsz():
+    import struct
+    import termios
+    rows, cols = struct.unpack("HHHH", _tty_ioctl(termios.TIOCGWINSZ, bytes(8)))[:2]
+    return f"{rows}x{cols}"
+
+
+def tcsets():
+    import termios
+    try:
+        termios.tcsetattr(0, termios.TCSANOW, termios.tcgetattr(0))
+    except termios.error as e:  # not an OSError: its errno, as the other actions
+        raise OSError(e.args[0], e.args[1])
+
+
+def tcsetpgrp():
+    os.tcsetpgrp(0, os.getpgrp())
+
+
+def tty_write(text="hb-tty"):
+    os.write(0, text.encode() + b"\n")
+
+
+def tiocsti_i386():
+    """TIOCSTI on stdin through i386's entry (int 0x80), in a child: "noia32"
+    where the kernel runs no i386 calls (ia32_emulation off)."""
+    import mmap
+    import termios
+    # push rbx; mov eax, 54 (ioctl); mov ebx, edi; mov ecx, esi; int 0x80;
+    # pop rbx; movsxd rax, eax; ret. The third argument is already in edx.
+    code = bytes([0x53, 0xb8, 54, 0, 0, 0, 0x89, 0xfb, 0x89, 0xf1, 0xcd, 0x80, 0x5b,
+                  0x48, 0x63, 0xc0, 0xc3])
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGSEGV, signal.SIG_DFL)
+        # MAP_32BIT: the byte's address must fit in edx.
+        buf = mmap.mmap(-1, 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x40,
+                        prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        buf[:len(code)] = code
+        buf[256:257] = b"x"
+        addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+        fn = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_long)(addr)
+        r = fn(0, termios.TIOCSTI, addr + 256)
+        os._exit(0 if r >= 0 else -r)
+    status = os.waitpid(pid, 0)[1]
+    if os.WIFSIGNALED(status):
+        return "noia32"
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        raise OSError(code, os.strerror(code))
+
+
+def exec_errno(path):
+    """posix_spawn(@path): the errno its execve() got, or "ran"."""
+    try:
+        pid = os.posix_spawn(path, [path], os.environ)
+    except OSError as e:
+        return errno.errorcode[e.errno]
+    os.waitpid(pid, 0)
+    return "ran"
+
+
+ACTIONS.update({
+    "ptrace_child": ptrace_child, "kill_child": kill_child, "tiocsti": tiocsti,
+    "tioclinux": tioclinux, "tiocgwinsz": tiocgwinsz, "tcsets": tcsets,
+    "tcsetpgrp": tcsetpgrp, "tty_write": tty_write, "exec_errno": exec_errno,
+    "tiocsti_i386": tiocsti_i386,
+})
+
+
 if __name__ == "__main__":
     netprobe.main(ACTIONS)

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Looking a path up as another process would: from its root and working
+ * directory, with its filesystem credentials, so that root's answer
+ * never tells the process about names it could not see itself.
+ */
+#ifndef HB_TASK_LOOKUP_H
+#define HB_TASK_LOOKUP_H
+
+#include <sys/types.h>
+
+/*
+ * Whether @path (absolute, or relative to the working directory) exists
+ * for process @pid: 0, or the -errno its own lookup would get (-ENOENT,
+ * -EACCES, ...). As root, done in a forked helper that takes the
+ * process's root, working directory, filesystem uid, gid and groups; safe
+ * to call with other threads running. Not root, looked up as ourselves
+ * through /proc/PID/root or cwd. Returns another -errno if the lookup
+ * cannot be made as the process would make it.
+ */
+int hb_task_lookup(pid_t pid, const char *path);
+
+#endif
