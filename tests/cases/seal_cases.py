@@ -316,3 +316,30 @@ def seal_no_privilege_gain_at_exec():
                    f"the same program without setuid: {p.stdout!r} {p.stderr!r}")
     finally:
         shutil.rmtree(d)
+
+
+# --- relays: a service outside that acts on the command's behalf --------
+
+@case("exec")
+def relays_need_the_network_guard():
+    # A daemon outside that runs programs on request (systemd --user over
+    # D-Bus, a tmux server) is reached over a unix socket: --no-subprocess
+    # confines the sandbox's own processes, not such a service, and says
+    # so (spec/threat-model.md); with --no-network (block-all has it) the
+    # socket is denied. The test's unix server stands in for the relay.
+    path, abstract = cases.UNIX_STREAM, cases.UNIX_ABSTRACT
+    got, _ = stokens(["--no-subprocess"], f"unix_connect {path}", f"unix_connect {abstract}",
+                     "run_true")
+    # (Tier B's Landlock domain scopes abstract sockets from ABI 6 on.)
+    expect(got[0] == "ok" and got[1] in ("ok", "EPERM") and got[2] == "EPERM",
+           f"--no-subprocess alone: the relay is reachable: {got}")
+    got, _ = stokens(["--no-subprocess", "--no-network"], f"unix_connect {path}",
+                     f"unix_connect {abstract}", "run_true")
+    expect_tokens(got, ["EPERM", "EPERM", "EPERM"], "with --no-network: no relay")
+    if cases.TIER == "BPF-LSM":  # block-all's --block-native needs BPF-LSM
+        got, _ = stokens(["--profile", "block-all"], f"unix_connect {path}")
+        expect_tokens(got, ["EPERM"], "block-all")
+    # An --allow-unix socket is the user's explicit choice of relay.
+    got, _ = stokens(["--no-subprocess", "--no-network", "--allow-unix", path],
+                     f"unix_connect {path}")
+    expect_tokens(got, ["ok"], "--allow-unix")

@@ -255,7 +255,8 @@ def mkfifo_rm(path):
     os.unlink(path)
 
 
-ACTIONS = dict(procprobe.ACTIONS)
+ACTIONS = dict(netprobe.ACTIONS)
+ACTIONS.update(procprobe.ACTIONS)
 ACTIONS.update({
     "clone3_out": clone3_out, "clone3_sub": clone3_sub, "pull_in": pull_in,
     "move_self_sub": move_self_sub, "sigio": sigio, "sigurg": sigurg,
