@@ -1321,26 +1321,63 @@ int BPF_PROG(hb_inode_perm, struct inode *inode, int mask, int ret)
 }
 
 /*
- * ioctl: only the requests that reach past the sandbox (hb_ioctl_reason)
- * are looked at; every other ioctl on the host leaves at the first test.
+ * ioctls that change a file's attributes or contents besides write():
+ * chattr's flags (immutable, append-only, ...), project and extended
+ * attributes, the inode's version, verity and encryption policies.
  */
-static __always_inline int hb_ioctl_check(unsigned int cmd)
+#define HB_FS_IOC_SETFLAGS 0x40086602
+#define HB_FS_IOC32_SETFLAGS 0x40046602
+#define HB_FS_IOC_FSSETXATTR 0x401c5820
+#define HB_FS_IOC_SETVERSION 0x40087602
+#define HB_FS_IOC32_SETVERSION 0x40047602
+#define HB_FS_IOC_ENABLE_VERITY 0x40806685
+#define HB_FS_IOC_SET_ENCRYPTION_POLICY 0x800c6613
+
+/* The filesystem guard's judgement of an attribute change (below). */
+static __always_inline int hb_fs_attr(__u8 op, struct dentry *d);
+
+static __always_inline int hb_ioctl_changes_file(unsigned int cmd)
+{
+	return cmd == HB_FS_IOC_SETFLAGS || cmd == HB_FS_IOC32_SETFLAGS ||
+	       cmd == HB_FS_IOC_FSSETXATTR || cmd == HB_FS_IOC_SETVERSION ||
+	       cmd == HB_FS_IOC32_SETVERSION || cmd == HB_FS_IOC_ENABLE_VERITY ||
+	       cmd == HB_FS_IOC_SET_ENCRYPTION_POLICY;
+}
+
+/*
+ * ioctl: only the requests that reach past the sandbox (hb_ioctl_reason),
+ * and under --fs-readonly those that change a file, are looked at; every
+ * other ioctl on the host leaves at the first tests.
+ */
+/* Not inlined, like the checks below: each has a stack frame of its own. */
+static __noinline int hb_ioctl_file(struct file *file)
+{
+	return hb_fs_attr(HB_FS_OP_SETATTR, BPF_CORE_READ(file, f_path.dentry));
+}
+
+static __noinline int hb_ioctl_tty(unsigned int cmd)
 {
 	struct hb_ctx c = { .req.request = cmd, .arg = cmd };
-	int first;
+	int first = hb_first_level();
 
-	if (cmd != HB_TIOCSTI && cmd != HB_TIOCLINUX)
-		return 0;
-	first = hb_first_level();
 	if (first < 0)
 		return 0;
 	return hb_enforce(&c, first, HB_HOOK_IOCTL);
 }
 
+static __always_inline int hb_ioctl_check(struct file *file, unsigned int cmd)
+{
+	if ((hb_fs_mode & HB_FS_READONLY) && hb_ioctl_changes_file(cmd))
+		return hb_ioctl_file(file);
+	if (cmd != HB_TIOCSTI && cmd != HB_TIOCLINUX)
+		return 0;
+	return hb_ioctl_tty(cmd);
+}
+
 SEC("lsm/file_ioctl")
 int BPF_PROG(hb_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	return ret ? ret : hb_ioctl_check(cmd);
+	return ret ? ret : hb_ioctl_check(file, cmd);
 }
 
 /* 32-bit callers' ioctls have a hook of their own from Linux 6.8. */
@@ -1348,7 +1385,7 @@ SEC("lsm/file_ioctl_compat")
 int BPF_PROG(hb_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg,
 	     int ret)
 {
-	return ret ? ret : hb_ioctl_check(cmd);
+	return ret ? ret : hb_ioctl_check(file, cmd);
 }
 
 /* perf_event_open's kinds of access: the host's CPUs, the kernel, ... */

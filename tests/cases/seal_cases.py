@@ -343,3 +343,26 @@ def relays_need_the_network_guard():
     got, _ = stokens(["--no-subprocess", "--no-network", "--allow-unix", path],
                      f"unix_connect {path}")
     expect_tokens(got, ["ok"], "--allow-unix")
+
+
+# --- --fs-readonly: attribute changes through ioctl ----------------------
+
+@case("tierA")
+def fs_readonly_denies_attribute_ioctls():
+    d = cases.shared_tmpdir()
+    try:
+        w = os.path.join(d, "w")
+        os.makedirs(w)
+        os.chown(w, 1000, 1000)
+        inside, outside = os.path.join(w, "f"), os.path.join(d, "f")
+        for f in (inside, outside):
+            open(f, "w").close()
+            os.chown(f, 1000, 1000)
+        got, p = stokens(["--fs-readonly", "--allow-write", w, "--trace"],
+                         f"chattr_nodump {outside}", f"chattr_nodump {inside}")
+        expect_tokens(got, ["EROFS", "ok"], "FS_IOC_SETFLAGS under --fs-readonly")
+        expect(f"blocked setattr path={outside} (pid " in p.stderr, f"reported: {p.stderr!r}")
+        got, _ = stokens(["--no-network"], f"chattr_nodump {outside}")
+        expect_tokens(got, ["ok"], "without --fs-readonly")
+    finally:
+        shutil.rmtree(d)

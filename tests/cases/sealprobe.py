@@ -255,6 +255,16 @@ def mkfifo_rm(path):
     os.unlink(path)
 
 
+def chattr_nodump(path):
+    """chattr +d through FS_IOC_SETFLAGS (the owner may; no capability)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        cur = struct.unpack("i", fcntl.ioctl(fd, 0x80086601, b"\0" * 8)[:4])[0]
+        fcntl.ioctl(fd, 0x40086602, struct.pack("q", cur | 0x40))
+    finally:
+        os.close(fd)
+
+
 ACTIONS = dict(netprobe.ACTIONS)
 ACTIONS.update(procprobe.ACTIONS)
 ACTIONS.update({
@@ -264,7 +274,7 @@ ACTIONS.update({
     "perf_self": perf_self, "perf_cpu": perf_cpu, "perf_pid": perf_pid,
     "perf_kernel": perf_kernel, "set_mtu": set_mtu, "sethostname": sethostname,
     "chown_tmp": chown_tmp, "userns_netns": userns_netns, "mkdir_rm": mkdir_rm,
-    "symlink_rm": symlink_rm, "mkfifo_rm": mkfifo_rm,
+    "symlink_rm": symlink_rm, "mkfifo_rm": mkfifo_rm, "chattr_nodump": chattr_nodump,
 })
 
 if __name__ == "__main__":
