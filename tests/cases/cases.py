@@ -766,12 +766,14 @@ def tier_b_says_why_not_tier_a():
 
 # --- --no-subprocess, --allow-exec, --block-native ------------------------
 
-def ptokens(flags, *actions, env=TESTER):
-    """procprobe multi ACTION...: one token per action, and the process."""
-    p = hb("run", *flags, PY, PROC, "multi", *actions, env=env)
+def ptokens(flags, *actions, env=TESTER, probe=None):
+    """procprobe (or @probe) multi ACTION...: one token per action, and
+    the process."""
+    probe = probe or PROC
+    p = hb("run", *flags, PY, probe, "multi", *actions, env=env)
     lines = p.stdout.strip().splitlines()
     if p.returncode != 0 or not lines:
-        raise Fail(f"procprobe {actions} exited {p.returncode}: "
+        raise Fail(f"{os.path.basename(probe)} {actions} exited {p.returncode}: "
                    f"{p.stdout.strip()!r} {p.stderr.strip()!r}")
     return lines[-1].split(), p
 

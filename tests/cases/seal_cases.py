@@ -5,12 +5,10 @@ a user where a user could), with the neighbour that must keep working."""
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-from cases import (CGROOT, PY, PROBE, ROOT, TESTER, Fail, alive, case, expect, expect_eq,
-                   expect_tokens, hb)
+from cases import (CGROOT, PY, PROBE, ROOT, TESTER, case, expect, expect_eq, expect_tokens)
 import cases
 
 SEAL = os.path.join(os.path.dirname(PROBE), "sealprobe.py")
@@ -18,12 +16,7 @@ SEAL = os.path.join(os.path.dirname(PROBE), "sealprobe.py")
 
 def stokens(flags, *actions, env=TESTER):
     """sealprobe multi ACTION...: one token per action, and the process."""
-    p = hb("run", *flags, PY, SEAL, "multi", *actions, env=env)
-    lines = p.stdout.strip().splitlines()
-    if p.returncode != 0 or not lines:
-        raise Fail(f"sealprobe {actions} exited {p.returncode}: "
-                   f"{p.stdout.strip()!r} {p.stderr.strip()!r}")
-    return lines[-1].split(), p
+    return cases.ptokens(flags, *actions, env=env, probe=SEAL)
 
 
 class Sysctl:
