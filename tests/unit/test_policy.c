@@ -368,6 +368,27 @@ static void tamper_decisions(void **state)
 	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
 	r.fs_magic = 0xef53; /* ext4: not the tamper guard's business */
 	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	r.root_writer = 1; /* root: data filesystems only, an allow-list */
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	r.fs_magic = 0x01021994; /* tmpfs */
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	for (int i = 0; i < 4; i++) {
+		/* binfmt_misc, configfs, pstore, and a magic no kernel has yet */
+		r.fs_magic = (__u32[]){ 0x42494e4d, 0x62656570, 0x6165676c, 0x12345678 }[i];
+		assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+		r.root_writer = 0; /* a user: the kernel's permissions decide */
+		assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+		r.root_writer = 1;
+	}
+	r.fs_magic = HB_PROC_SUPER_MAGIC; /* its own rules: /proc/sys only */
+	r.proc_sys = 0;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	r.hook = HB_HOOK_SETID;
+	r.gains = 0;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	r.gains = 1;
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_TAMPER);
+	assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
 }
 
 static void other_processes(void **state)
