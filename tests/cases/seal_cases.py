@@ -362,3 +362,74 @@ def fs_readonly_denies_attribute_ioctls():
         expect_tokens(got, ["ok"], "without --fs-readonly")
     finally:
         shutil.rmtree(d)
+
+
+# --- a sandbox inside a subtree delegated to its user --------------------
+
+def delegated(path):
+    """A cgroup owned by tester, as systemd delegates user@.service."""
+    os.makedirs(path, exist_ok=True)
+    for f in ("", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"):
+        os.chown(os.path.join(path, f), 1000, 1000)
+
+
+def tester_in(cgroup, argv):
+    """A process of tester's, placed in @cgroup before it goes on (it
+    waits for a line on stdin): the Popen."""
+    p = subprocess.Popen(["sh", "-c", 'read x; exec "$@"', "sh", *argv], user=1000, group=1000,
+                         extra_groups=[], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         text=True)
+    with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
+        f.write(str(p.pid))
+    return p
+
+
+@case("tierA")
+def seal_delegated_subtree():
+    # The user owns /hbdeleg (a delegated subtree), and the agent confines
+    # /hbdeleg/job. The kernel lets the user move tasks anywhere below
+    # /hbdeleg; the seal keeps the job's tasks in the job, and keeps the
+    # user's other tasks out of it.
+    from agent_warm_cases import Started
+
+    top = os.path.join(CGROOT, "hbdeleg")
+    job, other = os.path.join(top, "job"), os.path.join(top, "other")
+    port = cases.TCP4.port
+    procs = []
+    try:
+        for d in (top, job, other):
+            delegated(d)
+        with Started():
+            q = tester_in(other, ["sleep", "60"])
+            procs.append(q)
+            q.stdin.write("go\n")
+            q.stdin.flush()
+            p = tester_in(job, [PY, SEAL, "multi", f"clone3_out {other} 127.0.0.1 {port}",
+                                f"pull_in {CGROOT} {q.pid}", f"move_out {other}",
+                                f"clone3_sub {CGROOT} 127.0.0.1 {port}"])
+            procs.append(p)
+            a = cases.hb("policy", "apply", "--cgroup", "/hbdeleg/job", "--no-network")
+            expect_eq(a.returncode, 0, f"policy apply: {a.stderr}")
+            out, _ = p.communicate("go\n", timeout=60)
+            expect_tokens(out.split(), ["EPERM", "EPERM", "EPERM", "confined"],
+                          "leaving the job, or pulling the user's own process in")
+            with open(f"/proc/{q.pid}/cgroup") as f:
+                expect(f.read().strip().endswith("/hbdeleg/other"), "the other task stayed")
+            cases.hb("policy", "clear", "--cgroup", "/hbdeleg/job")
+            # Without the policy the user may do all of it (the test is real).
+            p = tester_in(job, [PY, SEAL, "multi", f"clone3_out {other} 127.0.0.1 {port}"])
+            out, _ = p.communicate("go\n", timeout=60)
+            expect_tokens(out.split(), ["escaped"], "without a policy")
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        for d in (os.path.join(job, "hb-sub"), job, other, top):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
