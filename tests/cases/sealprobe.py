@@ -232,6 +232,13 @@ def chown_tmp():
         os.unlink(path)
 
 
+def mknod_dev(path):
+    """A character device node (/dev/kmsg's numbers): CAP_MKNOD."""
+    import stat
+    os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 11))
+    os.unlink(path)
+
+
 def userns_netns():
     """A user namespace of its own, and a network namespace in it."""
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
@@ -280,7 +287,7 @@ ACTIONS.update({
     "sig_own_child": sig_own_child, "tiocsti": tiocsti, "tty_works": tty_works,
     "perf_self": perf_self, "perf_cpu": perf_cpu, "perf_pid": perf_pid,
     "perf_kernel": perf_kernel, "set_mtu": set_mtu, "sethostname": sethostname,
-    "chown_tmp": chown_tmp, "userns_netns": userns_netns, "mkdir_rm": mkdir_rm,
+    "chown_tmp": chown_tmp, "userns_netns": userns_netns, "mknod_dev": mknod_dev, "mkdir_rm": mkdir_rm,
     "symlink_rm": symlink_rm, "mkfifo_rm": mkfifo_rm, "chattr_nodump": chattr_nodump,
 })
 
