@@ -151,12 +151,19 @@ static __always_inline int hb_addr_is_metadata(const __u8 a[16])
 	/* IPv4 (mapped), or NAT64 64:ff9b::a.b.c.d */
 	if ((!w0 && hb_addr_word(a, 2) == HB_BE32(0x0000ffff)) ||
 	    (w0 == HB_BE32(0x0064ff9b) && !hb_addr_word(a, 2)))
-		return w3 == HB_BE32(0xa9fea9fe) ||  /* 169.254.169.254: AWS, GCP, Azure */
+		return w3 == HB_BE32(0xa9fea9fe) ||  /* 169.254.169.254: AWS, GCP, Azure, ... */
 		       w3 == HB_BE32(0xa9feaa02) ||  /* 169.254.170.2: ECS task metadata */
+		       w3 == HB_BE32(0xa9feaa17) ||  /* 169.254.170.23: EKS Pod Identity */
+		       w3 == HB_BE32(0xa9fe0017) ||  /* 169.254.0.23: Tencent Cloud */
+		       w3 == HB_BE32(0xa9fe2a2a) ||  /* 169.254.42.42: Scaleway */
+		       w3 == HB_BE32(0xa83f8110) ||  /* 168.63.129.16: Azure's wire server */
+		       w3 == HB_BE32(0xc00000c0) ||  /* 192.0.0.192: Oracle Cloud */
 		       w3 == HB_BE32(0x646464c8);    /* 100.100.100.200: Alibaba */
 	if (hb_addr_word(a, 2))
 		return 0;
 	return (w0 == HB_BE32(0xfd000ec2) && w3 == HB_BE32(0x00000254)) || /* fd00:ec2::254 */
+	       (w0 == HB_BE32(0xfd000ec2) && w3 == HB_BE32(0x00000023)) || /* fd00:ec2::23 */
+	       (w0 == HB_BE32(0xfd2000ce) && w3 == HB_BE32(0x00000254)) || /* fd20:ce::254 */
 	       (w0 == HB_BE32(0xfe800000) && w3 == HB_BE32(0xa9fea9fe));   /* fe80::a9fe:a9fe */
 }
 

@@ -94,5 +94,6 @@ bool hb_domain_matches(const char *name, const char *pattern)
 bool hb_domain_is_metadata(const char *name)
 {
 	return hb_domain_equal(name, "metadata") ||
-	       hb_domain_matches(name, "metadata.google.internal");
+	       hb_domain_matches(name, "metadata.google.internal") ||
+	       hb_domain_matches(name, "metadata.tencentyun.com");
 }

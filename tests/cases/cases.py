@@ -1043,10 +1043,14 @@ def metadata_denied_whatever_is_allowed():
     acts = ["connect 169.254.169.254 80", "connect 169.254.170.2 80",
             "connect 100.100.100.200 80", "connect ::ffff:169.254.169.254 80",
             "connect fd00:ec2::254 80", "sendto 169.254.169.254 53",
-            "connect 169.254.1.1 80", "connect fd00:ec2::253 80"]
+            "connect 169.254.170.23 80", "connect fd00:ec2::23 80", "connect 169.254.0.23 80",
+            "connect 168.63.129.16 80", "connect 192.0.0.192 80", "connect fd20:ce::254 80",
+            "connect 169.254.42.42 80",
+            "connect 169.254.1.1 80", "connect fd00:ec2::253 80", "connect 168.63.129.17 80"]
     got, p = tokens(["--trace", "--allow-ip", "169.254.0.0/16", "--allow-ip", "100.64.0.0/10",
+                     "--allow-ip", "168.63.0.0/16", "--allow-ip", "192.0.0.0/24",
                      "--allow-ip", "::/0"], *acts)
-    expect_tokens(got, ["EPERM"] * 6 + ["!EPERM", "!EPERM"], "metadata vs. its neighbours")
+    expect_tokens(got, ["EPERM"] * 13 + ["!EPERM"] * 3, "metadata vs. its neighbours")
     expect("blocked connect 169.254.169.254:80 (pid " in p.stderr and
            "cloud metadata endpoint" in p.stderr, f"trace: {p.stderr!r}")
 

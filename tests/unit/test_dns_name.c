@@ -52,6 +52,8 @@ static void metadata_names(void **state)
 	assert_true(hb_domain_is_metadata("metadata.google.internal"));
 	assert_true(hb_domain_is_metadata("Metadata.Google.Internal."));
 	assert_true(hb_domain_is_metadata("computeMetadata.metadata.google.internal"));
+	assert_true(hb_domain_is_metadata("metadata.tencentyun.com"));
+	assert_false(hb_domain_is_metadata("tencentyun.com"));
 	assert_false(hb_domain_is_metadata("metadata.example.com"));
 	assert_false(hb_domain_is_metadata("xmetadata.google.internal"));
 	assert_false(hb_domain_is_metadata("google.internal"));

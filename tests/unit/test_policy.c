@@ -113,7 +113,9 @@ static void metadata_always_denied(void **state)
 {
 	const char *meta[] = { "169.254.169.254", "::ffff:169.254.169.254", "169.254.170.2",
 			       "100.100.100.200", "fd00:ec2::254", "fe80::a9fe:a9fe",
-			       "64:ff9b::a9fe:a9fe", "::ffff:100.100.100.200" };
+			       "64:ff9b::a9fe:a9fe", "::ffff:100.100.100.200", "169.254.170.23",
+			       "fd00:ec2::23", "169.254.0.23", "168.63.129.16", "192.0.0.192",
+			       "fd20:ce::254", "169.254.42.42" };
 	struct hb_policy all = { .guards = HB_GUARD_NET,
 				 .net = HB_NET_ALLOW_LOCALHOST | HB_NET_IP_RULES | HB_NET_DNS_PROXY };
 
@@ -129,7 +131,8 @@ static void metadata_always_denied(void **state)
 	}
 	/* Neighbours are not metadata. */
 	for (const char *ok[] = { "169.254.169.253", "fd00:ec2::253", "fe80::a9fe:a9ff",
-				  "64:ff9b::1:a9fe:a9fe", "::a9fe:a9fe", NULL }, **p = ok; *p; p++) {
+				  "64:ff9b::1:a9fe:a9fe", "::a9fe:a9fe", "168.63.129.17",
+				  "fd20:ce::253", "192.0.0.193", NULL }, **p = ok; *p; p++) {
 		struct hb_req r = dest(HB_HOOK_CONNECT, *p, 80, HB_IPPROTO_TCP);
 
 		r.rule_match = 1;
