@@ -2330,8 +2330,18 @@ static __always_inline int hb_cg_unix(struct bpf_sock_addr *ctx)
 		c.path = sun_path;
 		c.path_len = len - sizeof(__u16);
 	} else {
-		/* Up to the NUL: what the kernel resolves as the path. */
-		if (bpf_probe_read_kernel_str(key->path, sizeof(key->path), sun_path) < 0)
+		/*
+		 * Up to the NUL, and never past the length given: what the
+		 * kernel resolves as the path. The bytes after it are not the
+		 * caller's (an unzeroed buffer), and callers such as CPython
+		 * pass no NUL.
+		 */
+		__u32 n = len - sizeof(__u16) + 1; /* the path's bytes and a NUL */
+
+		if (n > sizeof(key->path))
+			n = sizeof(key->path);
+		if (bpf_probe_read_kernel_str(key->path, n & 127, /* a bound the verifier sees */
+					      sun_path) < 0)
 			c.req.unreadable = 1;
 		c.req.unix_kind = HB_UNIX_PATHNAME;
 		c.path_key = key;
