@@ -128,8 +128,14 @@ enum hb_hook {
 	HB_HOOK_KILL = 18,  /* a signal to another process */
 	HB_HOOK_FS_WRITE = 19, /* a change to a file (arg: enum hb_fs_op) */
 	HB_HOOK_FS_READ = 20,  /* a read under --fs-readonly=ROOT (arg: the op) */
+	HB_HOOK_SOCKOPT = 21,  /* an inet socket option or a send's ancillary
+				* data (protocol: the level; arg: the option,
+				* | HB_SOCKOPT_CMSG for ancillary data) */
 	HB_HOOK_MAX,
 };
+
+/* struct hb_event.arg of HB_HOOK_SOCKOPT: the option came as ancillary data. */
+#define HB_SOCKOPT_CMSG (1u << 16)
 
 /* What the kernel did (struct hb_event.verdict). */
 enum hb_verdict {
@@ -160,6 +166,8 @@ enum hb_reason {
 	HB_REASON_FS_TOO_DEEP = 17,    /* deeper than HB_FS_MAX_DEPTH below any rule */
 	HB_REASON_FS_LINKED = 18,      /* a file with other hard links, which may
 					* lie outside the writable subtree */
+	HB_REASON_NET_ROUTE = 19,      /* a source route or routing header: the
+					* packet would go elsewhere than judged */
 	HB_REASON_MAX,
 };
 
