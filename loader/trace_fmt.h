@@ -31,6 +31,8 @@ const char *hb_family_name(unsigned int family);
 const char *hb_socket_type_name(unsigned int type);
 const char *hb_cap_name(unsigned int cap);
 const char *hb_fs_op_name(unsigned int op);
+/* A socket option (or control message) by level: "IPV6_RTHDR". */
+const char *hb_sockopt_name(unsigned int level, unsigned int name);
 
 /*
  * Whether a byte of an untrusted name is written as \xNN: a backslash and
