@@ -1161,6 +1161,7 @@ import agent_crash_cases  # noqa: registers kill -9 of the agent under load
 import deploy_cases  # noqa: registers the shipped example policies
 import agent_policy_cases  # noqa: registers policy apply/show/clear and trace (spec/agent.md)
 import agent_unpriv_cases  # noqa: registers run without root through the agent
+import net_route_cases  # noqa: registers routes, ping sockets and autobind (spec/network.md)
 
 
 def main():
