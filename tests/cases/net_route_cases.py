@@ -250,3 +250,35 @@ def udp_autobind_is_unreachable_from_outside():
     finally:
         if added:
             subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])
+
+
+@case("net")
+def listen_unbound_is_unreachable_from_outside():
+    # listen() on an unbound socket binds 0.0.0.0: tier A denies it, tier
+    # B lets it listen but drops what comes from outside the host.
+    addr, added = outside_address()
+    try:
+        for flags, want in ((["--allow-localhost"],
+                             "EPERM" if C.TIER == "BPF-LSM" else "loopback"),
+                            ([], "outside,loopback")):
+            d = shared_tmpdir()
+            p = subprocess.Popen([C.HB, "run", *flags, C.PY, C.PROBE, "listen_wait", d],
+                                 env={**os.environ, **TESTER}, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            try:
+                C.wait_for(os.path.join(d, "port"))
+                port = int(open(os.path.join(d, "port")).read())
+                for host in (addr, "127.0.0.1"):
+                    if port:
+                        with socket.socket() as s:
+                            s.settimeout(1)
+                            s.connect_ex((host, port))
+                out, err = p.communicate(timeout=60)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+            expect_eq(out.strip().splitlines()[-1:], [want],
+                      f"peers of an unbound listener with {flags} (outside: {addr}); {err!r}")
+    finally:
+        if added:
+            subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])

@@ -413,7 +413,31 @@ def autobind_wait(denied, directory, echo_port):
     return f"{send} {got} {run('echo', [], {'echo': echo})}"
 
 
+def listen_wait(directory):
+    """listen() on an unbound TCP socket (tier A denies it); its port into
+    DIR/port (0 if denied), then the first peer accepted within 3 s:
+    "loopback", "outside", or "timeout" (then the listen's token)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    token = run("listen", [], {"listen": s.listen})
+    with open(os.path.join(directory, "port.tmp"), "w") as f:
+        f.write(str(s.getsockname()[1] if token == "ok" else 0))
+    os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
+    if token != "ok":
+        return token
+    s.settimeout(3)
+    seen = []
+    try:
+        while True:
+            c, peer = s.accept()
+            seen.append("loopback" if peer[0].startswith("127.") else "outside")
+            c.close()
+    except socket.timeout:
+        pass
+    return ",".join(seen) or "timeout"
+
+
 ACTIONS.update({
+    "listen_wait": listen_wait,
     "route_setsockopt": route_setsockopt, "route_cmsg": route_cmsg,
     "harmless_options": harmless_options, "ping": ping, "autobind_wait": autobind_wait,
 })
