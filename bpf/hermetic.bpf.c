@@ -928,6 +928,8 @@ static long hb_cmsg_cb(__u32 i, void *data)
 		w->done = 1;
 		return 1;
 	}
+	if (i >= HB_CMSG_MAX) /* one more than the bound: not done, denied */
+		return 1;
 	if (bpf_probe_read_kernel(&h, sizeof(h), (void *)(w->ctl + w->off)) ||
 	    h.len < sizeof(h) || h.len > w->len - w->off) {
 		w->bad = 1; /* the kernel would refuse it too (CMSG_OK) */
@@ -970,7 +972,8 @@ static __always_inline int hb_cmsg_route(struct hb_ctx *c, struct msghdr *msg)
 	}
 	w.ctl = (__u64)ctl;
 	w.len = len;
-	bpf_loop(HB_CMSG_MAX, hb_cmsg_cb, &w, 0);
+	/* The last round only finds the end after HB_CMSG_MAX messages. */
+	bpf_loop(HB_CMSG_MAX + 1, hb_cmsg_cb, &w, 0);
 	if (w.bad || (!w.found && !w.done))
 		c->req.unreadable = 1;
 	c->req.route_opt = w.found;

@@ -68,13 +68,18 @@ def ipv4_source_route_is_denied():
             f"route_setsockopt ssrr 127.0.0.1 {port} 127.0.0.2",
             f"route_cmsg retopts 127.0.0.1 {port} 127.0.0.2",
             f"harmless_options 127.0.0.1 {port}",
-            f"sendto 127.0.0.1 {port}"]
+            f"sendto 127.0.0.1 {port}",
+            f"route_cmsg retopts 127.0.0.1 {port} 127.0.0.2 connected"]
     sniff = Sniffer()
     try:
-        got, _ = tokens(flags, *acts)
+        got, p = tokens(flags + ["--trace"], *acts)
     finally:
         sniff.close()
-    expect_tokens(got, ["EPERM", "EPERM", "EPERM", "ok", "ok"], "IPv4 source routes")
+    expect_tokens(got, ["EPERM", "EPERM", "EPERM", "ok", "ok", "EPERM"], "IPv4 source routes")
+    expect("blocked setsockopt IP_OPTIONS" in p.stderr, f"the trace names the option: {p.stderr!r}")
+    if C.TIER == "BPF-LSM":  # tier B's packet drop has no trace line
+        expect("blocked setsockopt IP_RETOPTS (ancillary data)" in p.stderr,
+               f"the trace names the control message: {p.stderr!r}")
     expect_eq([p for p in sniff.ipv4_with(MARK) if p != ("127.0.0.1", False)], [],
               "packets that left for another address, or with options")
     expect(("127.0.0.1", False) in sniff.ipv4_with(MARK), "the plain sends went out")
@@ -282,3 +287,17 @@ def listen_unbound_is_unreachable_from_outside():
     finally:
         if added:
             subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])
+
+
+@case("net")
+def many_control_messages_fail_closed():
+    # Tier A walks at most 64 control messages (HB_CMSG_MAX): one more is
+    # denied, not skipped. Tier B reads none (its egress check sees the
+    # packet), so the kernel takes them.
+    port = C.UDP4.port
+    got, _ = tokens(["--allow-localhost"], f"cmsg_flood 64 127.0.0.1 {port}",
+                    f"cmsg_flood 65 127.0.0.1 {port}")
+    expect_tokens(got, ["ok", "EPERM" if C.TIER == "BPF-LSM" else "ok"],
+                  "64 and 65 control messages under --allow-localhost")
+    got, _ = tokens([], f"cmsg_flood 65 127.0.0.1 {port}")
+    expect_tokens(got, ["ok"], "65 control messages without the guard")

@@ -332,8 +332,9 @@ def _cmsg(level, type_, data):
     return struct.pack("@QiI", n, level, type_) + data + bytes((-n) % 8)
 
 
-def route_cmsg(kind, host, port, hop):
-    """sendmsg() with the route as ancillary data (rthdr2, 2292rthdr, retopts)."""
+def route_cmsg(kind, host, port, hop, connected=""):
+    """sendmsg() with the route as ancillary data (rthdr2, 2292rthdr,
+    retopts); with @connected, on a socket connected to @host first."""
     fam = family_of(host)
     if kind == "retopts":
         anc = [(socket.IPPROTO_IP, IP_RETOPTS, _srr(hop))]
@@ -341,7 +342,21 @@ def route_cmsg(kind, host, port, hop):
         anc = [(socket.IPPROTO_IPV6, IPV6_2292RTHDR if kind == "2292rthdr" else IPV6_RTHDR,
                 _rthdr("2", hop))]
     with socket.socket(fam, socket.SOCK_DGRAM) as s:
-        s.sendmsg([ROUTE_DATA], anc, 0, (host, int(port)))
+        if connected:
+            s.connect((host, int(port)))
+            s.sendmsg([ROUTE_DATA], anc)
+        else:
+            s.sendmsg([ROUTE_DATA], anc, 0, (host, int(port)))
+
+
+def cmsg_flood(count, host, port):
+    """One send with @count harmless control messages (IP_TTL or IPV6_HOPLIMIT)."""
+    import struct
+    fam = family_of(host)
+    one = ((socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT, struct.pack("i", 7))
+           if fam == socket.AF_INET6 else (socket.IPPROTO_IP, socket.IP_TTL, struct.pack("i", 7)))
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        s.sendmsg([ROUTE_DATA], [one] * int(count), 0, (host, int(port)))
 
 
 def harmless_options(host, port):
@@ -437,7 +452,7 @@ def listen_wait(directory):
 
 
 ACTIONS.update({
-    "listen_wait": listen_wait,
+    "listen_wait": listen_wait, "cmsg_flood": cmsg_flood,
     "route_setsockopt": route_setsockopt, "route_cmsg": route_cmsg,
     "harmless_options": harmless_options, "ping": ping, "autobind_wait": autobind_wait,
 })
