@@ -994,10 +994,10 @@ int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 		return ret;
 	/* Ancillary data first: it applies to connected sends too. */
 	hb_read_sock(&c, sock);
-	if (!c.req.unreadable && hb_is_inet(c.req.family)) {
+	if (c.req.unreadable || hb_is_inet(c.req.family)) {
 		c.req.addr_family = c.req.family;
 		/* the event's protocol field: the level (hb_cmsg_route) */
-		if (hb_cmsg_route(&c, msg)) {
+		if (c.req.unreadable || hb_cmsg_route(&c, msg)) {
 			ret = hb_enforce(&c, first, HB_HOOK_SOCKOPT);
 			if (ret)
 				return ret;
@@ -1158,9 +1158,10 @@ int BPF_PROG(hb_setsockopt, struct socket *sock, int level, int optname, int ret
 	struct hb_ctx c = { .req.hook = HB_HOOK_SOCKOPT };
 	int first;
 
-	if (hb_skip(ret, &first))
+	if (ret)
 		return ret;
-	if (!hb_net_route_option(level, optname))
+	/* The cheapest exit first: nearly every option is not one of these. */
+	if (!hb_net_route_option(level, optname) || hb_skip(0, &first))
 		return 0;
 	hb_read_sock(&c, sock);
 	c.req.route_opt = 1;
