@@ -901,6 +901,88 @@ int BPF_PROG(hb_connect, struct socket *sock, struct sockaddr *address,
 	return hb_enforce(&c, first, HB_HOOK_CONNECT);
 }
 
+/*
+ * Control messages one send may carry before the walk gives up and
+ * denies (fail closed): a sender needs a handful (packet info, TTL,
+ * TOS, timestamps), each at least 16 bytes.
+ */
+#define HB_CMSG_MAX 64
+
+struct hb_cmsg_walk {
+	__u64 ctl;      /* the kernel's copy of the control buffer */
+	__u64 len;      /* its length */
+	__u64 off;      /* where the next cmsghdr starts */
+	__s32 level;    /* the route option found, if any */
+	__s32 type;
+	__u8 found;     /* a route option */
+	__u8 bad;       /* unreadable, malformed or more than HB_CMSG_MAX */
+	__u8 done;      /* walked to the end */
+};
+
+/* One cmsghdr of hb_cmsg_route(); 1 stops the loop. */
+static long hb_cmsg_cb(__u32 i, void *data)
+{
+	struct hb_cmsg_walk *w = data;
+	struct { __u64 len; __s32 level, type; } h;
+
+	if (w->off + sizeof(h) > w->len) {
+		w->done = 1;
+		return 1;
+	}
+	if (i >= HB_CMSG_MAX) /* one more than the bound: not done, denied */
+		return 1;
+	if (bpf_probe_read_kernel(&h, sizeof(h), (void *)(w->ctl + w->off)) ||
+	    h.len < sizeof(h) || h.len > w->len - w->off) {
+		w->bad = 1; /* the kernel would refuse it too (CMSG_OK) */
+		return 1;
+	}
+	if (hb_net_route_option(h.level, h.type)) {
+		w->found = 1;
+		w->level = h.level;
+		w->type = h.type;
+		return 1;
+	}
+	w->off += (h.len + 7) & ~7ULL; /* CMSG_ALIGN */
+	return 0;
+}
+
+/*
+ * A send's ancillary data may carry a source route or a routing header
+ * (IP_RETOPTS, IPV6_RTHDR): the packet would go to their first hop, not
+ * to the destination judged. Fills @c as a HB_HOOK_SOCKOPT request; 1 if
+ * there is anything to judge.
+ */
+static __always_inline int hb_cmsg_route(struct hb_ctx *c, struct msghdr *msg)
+{
+	struct hb_cmsg_walk w = {};
+	void *ctl = NULL;
+	__u64 len = 0;
+
+	if (bpf_core_read(&len, sizeof(len), &msg->msg_controllen) ||
+	    bpf_core_read(&ctl, sizeof(ctl), &msg->msg_control)) {
+		c->req.unreadable = 1;
+		return 1;
+	}
+	if (!len)
+		return 0;
+	/* sendmsg() hands the hook a kernel copy; anything else is unknown. */
+	if (!ctl || (bpf_core_field_exists(msg->msg_control_is_user) &&
+		     BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user))) {
+		c->req.unreadable = 1;
+		return 1;
+	}
+	w.ctl = (__u64)ctl;
+	w.len = len;
+	/* The last round only finds the end after HB_CMSG_MAX messages. */
+	bpf_loop(HB_CMSG_MAX + 1, hb_cmsg_cb, &w, 0);
+	if (w.bad || (!w.found && !w.done))
+		c->req.unreadable = 1;
+	c->req.route_opt = w.found;
+	c->req.protocol = w.level;
+	c->arg = (__u32)w.type | HB_SOCKOPT_CMSG;
+	return 1;
+}
+
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 	     int ret)
@@ -911,6 +993,20 @@ int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 
 	if (hb_skip(ret, &first))
 		return ret;
+	/* Ancillary data first: it applies to connected sends too. */
+	hb_read_sock(&c, sock);
+	if (c.req.unreadable || hb_is_inet(c.req.family)) {
+		c.req.addr_family = c.req.family;
+		/* the event's protocol field: the level (hb_cmsg_route) */
+		if (c.req.unreadable || hb_cmsg_route(&c, msg)) {
+			ret = hb_enforce(&c, first, HB_HOOK_SOCKOPT);
+			if (ret)
+				return ret;
+		}
+		/* The destination next, from a clean request. */
+		__builtin_memset(&c, 0, sizeof(c));
+		hb_read_sock(&c, sock);
+	}
 	if (bpf_core_read(&name, sizeof(name), &msg->msg_name) ||
 	    bpf_core_read(&namelen, sizeof(namelen), &msg->msg_namelen)) {
 		c.req.unreadable = 1;
@@ -921,7 +1017,6 @@ int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 		 */
 		return 0;
 	}
-	hb_read_sock(&c, sock);
 	if (!c.req.unreadable)
 		hb_read_sockaddr(&c.req, name, namelen);
 	return hb_enforce(&c, first, HB_HOOK_SENDMSG);
@@ -1051,6 +1146,30 @@ int BPF_PROG(hb_unix_send, struct socket *sock, struct socket *other, int ret)
 		return ret;
 	hb_unix_peer(&c, BPF_CORE_READ(other, sk));
 	return hb_enforce(&c, first, HB_HOOK_UNIX);
+}
+
+/*
+ * Options that change where packets go: a source route (IP_OPTIONS), a
+ * routing header (IPV6_RTHDR), ... The hooks judge the destination; the
+ * packet would leave for the route's first hop (hb_net_route_option).
+ */
+SEC("lsm/socket_setsockopt")
+int BPF_PROG(hb_setsockopt, struct socket *sock, int level, int optname, int ret)
+{
+	struct hb_ctx c = { .req.hook = HB_HOOK_SOCKOPT };
+	int first;
+
+	if (ret)
+		return ret;
+	/* The cheapest exit first: nearly every option is not one of these. */
+	if (!hb_net_route_option(level, optname) || hb_skip(0, &first))
+		return 0;
+	hb_read_sock(&c, sock);
+	c.req.route_opt = 1;
+	c.req.addr_family = c.req.family;
+	c.req.protocol = level; /* the event's protocol field: the level */
+	c.arg = optname;
+	return hb_enforce(&c, first, HB_HOOK_SOCKOPT);
 }
 
 /* ---- tier A: exec and native code --------------------------------- */
@@ -2216,6 +2335,16 @@ static __always_inline int hb_cg_addr(struct bpf_sock_addr *ctx, __u16 hook,
 		return CG_ALLOW;
 	if (!hb_tier_b)
 		return CG_ALLOW;
+	/*
+	 * No destination: a connected UDP socket's send with ancillary data
+	 * runs this hook without an address (all zero, AF_UNSPEC). It goes to
+	 * the peer its connect() was judged for, as in tier A's socket_sendmsg;
+	 * an explicit AF_UNSPEC address of zeros fails in the kernel (EINVAL).
+	 */
+	if (hook == HB_HOOK_SENDMSG && ctx->user_family == HB_AF_UNSPEC && !ctx->user_port &&
+	    (v6 ? !(ctx->user_ip6[0] | ctx->user_ip6[1] | ctx->user_ip6[2] | ctx->user_ip6[3]) :
+		  !ctx->user_ip4))
+		return CG_ALLOW;
 	hb_req_from_ctx(&c.req, ctx, hook, v6);
 	return hb_enforce(&c, first, hook) ? CG_DENY : CG_ALLOW;
 }
@@ -2381,6 +2510,215 @@ int hb_cg_sock_create(struct bpf_sock *sk)
 	if (first < 0)
 		return CG_ALLOW;
 	return hb_enforce(&c, first, HB_HOOK_SOCKET) ? CG_DENY : CG_ALLOW;
+}
+
+/*
+ * Tier B's setsockopt(): the options that change where packets go
+ * (hb_net_route_option) get EPERM. Others go on to the kernel untouched;
+ * an option longer than a page must come back with optlen 0 for that
+ * (before Linux 6.5 the kernel otherwise fails it with EFAULT).
+ */
+SEC("cgroup/setsockopt")
+int hb_cg_sockopt(struct bpf_sockopt *ctx)
+{
+	struct hb_ctx c = { .req.hook = HB_HOOK_SOCKOPT };
+	struct bpf_sock *sk = ctx->sk;
+	int first;
+
+	if (!hb_tier_b || !hb_net_route_option(ctx->level, ctx->optname)) {
+		if (ctx->optlen > 4096)
+			ctx->optlen = 0;
+		return CG_ALLOW;
+	}
+	first = hb_first_level();
+	if (first < 0)
+		return CG_ALLOW;
+	if (!sk)
+		c.req.unreadable = 1;
+	else {
+		c.req.family = sk->family;
+		c.req.type = sk->type;
+	}
+	c.req.route_opt = 1;
+	c.req.addr_family = c.req.family;
+	c.req.protocol = ctx->level; /* the event's protocol field: the level */
+	c.arg = ctx->optname;
+	return hb_enforce(&c, first, HB_HOOK_SOCKOPT) ? CG_DENY : CG_ALLOW;
+}
+
+/*
+ * IPv6 extension headers looked at before a routing header: the kernel
+ * puts at most hop-by-hop and destination options in front of one.
+ */
+#define HB_IPV6_EXT_MAX 8
+
+struct hb_pkt {
+	__u8 v6;
+	__u8 route;   /* IPv4 options, or an IPv6 routing header */
+	__u8 bad;     /* unreadable, or more headers than HB_IPV6_EXT_MAX */
+	__u8 pad;
+	__u16 sport, dport; /* network order; 0 unless TCP, UDP */
+	__u8 src[16], dst[16]; /* IPv4-mapped for IPv4 */
+};
+
+/* The network header of @skb (cgroup_skb programs start there). */
+static __always_inline void hb_parse_pkt(struct __sk_buff *skb, struct hb_pkt *k)
+{
+	__u8 proto = 0;
+	__u32 off;
+
+	if (skb->protocol == bpf_htons(0x0800)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip))) {
+			k->bad = 1;
+			return;
+		}
+		k->route = ip.ihl != 5;
+		hb_addr_map_v4(k->src, (const __u8 *)&ip.saddr);
+		hb_addr_map_v4(k->dst, (const __u8 *)&ip.daddr);
+		proto = ip.protocol;
+		off = ip.ihl * 4;
+	} else if (skb->protocol == bpf_htons(0x86dd)) {
+		struct ipv6hdr ip6;
+		__u8 nexthdr;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6))) {
+			k->bad = 1;
+			return;
+		}
+		k->v6 = 1;
+		__builtin_memcpy(k->src, &ip6.saddr, 16);
+		__builtin_memcpy(k->dst, &ip6.daddr, 16);
+		nexthdr = ip6.nexthdr;
+		off = sizeof(ip6);
+		for (int i = 0; i < HB_IPV6_EXT_MAX; i++) {
+			__u8 h[2];
+			__u32 skip;
+
+			if (nexthdr == HB_IPV6_ROUTING) {
+				k->route = 1;
+				return;
+			}
+			if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
+				skip = 0;
+			else
+				skip = hb_ipv6_ext_skip(nexthdr, h[1]);
+			if (!skip)
+				break;
+			nexthdr = h[0];
+			off += skip;
+			if (i == HB_IPV6_EXT_MAX - 1)
+				k->bad = 1; /* fail closed: still more headers */
+		}
+		proto = nexthdr;
+	} else {
+		return; /* neither: no inet socket sends it */
+	}
+	if (proto == HB_IPPROTO_TCP || proto == HB_IPPROTO_UDP) {
+		__u16 ports[2];
+
+		if (!bpf_skb_load_bytes(skb, off & 0xffff, ports, sizeof(ports))) {
+			k->sport = ports[0];
+			k->dport = ports[1];
+		}
+	}
+}
+
+/*
+ * The policy of the sandbox whose socket sent or receives @skb: the
+ * socket's cgroup, at the one level a tier B instance serves (its own
+ * `run`: hb_sandbox_id), since no task is at hand here.
+ */
+static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __u64 *id)
+{
+	*id = bpf_skb_ancestor_cgroup_id(skb, hb_level_lo);
+	if (!*id || (hb_sandbox_id && *id != hb_sandbox_id))
+		return NULL;
+	return bpf_map_lookup_elem(&hb_policies, id);
+}
+
+/*
+ * The request a packet of a sandbox socket makes: its socket, and the
+ * address at the other end (@in: the source, else the destination).
+ * NULL when no sandbox policy covers the socket. Nothing here knows the
+ * task, so no event is reported.
+ */
+static __always_inline struct hb_policy *hb_skb_req(struct __sk_buff *skb,
+						    struct hb_ctx *c, bool in, __u64 *id)
+{
+	struct hb_policy *p = hb_skb_policy(skb, id);
+	struct hb_pkt k = {};
+	struct bpf_sock *sk;
+
+	if (!p)
+		return NULL;
+	hb_parse_pkt(skb, &k);
+	sk = skb->sk;
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	if (sk) {
+		c->req.family = sk->family;
+		c->req.type = sk->type;
+		c->req.protocol = sk->protocol;
+		c->req.connected = sk->dst_port != 0;
+	} else if (in) {
+		c->req.unreadable = 1; /* a receiving socket is always a full one */
+	}
+	c->req.unreadable |= k.bad;
+	c->req.route_opt = k.route;
+	c->req.addr_family = k.v6 ? HB_AF_INET6 : HB_AF_INET;
+	__builtin_memcpy(c->req.addr, in ? k.src : k.dst, 16);
+	c->req.port = bpf_ntohs(in ? k.sport : k.dport);
+	hb_req_classify(&c->req);
+	return p;
+}
+
+/*
+ * Tier B, every packet of a sandbox socket: no routing header and no
+ * IPv4 options, whatever set them (ancillary data, which no cgroup hook
+ * sees); ICMP echo ("ping") sockets only to allowed destinations (their
+ * sendto() passes no cgroup hook). 0 drops: the send fails with EPERM
+ * (ICMPv6's ping send ignores it: nothing leaves, no error).
+ */
+SEC("cgroup_skb/egress")
+int hb_cg_egress(struct __sk_buff *skb)
+{
+	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
+	struct hb_policy *p;
+	__u64 id;
+
+	if (!hb_tier_b)
+		return CG_ALLOW;
+	p = hb_skb_req(skb, &c, false, &id);
+	if (!p)
+		return CG_ALLOW;
+	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_SENDMSG);
+	return hb_net_egress_reason(p, &c.req) && !hb_audited(p, HB_HOOK_SENDMSG) ?
+		CG_DENY : CG_ALLOW;
+}
+
+/*
+ * Tier B, every packet arriving at a sandbox socket: nothing from outside
+ * the host (hb_net_ingress_reason). UDP binds an unbound socket to the
+ * wildcard address before the sendmsg hook can deny the send, and listen()
+ * on an unbound socket binds it too: such a socket must stay unreachable.
+ */
+SEC("cgroup_skb/ingress")
+int hb_cg_ingress(struct __sk_buff *skb)
+{
+	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
+	struct hb_policy *p;
+	__u64 id;
+
+	if (!hb_tier_b)
+		return CG_ALLOW;
+	p = hb_skb_req(skb, &c, true, &id);
+	if (!p)
+		return CG_ALLOW;
+	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_CONNECT);
+	return hb_net_ingress_reason(p, &c.req) && !hb_audited(p, HB_HOOK_CONNECT) ?
+		CG_DENY : CG_ALLOW;
 }
 
 /* ---- the agent: a followed cgroup created again ---------------------- */

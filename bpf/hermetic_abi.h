@@ -131,8 +131,14 @@ enum hb_hook {
 	HB_HOOK_IOCTL = 21, /* an ioctl that reaches past the sandbox (arg: request) */
 	HB_HOOK_PERF = 22,  /* perf_event_open beyond the sandbox (arg: pid or 0) */
 	HB_HOOK_SETID = 23, /* an exec that would gain privilege (setuid, file caps) */
+	HB_HOOK_SOCKOPT = 24,  /* an inet socket option or a send's ancillary
+				* data (protocol: the level; arg: the option,
+				* | HB_SOCKOPT_CMSG for ancillary data) */
 	HB_HOOK_MAX,
 };
+
+/* struct hb_event.arg of HB_HOOK_SOCKOPT: the option came as ancillary data. */
+#define HB_SOCKOPT_CMSG (1u << 16)
 
 /*
  * HB_HOOK_IOCTL's requests (the event's arg): terminal ioctls that type
@@ -179,6 +185,8 @@ enum hb_reason {
 	HB_REASON_FS_TOO_DEEP = 17,    /* deeper than HB_FS_MAX_DEPTH below any rule */
 	HB_REASON_FS_LINKED = 18,      /* a file with other hard links, which may
 					* lie outside the writable subtree */
+	HB_REASON_NET_ROUTE = 19,      /* a source route or routing header: the
+					* packet would go elsewhere than judged */
 	HB_REASON_MAX,
 };
 

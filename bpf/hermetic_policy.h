@@ -32,7 +32,9 @@ struct hb_req {
 	__u8 unix_kind;    /* enum hb_unix_kind of the peer */
 	__u8 own_socket;   /* the socket belongs to the sandbox's cgroup */
 	__u8 addr_class;   /* HB_ADDR_*, from hb_req_classify() */
-	__u8 pad[2];
+	__u8 route_opt;    /* the option, ancillary data or packet changes
+			    * where packets go: hb_net_route_option() */
+	__u8 connected;    /* a packet in: the socket has a peer */
 	/* Executables and mappings (exec and native guards): */
 	__u32 prot;        /* PROT_* the mapping will have */
 	__u8 first_exec;   /* this execve() is the command's own */
@@ -296,6 +298,109 @@ hb_net_unix_reason(const struct hb_policy *p, const struct hb_req *r)
 	if (r->unix_kind == HB_UNIX_UNNAMED || r->unix_match)
 		return HB_REASON_NONE;
 	return HB_REASON_NET_UNIX;
+}
+
+/* Socket option levels and the options that set a route (Linux's numbers). */
+#define HB_SOL_IP 0
+#define HB_SOL_IPV6 41
+#define HB_IP_OPTIONS 4           /* IPv4 options: LSRR/SSRR source routes */
+#define HB_IP_RETOPTS 7           /* the same, as ancillary data */
+#define HB_IPV6_2292RTHDR 5       /* a routing header, RFC 2292 spelling */
+#define HB_IPV6_2292PKTOPTIONS 6  /* sticky options given as ancillary data */
+#define HB_IPV6_NEXTHOP 9         /* RFC 3542's next hop (Linux: EINVAL today) */
+#define HB_IPV6_RTHDR 57          /* a routing header: type 0, 2 (MIP6), 4 (SRv6) */
+
+/*
+ * Whether socket option or ancillary data @name at @level can send a
+ * packet somewhere other than the destination the hooks judged: a source
+ * route's first hop, a routing header's next segment, a next hop. The
+ * same list for setsockopt() and for sendmsg()'s control messages.
+ */
+static __always_inline int hb_net_route_option(__s32 level, __s32 name)
+{
+	if (level == HB_SOL_IP)
+		return name == HB_IP_OPTIONS || name == HB_IP_RETOPTS;
+	if (level == HB_SOL_IPV6)
+		return name == HB_IPV6_RTHDR || name == HB_IPV6_2292RTHDR ||
+		       name == HB_IPV6_2292PKTOPTIONS || name == HB_IPV6_NEXTHOP;
+	return 0;
+}
+
+/* IPv6 extension headers a packet may carry before a routing header. */
+#define HB_IPV6_HOPOPTS 0
+#define HB_IPV6_ROUTING 43
+#define HB_IPV6_DSTOPTS 60
+
+/*
+ * Bytes to skip for IPv6 extension header @nexthdr whose length byte is
+ * @hdrlen, when a routing header may still follow it (hop-by-hop and
+ * destination options); 0 when none can follow (the upper layer, a
+ * fragment header: the routing header comes before it).
+ */
+static __always_inline __u32 hb_ipv6_ext_skip(__u8 nexthdr, __u8 hdrlen)
+{
+	if (nexthdr == HB_IPV6_HOPOPTS || nexthdr == HB_IPV6_DSTOPTS)
+		return ((__u32)hdrlen + 1) * 8;
+	return 0;
+}
+
+/*
+ * setsockopt() on an inet socket, and a send's ancillary data: nothing
+ * that changes the route (r->route_opt from hb_net_route_option()).
+ */
+static __always_inline enum hb_reason
+hb_net_sockopt_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	(void)p;
+	if (!hb_is_inet(r->family))
+		return HB_REASON_NONE;
+	return r->route_opt ? HB_REASON_NET_ROUTE : HB_REASON_NONE;
+}
+
+/*
+ * A packet leaving a sandbox socket (tier B's cgroup_skb/egress): never
+ * with a routing header or IPv4 options (r->route_opt), whatever put them
+ * there; and an ICMP echo socket's packet only to an allowed destination
+ * (r->addr), since no cgroup hook sees its sendto().
+ */
+static __always_inline enum hb_reason
+hb_net_egress_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	if (!(p->guards & HB_GUARD_NET))
+		return HB_REASON_NONE;
+	if (r->unreadable)
+		return HB_REASON_UNREADABLE;
+	if (r->route_opt)
+		return HB_REASON_NET_ROUTE;
+	if (r->type == HB_SOCK_DGRAM &&
+	    ((r->family == HB_AF_INET && r->protocol == HB_IPPROTO_ICMP) ||
+	     (r->family == HB_AF_INET6 && r->protocol == HB_IPPROTO_ICMPV6)))
+		return hb_net_dest_reason(p, r);
+	return HB_REASON_NONE;
+}
+
+/*
+ * A packet arriving at a sandbox socket (tier B's cgroup_skb/ingress),
+ * from r->addr, port r->port: nothing from outside the host reaches the
+ * sandbox. Loopback sources are the host; a connected socket receives
+ * only from the peer its connect() was allowed to; otherwise only from an
+ * address the sandbox may send to (a reply to an unconnected socket). A
+ * socket bound to the wildcard (UDP's autobind on send, tier B's listen()
+ * on an unbound socket) stays unreachable from anywhere else.
+ */
+static __always_inline enum hb_reason
+hb_net_ingress_reason(const struct hb_policy *p, const struct hb_req *r)
+{
+	if (!(p->guards & HB_GUARD_NET))
+		return HB_REASON_NONE;
+	if (r->unreadable)
+		return HB_REASON_UNREADABLE;
+	if (!(r->addr_class & HB_ADDR_CLASSIFIED))
+		return HB_REASON_UNREADABLE;
+	if ((r->addr_class & HB_ADDR_LOOPBACK) || r->connected)
+		return HB_REASON_NONE;
+	return hb_net_dest_reason(p, r) == HB_REASON_NONE ? HB_REASON_NONE :
+							     HB_REASON_NET_BIND;
 }
 
 /*
@@ -638,6 +743,7 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 	case HB_HOOK_BIND:
 	case HB_HOOK_LISTEN:
 	case HB_HOOK_UNIX:
+	case HB_HOOK_SOCKOPT:
 		return HB_GUARD_NET;
 	case HB_HOOK_EXEC:
 		return HB_GUARD_EXEC | HB_GUARD_NATIVE;
@@ -689,6 +795,8 @@ static __always_inline enum hb_reason hb_decide_hook(const struct hb_policy *p,
 		return hb_net_bind_reason(p, r);
 	case HB_HOOK_UNIX:
 		return hb_net_unix_reason(p, r);
+	case HB_HOOK_SOCKOPT:
+		return hb_net_sockopt_reason(p, r);
 	case HB_HOOK_EXEC:
 		return hb_exec_reason(p, r);
 	case HB_HOOK_EXEC_FILE:

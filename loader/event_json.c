@@ -171,6 +171,13 @@ static void put_object(FILE *f, const struct hb_event *ev)
 		if (ev->protocol == HB_PERF_TASK && ev->arg)
 			fprintf(f, ",\"target_pid\":%u", ev->arg);
 		break;
+	case HB_HOOK_SOCKOPT:
+		put_family(f, ev->family);
+		fputs(",\"option\":", f);
+		hb_json_str(f, hb_sockopt_name(ev->protocol, ev->arg & ~HB_SOCKOPT_CMSG));
+		fprintf(f, ",\"level\":%u,\"option_num\":%u,\"cmsg\":%s", ev->protocol,
+			ev->arg & ~HB_SOCKOPT_CMSG, ev->arg & HB_SOCKOPT_CMSG ? "true" : "false");
+		break;
 	default: /* mount, and hooks this build does not know: no object */
 		break;
 	}

@@ -91,6 +91,7 @@ static int select_programs(struct hermetic *skel,
 		{ skel->progs.hb_listen, net_a },
 		{ skel->progs.hb_unix_connect, net_a },
 		{ skel->progs.hb_unix_send, net_a },
+		{ skel->progs.hb_setsockopt, net_a },
 		{ skel->progs.hb_exec, exec },
 		{ skel->progs.hb_exec_file, exec },
 		{ skel->progs.hb_mmap, native },
@@ -134,6 +135,10 @@ static int select_programs(struct hermetic *skel,
 		{ skel->progs.hb_cg_sock_create, net_b },
 		{ skel->progs.hb_cg_unix_connect, net_b },
 		{ skel->progs.hb_cg_unix_sendmsg, net_b },
+		/* Routes, ping sockets and what reaches the sandbox (spec/network.md). */
+		{ skel->progs.hb_cg_sockopt, net_b },
+		{ skel->progs.hb_cg_egress, net_b },
+		{ skel->progs.hb_cg_ingress, net_b },
 		{ skel->progs.hb_cg_mkdir, cfg->follow_cgroups },
 	};
 

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include "hermetic_policy.h"
 #include "trace_fmt.h"
 
 /*
@@ -34,6 +35,7 @@ static const struct {
 	[HB_HOOK_IOCTL] = { "ioctl", "ioctl" },
 	[HB_HOOK_PERF] = { "perf", "perf_event_open" },
 	[HB_HOOK_SETID] = { "setid", "exec gaining privilege" },
+	[HB_HOOK_SOCKOPT] = { "sockopt", "setsockopt" },
 };
 
 const char *hb_hook_action(unsigned int hook)
@@ -107,6 +109,8 @@ static const struct {
 	[HB_REASON_FS_TOO_DEEP] = {
 		"fs_too_deep", "deeper than the walk's bound below any allowed path" },
 	[HB_REASON_FS_LINKED] = { "fs_linked", "the file has other hard links" },
+	[HB_REASON_NET_ROUTE] = {
+		"net_route", "a source route or routing header would send elsewhere" },
 };
 
 const char *hb_reason_text(unsigned int reason)
@@ -314,6 +318,39 @@ const char *hb_ioctl_name(unsigned int request)
 	}
 }
 
+const char *hb_sockopt_name(unsigned int level, unsigned int name)
+{
+	static const struct {
+		unsigned int level, name;
+		const char *text;
+	} opts[] = {
+		{ HB_SOL_IP, HB_IP_OPTIONS, "IP_OPTIONS" },
+		{ HB_SOL_IP, HB_IP_RETOPTS, "IP_RETOPTS" },
+		{ HB_SOL_IPV6, HB_IPV6_2292RTHDR, "IPV6_2292RTHDR" },
+		{ HB_SOL_IPV6, HB_IPV6_2292PKTOPTIONS, "IPV6_2292PKTOPTIONS" },
+		{ HB_SOL_IPV6, HB_IPV6_NEXTHOP, "IPV6_NEXTHOP" },
+		{ HB_SOL_IPV6, HB_IPV6_RTHDR, "IPV6_RTHDR" },
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i].level == level && opts[i].name == name)
+			return opts[i].text;
+	return NULL;
+}
+
+/* "IPV6_RTHDR", or "level 41 option 99"; " (ancillary data)" for a send's. */
+static void format_sockopt(const struct hb_event *ev, char *buf, size_t len)
+{
+	unsigned int name = ev->arg & ~HB_SOCKOPT_CMSG;
+	const char *text = hb_sockopt_name(ev->protocol, name);
+	const char *cmsg = ev->arg & HB_SOCKOPT_CMSG ? " (ancillary data)" : "";
+
+	if (text)
+		snprintf(buf, len, "%s%s", text, cmsg);
+	else
+		snprintf(buf, len, "level %u option %u%s", ev->protocol, name, cmsg);
+}
+
 /* "path=/bin/sh", escaped; "(anonymous memory)" for mappings without one. */
 static void format_file(const struct hb_event *ev, char *buf, size_t len)
 {
@@ -409,6 +446,9 @@ static void format_object(const struct hb_event *ev, char *buf, size_t len)
 	case HB_HOOK_FS_WRITE:
 	case HB_HOOK_FS_READ:
 		format_fs_paths(ev, buf, len);
+		break;
+	case HB_HOOK_SOCKOPT:
+		format_sockopt(ev, buf, len);
 		break;
 	default:
 		format_addr(ev, buf, len);

@@ -34,6 +34,8 @@ const char *hb_cap_name(unsigned int cap);
 const char *hb_fs_op_name(unsigned int op);
 const char *hb_perf_access_name(unsigned int access);
 const char *hb_ioctl_name(unsigned int request);
+/* A socket option (or control message) by level: "IPV6_RTHDR". */
+const char *hb_sockopt_name(unsigned int level, unsigned int name);
 
 /*
  * Whether a byte of an untrusted name is written as \xNN: a backslash and

@@ -1171,6 +1171,7 @@ import agent_unpriv_cases  # noqa: registers run without root through the agent
 import seal_cases  # noqa: registers the seal's escape attempts (spec/threat-model.md)
 import output_cases  # noqa: registers output files opened as the user, fail-open inputs
 import tierb_seal_cases  # noqa: registers tier B's seal: Landlock scopes, terminal ioctls
+import net_route_cases  # noqa: registers routes, ping sockets and autobind (spec/network.md)
 
 
 def main():

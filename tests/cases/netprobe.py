@@ -287,5 +287,176 @@ def main(actions=None):
     print(run(action, args, actions), flush=True)
 
 
+
+# --- routes, ping sockets, autobind (net_route_cases.py) -----------------
+
+IPV6_RTHDR, IPV6_2292RTHDR, IPV6_2292PKTOPTIONS = 57, 5, 6
+IP_OPTIONS, IP_RETOPTS = 4, 7
+ROUTE_DATA = b"hb-route\n"
+
+
+def _rthdr(kind, hop):
+    """A routing header whose next hop is @hop: SRv6 (type 4) or MIP6 (2)."""
+    a = socket.inet_pton(socket.AF_INET6, hop)
+    if kind == "4":  # two segments: [0] the destination (the kernel's), [1] the hop
+        return bytes([0, 4, 4, 1, 1, 0, 0, 0]) + bytes(16) + a
+    if kind == "0":  # RFC 2460's type 0, which Linux refuses (EINVAL)
+        return bytes([0, 2, 0, 1, 0, 0, 0, 0]) + a
+    return bytes([0, 2, 2, 1, 0, 0, 0, 0]) + a  # type 2: one home address
+
+
+def _srr(hop, strict=False):
+    """An IPv4 loose (or strict) source route through @hop, padded to 8 bytes."""
+    return bytes([137 if strict else 131, 7, 4]) + socket.inet_aton(hop) + bytes([1])
+
+
+def route_setsockopt(kind, host, port, hop):
+    """setsockopt() of a route (rthdr4, rthdr2, rthdr0, lsrr, ssrr,
+    pktoptions), then a send to @host: the token of the first call that
+    fails, "ok" if both went through."""
+    fam = family_of(host)
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        if kind.startswith("rthdr"):
+            s.setsockopt(socket.IPPROTO_IPV6, IPV6_RTHDR, _rthdr(kind[5:], hop))
+        elif kind == "pktoptions":
+            cm = _cmsg(41, IPV6_2292RTHDR, _rthdr("2", hop))
+            s.setsockopt(socket.IPPROTO_IPV6, IPV6_2292PKTOPTIONS, cm)
+        else:
+            s.setsockopt(socket.IPPROTO_IP, IP_OPTIONS, _srr(hop, kind == "ssrr"))
+        s.sendto(ROUTE_DATA, (host, int(port)))
+
+
+def _cmsg(level, type_, data):
+    import struct
+    n = 16 + len(data)
+    return struct.pack("@QiI", n, level, type_) + data + bytes((-n) % 8)
+
+
+def route_cmsg(kind, host, port, hop, connected=""):
+    """sendmsg() with the route as ancillary data (rthdr2, 2292rthdr,
+    retopts); with @connected, on a socket connected to @host first."""
+    fam = family_of(host)
+    if kind == "retopts":
+        anc = [(socket.IPPROTO_IP, IP_RETOPTS, _srr(hop))]
+    else:
+        anc = [(socket.IPPROTO_IPV6, IPV6_2292RTHDR if kind == "2292rthdr" else IPV6_RTHDR,
+                _rthdr("2", hop))]
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        if connected:
+            s.connect((host, int(port)))
+            s.sendmsg([ROUTE_DATA], anc)
+        else:
+            s.sendmsg([ROUTE_DATA], anc, 0, (host, int(port)))
+
+
+def cmsg_flood(count, host, port):
+    """One send with @count harmless control messages (IP_TTL or IPV6_HOPLIMIT)."""
+    import struct
+    fam = family_of(host)
+    one = ((socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT, struct.pack("i", 7))
+           if fam == socket.AF_INET6 else (socket.IPPROTO_IP, socket.IP_TTL, struct.pack("i", 7)))
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        s.sendmsg([ROUTE_DATA], [one] * int(count), 0, (host, int(port)))
+
+
+def harmless_options(host, port):
+    """Options that leave the route alone, set and as ancillary data, then sends."""
+    import struct
+    fam = family_of(host)
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if fam == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, 0x10)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 9)
+            anc = [(socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT, struct.pack("i", 7)),
+                   (socket.IPPROTO_IPV6, socket.IPV6_TCLASS, struct.pack("i", 0x20))]
+        else:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x10)
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 9)
+            anc = [(socket.IPPROTO_IP, socket.IP_TTL, struct.pack("i", 7)),
+                   (socket.IPPROTO_IP, socket.IP_TOS, struct.pack("i", 0x20))]
+        s.sendto(ROUTE_DATA, (host, int(port)))
+        s.sendmsg([ROUTE_DATA], anc, 0, (host, int(port)))
+        s.connect((host, int(port)))
+        s.sendmsg([ROUTE_DATA], anc)
+
+
+def ping(host, wait="1"):
+    """An ICMP echo from a ping socket (SOCK_DGRAM, IPPROTO_ICMP[V6]);
+    "ok" once the reply came, "noreply" if the send went but none came."""
+    fam = family_of(host)
+    proto = socket.IPPROTO_ICMPV6 if fam == socket.AF_INET6 else socket.IPPROTO_ICMP
+    with socket.socket(fam, socket.SOCK_DGRAM, proto) as s:
+        s.settimeout(float(wait))
+        echo = bytes([128 if fam == socket.AF_INET6 else 8, 0, 0, 0, 0, 0, 0, 1]) + b"hb-ping"
+        s.sendto(echo, (host, 0))
+        try:
+            s.recv(1024)
+        except socket.timeout:
+            return "noreply"
+
+
+def autobind_wait(denied, directory, echo_port):
+    """A send that the guard denies, on an unbound UDP socket; its port
+    (0 if unbound) into DIR/port; then whether a datagram reaches it in
+    3 s; then a connected loopback socket's round trip to the echo server.
+    Tokens: "<send> <received|timeout> <echo>"."""
+    import time
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    send = run("sendto", [denied, "9"], {"sendto": lambda h, p: s.sendto(b"x", (h, int(p)))})
+    port = s.getsockname()[1]
+    with open(os.path.join(directory, "port.tmp"), "w") as f:
+        f.write(str(port))
+    os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
+    s.settimeout(3)
+    try:
+        s.recv(64)
+        got = "received"
+    except socket.timeout:
+        got = "timeout"
+    while not os.path.exists(os.path.join(directory, "sent")):
+        time.sleep(0.02)
+
+    def echo():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+            c.settimeout(3)
+            c.connect(("127.0.0.1", int(echo_port)))
+            c.send(b"echo")
+            if c.recv(64) != b"echo":
+                raise OSError(errno.EBADMSG, "wrong echo")
+    return f"{send} {got} {run('echo', [], {'echo': echo})}"
+
+
+def listen_wait(directory):
+    """listen() on an unbound TCP socket (tier A denies it); its port into
+    DIR/port (0 if denied), then the first peer accepted within 3 s:
+    "loopback", "outside", or "timeout" (then the listen's token)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    token = run("listen", [], {"listen": s.listen})
+    with open(os.path.join(directory, "port.tmp"), "w") as f:
+        f.write(str(s.getsockname()[1] if token == "ok" else 0))
+    os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
+    if token != "ok":
+        return token
+    s.settimeout(3)
+    seen = []
+    try:
+        while True:
+            c, peer = s.accept()
+            seen.append("loopback" if peer[0].startswith("127.") else "outside")
+            c.close()
+    except socket.timeout:
+        pass
+    return ",".join(seen) or "timeout"
+
+
+ACTIONS.update({
+    "listen_wait": listen_wait, "cmsg_flood": cmsg_flood,
+    "route_setsockopt": route_setsockopt, "route_cmsg": route_cmsg,
+    "harmless_options": harmless_options, "ping": ping, "autobind_wait": autobind_wait,
+})
+
+
 if __name__ == "__main__":
     main()
