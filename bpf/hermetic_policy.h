@@ -53,7 +53,10 @@ struct hb_req {
 	__u8 cap_userns;   /* capable(): asked in a user namespace below the
 			    * host's (0: the host's, where it counts) */
 	__u32 fs_magic;    /* the file's filesystem (statfs f_type) */
-	__s32 cap;         /* capable(): the capability */
+	union { /* the stack is small: one request of the seal's at a time */
+		__s32 cap;     /* capable(): the capability */
+		__u32 request; /* ioctl: the request; perf: enum hb_perf_access */
+	};
 	/* The filesystem guard: */
 	__u8 fs_op;        /* enum hb_fs_op */
 	__u8 fs_allow;     /* HB_FS_RULE_* found walking up from the object */
@@ -63,12 +66,9 @@ struct hb_req {
 	__u8 fs_held;      /* the task holds a descriptor to the file with
 			    * the access asked for: re-opening adds nothing */
 	__u8 fs_linked;    /* a regular file with more than one link */
-	__u8 pad3[2];
-	/* The seal's other requests: */
-	__u32 request;     /* ioctl: the request; perf: enum hb_perf_access */
+	/* The seal's: */
 	__u8 root_writer;  /* the task acts as root on files (fsuid 0) */
 	__u8 gains;        /* exec: the new credentials hold more than the old */
-	__u8 pad4[2];
 };
 
 /* mmap/mprotect bits, as <sys/mman.h> has them. */
