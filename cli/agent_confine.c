@@ -217,6 +217,49 @@ static int build_config(struct policy_ctx *p, struct hb_sandbox_config *cfg, cha
 	return 0;
 }
 
+static void quota_add(struct hb_quota_use *to, const struct hb_quota_use *u)
+{
+	to->sandboxes += u->sandboxes;
+	for (int m = 0; m < HB_QUOTA_MAPS; m++)
+		to->rules[m] += u->rules[m];
+}
+
+/* What the live sandboxes of @uid, and of every user (root not), hold of the maps. */
+static void quota_use(const struct hb_agent_socket *s, uid_t uid, struct hb_quota_use *mine,
+		      struct hb_quota_use *users)
+{
+	memset(mine, 0, sizeof(*mine));
+	memset(users, 0, sizeof(*users));
+	for (size_t i = 0; i < HB_AGENT_MAX_CLIENTS; i++) {
+		const struct hb_agent_client *c = &s->clients[i];
+
+		if (c->fd < 0 || !c->sb || c->uid == 0)
+			continue;
+		quota_add(users, &c->held);
+		if (c->uid == uid)
+			quota_add(mine, &c->held);
+	}
+}
+
+/*
+ * Within the caller's quota, counted before anything is written: what
+ * @cfg would add to the maps (an upper bound: a rule named twice is one
+ * entry).
+ */
+static int within_quota(const struct hb_agent_socket *s, struct hb_agent_client *c,
+			const struct hb_sandbox_config *cfg, char *text, size_t len)
+{
+	struct hb_quota_use mine, users, want = { .sandboxes = 1 };
+
+	want.rules[HB_QUOTA_NET] = cfg->n_ip_rules;
+	want.rules[HB_QUOTA_UNIX] = cfg->n_unix_rules;
+	want.rules[HB_QUOTA_EXEC] = cfg->n_exec_rules;
+	want.rules[HB_QUOTA_FS] = cfg->fs_rules ? cfg->fs_rules->n : 0;
+	quota_use(s, c->uid, &mine, &users);
+	c->held = want;
+	return hb_quota_check(c->uid, &mine, &users, &want, text, len);
+}
+
 static int on_sandbox_event(void *ctx, const struct hb_event *ev)
 {
 	struct hb_agent_client *c = ctx;
@@ -346,6 +389,8 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 	}
 	err = build_config(&p, &cfg, text, text_len);
 	if (!err)
+		err = within_quota(s, c, &cfg, text, text_len);
+	if (!err)
 		hb_debug("agent: uid %u's request checked; making its sandbox", c->uid);
 	if (!err)
 		err = open_sandbox(s, c, &cfg, fds[0], &id, text, text_len);
@@ -375,4 +420,6 @@ void hb_agent_confine_end(struct hb_agent_socket *s, struct hb_agent_client *c)
 	hb_agent_send(c->fd, HB_AGENT_MSG_DONE, err, &st, sizeof(st));
 	free(sb);
 	c->sb = NULL;
+	/* Its rules are gone from the maps: the user's quota is free again. */
+	memset(&c->held, 0, sizeof(c->held));
 }
