@@ -1163,6 +1163,7 @@ import deploy_cases  # noqa: registers the shipped example policies
 import agent_policy_cases  # noqa: registers policy apply/show/clear and trace (spec/agent.md)
 import agent_unpriv_cases  # noqa: registers run without root through the agent
 import seal_cases  # noqa: registers the seal's escape attempts (spec/threat-model.md)
+import agent_quota_cases  # noqa: registers the unprivileged CONFINE attack cases (pid reuse, quotas)
 
 
 def main():
