@@ -362,3 +362,59 @@ def confine_pid_reused_before_the_move():
                 os.rmdir(os.path.join(C.CGROOT, f"hbq-victim{n}"))
             except OSError:
                 pass
+
+
+# As uid 1000: forks a child (traced by us first with "traced"), asks the
+# agent to confine it, prints the answer.
+ASK = r"""
+import ctypes, os, socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("/run/hermetic-bpf/agent.sock")
+pid = os.fork()
+if pid == 0:
+    time.sleep(600)
+    os._exit(0)
+if sys.argv[1] == "traced":
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.ptrace(0x4206, pid, 0, 0):  # PTRACE_SEIZE
+        sys.exit("PTRACE_SEIZE: " + os.strerror(ctypes.get_errno()))
+socket.send_fds(s, [struct.pack("II", 1, 2) + b"--no-network\0true\0"], [os.pidfd_open(pid)])
+s.settimeout(120)
+r = s.recv(4096)
+v, t, arg = struct.unpack("IIq", r[:16])
+print(arg, r[16:].split(b"\0")[0].decode(), flush=True)
+os.kill(pid, 9)
+"""
+
+
+def ask(how):
+    p = subprocess.run([C.PY, "-c", ASK, how], capture_output=True, text=True,
+                       timeout=120, stdin=subprocess.DEVNULL, **USER)
+    expect(p.returncode == 0 and p.stdout.strip(), f"ask {how}: {p.stdout!r} {p.stderr!r}")
+    return p.stdout.strip()
+
+
+@case("tierA")
+def confine_child_that_cannot_be_held():
+    with Started() as ag:
+        # The move holds the child with ptrace as the caller: a child traced
+        # already cannot be held, and is refused, never moved unheld.
+        got = ask("traced")
+        expect(got.startswith("-") and "cannot hold process" in got, f"a traced child: {got!r}")
+        expect_eq(ask("plain").split(" ")[0], "0", "the same child untraced is served")
+        if os.path.exists(YAMA):
+            old = open(YAMA).read().strip()
+            try:
+                # Under ptrace_scope 1 without the child's leave (PR_SET_PTRACER,
+                # which `run` gives): refused; `run` itself is served.
+                with open(YAMA, "w") as f:
+                    f.write("1")
+                got = ask("plain")
+                expect(got.startswith("-") and "cannot hold process" in got,
+                       f"no leave under ptrace_scope 1: {got!r}")
+                served(urun("--no-network", "sh", "-c", "echo ran"), "run under ptrace_scope 1")
+            finally:
+                with open(YAMA, "w") as f:
+                    f.write(old)
+        nothing_left("after the children that could not be held")
+        expect(ag.p.poll() is None, "the agent still runs")
