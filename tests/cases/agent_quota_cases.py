@@ -173,30 +173,38 @@ def confine_sandbox_quota_per_user():
         expect(ag.p.poll() is None, "the agent still runs")
 
 
-# As uid 1000: forks a child and prints its pid; on a line on stdin asks
-# the agent to confine it, on the next kills and reaps it (its pid is
-# free), then prints the agent's answer.
-REUSE = r"""
-import os, socket, struct, sys, time
+# A client of the agent's socket as uid 1000, in two halves: connects and
+# forks a child that sleeps; then reads the agent's answer and prints it.
+CLIENT = r"""
+import ctypes, os, socket, struct, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect("/run/hermetic-bpf/agent.sock")
 pid = os.fork()
 if pid == 0:
     time.sleep(600)
     os._exit(0)
-fd = os.pidfd_open(pid)
-print(pid, flush=True)
-sys.stdin.readline()
-socket.send_fds(s, [struct.pack("II", 1, 2) + b"--no-network\0true\0"], [fd])
-sys.stdin.readline()
-os.kill(pid, 9)
-os.waitpid(pid, 0)
-print("reaped", flush=True)
+CONFINE = struct.pack("II", 1, 2) + b"--no-network\0true\0"
+"""
+ANSWER = r"""
 s.settimeout(120)
 r = s.recv(4096)
 v, t, arg = struct.unpack("IIq", r[:16])
 print(arg, r[16:].split(b"\0")[0].decode(), flush=True)
 """
+
+# Prints the child's pid; on a line on stdin asks the agent to confine
+# it, on the next kills and reaps it (its pid is free), then prints the
+# agent's answer.
+REUSE = CLIENT + r"""
+fd = os.pidfd_open(pid)
+print(pid, flush=True)
+sys.stdin.readline()
+socket.send_fds(s, [CONFINE], [fd])
+sys.stdin.readline()
+os.kill(pid, 9)
+os.waitpid(pid, 0)
+print("reaped", flush=True)
+""" + ANSWER
 
 
 class HeldAgent:
@@ -364,25 +372,14 @@ def confine_pid_reused_before_the_move():
                 pass
 
 
-# As uid 1000: forks a child (traced by us first with "traced"), asks the
-# agent to confine it, prints the answer.
-ASK = r"""
-import ctypes, os, socket, struct, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect("/run/hermetic-bpf/agent.sock")
-pid = os.fork()
-if pid == 0:
-    time.sleep(600)
-    os._exit(0)
+# Traces its child first with "traced", then asks the agent to confine it.
+ASK = CLIENT + r"""
 if sys.argv[1] == "traced":
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.ptrace(0x4206, pid, 0, 0):  # PTRACE_SEIZE
         sys.exit("PTRACE_SEIZE: " + os.strerror(ctypes.get_errno()))
-socket.send_fds(s, [struct.pack("II", 1, 2) + b"--no-network\0true\0"], [os.pidfd_open(pid)])
-s.settimeout(120)
-r = s.recv(4096)
-v, t, arg = struct.unpack("IIq", r[:16])
-print(arg, r[16:].split(b"\0")[0].decode(), flush=True)
+socket.send_fds(s, [CONFINE], [os.pidfd_open(pid)])
+""" + ANSWER + """
 os.kill(pid, 9)
 """
 
