@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "agent_confine.h"
+#include "agent_move.h"
+#include "agent_proc.h"
 #include "agent_pins.h"
 #include "cgroup.h"
 #include "launch.h"
@@ -39,18 +41,6 @@ static int say(char *text, size_t len, int err, const char *fmt, ...)
 	return err;
 }
 
-/*
- * 0 while the process behind @pidfd lives; -ESRCH once it has exited;
- * -EBADF (or -EINVAL) for no pidfd. EPERM says it lives: without CAP_KILL
- * (the shipped unit) even signal 0 to another uid is refused.
- */
-static int pidfd_alive(int pidfd)
-{
-	if (!syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) || errno == EPERM)
-		return 0;
-	return -errno;
-}
-
 /* Whether we hold CAP_SETUID and CAP_SETGID, which looking up as the caller takes. */
 static bool can_switch_ids(void)
 {
@@ -67,82 +57,18 @@ static bool can_switch_ids(void)
 	return (eff >> 6 & 1) && (eff >> 7 & 1); /* CAP_SETGID, CAP_SETUID */
 }
 
-/* /proc/@fmt with @n in it ("%d/status"), for reading. */
-static FILE *proc_open(const char *fmt, int n)
-{
-	char path[64] = "/proc/";
-
-	snprintf(path + 6, sizeof(path) - 6, fmt, n);
-	return fopen(path, "re");
-}
-
-/* The pid a pidfd names in our pid namespace, from its fdinfo; 0 if none. */
-static pid_t pidfd_pid(int pidfd)
-{
-	char line[128];
-	pid_t pid = 0;
-	FILE *f = proc_open("self/fdinfo/%d", pidfd);
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Pid: %d", &pid) == 1)
-			break;
-	fclose(f);
-	return pid > 0 ? pid : 0;
-}
-
-/* Its parent and its real, effective, saved and filesystem uids. */
-static int read_status(pid_t pid, pid_t *ppid, uid_t uids[4])
-{
-	char line[256];
-	int got = 0;
-	FILE *f = proc_open("%d/status", pid);
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		got += sscanf(line, "PPid: %d", ppid) == 1;
-		got += sscanf(line, "Uid: %u %u %u %u", &uids[0], &uids[1], &uids[2],
-			      &uids[3]) == 4;
-	}
-	fclose(f);
-	return got == 2 ? 0 : -EIO;
-}
-
-/* @pid's cgroup2 path ("/a/b"), from /proc/PID/cgroup. */
-static int read_cgroup(pid_t pid, char *out, size_t len)
-{
-	char line[PATH_MAX + 8];
-	int err = -ENOENT;
-	FILE *f = proc_open("%d/cgroup", pid);
-
-	if (!f)
-		return -errno;
-	while (err && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::/", 4))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		err = snprintf(out, len, "%s", line + 3) < (int)len ? 0 : -ENAMETOOLONG;
-	}
-	fclose(f);
-	return err;
-}
-
 /*
- * Whether @pid runs under a policy already, at any level of its cgroup
- * path, or in a sandbox of hermetic-bpf's (a cold run's policy is in its
- * own object, not the agent's maps): moving it out would free it, and a
- * second policy would be nesting. 1, 0, or -errno (refused too).
+ * Whether cgroup @cg (a process's) is under a policy already, at any
+ * level of its path, or in a sandbox of hermetic-bpf's (a cold run's
+ * policy is in its own object, not the agent's maps): moving its process
+ * out would free it, and a second policy would be nesting. 1, 0, or
+ * -errno (refused too).
  */
-static int confined(const struct hb_agent_socket *s, pid_t pid)
+static int confined(const struct hb_agent_socket *s, const char *cg)
 {
-	char cg[PATH_MAX], dir[PATH_MAX * 2];
+	char dir[PATH_MAX * 2];
 	struct hb_policy pol;
-	int err = read_cgroup(pid, cg, sizeof(cg));
 
-	if (err)
-		return err;
 	if (!strncmp(cg, "/" HB_CGROUP_PARENT, strlen("/" HB_CGROUP_PARENT)) &&
 	    (cg[strlen("/" HB_CGROUP_PARENT)] == '/' || !cg[strlen("/" HB_CGROUP_PARENT)]))
 		return 1;
@@ -165,28 +91,33 @@ static int confined(const struct hb_agent_socket *s, pid_t pid)
 
 /*
  * The process behind @pidfd must be alive, the caller's child, and the
- * caller's uid in every uid slot; @child gets its pid.
+ * caller's uid in every uid slot; @id gets what was checked, which the
+ * move checks again on the held pid (agent_move.c).
  */
-static int check_child(const struct hb_agent_client *c, int pidfd, pid_t *child,
+static int check_child(const struct hb_agent_client *c, int pidfd, struct hb_child_id *id,
 		       char *text, size_t len)
 {
 	uid_t uids[4];
 	pid_t ppid = 0;
 
-	if (pidfd_alive(pidfd))
+	if (hb_pidfd_alive(pidfd))
 		return say(text, len, -EBADF, "the descriptor sent is not a live process's pidfd");
-	*child = pidfd_pid(pidfd);
-	if (!*child || read_status(*child, &ppid, uids))
+	id->pid = hb_pidfd_pid(pidfd);
+	if (!id->pid || hb_proc_status(id->pid, &ppid, uids) ||
+	    hb_proc_cgroup(id->pid, id->cgroup, sizeof(id->cgroup)))
 		return say(text, len, -ESRCH, "the process is not visible to the agent");
 	/* Read while it lived: the pid was its own, not a reused one. */
-	if (pidfd_alive(pidfd))
+	if (hb_pidfd_alive(pidfd))
 		return say(text, len, -ESRCH, "the process exited");
 	if (ppid != c->pid)
-		return say(text, len, -EPERM, "process %d is not the caller's child", *child);
+		return say(text, len, -EPERM, "process %d is not the caller's child", id->pid);
 	for (int i = 0; i < 4; i++)
 		if (uids[i] != c->uid)
 			return say(text, len, -EPERM, "process %d does not run as the caller's "
-				   "uid %u alone", *child, c->uid);
+				   "uid %u alone", id->pid, c->uid);
+	id->ppid = c->pid;
+	id->uid = c->uid;
+	id->gid = c->gid;
 	return 0;
 }
 
@@ -285,47 +216,47 @@ static int build_config(struct policy_ctx *p, struct hb_sandbox_config *cfg, cha
 	return 0;
 }
 
-static int write_pid(const char *cgroup, pid_t pid)
+static void quota_add(struct hb_quota_use *to, const struct hb_quota_use *u)
 {
-	char path[PATH_MAX + 16], val[16];
-	int fd, n, err = 0;
+	to->sandboxes += u->sandboxes;
+	for (int m = 0; m < HB_QUOTA_MAPS; m++)
+		to->rules[m] += u->rules[m];
+}
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-	n = snprintf(val, sizeof(val), "%d", pid);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, (size_t)n) != n)
-		err = -errno;
-	close(fd);
-	return err;
+/* What the live sandboxes of @uid, and of every user (root not), hold of the maps. */
+static void quota_use(const struct hb_agent_socket *s, uid_t uid, struct hb_quota_use *mine,
+		      struct hb_quota_use *users)
+{
+	memset(mine, 0, sizeof(*mine));
+	memset(users, 0, sizeof(*users));
+	for (size_t i = 0; i < HB_AGENT_MAX_CLIENTS; i++) {
+		const struct hb_agent_client *c = &s->clients[i];
+
+		if (c->fd < 0 || !c->sb || c->uid == 0)
+			continue;
+		quota_add(users, &c->held);
+		if (c->uid == uid)
+			quota_add(mine, &c->held);
+	}
 }
 
 /*
- * Moves @pid into the sandbox. If the process died meanwhile its pid may
- * name another process now: that one goes back where it was.
+ * Within the caller's quota, counted before anything is written: what
+ * @cfg would add to the maps (an upper bound: a rule named twice is one
+ * entry).
  */
-static int move_in(const struct hb_agent_socket *s, struct hb_sandbox *sb, int pidfd,
-		   pid_t pid, char *text, size_t len)
+static int within_quota(const struct hb_agent_socket *s, struct hb_agent_client *c,
+			const struct hb_sandbox_config *cfg, char *text, size_t len)
 {
-	char before[PATH_MAX], after[PATH_MAX], back[PATH_MAX * 2];
-	int err;
+	struct hb_quota_use mine, users, want = { .sandboxes = 1 };
 
-	if (read_cgroup(pid, before, sizeof(before)))
-		return say(text, len, -ESRCH, "the process exited");
-	err = write_pid(sb->cg.path, pid);
-	if (err)
-		return say(text, len, err, "cannot move process %d into %s: %s", pid,
-			   sb->cg.name, strerror(-err));
-	if (pidfd_alive(pidfd)) {
-		snprintf(back, sizeof(back), "%s%s", s->cgroot, before);
-		write_pid(back, pid);
-		return say(text, len, -ESRCH, "the process exited while it was moved");
-	}
-	if (read_cgroup(pid, after, sizeof(after)) || !strstr(after, sb->cg.name))
-		return say(text, len, -EIO, "process %d is not in %s after the move", pid,
-			   sb->cg.name);
-	return 0;
+	want.rules[HB_QUOTA_NET] = cfg->n_ip_rules;
+	want.rules[HB_QUOTA_UNIX] = cfg->n_unix_rules;
+	want.rules[HB_QUOTA_EXEC] = cfg->n_exec_rules;
+	want.rules[HB_QUOTA_FS] = cfg->fs_rules ? cfg->fs_rules->n : 0;
+	quota_use(s, c->uid, &mine, &users);
+	c->held = want;
+	return hb_quota_check(c->uid, &mine, &users, &want, text, len);
 }
 
 static int on_sandbox_event(void *ctx, const struct hb_event *ev)
@@ -341,11 +272,12 @@ static int on_sandbox_event(void *ctx, const struct hb_event *ev)
 }
 
 static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c,
-			struct hb_sandbox_config *cfg, int pidfd, pid_t child, char *text,
-			size_t len)
+			struct hb_sandbox_config *cfg, int pidfd, const struct hb_child_id *id,
+			char *text, size_t len)
 {
 	struct epoll_event e = { .events = EPOLLIN };
 	struct hb_sandbox *sb = calloc(1, sizeof(*sb));
+	char rel[PATH_MAX];
 	int err;
 
 	if (!sb)
@@ -355,7 +287,8 @@ static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c,
 		free(sb);
 		return say(text, len, err, "cannot make the sandbox: %s", strerror(-err));
 	}
-	err = move_in(s, sb, pidfd, child, text, len);
+	snprintf(rel, sizeof(rel), "/%s/%s", HB_CGROUP_PARENT, sb->cg.name);
+	err = hb_agent_move_child(pidfd, id, sb->cg.path, rel, text, len);
 	e.data.fd = hb_sandbox_events_fd(sb);
 	if (!err && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, e.data.fd, &e))
 		err = say(text, len, -errno, "cannot watch the sandbox's events");
@@ -368,7 +301,7 @@ static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c,
 	c->ring_fd = e.data.fd;
 	snprintf(text, len, "%llu /%s/%s", (unsigned long long)sb->cg.id, HB_CGROUP_PARENT,
 		 sb->cg.name);
-	hb_log("agent: %s confines process %d of uid %u (pid %d's run)", sb->cg.name, child,
+	hb_log("agent: %s confines process %d of uid %u (pid %d's run)", sb->cg.name, id->pid,
 	       c->uid, c->pid);
 	return 0;
 }
@@ -410,8 +343,9 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 	char *argv[HB_CONFINE_MAX_WORDS + 2];
 	struct policy_ctx p = {};
 	struct hb_sandbox_config cfg;
+	struct hb_child_id id = {};
 	struct hb_creds cr;
-	pid_t child = 0;
+	char cg[PATH_MAX];
 	int err, r;
 
 	if (!s->obj || !s->cgroot)
@@ -428,13 +362,15 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 		return say(text, text_len, p.argc, "malformed request (the flags must be "
 			   "NUL-terminated words, at most %d)", HB_CONFINE_MAX_WORDS);
 	p.argv = argv;
-	err = check_child(c, fds[0], &child, text, text_len);
+	err = check_child(c, fds[0], &id, text, text_len);
 	if (err)
 		return err;
 	/* The caller's own cgroup and its child's: neither may leave a policy. */
-	r = confined(s, c->pid);
+	r = hb_proc_cgroup(c->pid, cg, sizeof(cg));
 	if (!r)
-		r = confined(s, child);
+		r = confined(s, cg);
+	if (!r)
+		r = confined(s, id.cgroup);
 	if (r)
 		return say(text, text_len, r < 0 ? r : -EBUSY, r < 0 ?
 			   "cannot tell whether the caller is confined already" :
@@ -452,7 +388,11 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 	}
 	err = build_config(&p, &cfg, text, text_len);
 	if (!err)
-		err = open_sandbox(s, c, &cfg, fds[0], child, text, text_len);
+		err = within_quota(s, c, &cfg, text, text_len);
+	if (!err)
+		hb_debug("agent: uid %u's request checked; making its sandbox", c->uid);
+	if (!err)
+		err = open_sandbox(s, c, &cfg, fds[0], &id, text, text_len);
 	policy_free(&p);
 	return err;
 }
@@ -479,4 +419,6 @@ void hb_agent_confine_end(struct hb_agent_socket *s, struct hb_agent_client *c)
 	hb_agent_send(c->fd, HB_AGENT_MSG_DONE, err, &st, sizeof(st));
 	free(sb);
 	c->sb = NULL;
+	/* Its rules are gone from the maps: the user's quota is free again. */
+	memset(&c->held, 0, sizeof(c->held));
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include "agent_quota.h"
 #include "hermetic_abi.h"
 
 #define HB_AGENT_SOCKET_DIR "/run/hermetic-bpf"
@@ -72,6 +73,7 @@ struct hb_agent_client {
 	__u64 missed;    /* events not sent since it last caught up */
 	struct hb_sandbox *sb; /* CONFINE: the sandbox this connection keeps alive */
 	int ring_fd;     /* its events' descriptor, watched in epoll_fd; -1 */
+	struct hb_quota_use held; /* CONFINE: what its sandbox holds of the maps */
 	struct hb_agent_socket *owner;
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -57,13 +58,21 @@ static char *request_words(char **argv, const struct hb_run_args *a, size_t *len
 	return body;
 }
 
-/* The child: waits for the agent's word (a byte on @go), then becomes the command. */
-static void child(int sock, int go, char **cmd, const struct hb_spawn_opts *o)
+/*
+ * The child: waits for the agent's word (a byte on @go), then becomes the
+ * command. The agent holds it with ptrace while it moves it (agent_move.c):
+ * under Yama's ptrace_scope 1 that takes our leave, given to the agent
+ * (@agent, its pid) and taken back before the command runs. Without Yama
+ * the prctl fails, and nothing is needed.
+ */
+static void child(int sock, int go, pid_t agent, char **cmd, const struct hb_spawn_opts *o)
 {
 	char c;
 	ssize_t n;
 
 	close(sock);
+	if (agent > 0)
+		prctl(PR_SET_PTRACER, (unsigned long)agent, 0, 0, 0);
 	do
 		n = read(go, &c, 1);
 	while (n < 0 && errno == EINTR);
@@ -71,7 +80,18 @@ static void child(int sock, int go, char **cmd, const struct hb_spawn_opts *o)
 	if (n != 1)
 		_exit(HB_EXIT_FAILURE);
 	close(go);
+	if (agent > 0)
+		prctl(PR_SET_PTRACER, 0, 0, 0, 0);
 	hb_child_exec(cmd, o);
+}
+
+/* The agent's pid, as the kernel saw it at connect(); 0 if unknown. */
+static pid_t agent_pid(int sock)
+{
+	struct ucred cred = {};
+	socklen_t len = sizeof(cred);
+
+	return getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) ? 0 : cred.pid;
 }
 
 /* Sends CONFINE for @pid and reads the answer; @text gets the sandbox or the reason. */
@@ -237,7 +257,7 @@ int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 	pid = fork();
 	if (pid == 0) {
 		close(go[1]);
-		child(sock, go[0], a->cmd, &spawn);
+		child(sock, go[0], agent_pid(sock), a->cmd, &spawn);
 	}
 	close(go[0]);
 	go[0] = -1;
