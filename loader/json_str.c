@@ -35,6 +35,19 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+/*
+ * The code point of a valid sequence that Unicode counts as a line break
+ * (U+0085 NEL, U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR), or 0.
+ */
+static unsigned int line_break(const unsigned char *p, size_t n)
+{
+	if (n == 2 && p[0] == 0xc2 && p[1] == 0x85)
+		return 0x85;
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+		return p[2] == 0xa8 ? 0x2028 : 0x2029;
+	return 0;
+}
+
 void hb_json_str_n(FILE *f, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -54,7 +67,16 @@ void hb_json_str_n(FILE *f, const char *s, size_t len)
 			fputc(c, f);
 			i++;
 		} else if ((n = utf8_len(p + i, len - i))) {
-			fwrite(p + i, 1, n, f);
+			unsigned int cp = line_break(p + i, n);
+
+			/*
+			 * Valid JSON as it is, but a consumer that splits
+			 * on Unicode's line breaks would cut the line.
+			 */
+			if (cp)
+				fprintf(f, "\\u%04x", cp);
+			else
+				fwrite(p + i, 1, n, f);
 			i += n;
 		} else {
 			fputs("\\ufffd", f);

@@ -49,6 +49,10 @@ static void utf8_kept_invalid_replaced(void **state)
 	check("\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
 	check("\xe2\x82", 2, "\"\\ufffd\\ufffd\"");
 	check("\xe2\x82x", 3, "\"\\ufffd\\ufffdx\"");
+	/* Unicode's own line breaks: escaped, so no consumer splits there. */
+	check("a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9", 11,
+	      "\"a\\u0085b\\u2028c\\u2029\"");
+	check("\xe2\x80\xa7\xe2\x80\xaa", 6, "\"\xe2\x80\xa7\xe2\x80\xaa\""); /* neighbours */
 }
 
 static void null_string(void **state)
