@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include "misuse.h"
 #include "commands.h"
 #include "exit_status.h"
 #include "hermetic_abi.h"
@@ -164,8 +165,7 @@ int hb_cmd_doctor(int argc, char **argv)
 			     "125 doctor itself failed.");
 			return 0;
 		} else {
-			fprintf(stderr, "hermetic-bpf: doctor: unknown option '%s'\n"
-				"Try 'hermetic-bpf doctor --help' for more information.\n", argv[i]);
+			hb_misuse("doctor", "unknown option '%s'", argv[i]);
 			return HB_EXIT_FAILURE;
 		}
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "misuse.h"
 #include "commands.h"
 #include "exit_status.h"
 #include "gc.h"
@@ -22,9 +23,7 @@ int hb_cmd_gc(int argc, char **argv)
 			     "enforced. `run` does this too before it starts.");
 			return 0;
 		} else {
-			fprintf(stderr, "hermetic-bpf: gc: unknown argument '%s'\n"
-				"Try 'hermetic-bpf gc --help' for more information.\n",
-				argv[i]);
+			hb_misuse("gc", "unknown argument '%s'", argv[i]);
 			return HB_EXIT_FAILURE;
 		}
 	}

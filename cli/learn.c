@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "misuse.h"
 #include "commands.h"
 #include "exit_status.h"
 #include "hermetic_policy.h"
@@ -209,8 +210,7 @@ static const char *const learn_flags[] = {
 
 static int misuse(const char *what, const char *arg)
 {
-	fprintf(stderr, "hermetic-bpf: learn: %s%s\nTry 'hermetic-bpf learn --help' for more "
-		"information.\n", what, arg);
+	hb_misuse("learn", "%s%s", what, arg);
 	return HB_EXIT_FAILURE;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "log.h"
 #include "commands.h"
 #include "exit_status.h"
 
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "hermetic-bpf: unknown command '%s'\n"
-		"Try 'hermetic-bpf --help' for more information.\n", cmd);
+	hb_log("unknown command '%s'", cmd);
+	fputs("Try 'hermetic-bpf --help' for more information.\n", stderr);
 	return HB_EXIT_FAILURE;
 }

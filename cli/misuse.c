@@ -3,18 +3,24 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "log.h"
 #include "misuse.h"
 
 int hb_misuse(const char *cmd, const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
+	int n;
 
-	fprintf(stderr, "hermetic-bpf: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'hermetic-bpf %.*s --help' for more information.\n",
+	/* hb_log: what the user typed is quoted with its control characters escaped. */
+	hb_log("%s: %s", cmd, n < 0 ? "out of memory" : msg);
+	free(msg);
+	fprintf(stderr, "Try 'hermetic-bpf %.*s --help' for more information.\n",
 		(int)strcspn(cmd, " "), cmd);
 	return -EINVAL;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "log.h"
 #include "hermetic_abi.h"
 #include "path.h"
 #include "policy_dir.h"
@@ -11,7 +12,7 @@
 static int bad(const char *where, const char *key, const char *value, const char *why)
 {
 	/* A file's "cgroup = V", or a command line's "--cgroup V". */
-	fprintf(stderr, "hermetic-bpf: %s: %s%s%s: %s\n", where, key, key[0] == '-' ? " " : " = ",
+	hb_log("%s: %s%s%s: %s", where, key, key[0] == '-' ? " " : " = ",
 		value, why);
 	return -EINVAL;
 }
@@ -66,19 +67,19 @@ static int is_conf(const struct dirent *de)
 static int check_one(const struct hb_agent_policy *p)
 {
 	if (!p->cgroup[0]) {
-		fprintf(stderr, "hermetic-bpf: %s: no `cgroup =` or `unit =` key: which "
-			"cgroup does it confine?\n", p->file);
+		hb_log("%s: no `cgroup =` or `unit =` key: which "
+			"cgroup does it confine?", p->file);
 		return -EINVAL;
 	}
 	if (!p->args.guards) {
-		fprintf(stderr, "hermetic-bpf: %s: no rule (such as no-network = yes)\n",
+		hb_log("%s: no rule (such as no-network = yes)",
 			p->file);
 		return -EINVAL;
 	}
 	/* The agent's object has no stat or readlink hooks (spec/agent.md). */
 	if (p->args.fs_root) {
-		fprintf(stderr, "hermetic-bpf: %s: fs-readonly = %s: the agent confines "
-			"writes only (fs-readonly = yes); a read root needs `run`\n",
+		hb_log("%s: fs-readonly = %s: the agent confines "
+			"writes only (fs-readonly = yes); a read root needs `run`",
 			p->file, p->args.fs_root);
 		return -EINVAL;
 	}
@@ -99,7 +100,7 @@ static int check_unique(const struct hb_policy_set *set)
 			    (!a[n] && j > i))
 				continue;
 			/* The hooks deny everything under two policies: say so now. */
-			fprintf(stderr, "hermetic-bpf: %s: cgroup %s is %s by %s\n",
+			hb_log("%s: cgroup %s is %s by %s",
 				set->v[i].file, a, a[n] ? "below a cgroup confined" :
 				"already confined", set->v[j].file);
 			err = -EINVAL;
@@ -116,11 +117,11 @@ int hb_policy_dir_read(const char *dir, struct hb_policy_set *set)
 	n = scandir(dir, &names, is_conf, alphasort);
 	if (n < 0) {
 		err = -errno;
-		fprintf(stderr, "hermetic-bpf: policy directory %s: %s\n", dir, strerror(errno));
+		hb_log("policy directory %s: %s", dir, strerror(errno));
 		return err;
 	}
 	if (n > HB_POLICY_DIR_MAX) {
-		fprintf(stderr, "hermetic-bpf: %s: %d policy files; at most %d\n", dir, n,
+		hb_log("%s: %d policy files; at most %d", dir, n,
 			HB_POLICY_DIR_MAX);
 		err = -E2BIG;
 	}
@@ -149,7 +150,7 @@ int hb_policy_dir_read(const char *dir, struct hb_policy_set *set)
 	if (!err)
 		err = check_unique(set);
 	if (err) {
-		fprintf(stderr, "hermetic-bpf: %s: policy set refused; nothing changed\n", dir);
+		hb_log("%s: policy set refused; nothing changed", dir);
 		hb_policy_set_free(set);
 	}
 	return err;

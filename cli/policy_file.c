@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "log.h"
 #include "policy_dir.h"
 #include "run_args.h"
 
@@ -77,23 +78,23 @@ static int on_entry(void *user, const char *section, const char *key, const char
 
 	snprintf(where, sizeof(where), "%s:%d", r->path, r->line);
 	if (!known_section(section)) {
-		fprintf(stderr, "hermetic-bpf: %s: unknown section [%s]; see docs/policy-file.md\n",
+		hb_log("%s: unknown section [%s]; see docs/policy-file.md",
 			where, section);
 	} else if (!strcmp(key, "version")) {
 		if (!strcmp(value, "1"))
 			return 1;
-		fprintf(stderr, "hermetic-bpf: %s: version = %s: this build reads version 1\n",
+		hb_log("%s: version = %s: this build reads version 1",
 			where, value);
 	} else if (r->cgroup && (!strcmp(key, "cgroup") || !strcmp(key, "unit"))) {
 		if (r->cgroup[0])
-			fprintf(stderr, "hermetic-bpf: %s: a second cgroup or unit; a file "
-				"names one\n", where);
+			hb_log("%s: a second cgroup or unit; a file "
+				"names one", where);
 		else if (!hb_policy_cgroup_value(where, key, value, r->cgroup, r->cgroup_len))
 			return 1;
 	} else if (r->cgroup && !hb_policy_agent_key(key)) {
-		fprintf(stderr, "hermetic-bpf: %s: %s: not a key the agent reads (it reads "
+		hb_log("%s: %s: not a key the agent reads (it reads "
 			"cgroup, unit, no-network, allow-localhost, allow-ip, event-rate; "
-			"see spec/agent.md)\n", where, key);
+			"see spec/agent.md)", where, key);
 	} else if (!hb_run_args_set(r->a, where, key, value)) {
 		return 1;
 	}
@@ -125,15 +126,15 @@ int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
 	 * rule at all; a pipe can be read once only.
 	 */
 	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
-		fprintf(stderr, "hermetic-bpf: %s%s: %s; expected a policy file (a "
-			"regular file, docs/policy-file.md)\n", flag, path, file_kind(st.st_mode));
+		hb_log("%s%s: %s; expected a policy file (a "
+			"regular file, docs/policy-file.md)", flag, path, file_kind(st.st_mode));
 		close(fd);
 		return -EINVAL;
 	}
 	r.f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!r.f) {
 		err = -errno;
-		fprintf(stderr, "hermetic-bpf: %s%s: %s\n", flag, path, strerror(errno));
+		hb_log("%s%s: %s", flag, path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return err;
@@ -141,12 +142,12 @@ int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
 	err = ini_parse_stream(read_line, &r, on_entry, &r);
 	fclose(r.f);
 	if (r.too_long) {
-		fprintf(stderr, "hermetic-bpf: %s:%d: line too long\n", path, r.line);
+		hb_log("%s:%d: line too long", path, r.line);
 		return -EINVAL;
 	}
 	if (err > 0 && !r.failed)
-		fprintf(stderr, "hermetic-bpf: %s:%d: expected [section], key = value, or a "
-			"comment\n", path, err);
+		hb_log("%s:%d: expected [section], key = value, or a "
+			"comment", path, err);
 	return err ? -EINVAL : 0;
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "log.h"
+#include "misuse.h"
 #include "dns_name.h"
 #include "hermetic_abi.h"
 #include "run_args.h"
@@ -209,16 +211,14 @@ static const char *misuse_where;
 
 static int misuse(const char *fmt, const char *a1, const char *a2)
 {
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), fmt, a1, a2);
 	if (misuse_where) {
-		fprintf(stderr, "hermetic-bpf: %s: ", misuse_where);
-		fprintf(stderr, fmt, a1, a2);
-		fputc('\n', stderr);
+		hb_log("%s: %s", misuse_where, msg);
 		return -EINVAL;
 	}
-	fputs("hermetic-bpf: run: ", stderr);
-	fprintf(stderr, fmt, a1, a2);
-	fputs("\nTry 'hermetic-bpf run --help' for more information.\n", stderr);
-	return -EINVAL;
+	return hb_misuse("run", "%s", msg);
 }
 
 static int too_many(const char *flag, unsigned int max)

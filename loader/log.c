@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -19,11 +20,29 @@ static double elapsed_ms(void)
 	return (t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
+/*
+ * One line on stderr. Messages quote what users and commands named (paths,
+ * flags, policy lines): a control character there (a newline, ESC) would
+ * forge a line or drive the terminal, so each is written as \xNN. Names
+ * in events are escaped already (trace_fmt.c) and pass unchanged.
+ */
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
+	char *msg = NULL;
+
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("(out of memory)\n", stderr);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
+	free(msg);
 }
 
 void hb_log(const char *fmt, ...)

@@ -173,3 +173,21 @@ def unprivileged_run_outputs_and_no_guard():
         expect_eq(p.returncode, 0, f"a trace file of the user's: {p.stderr!r}")
         expect_eq(owner_mode(trace), (1000, 1000, 0o600), "the user's file")
         nothing_left("after the runs")
+
+
+@case("always", "once")
+def control_characters_in_messages_are_escaped():
+    # A path or flag with an escape sequence or a newline cannot drive the
+    # terminal or forge a line: each control character shows as \xNN.
+    bad = "/tmp/hb-\x1b[31mred\nhermetic-bpf: forged"
+    p = hb("run", "--policy", bad, "true")
+    expect_eq(p.returncode, 125, "a missing policy file")
+    expect("\x1b" not in p.stderr and "\nhermetic-bpf: forged" not in p.stderr and
+           "/tmp/hb-\\x1b[31mred\\x0ahermetic-bpf: forged: No such file" in p.stderr,
+           f"escaped: {p.stderr!r}")
+    p = hb("run", "--bogus\x07", "true")
+    expect(p.returncode == 125 and "unknown option '--bogus\\x07'" in p.stderr and
+           "\x07" not in p.stderr, f"an option: {p.stderr!r}")
+    # Its neighbour: printable text, UTF-8 included, is left as it is.
+    p = hb("run", "--policy", "/tmp/hb-café-missing", "true")
+    expect("--policy /tmp/hb-café-missing: No such file" in p.stderr, f"kept: {p.stderr!r}")
