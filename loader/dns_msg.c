@@ -67,6 +67,24 @@ bool hb_dns_can_reply(const unsigned char *msg, size_t len)
 	return get_header(msg, len, &h) && !h.qr;
 }
 
+int hb_dns_build_query(const struct hb_dns_question *q, unsigned char *out,
+		       size_t outlen)
+{
+	int n;
+
+	if (outlen > HB_DNS_MAX_MSG)
+		outlen = HB_DNS_MAX_MSG;
+	if (outlen < HFIXEDSZ + QFIXEDSZ + 1)
+		return -ENOSPC;
+	/* glibc's own encoder: the name from its presentation form, RD set. */
+	n = res_mkquery(ns_o_query, q->name, ns_c_in, q->qtype, NULL, 0, NULL, out,
+			(int)outlen);
+	if (n < 0)
+		return -EINVAL;
+	hb_dns_set_id(out, (size_t)n, q->id);
+	return n;
+}
+
 int hb_dns_build_reply(const unsigned char *query, size_t qlen, int rcode,
 		       unsigned char *out, size_t outlen)
 {

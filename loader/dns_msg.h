@@ -47,6 +47,16 @@ int hb_dns_parse_query(const unsigned char *msg, size_t len,
 bool hb_dns_can_reply(const unsigned char *msg, size_t len);
 
 /*
+ * A query of @q's name, type and ID alone, as a stub resolver sends it
+ * (RD set; no answer, authority or additional records, no EDNS): what the
+ * proxy forwards, so nothing else a client wrote leaves it. Returns the
+ * length written to @out, -ENOSPC for an @out too small for any query,
+ * or -EINVAL when res_mkquery cannot encode it (a name, or no room).
+ */
+int hb_dns_build_query(const struct hb_dns_question *q, unsigned char *out,
+		       size_t outlen);
+
+/*
  * A reply to @query without records: QR=1, the query's ID, opcode and RD,
  * RA=1, @rcode (ns_r_refused, ns_r_servfail, ns_r_formerr, or ns_r_noerror
  * for NODATA), and the query's first question when it is readable (always

@@ -328,6 +328,17 @@ static int answer(struct hb_dns_proxy *p, size_t qlen, bool tcp,
 		count(&p->stats.nodata);
 		return reply_rcode(p, qlen, ns_r_noerror);
 	}
+	/*
+	 * The question alone goes upstream, written anew from what was
+	 * parsed: no record, option or padding the client added (an extra
+	 * TXT record in the additional section) leaves the proxy.
+	 */
+	len = hb_dns_build_query(&q, QMSG(p), HB_DNS_MAX_MSG);
+	if (len < 0) {
+		count(&p->stats.malformed);
+		return reply_rcode(p, qlen, ns_r_formerr);
+	}
+	qlen = (size_t)len;
 	count(&p->stats.forwarded);
 	len = forward(p, qlen, &q, tcp);
 	if (len == -ECANCELED)

@@ -123,6 +123,34 @@ static void parses_glibc_query(void **state)
 	assert_int_equal(q.id, ns_get16(buf));
 }
 
+static void forwarded_query_has_the_question_alone(void **state)
+{
+	unsigned char out[512];
+	struct hb_dns_question q, back;
+	struct msg m;
+	int n;
+
+	(void)state;
+	/* A query with a TXT record of the client's in the additional section. */
+	header(&m, 0x4242, RD, 1, 0, 1);
+	question(&m, "Api.Example.com", ns_t_a, ns_c_in);
+	rr(&m, "x.example.com", ns_t_txt, 0, "\x06secret", 7);
+	assert_int_equal(hb_dns_parse_query(m.b, m.len, &q), 0);
+	n = hb_dns_build_query(&q, out, sizeof(out));
+	assert_true(n > 0);
+	/* Header, the name (17 bytes in wire form), type and class: no more. */
+	assert_int_equal(n, HFIXEDSZ + 17 + QFIXEDSZ);
+	assert_int_equal(ns_get16(out), 0x4242);
+	assert_int_equal(ns_get16(out + 4), 1);
+	assert_int_equal(ns_get16(out + 6) | ns_get16(out + 8) | ns_get16(out + 10), 0);
+	assert_true(ns_get16(out + 2) & RD);
+	assert_null(memmem(out, (size_t)n, "secret", 6));
+	assert_int_equal(hb_dns_parse_query(out, (size_t)n, &back), 0);
+	assert_string_equal(back.name, "Api.Example.com");
+	assert_int_equal(back.qtype, ns_t_a);
+	assert_int_equal(hb_dns_build_query(&q, out, 10), -ENOSPC);
+}
+
 static void parses_root_query(void **state)
 {
 	struct hb_dns_question q;
@@ -510,6 +538,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_glibc_query),
 		cmocka_unit_test(parses_root_query),
+		cmocka_unit_test(forwarded_query_has_the_question_alone),
 		cmocka_unit_test(rejects_bad_queries),
 		cmocka_unit_test(rejects_truncated_queries),
 		cmocka_unit_test(rejects_pointer_loops),
