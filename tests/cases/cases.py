@@ -204,6 +204,7 @@ HTTP_PORT = HTTPS_PORT = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 DNS_ADDR = "127.0.0.153"  # the test's name server, for /etc/resolv.conf
 RESOLV = "/tmp/hb-resolv.conf"
+DNS_LOG = "/tmp/hb-dns-queries"  # what the test's name server received
 UNIX_DIR = "/tmp/hb-unix"
 UNIX_STREAM = UNIX_DIR + "/stream.sock"
 UNIX_DGRAM = UNIX_DIR + "/dgram.sock"
@@ -273,7 +274,7 @@ def start_listeners():
 
 def start_dns():
     """The test zone (dnsserver.py) on DNS_ADDR:53, and a resolv.conf naming it."""
-    p = subprocess.Popen([PY, os.path.join(HERE, "dnsserver.py"), DNS_ADDR, "53"],
+    p = subprocess.Popen([PY, os.path.join(HERE, "dnsserver.py"), DNS_ADDR, "53", DNS_LOG],
                          stdout=subprocess.PIPE, text=True)
     if p.stdout.readline().strip() != "ready":
         raise RuntimeError("dnsserver.py did not start")
@@ -766,11 +767,11 @@ def tier_b_says_why_not_tier_a():
 
 # --- --no-subprocess, --allow-exec, --block-native ------------------------
 
-def ptokens(flags, *actions, env=TESTER, probe=None):
+def ptokens(flags, *actions, env=TESTER, probe=None, dns=False):
     """procprobe (or @probe) multi ACTION...: one token per action, and
-    the process."""
+    the process (@dns: as hb())."""
     probe = probe or PROC
-    p = hb("run", *flags, PY, probe, "multi", *actions, env=env)
+    p = hb("run", *flags, PY, probe, "multi", *actions, env=env, dns=dns)
     lines = p.stdout.strip().splitlines()
     if p.returncode != 0 or not lines:
         raise Fail(f"{os.path.basename(probe)} {actions} exited {p.returncode}: "

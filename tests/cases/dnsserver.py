@@ -6,7 +6,8 @@ prints "ready" on stdout once both sockets are bound. It does not speak
 EDNS, so a UDP answer is at most 512 bytes: a longer one goes out with TC
 set and no records, and the client retries over TCP, where it gets them
 all. Standard library only.
-Usage: python3 dnsserver.py ADDR PORT
+Usage: python3 dnsserver.py ADDR PORT [LOG]
+With LOG, every message received is appended to it, as hex, one a line.
 """
 import socket
 import socketserver
@@ -83,6 +84,15 @@ def lookup(name, qtype):
     return records
 
 
+LOG = None
+
+
+def note(msg):
+    if LOG:
+        with open(LOG, "a") as f:
+            f.write(msg.hex() + "\n")
+
+
 def respond(msg, tcp):
     query = parse_query(msg)
     if query is None:
@@ -109,6 +119,7 @@ def respond(msg, tcp):
 class UDPHandler(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
+        note(data)
         reply = respond(data, tcp=False)
         if reply:
             sock.sendto(reply, self.client_address)
@@ -123,7 +134,9 @@ class TCPHandler(socketserver.BaseRequestHandler):
             if len(head) < 2:
                 return
             (length,) = struct.unpack("!H", head)
-            reply = respond(stream.read(length), tcp=True)
+            msg = stream.read(length)
+            note(msg)
+            reply = respond(msg, tcp=True)
             if not reply:
                 return
             self.request.sendall(struct.pack("!H", len(reply)) + reply)
@@ -139,7 +152,9 @@ def server(base, handler, addr, port):
 
 
 def main():
+    global LOG
     addr, port = sys.argv[1], int(sys.argv[2])
+    LOG = sys.argv[3] if len(sys.argv) > 3 else None
     servers = [server(socketserver.UDPServer, UDPHandler, addr, port),
                server(socketserver.TCPServer, TCPHandler, addr, port)]
     for s in servers:

@@ -14,9 +14,9 @@ import cases
 SEAL = os.path.join(os.path.dirname(PROBE), "sealprobe.py")
 
 
-def stokens(flags, *actions, env=TESTER):
+def stokens(flags, *actions, env=TESTER, dns=False):
     """sealprobe multi ACTION...: one token per action, and the process."""
-    return cases.ptokens(flags, *actions, env=env, probe=SEAL)
+    return cases.ptokens(flags, *actions, env=env, probe=SEAL, dns=dns)
 
 
 class Sysctl:
@@ -434,3 +434,26 @@ def seal_delegated_subtree():
                     break
                 except OSError:
                     time.sleep(0.1)
+
+
+# --- the DNS proxy forwards the question alone ---------------------------
+
+@case("net")
+def dns_proxy_forwards_the_question_alone():
+    # A query for an allowed name carrying a TXT record of the client's:
+    # answered, but what reaches the upstream is the question alone.
+    secret = "exfiltrated-secret".encode().hex()
+    open(cases.DNS_LOG, "w").close()
+    got, _ = stokens(["--allow-domain", "example.com"], f"dns_extra {cases.DNS_ADDR} example.com",
+                     dns=True)
+    expect_tokens(got, ["answered"], "an allowed name's answer")
+    with open(cases.DNS_LOG) as f:
+        seen = f.read().split()
+    expect(seen and not any(secret in q for q in seen),
+           f"the upstream got the question alone: {seen}")
+    # Without the proxy the same message reaches the server whole (the
+    # probe really carries the record).
+    open(cases.DNS_LOG, "w").close()
+    got, _ = stokens([], f"dns_extra {cases.DNS_ADDR} example.com", dns=True)
+    with open(cases.DNS_LOG) as f:
+        expect(secret in f.read(), "the record reaches a server without the proxy")

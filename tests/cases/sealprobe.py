@@ -269,6 +269,20 @@ def mkfifo_rm(path):
     os.unlink(path)
 
 
+def dns_extra(server, name):
+    """An A query for @name with a TXT record of our own in the additional
+    section, to @server:53: "answered" if the reply has an answer."""
+    qname = b"".join(bytes([len(x)]) + x.encode() for x in name.split(".")) + b"\0"
+    txt = b"\x12exfiltrated-secret"
+    msg = (struct.pack("!6H", 0x1234, 0x0100, 1, 0, 0, 1) + qname + struct.pack("!2H", 1, 1) +
+           b"\x01x\0" + struct.pack("!2HIH", 16, 1, 0, len(txt)) + txt)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        s.sendto(msg, (server, 53))
+        reply = s.recv(4096)
+    return "answered" if struct.unpack("!6H", reply[:12])[3] > 0 else "empty"
+
+
 def chattr_nodump(path):
     """chattr +d through FS_IOC_SETFLAGS (the owner may; no capability)."""
     fd = os.open(path, os.O_RDONLY)
@@ -289,6 +303,7 @@ ACTIONS.update({
     "perf_kernel": perf_kernel, "set_mtu": set_mtu, "sethostname": sethostname,
     "chown_tmp": chown_tmp, "userns_netns": userns_netns, "mknod_dev": mknod_dev, "mkdir_rm": mkdir_rm,
     "symlink_rm": symlink_rm, "mkfifo_rm": mkfifo_rm, "chattr_nodump": chattr_nodump,
+    "dns_extra": dns_extra,
 })
 
 if __name__ == "__main__":
