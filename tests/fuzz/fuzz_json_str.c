@@ -8,7 +8,10 @@
 #include "fuzz.h"
 #include "json_str.h"
 
-/* Appends code point @cp (< 0x80 here: escapes only make those) to @out. */
+/*
+ * Decodes what hb_json_str_n() writes: escapes only for control
+ * characters, U+FFFD and Unicode's line breaks.
+ */
 static int decode(const char *s, size_t n, char *out, size_t *len)
 {
 	size_t o = 0;
@@ -41,6 +44,13 @@ static int decode(const char *s, size_t n, char *out, size_t *len)
 			out[o++] = (char)0xbd;
 		} else if (cp < 0x20 || cp == 0x7f) {
 			out[o++] = (char)cp;
+		} else if (cp == 0x85) { /* Unicode's line breaks, in UTF-8 */
+			out[o++] = (char)0xc2;
+			out[o++] = (char)0x85;
+		} else if (cp == 0x2028 || cp == 0x2029) {
+			out[o++] = (char)0xe2;
+			out[o++] = (char)0x80;
+			out[o++] = (char)(cp == 0x2028 ? 0xa8 : 0xa9);
 		} else {
 			return -1; /* we never escape anything else */
 		}
