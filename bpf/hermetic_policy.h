@@ -569,8 +569,9 @@ hb_perf_reason(const struct hb_policy *p, const struct hb_req *r)
 #define HB_PROC_SUPER_MAGIC 0x9fa0
 
 /*
- * Filesystems that hold data: the only ones a sandboxed root may change,
- * besides procfs and cgroup2 (judged by their own rules). The kernel's
+ * Filesystems that hold data, and those whose files are handles to the
+ * task's own objects: the only ones a sandboxed root may change or open
+ * for writing, besides procfs and cgroup2 (judged by their own rules). The kernel's
  * other filesystems are interfaces to the kernel (binfmt_misc registers a
  * program every exec on the host may run, configfs makes kernel objects,
  * and those the next kernel adds), so an allow-list.
@@ -607,6 +608,11 @@ static __always_inline int hb_fs_holds_data(__u32 magic)
 	case 0x1cd1:     /* devpts: terminals */
 	case 0x50495045: /* pipefs: a pipe re-opened through /proc/PID/fd */
 	case 0x19800202: /* mqueue */
+	/* Handles to the task's own objects, not kernel settings: */
+	case 0x50494446: /* pidfs: pidfd_open() (Linux 6.9+) */
+	case 0x09041934: /* anon_inodefs: eventfd, epoll, signalfd, ... */
+	case 0x6e736673: /* nsfs: /proc/PID/ns/ files */
+	case 0x534f434b: /* sockfs */
 		return 1;
 	default:
 		return 0;

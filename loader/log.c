@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -28,20 +29,30 @@ static double elapsed_ms(void)
  */
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
-	char *msg = NULL;
+	char *msg = NULL, *line;
+	size_t o;
 
-	fputs(prefix, stderr);
 	if (vasprintf(&msg, fmt, ap) < 0) {
-		fputs("(out of memory)\n", stderr);
+		fprintf(stderr, "%s(out of memory)\n", prefix);
 		return;
 	}
+	/* The whole line in one write: lines of several processes stay whole. */
+	line = malloc(strlen(prefix) + 4 * strlen(msg) + 2);
+	if (!line) {
+		free(msg);
+		fprintf(stderr, "%s(out of memory)\n", prefix);
+		return;
+	}
+	o = (size_t)sprintf(line, "%s", prefix);
 	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
+			o += (size_t)sprintf(line + o, "\\x%02x", *p);
 		else
-			fputc(*p, stderr);
+			line[o++] = (char)*p;
 	}
-	fputc('\n', stderr);
+	line[o++] = '\n';
+	fwrite(line, 1, o, stderr);
+	free(line);
 	free(msg);
 }
 

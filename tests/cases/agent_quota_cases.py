@@ -130,6 +130,10 @@ def confine_rule_quota_per_user():
         held = Sleeper(USER, *allow_exec(exe[:100]))
         try:
             wait_sandboxes(1)
+            # The cgroup exists before its rules are written: wait for them.
+            deadline = time.time() + 60
+            while map_entries("hb_exec_rules") < 100 and time.time() < deadline:
+                time.sleep(0.2)
             expect_eq(map_entries("hb_exec_rules"), 100, "the live run's rules")
             p = urun(*allow_exec(exe[100:129]), "sh", "-c", "echo ran")
             refused_for_quota(p, "would hold 129 --allow-exec rules", "100 + 29 rules")

@@ -283,6 +283,11 @@ def dns_extra(server, name):
     return "answered" if struct.unpack("!6H", reply[:12])[3] > 0 else "empty"
 
 
+def pidfd_self():
+    """A pidfd of its own (pidfs since Linux 6.9: a file opened for writing)."""
+    os.close(os.pidfd_open(os.getpid()))
+
+
 def chattr_nodump(path):
     """chattr +d through FS_IOC_SETFLAGS (the owner may; no capability)."""
     fd = os.open(path, os.O_RDONLY)
@@ -303,7 +308,7 @@ ACTIONS.update({
     "perf_kernel": perf_kernel, "set_mtu": set_mtu, "sethostname": sethostname,
     "chown_tmp": chown_tmp, "userns_netns": userns_netns, "mknod_dev": mknod_dev, "mkdir_rm": mkdir_rm,
     "symlink_rm": symlink_rm, "mkfifo_rm": mkfifo_rm, "chattr_nodump": chattr_nodump,
-    "dns_extra": dns_extra,
+    "dns_extra": dns_extra, "pidfd_self": pidfd_self,
 })
 
 if __name__ == "__main__":
