@@ -76,15 +76,15 @@ void hb_hint(const char *fmt, ...)
 
 void hb_debug(const char *fmt, ...)
 {
+	char prefix[48];
 	va_list ap;
 
 	if (hb_verbosity < 1)
 		return;
-	fprintf(stderr, "hermetic-bpf: [%8.1f ms] ", elapsed_ms());
+	snprintf(prefix, sizeof(prefix), "hermetic-bpf: [%8.1f ms] ", elapsed_ms());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vlog(prefix, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /*

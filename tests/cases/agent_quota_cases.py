@@ -224,9 +224,10 @@ class HeldAgent:
         self.r, self.err, self.gate = r, [], threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
         deadline = time.time() + 60
-        while not any("agent: ready" in x for x in self.err) and time.time() < deadline:
+        # What a read returns is not a line: look in all of it.
+        while "agent: ready" not in "".join(self.err) and time.time() < deadline:
             time.sleep(0.1)
-        expect(any("agent: ready" in x for x in self.err), f"agent ready: {self.err}")
+        expect("agent: ready" in "".join(self.err), f"agent ready: {self.err}")
 
     def _read(self):
         os.set_blocking(self.r, False)
