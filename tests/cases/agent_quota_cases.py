@@ -327,6 +327,15 @@ def confine_pid_reused_before_the_move():
                 victims.append(victim)
                 events = os.path.join(C.CGROOT, cg, "cgroup.events")
                 fd = watch(events)
+                # The kernel tells of the victim's arrival later (a work
+                # item, rate-limited): let it come and drop it while the
+                # agent is still held, so that only a move can follow.
+                time.sleep(1.0)
+                try:
+                    while os.read(fd, 4096):
+                        pass
+                except BlockingIOError:
+                    pass
             finally:
                 ag.release()
             answer = client.stdout.readline().strip()
