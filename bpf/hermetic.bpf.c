@@ -1280,7 +1280,7 @@ SEC("lsm/bprm_creds_from_file")
 int BPF_PROG(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *old = BPF_CORE_READ(task, cred), *new = BPF_CORE_READ(bprm, cred);
+	const struct cred *old, *new;
 	struct hb_ctx c = {};
 	__u64 old_caps = 0, new_caps = 0;
 	__u32 euid;
@@ -1288,6 +1288,8 @@ int BPF_PROG(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
 
 	if (hb_skip(ret, &first))
 		return ret;
+	old = BPF_CORE_READ(task, cred);
+	new = BPF_CORE_READ(bprm, cred);
 	euid = BPF_CORE_READ(old, euid.val);
 	/* 64 bits of capabilities, as u32[2] (6.1) or u64 (6.3+) */
 	bpf_core_read(&old_caps, sizeof(old_caps), &old->cap_permitted);
@@ -1463,11 +1465,6 @@ static __always_inline int hb_ioctl_changes_file(unsigned int cmd)
 	       cmd == HB_FS_IOC_SET_ENCRYPTION_POLICY;
 }
 
-/*
- * ioctl: only the requests that reach past the sandbox (hb_ioctl_reason),
- * and under --fs-readonly those that change a file, are looked at; every
- * other ioctl on the host leaves at the first tests.
- */
 /* Not inlined, like the checks below: each has a stack frame of its own. */
 static __noinline int hb_ioctl_file(struct file *file)
 {
@@ -1484,11 +1481,16 @@ static __noinline int hb_ioctl_tty(unsigned int cmd)
 	return hb_enforce(&c, first, HB_HOOK_IOCTL);
 }
 
+/*
+ * ioctl: only the requests that reach past the sandbox (hb_ioctl_reason),
+ * and under --fs-readonly those that change a file, are looked at; every
+ * other ioctl on the host leaves at the first tests.
+ */
 static __always_inline int hb_ioctl_check(struct file *file, unsigned int cmd)
 {
 	if ((hb_fs_mode & HB_FS_READONLY) && hb_ioctl_changes_file(cmd))
 		return hb_ioctl_file(file);
-	if (cmd != HB_TIOCSTI && cmd != HB_TIOCLINUX)
+	if (!hb_ioctl_types_into_tty(cmd))
 		return 0;
 	return hb_ioctl_tty(cmd);
 }
@@ -1576,8 +1578,8 @@ struct {
 
 /*
  * Set when a sandboxed task's file could not be remembered (the map is
- * full): from then on a signal through a file nobody remembers, to a
- * task in no sandbox, is denied (fail closed) while this instance lives.
+ * full): from then on every signal through a file nobody remembers is
+ * denied (fail closed), whoever the target, while this instance lives.
  */
 __u32 hb_fowners_full;
 
@@ -1653,9 +1655,9 @@ int BPF_PROG(hb_sigio, struct task_struct *tsk, struct fown_struct *fown, int si
 		return ret;
 	key = hb_fown_file(fown);
 	o = bpf_map_lookup_elem(&hb_fowners, &key);
-	cg = BPF_CORE_READ(tsk, cgroups, dfl_cgrp);
 	if (!o) /* unknown, or forgotten because the map was full */
 		return hb_fowners_full ? -HB_EPERM : 0;
+	cg = BPF_CORE_READ(tsk, cgroups, dfl_cgrp);
 	if (hb_cgroup_in_sandbox(cg, o->level, o->sandbox_id))
 		return 0;
 	p = bpf_map_lookup_elem(&hb_policies, &o->sandbox_id);

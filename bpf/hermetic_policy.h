@@ -527,17 +527,21 @@ hb_capable_reason(const struct hb_policy *p, const struct hb_req *r)
 }
 
 /*
- * ioctl: pushing characters into a terminal's input (TIOCSTI; TIOCLINUX's
+ * Pushing characters into a terminal's input (TIOCSTI; TIOCLINUX's
  * selection paste) runs them in the shell that reads it, after the
- * sandbox is gone.
+ * sandbox is gone. The hook also asks this first, to let every other
+ * ioctl on the host go at once.
  */
+static __always_inline int hb_ioctl_types_into_tty(__u32 request)
+{
+	return request == HB_TIOCSTI || request == HB_TIOCLINUX;
+}
+
 static __always_inline enum hb_reason
 hb_ioctl_reason(const struct hb_policy *p, const struct hb_req *r)
 {
 	(void)p;
-	if (r->request == HB_TIOCSTI || r->request == HB_TIOCLINUX)
-		return HB_REASON_TAMPER;
-	return HB_REASON_NONE;
+	return hb_ioctl_types_into_tty(r->request) ? HB_REASON_TAMPER : HB_REASON_NONE;
 }
 
 /*
