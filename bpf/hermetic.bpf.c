@@ -645,9 +645,13 @@ __noinline __u32 hb_fs_text(const struct hb_ctx *c)
  * Under --audit a denial is allowed and reported, except the seal's: what
  * protects the sandbox (and its event stream) is never relaxed.
  */
-static __always_inline bool hb_audited(const struct hb_policy *p, __u16 hook)
+static __always_inline bool hb_audited(const struct hb_policy *p, __u16 hook,
+				       enum hb_reason reason)
 {
-	return (p->mode & HB_MODE_AUDIT) && !(hb_hook_guard(hook) & HB_GUARD_TAMPER);
+	/* A hook the seal shares (ptrace) is relaxed for the other guard's reasons. */
+	return (p->mode & HB_MODE_AUDIT) &&
+	       (!(hb_hook_guard(hook) & HB_GUARD_TAMPER) ||
+		reason == HB_REASON_NATIVE_MEMORY);
 }
 
 /*
@@ -713,7 +717,7 @@ __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
 	ev->uid = (__u32)bpf_get_current_uid_gid();
 	ev->hook = req->hook;
 	ev->reason = reason;
-	ev->verdict = hb_audited(p, req->hook) ? HB_VERDICT_AUDIT : HB_VERDICT_DENY;
+	ev->verdict = hb_audited(p, req->hook, reason) ? HB_VERDICT_AUDIT : HB_VERDICT_DENY;
 	if (req->hook == HB_HOOK_SOCKET) {
 		ev->family = req->family;
 		ev->port = req->type;
@@ -837,7 +841,7 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 		c->path_str = 0;
 	}
 	hb_report(c, nest.id, reason, p);
-	return hb_audited(p, hook) ? 0 : -hb_hook_errno(hook);
+	return hb_audited(p, hook, reason) ? 0 : -hb_hook_errno(hook);
 }
 
 /* Family, address (IPv4 mapped) and port of a kernel sockaddr. */
@@ -1364,6 +1368,54 @@ int BPF_PROG(hb_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 		c.req.anon = 1;
 	}
 	return hb_enforce(&c, first, HB_HOOK_MPROTECT);
+}
+
+/*
+ * Roads into memory that no mapping call announces (--block-native): a
+ * userfaultfd fills faulting pages with chosen bytes (UFFDIO_COPY into
+ * a private read+exec mapping of a trusted file), /proc/PID/mem and a
+ * tracer write through page protections (FOLL_FORCE). Ptrace attach is
+ * judged by hb_ptrace; PTRACE_TRACEME, which asks no access check of the
+ * tracer, here.
+ */
+static __always_inline int hb_memory_road(int first, __u32 road)
+{
+	struct hb_ctx c = { .arg = road };
+
+	return hb_enforce(&c, first, HB_HOOK_MEMORY);
+}
+
+/* userfaultfd(2) and /dev/userfaultfd name the new inode so. */
+static const char hb_uffd_name[] = "[userfaultfd]";
+
+SEC("lsm/inode_init_security_anon")
+int BPF_PROG(hb_anon_inode, struct inode *inode, const struct qstr *name,
+	     const struct inode *context_inode, int ret)
+{
+	char buf[sizeof(hb_uffd_name)] = {};
+	int first;
+
+	if (ret || BPF_CORE_READ(name, len) != sizeof(hb_uffd_name) - 1)
+		return ret;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	/* Unreadable: judged as a userfaultfd (its length already matches). */
+	if (!bpf_probe_read_kernel(buf, sizeof(buf) - 1, BPF_CORE_READ(name, name)))
+		for (int i = 0; i < (int)sizeof(buf) - 1; i++)
+			if (buf[i] != hb_uffd_name[i])
+				return 0;
+	return hb_memory_road(first, HB_MEMORY_USERFAULTFD);
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(hb_traceme, struct task_struct *parent, int ret)
+{
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	return hb_memory_road(first, HB_MEMORY_TRACEME);
 }
 
 /* ---- tier A: tamper resistance (every sandbox, even a root command) --- */
@@ -1940,6 +1992,30 @@ static __noinline int hb_fs_open_read(struct file *file, __u8 op, int first)
 }
 
 /*
+ * /proc/PID/mem or /proc/PID/task/TID/mem: the process's own too, which
+ * no ptrace access check guards (the same thread group is let through).
+ */
+static __always_inline bool hb_proc_mem(struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	char name[4] = {};
+
+	if (BPF_CORE_READ(d, d_sb, s_magic) != HB_PROC_SUPER_MAGIC ||
+	    BPF_CORE_READ(d, d_name.len) != 3)
+		return false;
+	/* Unreadable: fails closed (only a write open of a three-letter name). */
+	if (bpf_probe_read_kernel(name, 3, BPF_CORE_READ(d, d_name.name)))
+		return true;
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm';
+}
+
+/* A frame of its own: file_open's stack has no room for another request. */
+static __noinline int hb_proc_mem_write(struct file *file, int first)
+{
+	return hb_proc_mem(file) ? hb_memory_road(first, HB_MEMORY_PROC_MEM) : 0;
+}
+
+/*
  * Every open: writes to the kernel's own filesystems (sealing), then the
  * filesystem guard's write and read rules.
  */
@@ -1958,6 +2034,8 @@ int BPF_PROG(hb_file_open, struct file *file, int ret)
 		fmode |= HB_FMODE_EXEC;
 	if (fmode & HB_FMODE_WRITE) {
 		ret = hb_kernel_fs_write(file, first);
+		if (!ret)
+			ret = hb_proc_mem_write(file, first);
 		if (!ret && (hb_fs_mode & HB_FS_READONLY))
 			ret = hb_fs_open_write(file, first);
 		if (ret)
@@ -2696,7 +2774,7 @@ int hb_cg_egress(struct __sk_buff *skb)
 	if (!p)
 		return CG_ALLOW;
 	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_SENDMSG);
-	return hb_net_egress_reason(p, &c.req) && !hb_audited(p, HB_HOOK_SENDMSG) ?
+	return hb_net_egress_reason(p, &c.req) && !hb_audited(p, HB_HOOK_SENDMSG, HB_REASON_NONE) ?
 		CG_DENY : CG_ALLOW;
 }
 
@@ -2719,7 +2797,7 @@ int hb_cg_ingress(struct __sk_buff *skb)
 	if (!p)
 		return CG_ALLOW;
 	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_CONNECT);
-	return hb_net_ingress_reason(p, &c.req) && !hb_audited(p, HB_HOOK_CONNECT) ?
+	return hb_net_ingress_reason(p, &c.req) && !hb_audited(p, HB_HOOK_CONNECT, HB_REASON_NONE) ?
 		CG_DENY : CG_ALLOW;
 }
 

@@ -134,7 +134,19 @@ enum hb_hook {
 	HB_HOOK_SOCKOPT = 24,  /* an inet socket option or a send's ancillary
 				* data (protocol: the level; arg: the option,
 				* | HB_SOCKOPT_CMSG for ancillary data) */
+	HB_HOOK_MEMORY = 25, /* a road into memory that mmap and mprotect do
+			      * not see (arg: enum hb_memory_road) */
 	HB_HOOK_MAX,
+};
+
+/*
+ * HB_HOOK_MEMORY's roads (the event's arg): each writes into pages that
+ * are, or may become, executable without a mapping call that says so.
+ */
+enum hb_memory_road {
+	HB_MEMORY_PROC_MEM = 1,    /* /proc/PID/mem opened for writing */
+	HB_MEMORY_USERFAULTFD = 2, /* a userfaultfd: fills pages on fault */
+	HB_MEMORY_TRACEME = 3,     /* PTRACE_TRACEME: the parent may poke */
 };
 
 /* struct hb_event.arg of HB_HOOK_SOCKOPT: the option came as ancillary data. */

@@ -674,10 +674,16 @@ hb_setid_reason(const struct hb_policy *p, const struct hb_req *r)
 static __always_inline enum hb_reason
 hb_other_process_reason(const struct hb_policy *p, const struct hb_req *r)
 {
-	if (!r->outside)
-		return HB_REASON_NONE;
-	if (r->hook == HB_HOOK_KILL || r->attach || (p->guards & HB_GUARD_ENV))
+	if (r->outside &&
+	    (r->hook == HB_HOOK_KILL || r->attach || (p->guards & HB_GUARD_ENV)))
 		return HB_REASON_OUTSIDE;
+	/*
+	 * --block-native: a tracer writes into the tracee's executable pages
+	 * (PTRACE_POKETEXT, /proc/PID/mem, process_vm_writev), so no process
+	 * of the sandbox may attach to another, inside or not.
+	 */
+	if (r->hook == HB_HOOK_PTRACE && r->attach && (p->guards & HB_GUARD_NATIVE))
+		return HB_REASON_NATIVE_MEMORY;
 	return HB_REASON_NONE;
 }
 
@@ -772,7 +778,9 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 	case HB_HOOK_SETID:
 		return HB_GUARD_TAMPER;
 	case HB_HOOK_PTRACE:
-		return HB_GUARD_TAMPER | HB_GUARD_ENV;
+		return HB_GUARD_TAMPER | HB_GUARD_ENV | HB_GUARD_NATIVE;
+	case HB_HOOK_MEMORY:
+		return HB_GUARD_NATIVE;
 	case HB_HOOK_FS_WRITE:
 	case HB_HOOK_FS_READ:
 		return HB_GUARD_FS;
@@ -825,6 +833,8 @@ static __always_inline enum hb_reason hb_decide_hook(const struct hb_policy *p,
 	case HB_HOOK_PTRACE:
 	case HB_HOOK_KILL:
 		return hb_other_process_reason(p, r);
+	case HB_HOOK_MEMORY: /* the guard's own hook: every road is denied */
+		return HB_REASON_NATIVE_MEMORY;
 	case HB_HOOK_IOCTL:
 		return hb_ioctl_reason(p, r);
 	case HB_HOOK_PERF:

@@ -32,6 +32,8 @@ enum hb_guard_kind hb_event_guard(const struct hb_event *ev)
 
 	if (ev->hook == HB_HOOK_EXEC)
 		return ev->reason == HB_REASON_EXEC ? HB_GUARD_KIND_EXEC : HB_GUARD_KIND_NATIVE;
+	if (ev->hook == HB_HOOK_PTRACE && ev->reason == HB_REASON_NATIVE_MEMORY)
+		return HB_GUARD_KIND_NATIVE;
 	if (ev->hook == HB_HOOK_PTRACE)
 		return ev->protocol & HB_PTRACE_MODE_ATTACH ? HB_GUARD_KIND_SEAL :
 							     HB_GUARD_KIND_ENV;
@@ -170,6 +172,10 @@ static void put_object(FILE *f, const struct hb_event *ev)
 		hb_json_str(f, hb_perf_access_name(ev->protocol));
 		if (ev->protocol == HB_PERF_TASK && ev->arg)
 			fprintf(f, ",\"target_pid\":%u", ev->arg);
+		break;
+	case HB_HOOK_MEMORY:
+		fputs(",\"road\":", f);
+		hb_json_str(f, hb_memory_road_name(ev->arg));
 		break;
 	case HB_HOOK_SOCKOPT:
 		put_family(f, ev->family);

@@ -36,6 +36,7 @@ static const struct {
 	[HB_HOOK_PERF] = { "perf", "perf_event_open" },
 	[HB_HOOK_SETID] = { "setid", "exec gaining privilege" },
 	[HB_HOOK_SOCKOPT] = { "sockopt", "setsockopt" },
+	[HB_HOOK_MEMORY] = { "memory", "memory write" },
 };
 
 const char *hb_hook_action(unsigned int hook)
@@ -305,6 +306,21 @@ const char *hb_perf_access_name(unsigned int access)
 	}
 }
 
+/* A road into memory (enum hb_memory_road), or NULL. */
+const char *hb_memory_road_name(unsigned int road)
+{
+	switch (road) {
+	case HB_MEMORY_PROC_MEM:
+		return "proc_mem";
+	case HB_MEMORY_USERFAULTFD:
+		return "userfaultfd";
+	case HB_MEMORY_TRACEME:
+		return "ptrace_traceme";
+	default:
+		return NULL;
+	}
+}
+
 /* Terminal ioctls by name; others as a number. */
 const char *hb_ioctl_name(unsigned int request)
 {
@@ -449,6 +465,9 @@ static void format_object(const struct hb_event *ev, char *buf, size_t len)
 		break;
 	case HB_HOOK_SOCKOPT:
 		format_sockopt(ev, buf, len);
+		break;
+	case HB_HOOK_MEMORY:
+		snprintf(buf, len, "%s", hb_memory_road_name(ev->arg) ?: "?");
 		break;
 	default:
 		format_addr(ev, buf, len);

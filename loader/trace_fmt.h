@@ -26,7 +26,8 @@ const char *hb_reason_code(unsigned int reason);
 /*
  * Names of what events carry, NULL when this build has none for the value:
  * "AF_PACKET", "SOCK_RAW", "CAP_SYS_MODULE", an fs op ("unlink"), a perf
- * access ("cpu") and a terminal ioctl ("TIOCSTI").
+ * access ("cpu"), a terminal ioctl ("TIOCSTI") and a road into memory
+ * ("userfaultfd").
  */
 const char *hb_family_name(unsigned int family);
 const char *hb_socket_type_name(unsigned int type);
@@ -34,6 +35,7 @@ const char *hb_cap_name(unsigned int cap);
 const char *hb_fs_op_name(unsigned int op);
 const char *hb_perf_access_name(unsigned int access);
 const char *hb_ioctl_name(unsigned int request);
+const char *hb_memory_road_name(unsigned int road);
 /* A socket option (or control message) by level: "IPV6_RTHDR". */
 const char *hb_sockopt_name(unsigned int level, unsigned int name);
 

@@ -413,6 +413,30 @@ static void other_processes(void **state)
 	assert_int_equal(hb_decide(&tamper_env, &r), HB_REASON_NONE);
 }
 
+/* --block-native: a tracer or a memory road writes code without mmap. */
+static void memory_roads(void **state)
+{
+	const struct hb_policy native = { .guards = HB_GUARD_TAMPER | HB_GUARD_NATIVE };
+	struct hb_req r = { .hook = HB_HOOK_PTRACE, .attach = 1 };
+
+	(void)state;
+	/* Attaching to a process of its own sandbox: only the native guard says no. */
+	assert_int_equal(hb_decide(&native, &r), HB_REASON_NATIVE_MEMORY);
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+	/* Outside: the seal's answer comes first. */
+	r.outside = 1;
+	assert_int_equal(hb_decide(&native, &r), HB_REASON_OUTSIDE);
+	/* Reading (/proc/PID/status, ...) stays allowed. */
+	r = (struct hb_req){ .hook = HB_HOOK_PTRACE };
+	assert_int_equal(hb_decide(&native, &r), HB_REASON_NONE);
+	/* Signals are not memory. */
+	r = (struct hb_req){ .hook = HB_HOOK_KILL };
+	assert_int_equal(hb_decide(&native, &r), HB_REASON_NONE);
+	r = (struct hb_req){ .hook = HB_HOOK_MEMORY };
+	assert_int_equal(hb_decide(&native, &r), HB_REASON_NATIVE_MEMORY);
+	assert_int_equal(hb_decide(&tamper, &r), HB_REASON_NONE);
+}
+
 static void fs_write_decisions(void **state)
 {
 	const struct hb_policy ro = { .guards = HB_GUARD_FS, .fs = HB_FS_READONLY };
@@ -511,6 +535,7 @@ int main(void)
 		cmocka_unit_test(native_decisions),
 		cmocka_unit_test(tamper_decisions),
 		cmocka_unit_test(other_processes),
+		cmocka_unit_test(memory_roads),
 		cmocka_unit_test(fs_write_decisions),
 		cmocka_unit_test(fs_read_decisions),
 		cmocka_unit_test(fails_closed),
