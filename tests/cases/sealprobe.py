@@ -223,6 +223,23 @@ def sethostname():
         errno_raise()
 
 
+NR_MOUNT_SETATTR = 442
+MOUNT_ATTR_NOSYMFOLLOW = 0x00200000
+
+
+def mount_setattr(path):
+    """Sets nosymfollow on the mount at @path, then clears it again
+    (CAP_SYS_ADMIN over the mount's namespace: the host's)."""
+    for set_, clr in ((MOUNT_ATTR_NOSYMFOLLOW, 0), (0, MOUNT_ATTR_NOSYMFOLLOW)):
+        attr = struct.pack("QQQQ", set_, clr, 0, 0)
+        buf = ctypes.create_string_buffer(attr, len(attr))
+        if libc.syscall(ctypes.c_long(NR_MOUNT_SETATTR), ctypes.c_long(-100),
+                        ctypes.c_char_p(path.encode()), ctypes.c_long(0), buf,
+                        ctypes.c_long(len(attr))) != 0:
+            errno_raise()
+    return "ok"
+
+
 def chown_tmp():
     path = f"/tmp/hb-chown-{os.getpid()}"
     open(path, "w").close()
@@ -306,7 +323,7 @@ ACTIONS.update({
     "sig_own_child": sig_own_child, "tiocsti": tiocsti, "tty_works": tty_works,
     "perf_self": perf_self, "perf_cpu": perf_cpu, "perf_pid": perf_pid,
     "perf_kernel": perf_kernel, "set_mtu": set_mtu, "sethostname": sethostname,
-    "chown_tmp": chown_tmp, "userns_netns": userns_netns, "mknod_dev": mknod_dev, "mkdir_rm": mkdir_rm,
+    "chown_tmp": chown_tmp, "mount_setattr": mount_setattr, "userns_netns": userns_netns, "mknod_dev": mknod_dev, "mkdir_rm": mkdir_rm,
     "symlink_rm": symlink_rm, "mkfifo_rm": mkfifo_rm, "chattr_nodump": chattr_nodump,
     "dns_extra": dns_extra, "pidfd_self": pidfd_self,
 })
