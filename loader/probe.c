@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -183,24 +184,20 @@ int hb_probe_cgroup_bpf(struct hb_probe_failure *f)
 	return err;
 }
 
-int hb_probe_attach_type(const char *name)
+int hb_probe_attach_type(int type)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	int id, ret = -ENOENT;
+	const struct bpf_insn ret1[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL, "GPL", ret1,
+			       sizeof(ret1) / sizeof(ret1[0]), &opts);
 
-	if (!btf)
-		return -ENOENT;
-	id = btf__find_by_name_kind(btf, "bpf_attach_type", BTF_KIND_ENUM);
-	if (id > 0) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const struct btf_enum *e = btf_enum(t);
-
-		for (int i = 0; i < btf_vlen(t); i++)
-			if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name))
-				ret = e[i].val;
-	}
-	btf__free(btf);
-	return ret;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return type;
 }
 
 int hb_probe_lsm_hooks(const char *const hooks[], int nargs[], size_t n)

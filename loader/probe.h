@@ -44,10 +44,18 @@ int hb_probe_cgroup2(struct hb_probe_failure *f);
 int hb_probe_cgroup_bpf(struct hb_probe_failure *f);
 
 /*
- * The attach type number of cgroup unix socket hooks (Linux 6.7+) from the
- * running kernel's BTF, or -ENOENT. @name is e.g. "BPF_CGROUP_UNIX_CONNECT".
+ * The cgroup hooks for unix sockets (Linux 6.7), by their UAPI numbers:
+ * libbpf 1.1's headers predate them, and UAPI numbers never change.
  */
-int hb_probe_attach_type(const char *name);
+#define HB_CGROUP_UNIX_CONNECT 49
+#define HB_CGROUP_UNIX_SENDMSG 50
+
+/*
+ * Whether the kernel knows cgroup sock_addr attach type @type: @type when
+ * a two-instruction program of that type loads, else -errno (EINVAL: an
+ * older kernel). No BTF is read: parsing the kernel's costs ~90 ms.
+ */
+int hb_probe_attach_type(int type);
 
 /*
  * For each LSM hook in @hooks (e.g. "inode_setattr"), the number of

@@ -35,8 +35,8 @@ static int select_net_b(struct hb_tiers *t, struct hb_tier_why *why)
 
 	if (err)
 		return err;
-	t->unix_connect = hb_probe_attach_type("BPF_CGROUP_UNIX_CONNECT");
-	t->unix_sendmsg = hb_probe_attach_type("BPF_CGROUP_UNIX_SENDMSG");
+	t->unix_connect = hb_probe_attach_type(HB_CGROUP_UNIX_CONNECT);
+	t->unix_sendmsg = hb_probe_attach_type(HB_CGROUP_UNIX_SENDMSG);
 	if (t->unix_connect < 0 || t->unix_sendmsg < 0) {
 		snprintf(f->what, sizeof(f->what),
 			 "cgroup-bpf on this kernel has no hooks for unix sockets (Linux 6.7 or later)");
