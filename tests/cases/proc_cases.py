@@ -218,7 +218,7 @@ def fs_readonly_own_proc(flags, want_child):
 def fs_readonly_children_write_their_own_proc():
     got = fs_readonly_own_proc(["--fs-readonly"], "ok")
     # A user namespace of a child's own maps through its own /proc/self.
-    expect(got["userns"] in ("ok", "EACCES", "EINVAL"), f"userns: {got}")
+    expect_eq(got["userns"], "ok", "a child's uid_map")
     r = tempfile.mkdtemp(prefix="hbroot")
     os.chmod(r, 0o755)
     fs_readonly_own_proc([f"--fs-readonly={r}"], "ok")
