@@ -1777,7 +1777,92 @@ static __always_inline int hb_proc_sys(struct dentry *d)
 		 name[12] == 'r' && name[13] == '\0'));
 }
 
-/* Whether a procfs file is the current process's own (/proc/PID, self). */
+/* ---- procfs: whose /proc/PID a file is ------------------------------ */
+
+/*
+ * The struct pid a procfs inode stands for: every procfs inode is the
+ * vfs_inode of a struct proc_inode, whose pid is set for a process's
+ * directory and its entries, and NULL elsewhere (/proc/meminfo, /proc/sys,
+ * and the entries of /proc/PID/net, which are the network namespace's, not the
+ * process's). CO-RE finds the offset on each kernel.
+ */
+static __always_inline struct pid *hb_proc_pid(struct inode *inode)
+{
+	struct proc_inode *ei;
+
+	if (!inode)
+		return NULL;
+	ei = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
+	return BPF_CORE_READ(ei, pid);
+}
+
+/* The task a struct pid names (pid_task(pid, PIDTYPE_PID)); NULL once reaped. */
+static __always_inline struct task_struct *hb_pid_task(struct pid *pid)
+{
+	struct hlist_node *first = NULL;
+
+	if (!pid || bpf_core_read(&first, sizeof(first), &pid->tasks[0].first) || !first)
+		return NULL;
+	return (void *)first - bpf_core_field_offset(struct task_struct, pid_links);
+}
+
+/* The top directory below the procfs root that holds @d; NULL: too deep. */
+static __always_inline struct dentry *hb_proc_top_dentry(struct dentry *d)
+{
+	for (int i = 0; i < HB_PROC_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+		if (!parent || parent == d || BPF_CORE_READ(parent, d_parent) == parent)
+			return d;
+		d = parent;
+	}
+	return NULL;
+}
+
+#define HB_PTRACE_MODE_READ_FSCREDS 0x09
+#define HB_PTRACE_MODE_ATTACH_FSCREDS 0x0a
+
+/*
+ * Opening a file below another process's /proc/PID (or /proc/TID, and
+ * their task/TID/): its command line, status, mounts, network view,
+ * descriptors. The kernel asks ptrace_access_check for a few of them
+ * (environ, maps, mem); this asks it for all, as the same access: a read
+ * is denied under --no-env, a write in every sandbox, when the process is
+ * outside the sandbox. A process gone already, or a walk too deep, counts
+ * as outside (fail closed). Not inlined: a stack frame of its own.
+ */
+static __noinline int hb_proc_open(struct file *file, __u32 fmode, int first)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct task_struct *task;
+	struct hb_ctx c = {};
+	struct dentry *top;
+	struct pid *pid;
+	__u32 tgid;
+
+	if (BPF_CORE_READ(d, d_sb, s_magic) != HB_PROC_SUPER_MAGIC)
+		return 0;
+	top = hb_proc_top_dentry(d);
+	pid = top ? hb_proc_pid(BPF_CORE_READ(top, d_inode)) : NULL;
+	if (top && !pid) /* no process's: /proc/meminfo, /proc/sys, the root */
+		return 0;
+	task = hb_pid_task(pid);
+	tgid = task ? BPF_CORE_READ(task, tgid) : 0;
+	if (task && tgid == bpf_get_current_pid_tgid() >> 32)
+		return 0; /* its own */
+	c.target = task;
+	c.req.outside = 1; /* unless the target's cgroup is in the sandbox */
+	c.req.attach = fmode & HB_FMODE_WRITE ? HB_ATTACH_PROC_FILE : 0;
+	c.req.protocol = c.req.attach ? HB_PTRACE_MODE_ATTACH_FSCREDS : HB_PTRACE_MODE_READ_FSCREDS;
+	c.arg = tgid;
+	/* EACCES, as procfs answers for the files it guards itself (environ). */
+	return hb_enforce(&c, first, HB_HOOK_PTRACE) ? -HB_EACCES : 0;
+}
+
+/*
+ * Whether a procfs file is the current process's own (/proc/PID, self),
+ * and the process's: the files in /proc/self/net show the host's sockets.
+ */
 static __always_inline int hb_proc_own(struct dentry *d)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, n = 0;
@@ -1793,7 +1878,7 @@ static __always_inline int hb_proc_own(struct dentry *d)
 		       name[8] == 'e' && name[9] == 'l' && name[10] == 'f' && name[11] == '\0';
 	for (int i = 0; i < 11; i++) {
 		if (name[i] == '\0')
-			return i > 0 && n == tgid;
+			return i > 0 && n == tgid && hb_proc_pid(BPF_CORE_READ(d, d_inode));
 		if (name[i] < '0' || name[i] > '9')
 			return 0;
 		n = n * 10 + (name[i] - '0');
@@ -2032,6 +2117,9 @@ int BPF_PROG(hb_file_open, struct file *file, int ret)
 		fmode |= HB_FMODE_WRITE;
 	if (flags & HB_O_FMODE_EXEC)
 		fmode |= HB_FMODE_EXEC;
+	ret = hb_proc_open(file, fmode, first);
+	if (ret)
+		return ret;
 	if (fmode & HB_FMODE_WRITE) {
 		ret = hb_kernel_fs_write(file, first);
 		if (!ret)
@@ -2281,7 +2369,8 @@ int BPF_PROG(hb_move_mount, const struct path *from_path,
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(hb_ptrace, struct task_struct *child, unsigned int mode, int ret)
 {
-	struct hb_ctx c = { .target = child, .req.attach = !!(mode & HB_PTRACE_MODE_ATTACH) };
+	struct hb_ctx c = { .target = child,
+			    .req.attach = mode & HB_PTRACE_MODE_ATTACH ? HB_ATTACH_MEMORY : 0 };
 	int first;
 
 	if (hb_skip(ret, &first))

@@ -47,7 +47,8 @@ struct hb_req {
 	__u8 was_exec;     /* mprotect: the mapping was executable already */
 	/* Tamper resistance: */
 	__u8 outside;      /* ptrace/kill: the target is outside the sandbox */
-	__u8 attach;       /* ptrace: the access can change the target */
+	__u8 attach;       /* ptrace: the access can change the target
+			    * (HB_ATTACH_*), 0: it only reads */
 	__u8 in_subtree;   /* a cgroupfs file of the sandbox's own subtree */
 	__u8 proc_sys;     /* a procfs file under /proc/sys or sysrq-trigger */
 	__u8 cap_userns;   /* capable(): asked in a user namespace below the
@@ -70,6 +71,10 @@ struct hb_req {
 	__u8 root_writer;  /* the task acts as root on files (fsuid 0) */
 	__u8 gains;        /* exec: the new credentials hold more than the old */
 };
+
+/* struct hb_req.attach: what an access to another process can change. */
+#define HB_ATTACH_MEMORY 1    /* ptrace attach: its memory, its registers */
+#define HB_ATTACH_PROC_FILE 2 /* a write open of one of its /proc/PID files */
 
 /* mmap/mprotect bits, as <sys/mman.h> has them. */
 #define HB_PROT_WRITE 0x2
@@ -682,7 +687,8 @@ hb_other_process_reason(const struct hb_policy *p, const struct hb_req *r)
 	 * (PTRACE_POKETEXT, /proc/PID/mem, process_vm_writev), so no process
 	 * of the sandbox may attach to another, inside or not.
 	 */
-	if (r->hook == HB_HOOK_PTRACE && r->attach && (p->guards & HB_GUARD_NATIVE))
+	if (r->hook == HB_HOOK_PTRACE && r->attach == HB_ATTACH_MEMORY &&
+	    (p->guards & HB_GUARD_NATIVE))
 		return HB_REASON_NATIVE_MEMORY;
 	return HB_REASON_NONE;
 }

@@ -141,6 +141,16 @@ def child_vm_writev():
     return with_child(write)
 
 
+def child_oom_write():
+    """The neighbour: a write to the child's /proc/PID file that is not its
+    memory (its OOM score, which a user may raise)."""
+    def write(pid):
+        with open(f"/proc/{pid}/oom_score_adj", "w") as f:
+            f.write("500")
+        return "ok"
+    return with_child(write)
+
+
 def child_status():
     """The neighbour: reading its child's /proc/PID/status."""
     def read(pid):
@@ -184,6 +194,7 @@ ACTIONS.update({
     "userfaultfd": userfaultfd, "userfaultfd_dev": userfaultfd_dev,
     "child_attach": child_attach, "child_mem_write": child_mem_write,
     "child_vm_writev": child_vm_writev, "child_status": child_status,
+    "child_oom_write": child_oom_write,
     "traceme": traceme, "rie_brk": rie_brk, "personality_ok": personality_ok,
 })
 

@@ -13,7 +13,7 @@ MEM = os.path.join(os.path.dirname(PROBE), "memprobe.py")
 # Each road, then what must keep working beside it.
 ROADS = ["self_mem_code", "userfaultfd", "child_attach", "child_mem_write",
          "child_vm_writev", "traceme"]
-NEIGHBOURS = ["self_mem_read", "child_status", "fork", "import _ctypes"]
+NEIGHBOURS = ["self_mem_read", "child_status", "child_oom_write", "fork", "import _ctypes"]
 
 
 def mtokens(flags, *actions, env=cases.TESTER):
@@ -23,7 +23,7 @@ def mtokens(flags, *actions, env=cases.TESTER):
 @case("tierA")
 def block_native_memory_roads():
     got, p = mtokens(["--block-native", "--trace"], *ROADS, *NEIGHBOURS)
-    expect_tokens(got, ["EPERM"] * len(ROADS) + ["ok", "ok", "exit7", "ok"],
+    expect_tokens(got, ["EPERM"] * len(ROADS) + ["ok", "ok", "ok", "exit7", "ok"],
                   "--block-native, as a user")
     for road in ("proc_mem", "userfaultfd", "ptrace_traceme"):
         expect(f"blocked memory write {road} (pid " in p.stderr, f"trace of {road}: {p.stderr!r}")

@@ -426,6 +426,10 @@ static void memory_roads(void **state)
 	/* Outside: the seal's answer comes first. */
 	r.outside = 1;
 	assert_int_equal(hb_decide(&native, &r), HB_REASON_OUTSIDE);
+	/* Writing a child's /proc/PID/oom_score_adj is not writing its memory. */
+	r.outside = 0;
+	r.attach = HB_ATTACH_PROC_FILE;
+	assert_int_equal(hb_decide(&native, &r), HB_REASON_NONE);
 	/* Reading (/proc/PID/status, ...) stays allowed. */
 	r = (struct hb_req){ .hook = HB_HOOK_PTRACE };
 	assert_int_equal(hb_decide(&native, &r), HB_REASON_NONE);
