@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,7 +55,7 @@ static int read_creds(pid_t pid, struct task_creds *c)
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	f = fopen(path, "re");
 	if (!f)
-		return -errno;
+		return errno == ENOENT ? -ESRCH : -errno; /* gone, not "no such name" */
 	while (!err && fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "Uid:", 4) && !(err = fs_id(line + 4, &c->fsuid)))
 			have |= 1;
@@ -67,6 +68,20 @@ static int read_creds(pid_t pid, struct task_creds *c)
 	return err ? err : have == 7 ? 0 : -EPROTO;
 }
 
+/* What the helper asks of the name: that it exists, or that it is a socket. */
+enum want { WANT_ANY, WANT_SOCK };
+
+static int probe(const char *path, enum want want)
+{
+	struct stat st;
+
+	if (want == WANT_ANY)
+		return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) ? errno : 0;
+	if (stat(path, &st))
+		return errno;
+	return S_ISSOCK(st.st_mode) ? 0 : ENOTSOCK;
+}
+
 /*
  * The helper: only system calls from here on (we may have been forked
  * from a process with threads). It takes the process's root, its working
@@ -74,7 +89,7 @@ static int read_creds(pid_t pid, struct task_creds *c)
  * capability is kept), and looks the name up.
  */
 static void __attribute__((noreturn))
-helper(int root, int cwd, const struct task_creds *c, const char *path)
+helper(int root, int cwd, const struct task_creds *c, const char *path, enum want want)
 {
 	if (fchdir(root) || chroot("."))
 		_exit(EPERM);
@@ -84,15 +99,31 @@ helper(int root, int cwd, const struct task_creds *c, const char *path)
 	    syscall(SYS_setresgid, c->fsgid, c->fsgid, c->fsgid) ||
 	    syscall(SYS_setresuid, c->fsuid, c->fsuid, c->fsuid))
 		_exit(EPERM);
-	_exit(faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) ? errno & 0xff : 0);
+	_exit(probe(path, want) & 0xff);
 }
 
-int hb_task_lookup(pid_t pid, const char *path)
+/* Forks the helper on @root (and @cwd) with @c; its answer as -errno. */
+static int look(int root, int cwd, const struct task_creds *c, const char *path,
+		enum want want)
+{
+	int status;
+	pid_t child = fork();
+
+	if (child == 0)
+		helper(root, cwd, c, path, want);
+	if (child < 0)
+		return -errno;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? -WEXITSTATUS(status) : -EPERM;
+}
+
+static int lookup(pid_t pid, const char *path, enum want want)
 {
 	struct task_creds creds;
-	int root = -1, cwd = -1, status, err;
+	int root = -1, cwd = -1, err;
 	char dir[64];
-	pid_t child;
 
 	/* Not root: no access beyond our own to hide; look through /proc. */
 	if (geteuid() != 0) {
@@ -100,7 +131,7 @@ int hb_task_lookup(pid_t pid, const char *path)
 
 		snprintf(full, sizeof(full), "/proc/%d/%s/%s", pid,
 			 path[0] == '/' ? "root" : "cwd", path);
-		return faccessat(AT_FDCWD, full, F_OK, AT_EACCESS) ? -errno : 0;
+		return -probe(full, want);
 	}
 	err = read_creds(pid, &creds);
 	if (err)
@@ -110,28 +141,39 @@ int hb_task_lookup(pid_t pid, const char *path)
 	snprintf(dir, sizeof(dir), "/proc/%d/cwd", pid);
 	if (path[0] != '/')
 		cwd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 || (path[0] != '/' && cwd < 0)) {
-		err = -errno;
-		goto out;
-	}
-	child = fork();
-	if (child == 0)
-		helper(root, cwd, &creds, path);
-	if (child < 0) {
-		err = -errno;
-		goto out;
-	}
-	while (waitpid(child, &status, 0) < 0) {
-		if (errno != EINTR) {
-			err = -errno;
-			goto out;
-		}
-	}
-	err = WIFEXITED(status) ? -WEXITSTATUS(status) : -EPERM;
-out:
+	if (root < 0 || (path[0] != '/' && cwd < 0))
+		err = errno == ENOENT ? -ESRCH : -errno;
+	else
+		err = look(root, cwd, &creds, path, want);
 	if (root >= 0)
 		close(root);
 	if (cwd >= 0)
 		close(cwd);
+	return err;
+}
+
+int hb_task_lookup(pid_t pid, const char *path)
+{
+	return lookup(pid, path, WANT_ANY);
+}
+
+int hb_task_find_socket(pid_t pid, const char *path, const struct hb_lookup_ids *ids)
+{
+	struct task_creds c = {};
+	int root, err = lookup(pid, path, WANT_SOCK);
+
+	if (err != -ESRCH || !ids || path[0] != '/' || geteuid() != 0)
+		return err;
+	if (ids->ngroups < 0 || ids->ngroups > MAX_GROUPS)
+		return -E2BIG;
+	c.fsuid = ids->uid;
+	c.fsgid = ids->gid;
+	c.ngroups = ids->ngroups;
+	memcpy(c.groups, ids->groups, sizeof(gid_t) * (size_t)ids->ngroups);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	err = look(root, -1, &c, path, WANT_SOCK);
+	close(root);
 	return err;
 }

@@ -1174,6 +1174,7 @@ import output_cases  # noqa: registers output files opened as the user, fail-ope
 import tierb_seal_cases  # noqa: registers tier B's seal: Landlock scopes, terminal ioctls
 import net_route_cases  # noqa: registers routes, ping sockets and autobind (spec/network.md)
 import agent_quota_cases  # noqa: registers the unprivileged CONFINE attack cases (pid reuse, quotas)
+import report_cases  # noqa: registers what tier B reports: no-socket connects, repeats, unseen kinds
 
 
 def main():
