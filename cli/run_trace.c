@@ -32,8 +32,11 @@ int hb_run_trace_due(const struct run_state *rs)
 {
 	__u64 waited;
 
-	if (!rs->held_n)
+	if (!rs->trace || rs->json)
 		return -1;
+	/* The DNS proxy's thread may hold a line meanwhile: look again then. */
+	if (!rs->held_n)
+		return HB_TRACE_HOLD_MS;
 	waited = hb_mono_ns() - rs->held_at;
 	return waited >= HOLD_NS ? 0 : (int)((HOLD_NS - waited) / 1000000ull) + 1;
 }

@@ -21,7 +21,10 @@ void hb_run_trace_text(struct run_state *rs, const struct hb_event *ev);
 /* Writes the held line, with its count, if it has waited long enough or @now. */
 void hb_run_trace_flush(struct run_state *rs, bool now);
 
-/* Milliseconds until the held line is due (0: now), or -1 if none is held. */
+/*
+ * Milliseconds until the held line is due (0: now); HB_TRACE_HOLD_MS if
+ * none is held (another thread may hold one); -1 without a text trace.
+ */
 int hb_run_trace_due(const struct run_state *rs);
 
 /*

@@ -10,8 +10,8 @@ const struct hb_unseen_name hb_unseen_names[] = {
 	  "ptrace of processes outside, and on Landlock ABI 6+ signals and abstract unix "
 	  "sockets to them (Landlock)" },
 	{ HB_UNSEEN_SECCOMP, "seccomp",
-	  "sockets of other families than unix, netlink and inet, io_uring_setup, "
-	  "TIOCSTI and TIOCLINUX (seccomp)" },
+	  "calls tier B's seccomp filters refuse: sockets of other families than unix, "
+	  "netlink and inet, io_uring_setup, TIOCSTI and TIOCLINUX" },
 	{ HB_UNSEEN_PACKETS, "packets",
 	  "packets the cgroup_skb programs drop: ping echoes, routing headers and IP "
 	  "options, inbound packets to a socket with no peer" },
