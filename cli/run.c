@@ -368,7 +368,7 @@ int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandb
 }
 
 /*
- * What this sandbox cannot report (spec/run.md, "Denials tier B cannot
+ * What this sandbox cannot report (spec/tiers.md, "What tier B can
  * report"). A whole guard's denials unseen (tier B's filesystem guard) is
  * said once at start; --fail-on-block will not promise to notice them
  * unless --allow-partial accepts that it cannot.

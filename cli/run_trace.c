@@ -70,6 +70,25 @@ void hb_run_trace_text(struct run_state *rs, const struct hb_event *ev)
  * on nothing the user could not learn with stat(). Where the answer is
  * unsure (no permission, a path cut short), the event stands.
  */
+/* Whether @pid is (still) in the sandbox, at @cg or below: not a reused pid. */
+static bool in_sandbox(pid_t pid, const char *cg)
+{
+	char path[64], line[512];
+	size_t n = strlen(cg);
+	bool in = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!in && fgets(line, sizeof(line), f))
+		in = !strncmp(line, "0::", 3) && !strncmp(line + 3, cg, n) &&
+		     (line[3 + n] == '/' || line[3 + n] == '\n');
+	fclose(f);
+	return in;
+}
+
 bool hb_run_no_socket(const struct run_state *rs, const struct hb_event *ev)
 {
 	struct hb_lookup_ids ids;
@@ -88,6 +107,8 @@ bool hb_run_no_socket(const struct run_state *rs, const struct hb_event *ev)
 	ids = (struct hb_lookup_ids){ .uid = rs->creds->uid, .gid = rs->creds->gid,
 				      .ngroups = rs->creds->ngroups,
 				      .groups = rs->creds->groups };
-	r = hb_task_find_socket((pid_t)ev->tgid, path, &ids);
+	/* Gone, or its pid taken by another process: the command's view. */
+	r = hb_task_find_socket(in_sandbox((pid_t)ev->tgid, rs->cgroup) ? (pid_t)ev->tgid : 0,
+				path, &ids);
 	return r == -ENOENT || r == -ENOTDIR || r == -ENOTSOCK;
 }

@@ -177,7 +177,7 @@ int hb_task_lookup(pid_t pid, const char *path)
 int hb_task_find_socket(pid_t pid, const char *path, const struct hb_lookup_ids *ids)
 {
 	struct task_creds c = {};
-	int root, err = lookup(pid, path, WANT_SOCK);
+	int root, err = pid > 0 ? lookup(pid, path, WANT_SOCK) : -ESRCH;
 
 	if (err != -ESRCH || !ids || path[0] != '/' || geteuid() != 0)
 		return err;

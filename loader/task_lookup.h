@@ -32,7 +32,7 @@ struct hb_lookup_ids {
  * Whether a unix socket is at @path for process @pid, looked up as for
  * hb_task_lookup(): 0, -ENOTSOCK (something else is there), or the
  * -errno of the lookup (-ENOENT, -ENOTDIR: nothing; -EACCES: the process
- * cannot tell). -ESRCH if @pid is gone; then, if @ids is given and @path
+ * cannot tell). -ESRCH if @pid is gone (or 0); then, if @ids is given and @path
  * is absolute, looked up from our root with @ids instead.
  */
 int hb_task_find_socket(pid_t pid, const char *path, const struct hb_lookup_ids *ids);
