@@ -186,7 +186,8 @@ int hb_task_find_socket(pid_t pid, const char *path, const struct hb_lookup_ids 
 	c.fsuid = ids->uid;
 	c.fsgid = ids->gid;
 	c.ngroups = ids->ngroups;
-	memcpy(c.groups, ids->groups, sizeof(gid_t) * (size_t)ids->ngroups);
+	if (c.ngroups)
+		memcpy(c.groups, ids->groups, sizeof(gid_t) * (size_t)c.ngroups);
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return -errno;
