@@ -80,6 +80,8 @@ def no_socket_judged_as_the_user():
         s.close()
         os.unlink(os.path.join(d, "present.sock"))
         os.rmdir(d)
+        if os.path.exists(os.path.join(C.UNIX_DIR, "not-a-socket")):
+            os.unlink(os.path.join(C.UNIX_DIR, "not-a-socket"))
 
 
 # The text trace shows a repeated action once, with a count; the JSON
