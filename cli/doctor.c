@@ -13,6 +13,7 @@
 #include "json_str.h"
 #include "log.h"
 #include "tier.h"
+#include "unseen.h"
 
 /* Exit status when some guard has no mechanism here (spec/doctor.md). */
 #define HB_DOCTOR_MISSING 1
@@ -105,6 +106,11 @@ static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
 			printf("not enforceable: %s\n%-8s Hint: %s\n", f.what, "",
 			       f.hint[0] ? f.hint : "see spec/tiers.md");
 	}
+	for (const struct hb_unseen_name *k = hb_unseen_names; k->kind; k++)
+		if (hb_unseen(HB_GUARD_ALL, t) & k->kind)
+			printf("unseen   %s: enforced, not reported%s\n", k->what,
+			       hb_unseen_refused(k->kind) ? " (--fail-on-block needs "
+			       "--allow-partial)" : "");
 	printf("See spec/tiers.md for what each tier enforces.\n");
 }
 
@@ -140,6 +146,17 @@ static void print_json(const struct hb_tiers *t, const struct hb_tier_why *why,
 		printf(",\"hint\":");
 		hb_json_str(stdout, tier ? NULL : f.hint[0] ? f.hint : "see spec/tiers.md");
 		printf("}");
+		sep = ",";
+	}
+	printf("],\"unseen\":[");
+	sep = "";
+	for (const struct hb_unseen_name *k = hb_unseen_names; k->kind; k++) {
+		if (!(hb_unseen(HB_GUARD_ALL, t) & k->kind))
+			continue;
+		printf("%s{\"kind\":\"%s\",\"what\":", sep, k->code);
+		hb_json_str(stdout, k->what);
+		printf(",\"refuses_fail_on_block\":%s}",
+		       hb_unseen_refused(k->kind) ? "true" : "false");
 		sep = ",";
 	}
 	printf("],\"all_enforceable\":%s}\n", ok ? "true" : "false");

@@ -29,9 +29,11 @@
 #include "run.h"
 #include "run_args.h"
 #include "run_state.h"
+#include "run_trace.h"
 #include "sandbox.h"
 #include "tier.h"
 #include "trace_fmt.h"
+#include "unseen.h"
 
 /* Signals passed on to the command when someone sends them to us. */
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
@@ -45,6 +47,11 @@ int hb_run_on_event(void *ctx, const struct hb_event *ev)
 	int n;
 
 	pthread_mutex_lock(&rs->lock);
+	if (hb_run_no_socket(rs, ev)) {
+		rs->no_socket++;
+		pthread_mutex_unlock(&rs->lock);
+		return 0;
+	}
 	(ev->verdict == HB_VERDICT_AUDIT ? rs->audited_by_hook :
 	 rs->by_hook)[ev->hook < HB_HOOK_MAX ? ev->hook : HB_HOOK_NONE]++;
 	rs->by_guard[hb_event_guard(ev)]++;
@@ -62,10 +69,7 @@ int hb_run_on_event(void *ctx, const struct hb_event *ev)
 		if (n > 0)
 			hb_put_line(rs->trace_fd, line, (size_t)n);
 	} else if (rs->trace) {
-		n = snprintf(line, sizeof(line), "hermetic-bpf: ");
-		hb_format_event(ev, line + n, sizeof(line) - n - 1);
-		strcat(line, "\n");
-		hb_put_line(rs->trace_fd, line, strlen(line));
+		hb_run_trace_text(rs, ev);
 	}
 	pthread_mutex_unlock(&rs->lock);
 	return 0;
@@ -79,6 +83,16 @@ static void say_tier_b_scope(const struct hb_tiers *t)
 	else
 		hb_log("%s", hb_tier_b_scope(0));
 	hb_log("seccomp: no TIOCSTI or TIOCLINUX (typing into the terminal)");
+}
+
+/* Enforced without a trace line or a count (spec/tiers.md). */
+static void say_unseen(__u32 unseen)
+{
+	char list[1024];
+
+	hb_unseen_list(unseen, list, sizeof(list));
+	if (list[0])
+		hb_log("not reported (enforced, but no trace line and not counted): %s", list);
 }
 
 /* The user is always told which mechanism enforces what (-v, --trace). */
@@ -128,6 +142,7 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 		       "undo the sandbox (this one runs as a user)");
 	if (a->guards && t->tamper != HB_TIER_A)
 		say_tier_b_scope(t);
+	say_unseen(hb_unseen(a->guards & ~t->unenforced, t));
 	if (a->audit && a->guards)
 		hb_log("audit mode (--audit): what the guards would deny is allowed and "
 		       "reported as audited; the seal still denies");
@@ -157,14 +172,21 @@ static void forward(pid_t child, const struct signalfd_siginfo *si)
 	kill(child, (int)si->ssi_signo);
 }
 
-int hb_run_wait(int ep, struct epoll_event *got, int max)
+int hb_run_wait(int ep, struct epoll_event *got, int max, struct run_state *rs)
 {
-	int n;
+	int n, due;
 
-	do
-		n = epoll_wait(ep, got, max, -1);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
+	for (;;) {
+		pthread_mutex_lock(&rs->lock);
+		hb_run_trace_flush(rs, false);
+		due = hb_run_trace_due(rs);
+		pthread_mutex_unlock(&rs->lock);
+		n = epoll_wait(ep, got, max, due);
+		if (n > 0)
+			return n;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
 }
 
 int hb_run_signal(int sfd, pid_t child, int *wstatus)
@@ -222,7 +244,7 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 		epoll_ctl(ep, EPOLL_CTL_ADD, xn->fd, &ev);
 	}
 	for (;;) {
-		int n = hb_run_wait(ep, got, 3);
+		int n = hb_run_wait(ep, got, 3, rs);
 
 		if (n < 0) {
 			err = n;
@@ -275,6 +297,8 @@ static void write_summary(struct run_state *rs, __u64 sandbox_id,
 		.events_lost = lost,
 		.events = rs->first,
 		.n_events = rs->n_first,
+		.unseen = rs->unseen,
+		.no_socket = rs->no_socket,
 	};
 	FILE *f = fdopen(rs->summary_fd, "w");
 
@@ -304,6 +328,10 @@ int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandb
 	int n;
 
 	pthread_mutex_lock(&rs->lock);
+	hb_run_trace_flush(rs, true);
+	if (rs->no_socket)
+		hb_debug("%llu unix connect%s to no socket: not counted as blocked",
+			 rs->no_socket, rs->no_socket == 1 ? "" : "s");
 	seen = summarize(rs, rs->by_hook, "blocked");
 	seen += summarize(rs, rs->audited_by_hook, "audited");
 	/* Each event taken is delivered, lost or limited (spec/audit.md). */
@@ -337,6 +365,33 @@ int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandb
 		write_summary(rs, sandbox_id, missed, wstatus, status);
 	pthread_mutex_unlock(&rs->lock);
 	return status;
+}
+
+/*
+ * What this sandbox cannot report (spec/tiers.md, "What tier B can
+ * report"). A whole guard's denials unseen (tier B's filesystem guard) is
+ * said once at start; --fail-on-block will not promise to notice them
+ * unless --allow-partial accepts that it cannot.
+ */
+static bool unseen_refused(const struct hb_run_args *a, __u32 unseen)
+{
+	if (!hb_unseen_refused(unseen))
+		return false;
+	if (!a->fail_on_block) {
+		hb_log("tier B cannot report filesystem denials on this kernel: they are "
+		       "enforced but not traced or counted");
+		return false;
+	}
+	if (a->allow_partial) {
+		hb_log("warning: --fail-on-block: tier B cannot see filesystem denials on this "
+		       "kernel; they are enforced but cannot fail the run (--allow-partial)");
+		return false;
+	}
+	hb_log("cannot promise --fail-on-block here: tier B enforces the filesystem guard "
+	       "with Landlock, which reports no denial; a blocked write would not fail the run");
+	hb_hint("use a kernel with BPF-LSM (hermetic-bpf doctor), or add --allow-partial to "
+		"run with filesystem denials enforced but not counted");
+	return true;
 }
 
 /*
@@ -596,6 +651,11 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		goto out;
 	if (exec_rules_need_lsm(a, &cfg.tiers))
 		goto out;
+	rs.unseen = hb_unseen(a->guards & ~cfg.tiers.unenforced, &cfg.tiers);
+	if (unseen_refused(a, rs.unseen))
+		goto out;
+	rs.creds = &creds;
+	rs.judge_unix = !warm && (a->guards & HB_GUARD_NET) && cfg.tiers.net == HB_TIER_B;
 	/* Events carry monotonic times; lines, wall time (spec/events.md). */
 	hb_event_json_clock(&rs.jctx);
 	if (hb_run_open_outputs(a, &creds, &rs))

@@ -165,7 +165,7 @@ static int supervise(pid_t pid, const sigset_t *set, int sock, struct run_state 
 	ev.data.fd = sock;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sock, &ev);
 	for (;;) {
-		int n = hb_run_wait(ep, got, 2);
+		int n = hb_run_wait(ep, got, 2, rs);
 
 		if (n < 0) {
 			err = n;

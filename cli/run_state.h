@@ -37,6 +37,13 @@ struct run_state {
 	size_t n_first;
 	hb_event_fn observe;      /* learn: sees every event too */
 	void *observe_ctx;
+	__u32 unseen;             /* HB_UNSEEN_*: kinds of denial it cannot report */
+	bool judge_unix;          /* tier B: a connect to no socket is no block */
+	const struct hb_creds *creds; /* the command's, for judge_unix */
+	unsigned long long no_socket; /* connects judged so: not counted */
+	char held[HB_EVENT_JSON_MAX]; /* the text trace's line waiting for repeats */
+	unsigned long long held_n; /* how many times it came; 0: none held */
+	__u64 held_at;            /* when it first came (CLOCK_MONOTONIC ns) */
 };
 
 /* Counts, prints (--trace) and keeps @ev (an hb_event_fn for struct run_state). */
@@ -51,8 +58,11 @@ void hb_run_block_signals(sigset_t *set, sigset_t *old);
  */
 int hb_run_signal(int sfd, pid_t child, int *wstatus);
 
-/* epoll_wait() on @ep until something is ready (EINTR retried): how many, or -errno. */
-int hb_run_wait(int ep, struct epoll_event *got, int max);
+/*
+ * epoll_wait() on @ep until something is ready (EINTR retried): how many,
+ * or -errno. Meanwhile writes @rs's held trace line when it is due.
+ */
+int hb_run_wait(int ep, struct epoll_event *got, int max, struct run_state *rs);
 
 /*
  * Opens --trace-file and --summary-json as @c's user (the command's):

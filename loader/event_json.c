@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <time.h>
 #include "event_json.h"
+#include "unseen.h"
 #include "hermetic_policy.h"
 #include "json_str.h"
 #include "mono_time.h"
@@ -369,5 +370,9 @@ void hb_event_json_summary(FILE *f, const struct hb_event_json_summary *s,
 			fputc(',', f);
 		hb_event_json_write(f, &s->events[i], ctx);
 	}
-	fprintf(f, "],\"events_truncated\":%s}\n", denied > n ? "true" : "false");
+	fprintf(f, "],\"events_truncated\":%s,\"unseen\":[", denied > n ? "true" : "false");
+	for (const struct hb_unseen_name *k = hb_unseen_names; k->kind; k++)
+		if (s->unseen & k->kind)
+			fprintf(f, "%s\"%s\"", (s->unseen & (k->kind - 1)) ? "," : "", k->code);
+	fprintf(f, "],\"unix_no_socket\":%llu}\n", s->no_socket);
 }

@@ -94,6 +94,8 @@ struct hb_event_json_summary {
 	unsigned long long events_lost;
 	const struct hb_event *events; /* the first ones, at most HB_SUMMARY_EVENTS */
 	size_t n_events;
+	__u32 unseen;       /* HB_UNSEEN_*: kinds of denial not in these counts */
+	unsigned long long no_socket; /* tier B unix connects to no socket */
 };
 
 /* The summary as one object and a newline. */

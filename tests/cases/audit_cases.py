@@ -61,9 +61,11 @@ print("denied", denied)
 
 
 def counted(p, attempts, what):
-    """delivered trace lines + lost + limited == attempts, exactly."""
-    delivered = len(re.findall(r"^hermetic-bpf: blocked connect 192\.0\.2\.1:80 ", p.stderr,
-                               re.M))
+    """delivered trace lines (a repeated one says how many times) + lost +
+    limited == attempts, exactly."""
+    delivered = sum(int(m.group(1) or 1) for m in re.finditer(
+        r"^hermetic-bpf: blocked connect 192\.0\.2\.1:80 .*?(?: \((\d+) times\))?$",
+        p.stderr, re.M))
     lost = re.search(r"^hermetic-bpf: (\d+) events? (?:was|were) not reported: the event "
                      r"buffer", p.stderr, re.M)
     limited = re.search(r"^hermetic-bpf: (\d+) events? (?:was|were) not reported: over the "

@@ -1176,6 +1176,7 @@ import net_route_cases  # noqa: registers routes, ping sockets and autobind (spe
 import agent_quota_cases  # noqa: registers the unprivileged CONFINE attack cases (pid reuse, quotas)
 import native_memory_cases  # noqa: registers --block-native against its siblings (spec/exec.md)
 import proc_cases  # noqa: registers /proc across the sandbox boundary (--no-env, read roots)
+import report_cases  # noqa: registers what tier B reports: no-socket connects, repeats, unseen kinds
 
 
 def main():

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "event_json.h"
+#include "unseen.h"
 #include "../fuzz/json_valid.h"
 
 /* 2023-11-14T22:13:20Z on the wall clock is 0 on the monotonic one. */
@@ -271,7 +272,9 @@ static void summary(void **state)
 	struct hb_event evs[HB_SUMMARY_EVENTS + 1];
 	struct hb_event_json_summary s = { .sandbox_id = 7, .command_status = 137,
 					   .signal = 9, .exit_status = 137,
-					   .events_lost = 3, .events = evs };
+					   .events_lost = 3, .events = evs,
+					   .unseen = HB_UNSEEN_FS | HB_UNSEEN_PACKETS,
+					   .no_socket = 4 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -297,7 +300,8 @@ static void summary(void **state)
 	assert_non_null(strstr(buf, "\"command_status\":137,\"signal\":9,\"exit_status\":137,"
 				    "\"denied\":23,\"by_guard\":{\"network\":21,\"seal\":2},"
 				    "\"by_hook\":{\"unix\":21},\"events_lost\":3,\"events\":[{"));
-	assert_non_null(strstr(buf, "}],\"events_truncated\":true}\n"));
+	assert_non_null(strstr(buf, "}],\"events_truncated\":true,\"unseen\":[\"fs\","
+				    "\"packets\"],\"unix_no_socket\":4}\n"));
 	/* Exactly HB_SUMMARY_EVENTS objects in the array. */
 	len = 0;
 	for (char *p = buf; (p = strstr(p, "\"type\":\"denied\"")); p++)
