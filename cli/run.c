@@ -620,6 +620,9 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	exec_rules = hb_run_resolve_exec(a);
 	if (!unix_rules || !exec_rules)
 		goto out;
+	if ((cfg.policy.guards & HB_GUARD_NET) && cfg.tiers.net == HB_TIER_B &&
+	    hb_run_check_unix_b(unix_rules, a->n_unix_paths, &creds))
+		goto out;
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
 	cfg.unix_rules = unix_rules;
