@@ -52,9 +52,9 @@ static int add_sockets(scmp_filter_ctx ctx)
 	for (unsigned int f = 0; !err && f <= HB_AF_LAST; f++)
 		if (!family_allowed(f))
 			err = add(ctx, DENY, SCMP_SYS(socket), 1,
-				  SCMP_A0_64(SCMP_CMP_EQ, f));
+				  SCMP_A0_64(SCMP_CMP_EQ, f, 0));
 	if (!err)
-		err = add(ctx, DENY, SCMP_SYS(socket), 1, SCMP_A0_64(SCMP_CMP_GT, HB_AF_LAST));
+		err = add(ctx, DENY, SCMP_SYS(socket), 1, SCMP_A0_64(SCMP_CMP_GT, HB_AF_LAST, 0));
 	if (!err)
 		err = seccomp_rule_add(ctx, DENY, SCMP_SYS(io_uring_setup), 0);
 	/* i386 only (a pseudo-number elsewhere): socket() in disguise. */
