@@ -138,14 +138,16 @@ static int add_arches(scmp_filter_ctx ctx, bool native_only)
 	return err ? err : seccomp_arch_add(ctx, SCMP_ARCH_X86);
 }
 
-/* libseccomp returns -errno, or -ECANCELED for the kernel's refusal. */
+/* Every libseccomp call returns 0 or -errno. */
 static int build(scmp_filter_ctx ctx, const struct hb_seccomp_plan *p)
 {
-	int err;
+	/* The kernel's own errno when it refuses the filter, not ECANCELED. */
+	int err = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 
 	/* Only x86 ABIs reach an x86_64 kernel: anything else is not known, not run. */
-	err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-			       p->no_rie ? SCMP_ACT_KILL_PROCESS : DENY);
+	if (!err)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+				       p->no_rie ? SCMP_ACT_KILL_PROCESS : DENY);
 	if (!err)
 		err = add_arches(ctx, p->no_rie);
 	if (!err && p->sockets)

@@ -320,11 +320,17 @@ static int i386_getpid_in_child(const struct hb_seccomp_plan *plan)
 }
 
 /* --block-native: the ABIs whose ELF loader sets it on its own are killed. */
-static void read_implies_exec_abis(void **state)
+static void read_implies_exec_x32(void **state)
 {
 	(void)state;
 	assert_int_equal(call_in_child(&rie, 0x40000000L | __NR_getpid, 0, 0, 0), 255);
 	assert_int_equal(call_in_child(&rie, __NR_getpid, 0, 0, 0), 0);
+}
+
+/* Where i386 calls run (not on this project's host). */
+static void read_implies_exec_i386(void **state)
+{
+	(void)state;
 	if (!i386_works())
 		skip();
 	assert_int_equal(i386_getpid_in_child(&rie), 255);
@@ -379,7 +385,8 @@ int main(void)
 		cmocka_unit_test(threads_without_clone3),
 		cmocka_unit_test(no_read_implies_exec),
 		cmocka_unit_test(read_implies_exec_cleared),
-		cmocka_unit_test(read_implies_exec_abis),
+		cmocka_unit_test(read_implies_exec_x32),
+		cmocka_unit_test(read_implies_exec_i386),
 		cmocka_unit_test(one_filter),
 	};
 
