@@ -20,9 +20,9 @@ HB_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
              -I$(OUTPUT) -Ibpf -Iloader -Icli
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Ibpf
-# libbpf, libelf and zlib linked in, so the binary needs only glibc (whose
-# NSS keeps working for --user and sudo's groups).
-LDLIBS    := -Wl,-Bstatic -lbpf -lelf -lz -linih -Wl,-Bdynamic -lresolv -lpthread
+# libbpf, libelf, zlib and libseccomp linked in, so the binary needs only
+# glibc (whose NSS keeps working for --user and sudo's groups).
+LDLIBS    := -Wl,-Bstatic -lbpf -lelf -lz -linih -lseccomp -Wl,-Bdynamic -lresolv -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_HEADERS := bpf/hermetic_abi.h bpf/hermetic_policy.h vmlinux/$(ARCH)/vmlinux.h

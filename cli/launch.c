@@ -16,7 +16,7 @@
 #include "fs_runtime.h"
 #include "launch.h"
 #include "log.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
 
 static int parse_id(const char *s, unsigned int *out)
 {
@@ -166,16 +166,24 @@ void hb_minimal_env_free(char **env)
 	free(env);
 }
 
-/* Our copy goes before exec: the sandbox must not answer its own execs. */
-static int hand_over_exec_listener(int sock)
+/* One filter with every part asked for; the listener goes to the supervisor. */
+static int install_seccomp(const struct hb_spawn_opts *o)
 {
-	int listener = hb_seccomp_notify_exec(), err;
+	struct hb_seccomp_plan p = o->seccomp;
+	int listener, err;
 
-	if (listener < 0)
-		return listener;
-	err = hb_exec_notify_send(sock, listener);
+	p.exec_notify = o->notify_sock >= 0;
+	if (!p.sockets && !p.tty_inject && !p.no_userns && !p.exec_notify && !p.no_rie)
+		return 0;
+	err = hb_seccomp_install(&p, &listener);
+	if (err || listener < 0)
+		return err;
+	/* Our copy goes before exec: the sandbox must not answer its own execs. */
+	err = hb_exec_notify_send(o->notify_sock, listener);
 	close(listener);
-	close(sock);
+	close(o->notify_sock);
+	if (err)
+		hb_log("cannot hand the exec listener over: %s", strerror(-err));
 	return err;
 }
 
@@ -207,18 +215,8 @@ void hb_child_exec(char *const argv[], const struct hb_spawn_opts *o)
 		hb_log("cannot take on the Landlock ruleset: %s", strerror(-err));
 		_exit(HB_EXIT_FAILURE);
 	}
-	if (o->restrict_sockets && (err = hb_seccomp_restrict_sockets())) {
-		hb_log("cannot install the seccomp socket filter: %s", strerror(-err));
+	if (install_seccomp(o))
 		_exit(HB_EXIT_FAILURE);
-	}
-	if (o->deny_tty_inject && (err = hb_seccomp_deny_tty_inject())) {
-		hb_log("cannot install the seccomp terminal filter: %s", strerror(-err));
-		_exit(HB_EXIT_FAILURE);
-	}
-	if (o->notify_sock >= 0 && (err = hand_over_exec_listener(o->notify_sock))) {
-		hb_log("cannot install the seccomp exec filter: %s", strerror(-err));
-		_exit(HB_EXIT_FAILURE);
-	}
 	if (!o->sigpipe_ignored)
 		signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, o->mask, NULL);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "landlock.h"
+#include "seccomp_filter.h"
 
 #define HB_MAX_GROUPS 256
 
@@ -40,8 +41,11 @@ struct hb_spawn_opts {
 	char **envp;              /* the command's environment; NULL: ours */
 	const sigset_t *mask;     /* the signal mask to exec with */
 	bool sigpipe_ignored;     /* the caller's SIGPIPE disposition */
-	bool restrict_sockets;    /* tier B: the seccomp socket filter */
-	bool deny_tty_inject;     /* tier B: the seccomp filter on TIOCSTI, TIOCLINUX */
+	/*
+	 * The seccomp filter's parts (loader/seccomp_filter.h); its exec_notify is
+	 * set from notify_sock. Nothing asked: no filter.
+	 */
+	struct hb_seccomp_plan seccomp;
 	const struct hb_landlock *landlock; /* tier B: a ruleset to take on, or NULL */
 	int notify_sock;          /* tier B --no-subprocess: where to send the exec
 				   * listener (loader/exec_notify.h); -1: none */
@@ -53,7 +57,7 @@ struct hb_spawn_opts {
  * Starts @argv with clone3(CLONE_INTO_CGROUP), so the child is in the
  * cgroup from its first instruction. The child takes the credentials,
  * sets no_new_privs, takes on the Landlock ruleset and installs the
- * seccomp filters if asked (handing over the exec listener), restores the
+ * seccomp filter if asked (handing over the exec listener), restores the
  * signal mask and SIGPIPE, and execs. Returns the pid or -errno. If
  * anything fails before exec the child exits 125; if exec fails, 126/127.
  */

@@ -506,6 +506,16 @@ static bool is_tier_b(const struct hb_run_args *a, const struct hb_tiers *t)
 }
 
 /*
+ * A tier B guard that judges paths (the network guard's --allow-unix, the
+ * filesystem guard): a user namespace's mounts could put another file at
+ * an allowed path, so the sandbox gets none (spec/tiers.md).
+ */
+static bool tier_b_paths_guarded(const struct hb_run_args *a, const struct hb_tiers *t)
+{
+	return is_tier_b(a, t) && (a->guards & (HB_GUARD_NET | HB_GUARD_FS));
+}
+
+/*
  * Tier B's Landlock ruleset, built now: for every tier B sandbox, as its
  * domain keeps ptrace, signals and abstract unix sockets inside
  * (spec/tiers.md); the filesystem and exec guards add their rights.
@@ -670,6 +680,9 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	exec_rules = hb_run_resolve_exec(a);
 	if (!unix_rules || !exec_rules)
 		goto out;
+	if ((cfg.policy.guards & HB_GUARD_NET) && cfg.tiers.net == HB_TIER_B &&
+	    hb_run_check_unix_b(unix_rules, a->n_unix_paths, &creds))
+		goto out;
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
 	cfg.unix_rules = unix_rules;
@@ -736,10 +749,12 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 
 	spawn.creds = &creds;
 	spawn.mask = &old;
-	spawn.restrict_sockets = (cfg.policy.guards & HB_GUARD_NET) &&
-				 cfg.tiers.net == HB_TIER_B;
+	spawn.seccomp.sockets = (cfg.policy.guards & HB_GUARD_NET) &&
+				cfg.tiers.net == HB_TIER_B;
+	spawn.seccomp.tty_inject = is_tier_b(a, &cfg.tiers);
+	spawn.seccomp.no_userns = tier_b_paths_guarded(a, &cfg.tiers);
+	spawn.seccomp.no_rie = a->guards & HB_GUARD_NATIVE;
 	spawn.landlock = landlock.fd >= 0 ? &landlock : NULL;
-	spawn.deny_tty_inject = is_tier_b(a, &cfg.tiers);
 	child = hb_spawn(a->cmd, sb.cg.fd, &spawn);
 	if (child < 0) {
 		hb_dns_guard_close(&dns);

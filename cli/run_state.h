@@ -85,6 +85,13 @@ struct hb_file_id *hb_run_resolve_exec(const struct hb_run_args *a);
 int hb_run_resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r);
 
 /*
+ * Tier B's --allow-unix: a path that @c's user could re-point
+ * (loader/path_change.h), as given or with symlinks resolved, is refused
+ * with a hint. Returns 0 or -errno after saying why.
+ */
+int hb_run_check_unix_b(const struct hb_unix_rule *r, size_t n, const struct hb_creds *c);
+
+/*
  * A run without any guard (no flag, no profile, a policy file without
  * rules) is allowed, never silent: one warning line on stderr saying
  * what does (not) hold, @sealed if the sandbox is sealed all the same.

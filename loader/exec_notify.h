@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Tier B's --no-subprocess, the supervisor's side: every execve() in the
- * sandbox waits for an answer here (loader/seccomp.c installs the filter).
+ * sandbox waits for an answer here (loader/seccomp_filter.c installs the filter).
  * The command's own exec goes through; every later one fails with EPERM. Through the
  * dynamic loader or not, nothing else runs: the answer does not depend on
  * what is executed, so no race on the arguments can change it.

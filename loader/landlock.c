@@ -34,6 +34,9 @@ struct hb_ruleset_attr {
 /* Opened and written, not changed: the devices spec/fs.md keeps usable. */
 #define RIGHTS_DEVICE (LL(READ_FILE) | LL(WRITE_FILE) | LL(TRUNCATE))
 
+/* Handled only to freeze the mount topology; allowed everywhere. */
+#define TOPOLOGY_RIGHT LL(MAKE_BLOCK)
+
 static const char *const devices[] = {
 	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
 	"/dev/tty", "/dev/ptmx", "/dev/pts",
@@ -130,9 +133,9 @@ static int add_rules(struct builder *b)
 	__u64 exec = p->exec ? 0 : LL(EXECUTE);
 	int err = 0;
 
-	/* No guard's rights (the domain only scopes): no rule to add. */
+	/* No guard's rights: the one handled (see below) is allowed everywhere. */
 	if (!p->fs_write && !p->exec)
-		return 0;
+		return allow(b, "no-network", "/", TOPOLOGY_RIGHT, false);
 	for (size_t i = 0; !err && i < sizeof(devices) / sizeof(devices[0]); i++)
 		err = allow(b, "fs-readonly", devices[i], RIGHTS_DEVICE, true);
 	if (!err)
@@ -167,15 +170,16 @@ int hb_landlock_build(const struct hb_landlock_plan *p, int abi, struct hb_landl
 	if (abi >= HB_LANDLOCK_ABI_SCOPE) {
 		attr.scoped = HB_LL_SCOPE_SIGNAL | HB_LL_SCOPE_ABSTRACT_UNIX;
 		size = sizeof(attr);
-	} else if (!attr.handled_access_fs) {
-		/*
-		 * Before scopes a ruleset handling nothing is refused (ENOMSG),
-		 * yet the domain is what keeps ptrace inside: handle the one
-		 * right no file use needs (mknod of a block device needs
-		 * CAP_MKNOD in the initial namespace anyway).
-		 */
-		attr.handled_access_fs = LL(MAKE_BLOCK);
 	}
+	/*
+	 * A domain that handles a filesystem right is denied mount, umount,
+	 * pivot_root and move_mount, even to root in a user namespace (a
+	 * scope-only domain is not, from ABI 6), and before ABI 6 a ruleset
+	 * must handle something: handle one right and allow it beneath "/"
+	 * (add_rules), so only the mount topology changes.
+	 */
+	if (!attr.handled_access_fs)
+		attr.handled_access_fs = TOPOLOGY_RIGHT;
 	b.handled = attr.handled_access_fs;
 	b.fd = syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 	if (b.fd < 0) {

@@ -237,7 +237,9 @@ def serve_http(host, tls):
 def serve_unix():
     """Stream, datagram and abstract unix servers that anyone may reach."""
     os.makedirs(UNIX_DIR, exist_ok=True)
-    os.chmod(UNIX_DIR, 0o777)
+    # Root's, not writable by others: tier B refuses an --allow-unix path
+    # the command's user could re-point (spec/network.md).
+    os.chmod(UNIX_DIR, 0o755)
     socks = []
     for kind, path in ((socket.SOCK_STREAM, UNIX_STREAM), (socket.SOCK_DGRAM, UNIX_DGRAM),
                        (socket.SOCK_STREAM, "\0" + UNIX_ABSTRACT[1:])):
@@ -1173,6 +1175,7 @@ import seal_cases  # noqa: registers the seal's escape attempts (spec/threat-mod
 import output_cases  # noqa: registers output files opened as the user, fail-open inputs
 import tierb_seal_cases  # noqa: registers tier B's seal: Landlock scopes, terminal ioctls
 import net_route_cases  # noqa: registers routes, ping sockets and autobind (spec/network.md)
+import userns_cases  # noqa: registers tier B against user namespaces and re-pointed paths
 import agent_quota_cases  # noqa: registers the unprivileged CONFINE attack cases (pid reuse, quotas)
 import native_memory_cases  # noqa: registers --block-native against its siblings (spec/exec.md)
 import proc_cases  # noqa: registers /proc across the sandbox boundary (--no-env, read roots)

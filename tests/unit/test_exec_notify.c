@@ -18,7 +18,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "exec_notify.h"
-#include "seccomp.h"
+#include "seccomp_filter.h"
+
+static const struct hb_seccomp_plan exec_only = { .exec_notify = true };
 
 /* Runs "sh -c @script" as a sandboxed command; returns its exit status. */
 static int run_sh(const char *script, int *denials, struct hb_event *last)
@@ -36,8 +38,7 @@ static int run_sh(const char *script, int *denials, struct hb_event *last)
 		close(sp[0]);
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(200);
-		l = hb_seccomp_notify_exec();
-		if (l < 0 || hb_exec_notify_send(sp[1], l))
+		if (hb_seccomp_install(&exec_only, &l) || hb_exec_notify_send(sp[1], l))
 			_exit(201);
 		close(l);
 		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
@@ -100,7 +101,9 @@ static void no_listener_of_its_own(void **state)
 	(void)state;
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || hb_seccomp_notify_exec() < 0)
+		int l;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || hb_seccomp_install(&exec_only, &l))
 			_exit(200);
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 			    SECCOMP_FILTER_FLAG_NEW_LISTENER, &p) >= 0)
