@@ -4,6 +4,10 @@ executable memory that no mmap or mprotect call announces, each tried as
 a user (and as root where only root may), with the neighbours that must
 keep working."""
 import os
+import shutil
+import signal
+import struct
+import tempfile
 
 from cases import PROBE, ROOT, case, expect, expect_tokens
 import cases
@@ -55,3 +59,32 @@ def block_native_read_implies_exec():
     expect_tokens(got, ["EPERM", "ok"], "--block-native: READ_IMPLIES_EXEC")
     got, _ = mtokens(["--no-network"], "rie_brk")
     expect_tokens(got, ["rwx"], "READ_IMPLIES_EXEC without --block-native")
+
+
+def i386_program(path):
+    """A static i386 ELF without PT_GNU_STACK (its loader sets
+    READ_IMPLIES_EXEC): getpid() then exit(0), through int 0x80."""
+    code = bytes([0xb8, 20, 0, 0, 0, 0xcd, 0x80,              # getpid
+                  0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80])  # exit(0)
+    base, off = 0x08048000, 52 + 32
+    head = b"\x7fELF" + bytes([1, 1, 1, 0]) + bytes(8) + struct.pack(
+        "<HHIIIIIHHHHHH", 2, 3, 1, base + off, 52, 0, 0, 52, 32, 1, 0, 0, 0)
+    load = struct.pack("<IIIIIIII", 1, 0, base, base, off + len(code), off + len(code), 5,
+                       0x1000)
+    with open(path, "wb") as f:
+        f.write(head + load + code)
+    os.chmod(path, 0o755)
+
+
+@case("tierA")
+def block_native_refuses_the_i386_abi():
+    d = tempfile.mkdtemp()
+    os.chmod(d, 0o755)
+    prog = os.path.join(d, "i386")
+    i386_program(prog)
+    p = cases.hb("run", "--no-network", prog, env=cases.TESTER)
+    expect(p.returncode == 0, f"the i386 program runs without --block-native: {p.returncode}")
+    # Its first system call through the i386 entry ends it (SIGSYS).
+    p = cases.hb("run", "--block-native", prog, env=cases.TESTER)
+    expect(p.returncode == 128 + signal.SIGSYS, f"--block-native: {p.returncode} {p.stderr!r}")
+    shutil.rmtree(d)
