@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -197,21 +199,80 @@ int hb_landlock_build(const struct hb_landlock_plan *p, int abi, struct hb_landl
 	return 0;
 }
 
+/* @rights beneath @fd (a file's rule holds the file rights only). */
+static int allow_fd(int ruleset, int fd, __u64 rights)
+{
+	struct landlock_path_beneath_attr attr = { .parent_fd = fd, .allowed_access = rights };
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		attr.allowed_access &= RIGHTS_FILE;
+	if (!attr.allowed_access)
+		return 0;
+	return syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) ?
+	       -errno : 0;
+}
+
+/* Levels of the walk below: /proc/self, its task/, a thread's directory. */
+enum { PROC_SELF, PROC_TASKS, PROC_THREAD };
+
+/*
+ * The process's own procfs directory @dfd at @level: listed, and @rights
+ * on every entry but "net", whose files are the network namespace's (the
+ * host's sockets, spec/fs.md); task/ the same for each thread there (the
+ * threads of now: one). Links lead elsewhere, judged there. An entry that
+ * cannot be opened gets no rule: stricter, never looser.
+ */
+static int allow_own_proc(int ruleset, int dfd, __u64 rights, int level)
+{
+	int err = allow_fd(ruleset, dfd, rights & LL(READ_DIR)), fd = dup(dfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return err ? err : -errno;
+	}
+	while (!err && (e = readdir(d))) {
+		bool tasks = level == PROC_SELF && !strcmp(e->d_name, "task");
+		int child;
+
+		if (e->d_type == DT_LNK || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, "net"))
+			continue;
+		if (level == PROC_TASKS || tasks) {
+			child = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (child >= 0)
+				err = allow_own_proc(ruleset, child, rights,
+						     tasks ? PROC_TASKS : PROC_THREAD);
+		} else {
+			child = openat(dfd, e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (child >= 0)
+				err = allow_fd(ruleset, child, rights);
+		}
+		if (child >= 0)
+			close(child);
+	}
+	closedir(d);
+	return err;
+}
+
 int hb_landlock_enforce(const struct hb_landlock *ll)
 {
-	struct landlock_path_beneath_attr attr = { .allowed_access = ll->own_proc };
 	int err = 0;
 
 	if (ll->fd < 0)
 		return 0;
 	/* /proc/self: this process's own directory, by the time it runs. */
 	if (ll->own_proc) {
-		attr.parent_fd = open("/proc/self", O_PATH | O_CLOEXEC);
-		if (attr.parent_fd < 0 ||
-		    syscall(SYS_landlock_add_rule, ll->fd, LANDLOCK_RULE_PATH_BENEATH, &attr, 0))
-			err = -errno;
-		if (attr.parent_fd >= 0)
-			close(attr.parent_fd);
+		int self = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		err = self < 0 ? -errno : allow_own_proc(ll->fd, self, ll->own_proc, PROC_SELF);
+		if (self >= 0)
+			close(self);
 	}
 	if (!err && syscall(SYS_landlock_restrict_self, ll->fd, 0))
 		err = -errno;

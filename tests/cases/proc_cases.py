@@ -253,3 +253,24 @@ def read_root_denies_proc_net():
     got, _ = acts(["--fs-readonly"], "tcp:read:/proc/self/net/tcp", env=TESTER)
     expect_acts(got, {"tcp": "ok"}, "--fs-readonly without a root")
 
+
+
+@case("fsB")
+def read_root_denies_proc_net_tier_b():
+    # Landlock: a rule on each entry of the first process's /proc/self
+    # but net (spec/tiers.md); its children's are the documented limit.
+    r = tempfile.mkdtemp(prefix="hbroot")
+    os.chmod(r, 0o755)
+    got, _ = acts([f"--fs-readonly={r}"], "tcp:read:/proc/self/net/tcp",
+                  "unix:read:/proc/net/unix", "task:read:/proc/thread-self/net/udp",
+                  "meminfo:read:/proc/meminfo", "status:read:/proc/self/status",
+                  "mountinfo:read:/proc/self/mountinfo", "thread:read:/proc/thread-self/status",
+                  "netdir:listdir:/proc/self/net", "child_status:child_read:/proc/self/status",
+                  env=TESTER)
+    expect_acts(got, {"tcp": "EACCES", "unix": "EACCES", "task": "EACCES",
+                      "meminfo": "EACCES", "status": "ok", "mountinfo": "ok", "thread": "ok",
+                      "netdir": "ok", "child_status": "EACCES"},
+                "tier B --fs-readonly=ROOT")
+    got, _ = acts([f"--fs-readonly={r}", "--allow-read=/proc"], "tcp:read:/proc/self/net/tcp",
+                  env=TESTER)
+    expect_acts(got, {"tcp": "ok"}, "tier B --allow-read /proc")
