@@ -231,46 +231,40 @@ def fs_readonly_children_own_proc_tier_b():
     fs_readonly_own_proc(["--fs-readonly"], "EACCES")
 
 
-@case("tierA")
-def read_root_denies_proc_net():
+# Under a read root: what the process's /proc/self and /proc/net show.
+PROC_NET_ACTS = ["tcp:read:/proc/self/net/tcp", "unix:read:/proc/net/unix",
+                 "tcp6:read:/proc/self/net/tcp6", "task:read:/proc/thread-self/net/udp",
+                 "child:child_read:/proc/self/net/tcp", "meminfo:read:/proc/meminfo",
+                 "status:read:/proc/self/status", "mountinfo:read:/proc/self/mountinfo",
+                 "thread:read:/proc/thread-self/status", "netdir:listdir:/proc/self/net",
+                 "child_status:child_read:/proc/self/status"]
+
+
+def proc_net_under_a_root(what, child_status):
+    """The host's sockets are denied, the process's own files not; a
+    child's own status as @child_status says (tier B: the limit)."""
     r = tempfile.mkdtemp(prefix="hbroot")
     os.chmod(r, 0o755)
-    got, _ = acts([f"--fs-readonly={r}"], "tcp:read:/proc/self/net/tcp",
-                  "unix:read:/proc/net/unix", "tcp6:read:/proc/self/net/tcp6",
-                  "task:read:/proc/thread-self/net/udp", "child:child_read:/proc/self/net/tcp",
-                  "meminfo:read:/proc/meminfo",
-                  "status:read:/proc/self/status", "mountinfo:read:/proc/self/mountinfo",
-                  "netdir:listdir:/proc/self/net", "child_status:child_read:/proc/self/status",
-                  env=TESTER)
+    got, _ = acts([f"--fs-readonly={r}"], *PROC_NET_ACTS, env=TESTER)
     expect_acts(got, {"tcp": "EACCES", "unix": "EACCES", "tcp6": "EACCES", "task": "EACCES",
                       "child": "EACCES", "meminfo": "EACCES", "status": "ok",
-                      "mountinfo": "ok", "netdir": "ok", "child_status": "ok"},
-                "--fs-readonly=ROOT")
+                      "mountinfo": "ok", "thread": "ok", "netdir": "ok",
+                      "child_status": child_status}, what)
     # The neighbour: --allow-read /proc gives them back; without a root they are readable.
     got, _ = acts([f"--fs-readonly={r}", "--allow-read=/proc"], "tcp:read:/proc/self/net/tcp",
                   env=TESTER)
-    expect_acts(got, {"tcp": "ok"}, "--allow-read /proc")
+    expect_acts(got, {"tcp": "ok"}, what + " --allow-read /proc")
     got, _ = acts(["--fs-readonly"], "tcp:read:/proc/self/net/tcp", env=TESTER)
     expect_acts(got, {"tcp": "ok"}, "--fs-readonly without a root")
 
+
+@case("tierA")
+def read_root_denies_proc_net():
+    proc_net_under_a_root("--fs-readonly=ROOT", "ok")
 
 
 @case("fsB")
 def read_root_denies_proc_net_tier_b():
     # Landlock: a rule on each entry of the first process's /proc/self
-    # but net (spec/tiers.md); its children's are the documented limit.
-    r = tempfile.mkdtemp(prefix="hbroot")
-    os.chmod(r, 0o755)
-    got, _ = acts([f"--fs-readonly={r}"], "tcp:read:/proc/self/net/tcp",
-                  "unix:read:/proc/net/unix", "task:read:/proc/thread-self/net/udp",
-                  "meminfo:read:/proc/meminfo", "status:read:/proc/self/status",
-                  "mountinfo:read:/proc/self/mountinfo", "thread:read:/proc/thread-self/status",
-                  "netdir:listdir:/proc/self/net", "child_status:child_read:/proc/self/status",
-                  env=TESTER)
-    expect_acts(got, {"tcp": "EACCES", "unix": "EACCES", "task": "EACCES",
-                      "meminfo": "EACCES", "status": "ok", "mountinfo": "ok", "thread": "ok",
-                      "netdir": "ok", "child_status": "EACCES"},
-                "tier B --fs-readonly=ROOT")
-    got, _ = acts([f"--fs-readonly={r}", "--allow-read=/proc"], "tcp:read:/proc/self/net/tcp",
-                  env=TESTER)
-    expect_acts(got, {"tcp": "ok"}, "tier B --allow-read /proc")
+    # but net (spec/tiers.md); its children's own are the documented limit.
+    proc_net_under_a_root("tier B --fs-readonly=ROOT", "EACCES")
