@@ -1180,16 +1180,20 @@ int BPF_PROG(hb_setsockopt, struct socket *sock, int level, int optname, int ret
 
 #define HB_S_IWGRP 0020
 #define HB_S_IWOTH 0002
+#define HB_S_IROTH 0004
 #define HB_S_IFMT 0170000
 #define HB_S_IFREG 0100000
 #define HB_VM_WRITE 0x2
 #define HB_VM_EXEC 0x4
 
 /*
- * Trusted for --block-native: a regular file owned by root and writable
- * by nobody else, in a directory of the same kind. Nobody but root can
- * have written it or put it there (a root command has no such limit:
- * spec/exec.md says so).
+ * Trusted for --block-native: a regular file owned by root, writable by
+ * nobody else and readable by everyone, in a directory owned by root and
+ * writable by nobody else. Nobody but root can have written it or put it
+ * there (a root command has no such limit: spec/exec.md says so); and
+ * root's files that a user reads only through a group or an ACL (logs,
+ * the journal, core dumps, the locate database) hold what users wrote
+ * into them, not code root installed, which is world-readable.
  */
 static __always_inline int hb_file_trusted(struct file *file)
 {
@@ -1202,7 +1206,7 @@ static __always_inline int hb_file_trusted(struct file *file)
 	return inode && dinode && (mode & HB_S_IFMT) == HB_S_IFREG &&
 	       BPF_CORE_READ(inode, i_uid.val) == 0 &&
 	       BPF_CORE_READ(dinode, i_uid.val) == 0 &&
-	       !(mode & (HB_S_IWGRP | HB_S_IWOTH)) &&
+	       !(mode & (HB_S_IWGRP | HB_S_IWOTH)) && (mode & HB_S_IROTH) &&
 	       !(dmode & (HB_S_IWGRP | HB_S_IWOTH));
 }
 

@@ -170,6 +170,21 @@ def traceme():
     return "ok" if code == 0 else errno.errorcode.get(code, str(code))
 
 
+def map_code(path):
+    """Maps @path read+exec (private) and calls its first byte as code."""
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        addr = libc.mmap(None, 4096, 0x1 | 0x4, 0x02, fd, 0)  # PROT_READ|EXEC, MAP_PRIVATE
+        if addr in (None, ctypes.c_void_p(-1).value):
+            errno_raise()
+    finally:
+        os.close(fd)
+    return str(ctypes.CFUNCTYPE(ctypes.c_int)(addr)())
+
+
 def rie_brk():
     """personality(READ_IMPLIES_EXEC), then the heap grows: its new pages
     are executable ("rwx") without any mapping call."""
@@ -195,7 +210,7 @@ ACTIONS.update({
     "child_attach": child_attach, "child_mem_write": child_mem_write,
     "child_vm_writev": child_vm_writev, "child_status": child_status,
     "child_oom_write": child_oom_write,
-    "traceme": traceme, "rie_brk": rie_brk, "personality_ok": personality_ok,
+    "traceme": traceme, "map_code": map_code, "rie_brk": rie_brk, "personality_ok": personality_ok,
 })
 
 if __name__ == "__main__":

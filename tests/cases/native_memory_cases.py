@@ -13,6 +13,7 @@ from cases import PROBE, ROOT, case, expect, expect_tokens
 import cases
 
 MEM = os.path.join(os.path.dirname(PROBE), "memprobe.py")
+RETURN_42 = b"\xb8\x2a\x00\x00\x00\xc3"  # mov eax, 42; ret
 
 # Each road, then what must keep working beside it.
 ROADS = ["self_mem_code", "userfaultfd", "child_attach", "child_mem_write",
@@ -87,4 +88,27 @@ def block_native_refuses_the_i386_abi():
     # Its first system call through the i386 entry ends it (SIGSYS).
     p = cases.hb("run", "--block-native", prog, env=cases.TESTER)
     expect(p.returncode == 128 + signal.SIGSYS, f"--block-native: {p.returncode} {p.stderr!r}")
+    shutil.rmtree(d)
+
+
+@case("tierA")
+def block_native_trusts_only_world_readable_files():
+    # Root's files that a user reads through a group (or an ACL) hold what
+    # users wrote there (logs, the journal, core dumps), not code root
+    # installed: the same bytes are trusted only when everyone may read them.
+    d = tempfile.mkdtemp()
+    os.chmod(d, 0o755)
+    paths = {}
+    for name, mode in (("group", 0o640), ("world", 0o644)):
+        paths[name] = os.path.join(d, name + ".bin")
+        with open(paths[name], "wb") as f:
+            f.write(RETURN_42)
+        os.chown(paths[name], 0, 1000)
+        os.chmod(paths[name], mode)
+    acts = ["map_code " + paths["group"], "map_code " + paths["world"]]
+    got, p = mtokens(["--block-native", "--trace"], *acts)
+    expect_tokens(got, ["EPERM", "42"], "--block-native: a group-readable file of root's")
+    expect(f"blocked mmap path={paths['group']} (pid " in p.stderr, f"trace: {p.stderr!r}")
+    got, _ = mtokens(["--no-network"], *acts)
+    expect_tokens(got, ["42", "42"], "without --block-native")
     shutil.rmtree(d)
