@@ -1175,6 +1175,7 @@ import tierb_seal_cases  # noqa: registers tier B's seal: Landlock scopes, termi
 import net_route_cases  # noqa: registers routes, ping sockets and autobind (spec/network.md)
 import agent_quota_cases  # noqa: registers the unprivileged CONFINE attack cases (pid reuse, quotas)
 import native_memory_cases  # noqa: registers --block-native against its siblings (spec/exec.md)
+import cli_edge_cases  # noqa: registers help, repeated options, trace to a pipe, sudo's env
 
 
 def main():
