@@ -8,12 +8,18 @@ CC        ?= cc
 ARCH      ?= x86
 PREFIX    ?= /usr/local
 DESTDIR   ?=
-# make install (docs/services.md): the agent's unit, its policy directory
-# (the agent's default; left alone if there), the docs the unit names.
-SBINDIR   ?= $(PREFIX)/sbin
+# make install (docs/install.md): the binary in bin (users run it too,
+# through the agent), man pages, completions, the agent's unit, its policy
+# directory (the agent's default; left alone if there), the docs.
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 DOCDIR    ?= $(PREFIX)/share/doc/hermetic-bpf
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 POLICYDIR ?= /etc/hermetic-bpf/policies.d
+# The one version (scripts/version): binary, man pages and .deb.
+VERSION   := $(shell scripts/version)
 
 CFLAGS    ?= -O2 -g
 HB_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
@@ -44,7 +50,7 @@ URING := $(OUTPUT)/uring_connect
 HOOKFILL := $(OUTPUT)/hook_fill
 CASE_HELPERS := $(URING) $(HOOKFILL)
 
-.PHONY: all help deps unit e2e test check demo bench bench-smoke vmlinux install uninstall clean
+.PHONY: all help deps unit e2e test check demo bench bench-smoke vmlinux man install uninstall deb clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -63,6 +69,8 @@ help:
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the 6.1 kernel's BTF"
 	@echo "make install    install to \$$(DESTDIR)\$$(PREFIX), with the agent's systemd unit"
 	@echo "make uninstall  remove what make install put there (never a policy)"
+	@echo "make man        the man pages, in $(OUTPUT)/man"
+	@echo "make deb        $(OUTPUT)/hermetic-bpf_$(VERSION)_amd64.deb (docs/install.md)"
 
 $(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/cli $(OUTPUT)/tests:
 	mkdir -p $@
@@ -78,6 +86,16 @@ $(OUTPUT)/loader/%.o: loader/%.c $(HEADERS) $(SKELETONS) | $(OUTPUT)/loader
 
 $(OUTPUT)/cli/%.o: cli/%.c $(HEADERS) | $(OUTPUT)/cli
 	$(CC) $(HB_CFLAGS) -c $< -o $@
+
+# Rewritten only when the version changes, so that main.o is rebuilt then.
+$(OUTPUT)/version: FORCE | $(OUTPUT)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+
+$(OUTPUT)/cli/main.o: cli/main.c $(OUTPUT)/version $(HEADERS) | $(OUTPUT)/cli
+	$(CC) $(HB_CFLAGS) -DHB_VERSION='"$(VERSION)"' -c $< -o $@
+
+.PHONY: FORCE
+FORCE:
 
 $(BIN): $(APP_OBJS)
 	$(CC) $(HB_CFLAGS) $^ $(LDLIBS) -o $@
@@ -111,9 +129,9 @@ e2e: $(BIN) $(CASE_HELPERS)
 # Sanitizers and a short fuzzing pass run with the tests: cheap, and they
 # keep the fuzz targets building.
 test: deps
-	$(MAKE) all unit $(CASE_HELPERS)
+	$(MAKE) all unit $(CASE_HELPERS) deb
 	$(MAKE) asan-unit fuzz-smoke
-	tests/native/run $(BIN)
+	tests/native/run $(BIN) $(DEB)
 	$(MAKE) e2e
 
 # HB_LOAD_SANDBOXES=N: how many sandboxes the e2e load case runs at once.
@@ -142,24 +160,53 @@ bench-smoke: $(BIN) $(URING)
 vmlinux: deps
 	tests/e2e/dump-btf vmlinux/$(ARCH)
 
-INSTALL_DOCS := README.md spec/agent.md docs/policy-file.md docs/services.md docs/ci-runners.md docs/kubernetes.md
+# Man pages from --help (help2man) and docs/man/; see docs/install.md.
+MAN_PAGES := $(shell scripts/man --list)
+man: $(OUTPUT)/man/.stamp
+$(OUTPUT)/man/.stamp: $(BIN) scripts/man $(wildcard docs/man/*) $(OUTPUT)/version
+	scripts/man $(BIN) $(OUTPUT)/man $(VERSION)
+	touch $@
+
+# The docs keep their folders, so that their links between README.md,
+# docs/, spec/ and deploy/ still resolve once installed; a link into the
+# source (loader/, tests/, ...) becomes its text (install-check).
+INSTALL_DOCS := README.md SECURITY.md $(wildcard docs/*.md) $(wildcard spec/*.md)
+INSTALL_DEPLOY := deploy/systemd/hermetic-bpf-agent.service deploy/kubernetes/hermetic-bpf-agent.yaml
+SOURCE_LINKS := s@\[([^]]*)\]\((\.\./)?(bpf|cli|loader|tests)/[^)]*\)@\1@g
 
 # The policy directory is only created: a file the user put there is never
-# touched, and the example goes to the docs, where it confines nothing.
-install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/hermetic-bpf
-	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+# touched, and the examples go to the docs, where they confine nothing.
+install: $(BIN) $(OUTPUT)/man/.stamp
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hermetic-bpf
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/spec \
+		$(DESTDIR)$(DOCDIR)/deploy/systemd $(DESTDIR)$(DOCDIR)/deploy/kubernetes
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
 	    -e 's|@POLICYDIR@|$(POLICYDIR)|g' deploy/systemd/hermetic-bpf-agent.service \
 	    > $(DESTDIR)$(UNITDIR)/hermetic-bpf-agent.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/hermetic-bpf-agent.service
-	install -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
-	install -m 0644 deploy/examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	for f in $(INSTALL_DOCS); do sed -E '$(SOURCE_LINKS)' $$f > $(DESTDIR)$(DOCDIR)/$$f && \
+		chmod 0644 $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
+	for f in $(INSTALL_DEPLOY); do install -m 0644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
+	install -m 0644 deploy/examples/*.conf examples/svc.py $(DESTDIR)$(DOCDIR)/examples/
+	for p in $(MAN_PAGES); do \
+		install -D -m 0644 $(OUTPUT)/man/$$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p || exit 1; done
+	install -D -m 0644 deploy/completion/hermetic-bpf.bash $(DESTDIR)$(BASHCOMPDIR)/hermetic-bpf
+	install -D -m 0644 deploy/completion/_hermetic-bpf $(DESTDIR)$(ZSHCOMPDIR)/_hermetic-bpf
 	test -d $(DESTDIR)$(POLICYDIR) || install -d -m 0755 $(DESTDIR)$(POLICYDIR)
 
+# Exactly what install put there; directories only where they are ours.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/hermetic-bpf $(DESTDIR)$(UNITDIR)/hermetic-bpf-agent.service
+	rm -f $(DESTDIR)$(BINDIR)/hermetic-bpf $(DESTDIR)$(UNITDIR)/hermetic-bpf-agent.service \
+	      $(DESTDIR)$(BASHCOMPDIR)/hermetic-bpf $(DESTDIR)$(ZSHCOMPDIR)/_hermetic-bpf
+	for p in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
 	rm -rf $(DESTDIR)$(DOCDIR)
+
+# The Debian package, from the same install (scripts/deb, docs/install.md).
+DEB := $(OUTPUT)/hermetic-bpf_$(VERSION)_amd64.deb
+deb: $(DEB)
+$(DEB): $(BIN) $(OUTPUT)/man/.stamp scripts/deb $(wildcard deploy/debian/* deploy/completion/* deploy/systemd/*)
+	scripts/deb $(VERSION) $@
 
 clean:
 	rm -rf $(OUTPUT)

@@ -22,6 +22,7 @@
 #include "launch.h"
 #include "log.h"
 #include "output_file.h"
+#include "probe.h"
 #include "run.h"
 #include "trace_fmt.h"
 
@@ -265,6 +266,23 @@ static int remove_output(void *path)
 	return unlink(path) ? -errno : 0;
 }
 
+/*
+ * Audit mode is BPF-LSM's alone: say that, rather than refuse whichever
+ * of the guards learn turns on tier B lacks first (--block-native).
+ */
+static int needs_bpf_lsm(void)
+{
+	struct hb_probe_failure why = {};
+
+	if (!hb_probe_bpf_lsm(&why))
+		return 0;
+	hb_log("learn needs BPF-LSM: it runs COMMAND in audit mode, which tier B "
+	       "(Landlock, cgroup-bpf) does not have (spec/tiers.md); %s", why.what);
+	if (why.hint[0])
+		hb_hint("%s", why.hint);
+	return -EOPNOTSUPP;
+}
+
 int hb_cmd_learn(int argc, char **argv)
 {
 	struct learned l = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -301,7 +319,7 @@ int hb_cmd_learn(int argc, char **argv)
 		}
 		goto out;
 	}
-	status = hb_run(&a, observe, &l);
+	status = needs_bpf_lsm() ? HB_EXIT_FAILURE : hb_run(&a, observe, &l);
 	if (status == HB_EXIT_FAILURE || l.failed) {
 		fclose(f);
 		hb_as_user(&creds, remove_output, (void *)out);

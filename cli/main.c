@@ -7,8 +7,9 @@
 #include "commands.h"
 #include "exit_status.h"
 
+/* The Makefile passes it from scripts/version, the one place it is set. */
 #ifndef HB_VERSION
-#define HB_VERSION "0.1.0"
+#error "HB_VERSION is not defined: build with make"
 #endif
 
 static void usage(FILE *f)
@@ -25,45 +26,76 @@ static void usage(FILE *f)
 	      "  status                              what the agent's pins enforce\n"
 	      "  policy apply|show|clear --cgroup PATH  a policy on the running agent\n"
 	      "  trace [--json] [--cgroup PATH]      follow the running agent's events\n"
-	      "  version                             print the version\n"
+	      "  help [COMMAND]                      show this help, or COMMAND's\n"
+	      "\n"
+	      "Options:\n"
+	      "  -h, --help     show this help\n"
+	      "  -V, --version  print the version\n"
 	      "\n"
 	      "Exit status: 125 when hermetic-bpf fails; run passes on CMD's status.\n",
 	      f);
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "run", hb_cmd_run },       { "gc", hb_cmd_gc },
+	{ "doctor", hb_cmd_doctor }, { "learn", hb_cmd_learn },
+	{ "agent", hb_cmd_agent },   { "status", hb_cmd_status },
+	{ "policy", hb_cmd_policy }, { "trace", hb_cmd_trace },
+};
+
+static int (*command(const char *name))(int, char **)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].fn;
+	return NULL;
+}
+
+static int unknown(const char *cmd)
+{
+	hb_log("unknown command '%s'", cmd);
+	fputs("Try 'hermetic-bpf --help' for more information.\n", stderr);
+	return HB_EXIT_FAILURE;
+}
+
+/* `help CMD` is `CMD --help`, as git and systemctl users expect. */
+static int help(int argc, char **argv)
+{
+	char *args[] = { argv[1], "--help", NULL };
+	int (*fn)(int, char **);
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	fn = command(argv[1]);
+	return fn ? fn(2, args) : unknown(argv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int (*fn)(int, char **);
 
 	if (!cmd) {
 		usage(stderr);
 		return HB_EXIT_FAILURE;
 	}
-	if (!strcmp(cmd, "run"))
-		exit(hb_cmd_run(argc - 1, argv + 1));
-	if (!strcmp(cmd, "gc"))
-		exit(hb_cmd_gc(argc - 1, argv + 1));
-	if (!strcmp(cmd, "doctor"))
-		exit(hb_cmd_doctor(argc - 1, argv + 1));
-	if (!strcmp(cmd, "learn"))
-		exit(hb_cmd_learn(argc - 1, argv + 1));
-	if (!strcmp(cmd, "agent"))
-		exit(hb_cmd_agent(argc - 1, argv + 1));
-	if (!strcmp(cmd, "status"))
-		exit(hb_cmd_status(argc - 1, argv + 1));
-	if (!strcmp(cmd, "policy"))
-		exit(hb_cmd_policy(argc - 1, argv + 1));
-	if (!strcmp(cmd, "trace"))
-		exit(hb_cmd_trace(argc - 1, argv + 1));
-	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+	fn = command(cmd);
+	if (fn)
+		exit(fn(argc - 1, argv + 1));
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		puts("hermetic-bpf " HB_VERSION);
 		return 0;
 	}
-	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+	if (!strcmp(cmd, "help"))
+		return help(argc - 1, argv + 1);
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;
 	}
-	hb_log("unknown command '%s'", cmd);
-	fputs("Try 'hermetic-bpf --help' for more information.\n", stderr);
-	return HB_EXIT_FAILURE;
+	return unknown(cmd);
 }

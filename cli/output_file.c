@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "launch.h"
@@ -61,6 +63,49 @@ int hb_open_user_output(const struct hb_creds *c, const char *flag, const char *
 	struct open_req r = { .path = path, .how = how, .mode = mode };
 
 	return open_output(c, flag, &r);
+}
+
+/* "-" and /dev/stdout: 1; /dev/stderr: 2; /dev/fd/N: N; else -1. */
+static int stream_fd(const char *path)
+{
+	const char *n;
+	char *end;
+	long fd;
+
+	if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout"))
+		return STDOUT_FILENO;
+	if (!strcmp(path, "/dev/stderr"))
+		return STDERR_FILENO;
+	if (strncmp(path, "/dev/fd/", 8))
+		return -1;
+	n = path + 8;
+	errno = 0;
+	fd = strtol(n, &end, 10);
+	if (*n < '0' || *n > '9' || *end || errno || fd > INT_MAX)
+		return -1;
+	return (int)fd;
+}
+
+int hb_open_stream_output(const struct hb_creds *c, const char *flag, const char *path,
+			  int how, mode_t mode)
+{
+	int fd = stream_fd(path), fl;
+
+	if (fd < 0)
+		return hb_open_user_output(c, flag, path, how, mode);
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
+		hb_log("%s %s: descriptor %d is not open for writing; give it to hermetic-bpf "
+		       "(such as %d>FILE), or name a file", flag, path, fd, fd);
+		return -EBADF;
+	}
+	/* Our own copy: the command inherits the original, never this one. */
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		fd = -errno;
+		hb_log("%s %s: %s", flag, path, strerror(-fd));
+	}
+	return fd;
 }
 
 void hb_put_line(int fd, const char *buf, size_t len)

@@ -28,6 +28,16 @@ int hb_open_output(const char *flag, const char *path, int how);
 int hb_open_user_output(const struct hb_creds *c, const char *flag, const char *path,
 			int how, mode_t mode);
 
+/*
+ * hb_open_user_output(), except that "-" and /dev/stdout name our standard
+ * output, /dev/stderr our standard error and /dev/fd/N our descriptor N,
+ * which must be open for writing: a pipe such as `--trace-file - | jq`
+ * (run's --trace-file and --summary-json). Returns a new descriptor
+ * (close-on-exec) or -errno, having said why.
+ */
+int hb_open_stream_output(const struct hb_creds *c, const char *flag, const char *path,
+			  int how, mode_t mode);
+
 /* Writes all of @buf to @fd; a full disk or closed pipe is let go. */
 void hb_put_line(int fd, const char *buf, size_t len);
 

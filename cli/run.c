@@ -30,6 +30,7 @@
 #include "run_args.h"
 #include "run_state.h"
 #include "run_trace.h"
+#include "user_env.h"
 #include "sandbox.h"
 #include "tier.h"
 #include "trace_fmt.h"
@@ -358,8 +359,8 @@ int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandb
 	}
 	if (a->fail_on_block && status == 0 && (seen || missed)) {
 		hb_log("--fail-on-block: %llu action%s blocked or audited; exiting %d",
-		       seen + missed, seen + missed == 1 ? " was" : "s were", HB_EXIT_BLOCKED);
-		status = HB_EXIT_BLOCKED;
+		       seen + missed, seen + missed == 1 ? " was" : "s were", a->fail_on_block);
+		status = a->fail_on_block;
 	}
 	if (rs->summary_fd >= 0)
 		write_summary(rs, sandbox_id, missed, wstatus, status);
@@ -418,14 +419,14 @@ int hb_run_open_outputs(const struct hb_run_args *a, const struct hb_creds *c,
 			struct run_state *rs)
 {
 	if (a->trace_file) {
-		rs->trace_fd = hb_open_user_output(c, "--trace-file", a->trace_file, O_APPEND,
-						   0600);
+		rs->trace_fd = hb_open_stream_output(c, "--trace-file", a->trace_file, O_APPEND,
+						     0600);
 		if (rs->trace_fd < 0)
 			return rs->trace_fd;
 	}
 	if (a->summary_json) {
-		rs->summary_fd = hb_open_user_output(c, "--summary-json", a->summary_json,
-						     O_TRUNC, 0600);
+		rs->summary_fd = hb_open_stream_output(c, "--summary-json", a->summary_json,
+						       O_TRUNC, 0600);
 		if (rs->summary_fd < 0)
 			return rs->summary_fd;
 	}
@@ -699,6 +700,8 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 			hb_log("cannot build the environment for --no-env: %s", strerror(errno));
 			goto out;
 		}
+	} else if (hb_user_env(&creds, &spawn.envp)) {
+		goto out;
 	}
 	if (a->fs_root && !root_is_dir(a->fs_root))
 		goto out;

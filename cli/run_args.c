@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include "log.h"
 #include "misuse.h"
+#include "exit_status.h"
 #include "dns_name.h"
 #include "hermetic_abi.h"
 #include "run_args.h"
@@ -88,6 +89,20 @@ static int parse_rate(const char *s, unsigned int *out)
 	return 0;
 }
 
+/* --fail-on-block=CODE: an exit status of 1 to 255 (0 would hide the block). */
+static int parse_code(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 1 || v > 255)
+		return misuse("--fail-on-block=%s: %s", s, "expected an exit status, 1 to 255");
+	*out = (int)v;
+	return 0;
+}
+
 static const struct option options[] = {
 	{ "no-network", no_argument, NULL, OPT_NO_NETWORK },
 	{ "allow-localhost", no_argument, NULL, OPT_ALLOW_LOCALHOST },
@@ -114,7 +129,7 @@ static const struct option options[] = {
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
-	{ "fail-on-block", no_argument, NULL, OPT_FAIL_ON_BLOCK },
+	{ "fail-on-block", optional_argument, NULL, OPT_FAIL_ON_BLOCK },
 	{ "summary-json", required_argument, NULL, OPT_SUMMARY_JSON },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -134,8 +149,10 @@ void hb_run_usage(FILE *f)
 	      "  --allow-localhost   allow 127.0.0.0/8 and ::1 (IPv4-mapped too)\n"
 	      "  --allow-ip ADDR[/LEN][:PORT]\n"
 	      "                      allow a host or network, on any or one port;\n"
-	      "                      IPv6 with a port as [ADDR]/LEN:PORT (repeatable)\n"
-	      "  --allow-domain NAME allow NAME and its subdomains, resolved through a\n"
+	      "                      IPv6 with a port in brackets, [ADDR]:PORT or\n"
+	      "                      [ADDR]/LEN:PORT (::1:80 is refused) (repeatable)\n"
+	      "  --allow-domain NAME\n"
+	      "                      allow NAME and its subdomains, resolved through a\n"
 	      "                      DNS proxy run for the sandbox (repeatable)\n"
 	      "  --allow-unix PATH   allow connecting to the unix socket PATH (repeatable)\n"
 	      "  Cloud metadata addresses and names are denied whatever is allowed.\n"
@@ -150,12 +167,14 @@ void hb_run_usage(FILE *f)
 	      "  --no-env            start COMMAND with a minimal environment; other\n"
 	      "                      processes' /proc/PID files are unreadable inside\n"
 	      "\n"
-	      "Files:\n"
+	      "Filesystem guard:\n"
 	      "  --fs-readonly       no file can be changed (EROFS)\n"
 	      "  --allow-write PATH  but PATH and what is below it (repeatable; turns on\n"
 	      "                      --fs-readonly)\n"
 	      "  --fs-readonly=ROOT  also: nothing outside ROOT can be read (EACCES) but\n"
-	      "                      what COMMAND needs to run (see spec/fs.md)\n"
+	      "                      what COMMAND needs to run (see spec/fs.md); also\n"
+	      "                      --fs-readonly ROOT, hermetic's spelling, when the\n"
+	      "                      next word has a '/' and is a directory or missing\n"
 	      "  --allow-read PATH   PATH can be read too (repeatable; needs a ROOT)\n"
 	      "\n"
 	      "  --profile NAME      block-all, net-hermetic, exec-deny, block-native,\n"
@@ -170,17 +189,21 @@ void hb_run_usage(FILE *f)
 	      "                 learn writes one; docs/policy-file.md), added to the flags\n"
 	      "  --audit        allow what the guards would deny, and report it as\n"
 	      "                 audited (the seal stays; needs BPF-LSM)\n"
-	      "  --event-rate N at most N events a second are reported (burst N;\n"
+	      "  --event-rate N\n"
+	      "                 at most N events a second are reported (burst N;\n"
 	      "                 default " HB_STR(HB_EVENT_RATE_DEFAULT) "; 0: no limit); the others are counted\n"
 	      "  --trace-format=text|json\n"
 	      "                 text lines (the default) or one JSON object per\n"
 	      "                 line (spec/events.md); json turns on --trace\n"
 	      "  --trace-file PATH  write the trace to PATH (appended, created 0600,\n"
 	      "                 not through a symlink, as COMMAND's user) instead of\n"
-	      "                 stderr; turns on --trace\n"
-	      "  --fail-on-block  exit 2 if anything was blocked and COMMAND exited 0;\n"
-	      "                 refused where filesystem denials cannot be seen\n"
-	      "                 (no BPF-LSM) unless --allow-partial\n"
+	      "                 stderr; - is standard output, /dev/fd/N descriptor N;\n"
+	      "                 turns on --trace\n"
+	      "  --fail-on-block[=CODE]\n"
+	      "                 exit 2 (or CODE, 1 to 255) if anything was blocked\n"
+	      "                 and COMMAND exited 0; refused where filesystem\n"
+	      "                 denials cannot be seen (no BPF-LSM) unless\n"
+	      "                 --allow-partial\n"
 	      "  --summary-json FILE  at exit, write counts per guard and hook, events\n"
 	      "                 lost, COMMAND's status and the first 20 events to FILE\n"
 	      "                 (opened as --trace-file is, but truncated)\n"
@@ -205,6 +228,10 @@ void hb_run_usage(FILE *f)
 	      "  127  COMMAND was not found\n"
 	      "  128+N  COMMAND was killed by signal N\n"
 	      "  2    with --fail-on-block: COMMAND exited 0 but something was blocked\n"
+	      "       (CODE with --fail-on-block=CODE)\n"
+	      "Options that take one value (--fs-readonly=ROOT, --trace-format,\n"
+	      "--trace-file, --summary-json, --user, --event-rate, --fail-on-block)\n"
+	      "may be given once.\n"
 	      "  else the exit status of COMMAND\n",
 	      f);
 }
@@ -241,9 +268,21 @@ static bool root_word(const char *w)
 {
 	struct stat st;
 
-	if (!w || !strchr(w, '/'))
-		return false;
+	if (!w || w[0] == '-' || !strchr(w, '/'))
+		return false; /* an option, such as --fs-readonly=/a, is never ROOT */
 	return stat(w, &st) || S_ISDIR(st.st_mode);
+}
+
+/* A single-valued option given again would silently replace the first. */
+static int once(struct hb_run_args *a, int c, const char *name)
+{
+	__u64 bit = 1ull << (c - OPT_NO_NETWORK);
+
+	if (a->given & bit)
+		return misuse("--%s given twice%s", name, " (flags and policy files alike); give "
+			      "it once");
+	a->given |= bit;
+	return 0;
 }
 
 /* @name: the long option's name, when @c came from one. */
@@ -321,6 +360,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 			return misuse("--fs-readonly=%s%s", "",
 				      ": expected a directory after '=' (or no '=')");
 		if (optarg) {
+			if (once(a, c, name))
+				return -EINVAL;
 			a->fs |= HB_FS_READ_ROOT;
 			a->fs_root = optarg;
 		}
@@ -350,12 +391,14 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		a->audit = true;
 		return 0;
 	case OPT_EVENT_RATE:
-		return parse_rate(optarg, &a->event_rate);
+		return once(a, c, name) ?: parse_rate(optarg, &a->event_rate);
 	case OPT_POLICY:
 		if (misuse_where)
 			return misuse("%s%s", "policy: a policy file cannot name another", "");
 		return hb_policy_file_apply(optarg, a) ? -EINVAL : 0;
 	case OPT_TRACE_FORMAT:
+		if (once(a, c, name))
+			return -EINVAL;
 		if (strcmp(optarg, "text") && strcmp(optarg, "json"))
 			return misuse("--trace-format %s: %s", optarg, "expected text or json");
 		a->trace_json = !strcmp(optarg, "json");
@@ -365,6 +408,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	case OPT_SUMMARY_JSON:
 		if (!optarg[0])
 			return misuse("--%s needs a file name%s", name, "");
+		if (once(a, c, name))
+			return -EINVAL;
 		if (c == OPT_TRACE_FILE) {
 			a->trace_file = optarg;
 			a->trace = true;
@@ -373,11 +418,15 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		}
 		return 0;
 	case OPT_FAIL_ON_BLOCK:
-		a->fail_on_block = true;
-		return 0;
+		if (once(a, c, name))
+			return -EINVAL;
+		a->fail_on_block = HB_EXIT_BLOCKED;
+		return optarg ? parse_code(optarg, &a->fail_on_block) : 0;
 	case OPT_USER:
 		if (!optarg[0])
 			return misuse("--user needs a user name or uid%s%s", "", "");
+		if (once(a, c, name))
+			return -EINVAL;
 		a->user = optarg;
 		return 0;
 	case 'v':

@@ -21,8 +21,9 @@ struct hb_run_args {
 	bool trace;              /* --trace, or implied by the two below */
 	bool trace_json;         /* --trace-format=json */
 	const char *trace_file;  /* --trace-file PATH, or NULL: stderr */
-	bool fail_on_block;      /* exit HB_EXIT_BLOCKED for a blocked run that
-				  * exited 0 */
+	int fail_on_block;       /* --fail-on-block[=CODE]: the status of a blocked
+				  * run that exited 0 (HB_EXIT_BLOCKED, or CODE);
+				  * 0: off */
 	const char *summary_json; /* --summary-json FILE, or NULL */
 	bool help;
 	int verbose;
@@ -48,6 +49,7 @@ struct hb_run_args {
 	size_t n_policy_entries; /* from --policy files */
 	char **policy_values;    /* their values, which the fields above point into */
 	char **cmd;              /* NULL-terminated, inside argv */
+	__u64 given;             /* single-valued options seen (1 << (OPT_ - 0x100)) */
 };
 
 /*

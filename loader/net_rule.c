@@ -52,6 +52,26 @@ static int parse_addr(const char *s, size_t len, bool v6_only,
 	return inet_pton(AF_INET6, buf, r->addr) == 1 ? 0 : -EINVAL;
 }
 
+/*
+ * "::1:80" is the address ::1:80, but a user who wrote it may have meant
+ * port 80 of ::1: a bare IPv6 address whose last group is all digits and
+ * whose text before that group is an address itself is ambiguous.
+ */
+static bool port_like(const char *s, size_t len)
+{
+	const char *last = memrchr(s, ':', len);
+	struct hb_ip_rule scratch;
+	size_t digits;
+	bool v4;
+
+	if (!last || last == s || last[-1] == ':')
+		return false;
+	digits = len - (size_t)(last + 1 - s);
+	if (!digits || digits > 5 || strspn(last + 1, "0123456789") < digits)
+		return false;
+	return !parse_addr(s, (size_t)(last - s), true, &scratch, &v4);
+}
+
 static bool host_bits_set(const struct hb_ip_rule *r)
 {
 	for (int bit = r->prefix; bit < 128; bit++)
@@ -82,6 +102,9 @@ int hb_ip_rule_parse(const char *spec, struct hb_ip_rule *r, char *why,
 		slash = strchr(spec, '/');
 		addr_len = slash ? (size_t)(slash - spec) : strlen(spec);
 		rest = spec + addr_len;
+		if (!slash && port_like(spec, addr_len))
+			return fail(why, whylen, "ambiguous: an IPv6 address with a port is written "
+				    "[ADDR]:PORT, such as [::1]:80; the address alone as [ADDR]");
 	} else {
 		addr_len = strcspn(spec, "/:");
 		rest = spec + addr_len;

@@ -177,6 +177,12 @@ int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t)
 		t->unenforced = missing;
 		return 0;
 	}
+	/* Only the seal of a root command is missing: --user fixes this run. */
+	if (missing == HB_GUARD_TAMPER) {
+		hb_hint("run COMMAND as a user, which tier B seals: --user USER, or sudo "
+			"from a user's shell (or enable BPF-LSM: hermetic-bpf doctor)");
+		return -EOPNOTSUPP;
+	}
 	hb_probe_failure_log(&why.lsm);
 	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
 		const struct hb_probe_failure *b = hb_tier_why_not(&why, g->guard);

@@ -115,6 +115,31 @@ static void keys(void **state)
 	assert_int_equal(k.pad[0] | k.pad[1], 0);
 }
 
+/* "::1:80" could be a port or an address: only brackets say which. */
+static void ipv6_port_needs_brackets(void **state)
+{
+	struct hb_ip_rule r;
+
+	(void)state;
+	bad("::1:80", "[ADDR]:PORT");
+	bad("2001:db8::1:443", "ambiguous");
+	r = ok("[::1]:80");
+	expect_addr(&r, "::1");
+	assert_int_equal(r.port, 80);
+	r = ok("[::1:80]");
+	expect_addr(&r, "::1:80");
+	assert_int_equal(r.port, 0);
+	r = ok("::1/128:80");
+	assert_int_equal(r.port, 80);
+	/* Neither "fe80:" nor "1:2:3:4:5:6:7" is an address: no doubt there. */
+	r = ok("fe80::1");
+	assert_int_equal(r.port, 0);
+	r = ok("1:2:3:4:5:6:7:8");
+	assert_int_equal(r.port, 0);
+	r = ok("::ffff:127.0.0.3");
+	assert_int_equal(r.port, 0);
+}
+
 /* Each rule, through its key and back to text, reads back the same. */
 static void round_trip(void **state)
 {
@@ -152,6 +177,7 @@ int main(void)
 		cmocka_unit_test(forms),
 		cmocka_unit_test(errors),
 		cmocka_unit_test(keys),
+		cmocka_unit_test(ipv6_port_needs_brackets),
 		cmocka_unit_test(round_trip),
 	};
 

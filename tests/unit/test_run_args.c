@@ -233,12 +233,24 @@ static void trace_outputs(void **state)
 	assert_int_equal(PARSE(&a, "--trace-format", "text", "true"), 0);
 	assert_false(a.trace || a.trace_json);
 	hb_run_args_free(&a);
-	assert_int_equal(PARSE(&a, "--trace-format=json", "--trace-format=text", "true"), 0);
-	assert_false(a.trace_json);
+	/* A single-valued option given twice is refused, not replaced. */
+	assert_int_equal(PARSE(&a, "--trace-format=json", "--trace-format=text", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--trace-file", "/a", "--trace-file", "/b", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--summary-json=/a", "--summary-json=/b", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--fs-readonly=/a", "--fs-readonly=/b", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--fs-readonly=/a", "--fs-readonly", "/tmp", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--user", "a", "--user", "b", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--event-rate", "1", "--event-rate", "1", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--fail-on-block", "--fail-on-block", "true"), -EINVAL);
+	/* The neighbours: switches may repeat, and a bare --fs-readonly beside ROOT. */
+	assert_int_equal(PARSE(&a, "--trace", "--trace", "--fs-readonly", "--fs-readonly=/a",
+			       "--fs-readonly", "true"), 0);
+	assert_string_equal(a.fs_root, "/a");
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--trace-file", "/var/log/t", "--fail-on-block",
 			       "--summary-json=/tmp/s.json", "--no-network", "true"), 0);
-	assert_true(a.trace && !a.trace_json && a.fail_on_block);
+	assert_true(a.trace && !a.trace_json);
+	assert_int_equal(a.fail_on_block, 2);
 	assert_string_equal(a.trace_file, "/var/log/t");
 	assert_string_equal(a.summary_json, "/tmp/s.json");
 	assert_int_equal(a.guards, HB_GUARD_NET);
@@ -251,7 +263,17 @@ static void trace_outputs(void **state)
 	assert_int_equal(PARSE(&a, "--trace-file", "", "true"), -EINVAL);
 	assert_int_equal(PARSE(&a, "--summary-json=", "true"), -EINVAL);
 	assert_int_equal(PARSE(&a, "--trace-file", "/t", "--summary-json", "/t", "true"), -EINVAL);
-	assert_int_equal(PARSE(&a, "--fail-on-block=1", "true"), -EINVAL);
+	/* --fail-on-block=CODE: an exit status the command's own 2 cannot be. */
+	assert_int_equal(PARSE(&a, "--fail-on-block=99", "true"), 0);
+	assert_int_equal(a.fail_on_block, 99);
+	hb_run_args_free(&a);
+	assert_int_equal(PARSE(&a, "--fail-on-block=255", "true"), 0);
+	assert_int_equal(a.fail_on_block, 255);
+	hb_run_args_free(&a);
+	assert_int_equal(PARSE(&a, "--fail-on-block=0", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--fail-on-block=256", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--fail-on-block=", "true"), -EINVAL);
+	assert_int_equal(PARSE(&a, "--fail-on-block=2x", "true"), -EINVAL);
 }
 
 /* A rule map's size is a limit said at parse time, before anything loads. */

@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The everyday edges a first-time user meets (issue 20), registered into
+cases.py like agent_cases.py: help and version, options given twice,
+--fail-on-block=CODE, the trace on standard output or an inherited
+descriptor, IPv6 with a port, and the user's own HOME, USER, LOGNAME and
+SHELL when the command drops to SUDO_UID.
+"""
+import json
+import os
+import pwd
+import subprocess
+import tempfile
+
+import cases as C
+from cases import case, expect, expect_eq, hb
+
+CONNECT = lambda port: [C.PY, C.PROBE, "connect", "127.0.0.1", str(port)]
+
+
+@case("always", "once")
+def help_and_version_as_users_type_them():
+    h = hb("help", "run")
+    expect_eq(h.returncode, 0, "help run")
+    expect_eq(h.stdout, hb("run", "--help").stdout, "help run is run --help")
+    v = hb("-V")
+    expect(v.returncode == 0 and v.stdout.startswith("hermetic-bpf "), f"-V: {v.stdout!r}")
+    expect_eq(v.stdout, hb("--version").stdout, "-V is --version")
+    p = hb("help", "no-such-command")
+    expect(p.returncode == 125 and "unknown command" in p.stderr, f"help of nothing: {p.stderr!r}")
+
+
+@case("always", "once")
+def single_valued_options_given_twice_are_refused():
+    marker = tempfile.mktemp()
+    for args in (["--fs-readonly=/usr", "--fs-readonly=/srv"],
+                 ["--trace-format=json", "--trace-format=text"],
+                 ["--trace-file", marker + ".a", "--trace-file", marker + ".b"],
+                 ["--user", "root", "--user", "nobody"],
+                 ["--event-rate", "5", "--event-rate", "6"],
+                 ["--fail-on-block", "--fail-on-block=3"]):
+        p = hb("run", *args, "touch", marker)
+        expect_eq(p.returncode, 125, f"run {args}")
+        expect("given twice" in p.stderr, f"says why for {args}: {p.stderr!r}")
+        expect(not os.path.exists(marker), f"run {args} started nothing")
+    # The neighbour: given once, and a switch given twice, are fine.
+    p = hb("run", "--trace-format=json", "--trace", "--trace", "touch", marker)
+    expect(p.returncode == 0 and os.path.exists(marker), f"once runs: {p.stderr!r}")
+    os.unlink(marker)
+
+
+@case("net", "once")
+def fail_on_block_takes_an_exit_status():
+    p = hb("run", "--no-network", "--fail-on-block=99", *CONNECT(C.TCP4.port))
+    expect_eq((p.returncode, p.stdout.strip()), (99, "EPERM"), "blocked, with CODE")
+    p = hb("run", "--no-network", "--fail-on-block", *CONNECT(C.TCP4.port))
+    expect_eq(p.returncode, 2, "blocked, without CODE")
+    p = hb("run", "--allow-localhost", "--fail-on-block=99", *CONNECT(C.TCP4.port))
+    expect_eq((p.returncode, p.stdout.strip()), (0, "ok"), "nothing blocked")
+    for bad in ("0", "256", "x"):
+        p = hb("run", "--no-network", f"--fail-on-block={bad}", "true")
+        expect(p.returncode == 125 and "1 to 255" in p.stderr, f"CODE {bad}: {p.stderr!r}")
+
+
+def json_lines(text):
+    return [json.loads(x) for x in text.splitlines() if x.startswith("{")]
+
+
+@case("net", "once")
+def trace_to_standard_output_or_an_inherited_descriptor():
+    p = hb("run", "--no-network", "--trace-format=json", "--trace-file", "-",
+           *CONNECT(C.TCP4.port))
+    events = json_lines(p.stdout)
+    expect(p.returncode == 0 and "EPERM" in p.stdout.splitlines(), f"ran: {p.stdout!r}")
+    expect(any(e.get("type") == "denied" and e.get("action") == "connect" and
+               e.get("port") == C.TCP4.port for e in events),
+           f"the connect event on stdout: {p.stdout!r}")
+    expect(not json_lines(p.stderr), f"no JSON on stderr: {p.stderr!r}")
+    # /dev/fd/N: a descriptor we were given; the command's stdout stays apart.
+    r, w = os.pipe()
+    env = dict(os.environ, **C.DEFAULT_ENV)
+    q = subprocess.run([C.HB, "run", "--no-network", "--trace-format=json", "--trace-file",
+                        f"/dev/fd/{w}", *CONNECT(C.TCP4.port)], pass_fds=(w,), env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(w)
+    with os.fdopen(r) as f:
+        piped = f.read()
+    expect(q.returncode == 0 and q.stdout.strip() == "EPERM", f"ran: {q.stdout!r} {q.stderr!r}")
+    expect(json_lines(piped) and not json_lines(q.stdout), f"events on the pipe: {piped!r}")
+    # The neighbour refused: a descriptor nobody opened.
+    p = hb("run", "--no-network", "--trace-file", "/dev/fd/57", "true")
+    expect(p.returncode == 125 and "not open for writing" in p.stderr, f"fd 57: {p.stderr!r}")
+
+
+@case("net", "once")
+def ipv6_with_a_port_needs_brackets():
+    p = hb("run", "--allow-ip", "::1:80", "true")
+    expect(p.returncode == 125 and "[ADDR]:PORT" in p.stderr, f"::1:80: {p.stderr!r}")
+    p = hb("run", "--allow-ip", "[::1]:80", "true")
+    expect_eq(p.returncode, 0, f"[::1]:80 runs: {p.stderr!r}")
+
+
+@case("net", "once")
+def sudo_user_gets_their_own_home_user_and_shell():
+    me = pwd.getpwuid(int(C.TESTER["SUDO_UID"]))
+    show = ["/bin/sh", "-c", 'echo "$HOME|$USER|$LOGNAME|$SHELL|$HB_MARK"']
+    root_env = {**C.TESTER, "HOME": "/root", "USER": "root", "LOGNAME": "root",
+                "SHELL": "/bin/root-shell", "HB_MARK": "kept"}
+    p = hb("run", "--no-network", *show, env=root_env)
+    want = f"{me.pw_dir}|{me.pw_name}|{me.pw_name}|{me.pw_shell or '/bin/sh'}|kept"
+    expect_eq(p.stdout.strip(), want, f"the user's environment ({p.stderr!r})")
+    env = {k: v for k, v in os.environ.items() if k != "SHELL"}
+    env.update({k: v for k, v in root_env.items() if k != "SHELL"})
+    q = subprocess.run([C.HB, "run", "--no-network", *show], env=env, text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    expect_eq(q.stdout.strip().split("|")[3], "", "no SHELL when we had none")
+
+
+@case("tierB", "once")
+def refusals_hint_at_what_fixes_this_case():
+    # Root without --user: the seal is what is missing, and --user fixes it.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUDO_")}
+    p = subprocess.run([C.HB, "run", "--no-network", "true"], env=env, text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    hints = [x for x in p.stderr.splitlines() if x.startswith("Hint:")]
+    expect(p.returncode == 125 and len(hints) == 1 and "--user USER" in hints[0] and
+           "runs as root" in p.stderr, f"root without --user: {p.stderr!r}")
+    # learn in tier B: audit mode is BPF-LSM's, not one guard's (--block-native).
+    out = tempfile.mktemp()
+    p = hb("learn", "-o", out, "--", "true")
+    expect(p.returncode == 125 and "learn needs BPF-LSM" in p.stderr and
+           "--block-native" not in p.stderr, f"learn: {p.stderr!r}")
+    expect(not os.path.exists(out), "no policy file is left")
+    # The neighbour: as a user, the same run is sealed and runs.
+    p = hb("run", "--no-network", "true", env=C.TESTER)
+    expect_eq(p.returncode, 0, f"as the sudo user: {p.stderr!r}")
