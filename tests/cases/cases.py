@@ -1180,6 +1180,7 @@ import agent_quota_cases  # noqa: registers the unprivileged CONFINE attack case
 import native_memory_cases  # noqa: registers --block-native against its siblings (spec/exec.md)
 import proc_cases  # noqa: registers /proc across the sandbox boundary (--no-env, read roots)
 import report_cases  # noqa: registers what tier B reports: no-socket connects, repeats, unseen kinds
+import report_seen_cases  # noqa: registers tier B's reported seccomp denials and dropped packets
 
 
 def main():
