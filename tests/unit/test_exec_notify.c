@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "exec_notify.h"
+#include "i386_call.h"
 #include "seccomp_filter.h"
 
 static const struct hb_seccomp_plan exec_only = { .exec_notify = true };
@@ -221,6 +223,41 @@ static void refused_and_reported(void **state)
 	assert_int_equal(evs[4].arg, CLONE_NEWUSER);
 }
 
+/* i386's socketcall: SYS_SOCKET of a packet socket, then SYS_CONNECT. */
+static int socketcall(const void *unused)
+{
+	unsigned int *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+	(void)unused;
+	if (args == MAP_FAILED)
+		return 1;
+	args[0] = AF_PACKET;
+	args[1] = SOCK_RAW;
+	args[2] = 0;
+	if (i386_syscall3(102, 1, (long)args, 0) != -EPERM)
+		return 2;
+	return i386_syscall3(102, 3, (long)args, 0) == -EPERM ? 0 : 3;
+}
+
+static void i386_socketcall_reported(void **state)
+{
+	struct hb_event evs[2];
+	int got;
+
+	(void)state;
+	if (!i386_works())
+		skip(); /* ia32 emulation is off */
+	assert_int_equal(supervised(&reported, socketcall, NULL, evs, 2, &got), 0);
+	assert_int_equal(got, 2);
+	assert_int_equal(evs[0].hook, HB_HOOK_SOCKET);
+	assert_int_equal(evs[0].family, AF_PACKET);
+	assert_int_equal(evs[0].port, SOCK_RAW);
+	assert_int_equal(evs[1].hook, HB_HOOK_SYSCALL);
+	assert_string_equal(evs[1].path, "socketcall");
+	assert_int_equal(evs[1].arg, 3);
+}
+
 static int packet_socket(void)
 {
 	if (socket(AF_PACKET, SOCK_RAW, 0) >= 0 || errno != ENOSYS)
@@ -244,6 +281,7 @@ int main(void)
 		cmocka_unit_test(no_listener_of_its_own),
 		cmocka_unit_test(refused_and_reported),
 		cmocka_unit_test(fails_closed_without_supervisor),
+		cmocka_unit_test(i386_socketcall_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
