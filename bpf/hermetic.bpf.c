@@ -679,32 +679,51 @@ static __always_inline bool hb_rate_ok(struct hb_stats *st, const struct hb_poli
 	return true;
 }
 
-__noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
-			 const struct hb_policy *p)
+/*
+ * A denial counted, its seq taken, and its record reserved in the
+ * sandbox's ring; NULL when none is to be written (limited or lost, and
+ * counted so: seq = delivered + lost + limited).
+ */
+static __always_inline struct hb_event *hb_event_take(__u64 sandbox_id,
+						      const struct hb_policy *p)
 {
 	struct hb_stats *st = bpf_map_lookup_elem(&hb_stats, &sandbox_id);
-	const struct hb_req *req;
-	struct task_struct *task;
 	struct hb_event *ev;
-	__u64 pid_tgid, seq;
+	__u64 seq;
 	void *ring;
 
-	if (!c || !p || !st)
-		return 0;
-	req = &c->req;
+	if (!st)
+		return NULL;
 	__sync_fetch_and_add(&st->denied, 1);
 	seq = __sync_fetch_and_add(&st->seq, 1) + 1;
 	if (!hb_rate_ok(st, p)) {
 		__sync_fetch_and_add(&st->events_limited, 1);
-		return 0;
+		return NULL;
 	}
 	ring = bpf_map_lookup_elem(&hb_event_rings, &sandbox_id);
 	ev = bpf_ringbuf_reserve(ring ?: (void *)&hb_events, sizeof(*ev), 0);
 	if (!ev) {
 		__sync_fetch_and_add(&st->events_lost, 1);
-		return 0;
+		return NULL;
 	}
 	ev->seq = seq;
+	return ev;
+}
+
+__noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
+			 const struct hb_policy *p)
+{
+	const struct hb_req *req;
+	struct task_struct *task;
+	struct hb_event *ev;
+	__u64 pid_tgid;
+
+	if (!c || !p)
+		return 0;
+	req = &c->req;
+	ev = hb_event_take(sandbox_id, p);
+	if (!ev)
+		return 0;
 	task = bpf_get_current_task_btf();
 	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	ev->pad2 = 0;
@@ -2848,6 +2867,36 @@ static __always_inline struct hb_policy *hb_skb_req(struct __sk_buff *skb,
 }
 
 /*
+ * A dropped packet's event: the socket's cgroup, the address at the other
+ * end. No task is at hand (an inbound packet arrives in softirq, and
+ * TCP sends from timers): pid, uid and comm stay 0, "unknown" in the
+ * trace. Only drops get here, so the hot path is unchanged.
+ */
+static __always_inline void hb_report_pkt(struct __sk_buff *skb, const struct hb_req *req,
+					  __u64 sandbox_id, enum hb_reason reason,
+					  const struct hb_policy *p)
+{
+	struct hb_event *ev = hb_event_take(sandbox_id, p);
+
+	if (!ev)
+		return;
+	__builtin_memset(ev, 0, __builtin_offsetof(struct hb_event, seq));
+	ev->ppid = 0;
+	ev->pad2 = 0;
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->cgroup_id = bpf_skb_cgroup_id(skb);
+	ev->sandbox_id = sandbox_id;
+	ev->hook = req->hook;
+	ev->reason = reason;
+	ev->verdict = hb_audited(p, req->hook, reason) ? HB_VERDICT_AUDIT : HB_VERDICT_DENY;
+	ev->family = req->addr_family;
+	ev->port = req->port;
+	ev->protocol = req->protocol;
+	__builtin_memcpy(ev->addr, req->addr, sizeof(ev->addr));
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/*
  * Tier B, every packet of a sandbox socket: no routing header and no
  * IPv4 options, whatever set them (ancillary data, which no cgroup hook
  * sees); ICMP echo ("ping") sockets only to allowed destinations (their
@@ -2858,6 +2907,7 @@ SEC("cgroup_skb/egress")
 int hb_cg_egress(struct __sk_buff *skb)
 {
 	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
+	enum hb_reason reason;
 	struct hb_policy *p;
 	__u64 id;
 
@@ -2867,8 +2917,11 @@ int hb_cg_egress(struct __sk_buff *skb)
 	if (!p)
 		return CG_ALLOW;
 	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_SENDMSG);
-	return hb_net_egress_reason(p, &c.req) && !hb_audited(p, HB_HOOK_SENDMSG, HB_REASON_NONE) ?
-		CG_DENY : CG_ALLOW;
+	reason = hb_net_egress_reason(p, &c.req);
+	if (!reason)
+		return CG_ALLOW;
+	hb_report_pkt(skb, &c.req, id, reason, p);
+	return hb_audited(p, HB_HOOK_SENDMSG, reason) ? CG_ALLOW : CG_DENY;
 }
 
 /*
@@ -2881,6 +2934,7 @@ SEC("cgroup_skb/ingress")
 int hb_cg_ingress(struct __sk_buff *skb)
 {
 	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
+	enum hb_reason reason;
 	struct hb_policy *p;
 	__u64 id;
 
@@ -2890,8 +2944,12 @@ int hb_cg_ingress(struct __sk_buff *skb)
 	if (!p)
 		return CG_ALLOW;
 	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_CONNECT);
-	return hb_net_ingress_reason(p, &c.req) && !hb_audited(p, HB_HOOK_CONNECT, HB_REASON_NONE) ?
-		CG_DENY : CG_ALLOW;
+	reason = hb_net_ingress_reason(p, &c.req);
+	if (!reason)
+		return CG_ALLOW;
+	c.req.hook = HB_HOOK_INGRESS;
+	hb_report_pkt(skb, &c.req, id, reason, p);
+	return hb_audited(p, HB_HOOK_INGRESS, reason) ? CG_ALLOW : CG_DENY;
 }
 
 /* ---- the agent: a followed cgroup created again ---------------------- */

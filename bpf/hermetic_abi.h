@@ -136,6 +136,10 @@ enum hb_hook {
 				* | HB_SOCKOPT_CMSG for ancillary data) */
 	HB_HOOK_MEMORY = 25, /* a road into memory that mmap and mprotect do
 			      * not see (arg: enum hb_memory_road) */
+	HB_HOOK_SYSCALL = 26, /* tier B: a call its seccomp filter refuses whole
+			       * (path: the call's name; arg: its flags) */
+	HB_HOOK_INGRESS = 27, /* tier B: a packet from outside the host to a
+			       * sandbox socket, dropped (addr, port: the sender) */
 	HB_HOOK_MAX,
 };
 
@@ -199,6 +203,7 @@ enum hb_reason {
 					* lie outside the writable subtree */
 	HB_REASON_NET_ROUTE = 19,      /* a source route or routing header: the
 					* packet would go elsewhere than judged */
+	HB_REASON_NET_INBOUND = 20,    /* a packet from outside the host */
 	HB_REASON_MAX,
 };
 

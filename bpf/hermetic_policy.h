@@ -405,7 +405,7 @@ hb_net_ingress_reason(const struct hb_policy *p, const struct hb_req *r)
 	if ((r->addr_class & HB_ADDR_LOOPBACK) || r->connected)
 		return HB_REASON_NONE;
 	return hb_net_dest_reason(p, r) == HB_REASON_NONE ? HB_REASON_NONE :
-							     HB_REASON_NET_BIND;
+							     HB_REASON_NET_INBOUND;
 }
 
 /*
@@ -766,6 +766,7 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 	case HB_HOOK_LISTEN:
 	case HB_HOOK_UNIX:
 	case HB_HOOK_SOCKOPT:
+	case HB_HOOK_INGRESS:
 		return HB_GUARD_NET;
 	case HB_HOOK_EXEC:
 		return HB_GUARD_EXEC | HB_GUARD_NATIVE;
@@ -782,6 +783,7 @@ static __always_inline __u32 hb_hook_guard(__u16 hook)
 	case HB_HOOK_IOCTL:
 	case HB_HOOK_PERF:
 	case HB_HOOK_SETID:
+	case HB_HOOK_SYSCALL: /* user namespaces; io_uring's is the network's (reason) */
 		return HB_GUARD_TAMPER;
 	case HB_HOOK_PTRACE:
 		return HB_GUARD_TAMPER | HB_GUARD_ENV | HB_GUARD_NATIVE;

@@ -111,6 +111,10 @@ static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
 			printf("unseen   %s: enforced, not reported%s\n", k->what,
 			       hb_unseen_refused(k->kind) ? " (--fail-on-block needs "
 			       "--allow-partial)" : "");
+	/* What tier B does report, beside the cgroup hooks' denials. */
+	if (t->tamper != HB_TIER_A && (t->net == HB_TIER_B || t->landlock_abi))
+		printf("reported what seccomp refuses (the launcher answers each)%s\n",
+		       t->net == HB_TIER_B ? " and the packets the network guard drops" : "");
 	printf("See spec/tiers.md for what each tier enforces.\n");
 }
 

@@ -169,21 +169,25 @@ void hb_minimal_env_free(char **env)
 /* One filter with every part asked for; the listener goes to the supervisor. */
 static int install_seccomp(const struct hb_spawn_opts *o)
 {
-	struct hb_seccomp_plan p = o->seccomp;
+	const struct hb_seccomp_plan *p = &o->seccomp;
 	int listener, err;
 
-	p.exec_notify = o->notify_sock >= 0;
-	if (!p.sockets && !p.tty_inject && !p.no_userns && !p.exec_notify && !p.no_rie)
+	if (!p->sockets && !p->tty_inject && !p->no_userns && !p->exec_notify && !p->no_rie)
 		return 0;
-	err = hb_seccomp_install(&p, &listener);
+	/* A listener with nobody to hand it to would fail every call it hears. */
+	if (o->notify_sock < 0 && (p->exec_notify || p->report)) {
+		hb_log("the seccomp listener has no supervisor");
+		return -EINVAL;
+	}
+	err = hb_seccomp_install(p, &listener);
 	if (err || listener < 0)
 		return err;
-	/* Our copy goes before exec: the sandbox must not answer its own execs. */
+	/* Our copy goes before exec: the sandbox must not answer its own calls. */
 	err = hb_exec_notify_send(o->notify_sock, listener);
 	close(listener);
 	close(o->notify_sock);
 	if (err)
-		hb_log("cannot hand the exec listener over: %s", strerror(-err));
+		hb_log("cannot hand the seccomp listener over: %s", strerror(-err));
 	return err;
 }
 

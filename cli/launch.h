@@ -42,13 +42,13 @@ struct hb_spawn_opts {
 	const sigset_t *mask;     /* the signal mask to exec with */
 	bool sigpipe_ignored;     /* the caller's SIGPIPE disposition */
 	/*
-	 * The seccomp filter's parts (loader/seccomp_filter.h); its exec_notify is
-	 * set from notify_sock. Nothing asked: no filter.
+	 * The seccomp filter's parts (loader/seccomp_filter.h); with
+	 * exec_notify or report, notify_sock must be set. Nothing asked: no filter.
 	 */
 	struct hb_seccomp_plan seccomp;
 	const struct hb_landlock *landlock; /* tier B: a ruleset to take on, or NULL */
-	int notify_sock;          /* tier B --no-subprocess: where to send the exec
-				   * listener (loader/exec_notify.h); -1: none */
+	int notify_sock;          /* tier B: where to send the seccomp listener
+				   * (loader/exec_notify.h); -1: none */
 	bool one_exec;            /* look the command up on PATH first (as its
 				   * user), then exec it with one execve() */
 };

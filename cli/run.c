@@ -203,7 +203,7 @@ int hb_run_signal(int sfd, pid_t child, int *wstatus)
 	return 0;
 }
 
-/* Answers one exec request (tier B --no-subprocess), reporting a denial. */
+/* Answers one call waiting on tier B's listener, reporting a denial. */
 static void answer_exec(int ep, struct hb_exec_notify *xn, __u32 events,
 			struct run_state *rs)
 {
@@ -219,7 +219,7 @@ static void answer_exec(int ep, struct hb_exec_notify *xn, __u32 events,
 	if (r > 0)
 		hb_run_on_event(rs, &ev);
 	else if (r < 0)
-		hb_debug("exec request: %s", strerror(-r));
+		hb_debug("seccomp request: %s", strerror(-r));
 }
 
 /* Waits for the command, forwarding signals and streaming events. */
@@ -545,13 +545,14 @@ static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
 }
 
 /*
- * Tier B --no-subprocess: the child looks the command up and runs it with
- * one execve(), the only one its listener lets through (spec/tiers.md).
+ * Tier B's seccomp listener comes back over this pair: --no-subprocess
+ * (the child looks the command up and runs it with one execve(), the only
+ * one the listener lets through) and the denials it reports (spec/tiers.md).
  */
 static int prepare_exec_notify(int sp[2])
 {
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
-		hb_log("cannot create the exec listener's socket: %s", strerror(errno));
+		hb_log("cannot create the seccomp listener's socket: %s", strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -721,9 +722,14 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		cfg.policy.guards &= ~HB_GUARD_FS;
 	if (cfg.tiers.exec == HB_TIER_LANDLOCK) {
 		cfg.policy.guards &= ~HB_GUARD_EXEC;
+		spawn.one_exec = true;
+		spawn.seccomp.exec_notify = true;
+	}
+	/* Tier B's seccomp denials wait for us, to be answered and reported. */
+	spawn.seccomp.report = is_tier_b(a, &cfg.tiers);
+	if (spawn.seccomp.exec_notify || spawn.seccomp.report) {
 		if (prepare_exec_notify(notify_sp))
 			goto out;
-		spawn.one_exec = true;
 		spawn.notify_sock = notify_sp[1];
 	}
 	if (a->n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
@@ -765,7 +771,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		goto out;
 	}
 	if (notify_sp[0] >= 0 && take_exec_listener(notify_sp, child, &xn, &sb)) {
-		hb_log("cannot take the exec listener; stopping the command");
+		hb_log("cannot take the seccomp listener; stopping the command");
 		kill(child, SIGKILL);
 	}
 	/* Threads only now: the child was forked from a single thread. */

@@ -33,6 +33,9 @@ enum hb_guard_kind hb_event_guard(const struct hb_event *ev)
 
 	if (ev->hook == HB_HOOK_EXEC)
 		return ev->reason == HB_REASON_EXEC ? HB_GUARD_KIND_EXEC : HB_GUARD_KIND_NATIVE;
+	/* io_uring_setup, i386's socketcall: refused for the network guard. */
+	if (ev->hook == HB_HOOK_SYSCALL && ev->reason == HB_REASON_NET_SOCKET_KIND)
+		return HB_GUARD_KIND_NETWORK;
 	if (ev->hook == HB_HOOK_PTRACE && ev->reason == HB_REASON_NATIVE_MEMORY)
 		return HB_GUARD_KIND_NATIVE;
 	if (ev->hook == HB_HOOK_PTRACE)
@@ -110,6 +113,7 @@ static void put_object(FILE *f, const struct hb_event *ev)
 	case HB_HOOK_SENDMSG:
 	case HB_HOOK_BIND:
 	case HB_HOOK_LISTEN:
+	case HB_HOOK_INGRESS:
 		put_family(f, ev->family);
 		fputs(",\"addr\":", f);
 		hb_json_str(f, hb_event_ip(ev, ip, sizeof(ip)));
@@ -177,6 +181,10 @@ static void put_object(FILE *f, const struct hb_event *ev)
 	case HB_HOOK_MEMORY:
 		fputs(",\"road\":", f);
 		hb_json_str(f, hb_memory_road_name(ev->arg));
+		break;
+	case HB_HOOK_SYSCALL:
+		put_name(f, "call", &names, 0);
+		fprintf(f, ",\"flags\":%u", ev->arg);
 		break;
 	case HB_HOOK_SOCKOPT:
 		put_family(f, ev->family);

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include "deny_notify.h"
 #include "exec_notify.h"
-#include "mono_time.h"
 #include "task_lookup.h"
 
 int hb_exec_notify_send(int sock, int listener)
@@ -75,39 +75,13 @@ static void read_path(const struct seccomp_notif *req, struct hb_event *ev)
 	ev->path_len = n > 0 ? (__u16)strnlen(ev->path, (size_t)n) : 0;
 }
 
-/* Who asked, from /proc, while it waits (for the trace only). */
-static void read_task(pid_t pid, struct hb_event *ev)
-{
-	char path[64];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, ev->comm, sizeof(ev->comm) - 1);
-		if (n > 0 && ev->comm[n - 1] == '\n')
-			ev->comm[n - 1] = '\0';
-		close(fd);
-	}
-	snprintf(path, sizeof(path), "/proc/%d", pid);
-	if (!stat(path, &st))
-		ev->uid = st.st_uid;
-}
-
 static void fill_event(const struct hb_exec_notify *n, const struct seccomp_notif *req,
 		       struct hb_event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->ts_ns = hb_mono_ns();
-	ev->sandbox_id = n->sandbox_id;
-	ev->pid = ev->tgid = req->pid;
+	hb_notify_who(req, n->sandbox_id, ev);
 	ev->hook = HB_HOOK_EXEC;
 	ev->reason = HB_REASON_EXEC;
-	ev->verdict = HB_VERDICT_DENY;
 	read_path(req, ev);
-	read_task((pid_t)req->pid, ev);
 }
 
 /*
@@ -126,6 +100,22 @@ static bool names_nothing(const struct seccomp_notif *req, const struct hb_event
 	return hb_task_lookup((pid_t)req->pid, ev->path) == -ENOENT;
 }
 
+/*
+ * Every other call that waits is one the filter refuses (its report
+ * part): EPERM, whatever it asked, and one event.
+ */
+static int answer_denied(const struct hb_exec_notify *n, const struct seccomp_notif *req,
+			 struct hb_event *ev)
+{
+	struct seccomp_notif_resp resp = { .id = req->id, .error = -EPERM };
+
+	hb_deny_notify_event(req, n->sandbox_id, ev);
+	/* ENOENT: it gave up waiting (a signal killed it): nothing to report. */
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp))
+		return errno == ENOENT ? 0 : -errno;
+	return 1;
+}
+
 int hb_exec_notify_answer(struct hb_exec_notify *n, struct hb_event *ev)
 {
 	struct seccomp_notif req = {};
@@ -135,6 +125,8 @@ int hb_exec_notify_answer(struct hb_exec_notify *n, struct hb_event *ev)
 
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, &req))
 		return errno == ENOENT || errno == EINTR ? 0 : -errno;
+	if (!hb_notify_is_exec(&req))
+		return answer_denied(n, &req, ev);
 	/* Before anything else runs: the command's own exec, once. */
 	allow = !n->first_done && (pid_t)req.pid == n->command;
 	n->first_done = true;

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tier B's --no-subprocess, the supervisor's side: every execve() in the
- * sandbox waits for an answer here (loader/seccomp_filter.c installs the filter).
- * The command's own exec goes through; every later one fails with EPERM. Through the
- * dynamic loader or not, nothing else runs: the answer does not depend on
- * what is executed, so no race on the arguments can change it.
+ * The supervisor of tier B's seccomp listener (one per filter), which
+ * hears two kinds of call (loader/seccomp_filter.c installs the filter):
+ * - --no-subprocess: every execve() in the sandbox waits for an answer
+ *   here. The command's own exec goes through; every later one fails with
+ *   EPERM. Through the dynamic loader or not, nothing else runs: the
+ *   answer does not depend on what is executed, so no race on the
+ *   arguments can change it.
+ * - the calls the filter refuses and reports (loader/deny_notify.h):
+ *   EPERM, and an event.
  */
 #ifndef HB_EXEC_NOTIFY_H
 #define HB_EXEC_NOTIFY_H
@@ -35,9 +39,10 @@ int hb_exec_notify_send(int sock, int listener);
 int hb_exec_notify_recv(struct hb_exec_notify *n, int sock, pid_t command);
 
 /*
- * Answers one waiting execve(). Returns 1 after a denial, with @ev filled
- * for the trace (path best effort: read from the process as it waits),
- * 0 after letting one through or when none was waiting, or -errno.
+ * Answers one waiting call. Returns 1 after a denial, with @ev filled
+ * for the trace (what it asked best effort: read from the process as it
+ * waits), 0 after letting an exec through or when none was waiting, or
+ * -errno.
  */
 int hb_exec_notify_answer(struct hb_exec_notify *n, struct hb_event *ev);
 

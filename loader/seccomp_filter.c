@@ -40,7 +40,7 @@ static bool family_allowed(unsigned int f)
 
 #define HB_AF_LAST HB_AF_NETLINK /* the highest family allowed */
 
-static int add_sockets(scmp_filter_ctx ctx)
+static int add_sockets(scmp_filter_ctx ctx, uint32_t deny)
 {
 	int err = 0;
 
@@ -51,43 +51,43 @@ static int add_sockets(scmp_filter_ctx ctx)
 	 */
 	for (unsigned int f = 0; !err && f <= HB_AF_LAST; f++)
 		if (!family_allowed(f))
-			err = add(ctx, DENY, SCMP_SYS(socket), 1,
+			err = add(ctx, deny, SCMP_SYS(socket), 1,
 				  SCMP_A0_64(SCMP_CMP_EQ, f, 0));
 	if (!err)
-		err = add(ctx, DENY, SCMP_SYS(socket), 1, SCMP_A0_64(SCMP_CMP_GT, HB_AF_LAST, 0));
+		err = add(ctx, deny, SCMP_SYS(socket), 1, SCMP_A0_64(SCMP_CMP_GT, HB_AF_LAST, 0));
 	if (!err)
-		err = seccomp_rule_add(ctx, DENY, SCMP_SYS(io_uring_setup), 0);
+		err = seccomp_rule_add(ctx, deny, SCMP_SYS(io_uring_setup), 0);
 	/* i386 only (a pseudo-number elsewhere): socket() in disguise. */
 	if (!err)
-		err = seccomp_rule_add(ctx, DENY, SCMP_SYS(socketcall), 0);
+		err = seccomp_rule_add(ctx, deny, SCMP_SYS(socketcall), 0);
 	return err;
 }
 
 /* x86's 32- and 64-bit ABIs share the generic tty ioctl numbers. */
 _Static_assert(TIOCSTI == 0x5412 && TIOCLINUX == 0x541C, "x86's tty ioctl numbers");
 
-static int add_tty_inject(scmp_filter_ctx ctx)
+static int add_tty_inject(scmp_filter_ctx ctx, uint32_t deny)
 {
-	int err = add(ctx, DENY, SCMP_SYS(ioctl), 1, LOW_MASKED(1, LOW32, TIOCSTI));
+	int err = add(ctx, deny, SCMP_SYS(ioctl), 1, LOW_MASKED(1, LOW32, TIOCSTI));
 
-	return err ? err : add(ctx, DENY, SCMP_SYS(ioctl), 1, LOW_MASKED(1, LOW32, TIOCLINUX));
+	return err ? err : add(ctx, deny, SCMP_SYS(ioctl), 1, LOW_MASKED(1, LOW32, TIOCLINUX));
 }
 
-static int add_no_userns(scmp_filter_ctx ctx)
+static int add_no_userns(scmp_filter_ctx ctx, uint32_t deny)
 {
 	struct scmp_arg_cmp newuser = LOW_MASKED(0, CLONE_NEWUSER, CLONE_NEWUSER);
 	int err;
 
 	/* clone's flags come first on every x86 ABI. */
-	err = add(ctx, DENY, SCMP_SYS(unshare), 1, newuser);
+	err = add(ctx, deny, SCMP_SYS(unshare), 1, newuser);
 	if (!err)
-		err = add(ctx, DENY, SCMP_SYS(clone), 1, newuser);
-	/* Its flags are in memory: "not here", and glibc falls back to clone. */
+		err = add(ctx, deny, SCMP_SYS(clone), 1, newuser);
+	/* Its flags are in memory: "not here", and glibc falls back to clone (no denial). */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	/* A namespace file of any type, a pidfd too, could name a user namespace. */
 	if (!err)
-		err = seccomp_rule_add(ctx, DENY, SCMP_SYS(setns), 0);
+		err = seccomp_rule_add(ctx, deny, SCMP_SYS(setns), 0);
 	return err;
 }
 
@@ -95,17 +95,24 @@ static int add_exec_notify(scmp_filter_ctx ctx)
 {
 	int err = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execve), 0);
 
-	if (!err)
-		err = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execveat), 0);
-	/*
-	 * The newest filter's listener hears a request first: one of the
-	 * sandbox's own could let its execs through. No listeners there.
-	 */
-	if (!err)
-		err = add(ctx, DENY, SCMP_SYS(seccomp), 1,
-			  LOW_MASKED(1, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-				     SECCOMP_FILTER_FLAG_NEW_LISTENER));
-	return err;
+	return err ? err : seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execveat), 0);
+}
+
+/*
+ * The newest filter's listener hears a request first: one of the
+ * sandbox's own could let its execs, or the calls we refuse, through
+ * (SECCOMP_USER_NOTIF_FLAG_CONTINUE). No listeners there.
+ */
+static int add_no_listener(scmp_filter_ctx ctx)
+{
+	return add(ctx, DENY, SCMP_SYS(seccomp), 1,
+		   LOW_MASKED(1, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			      SECCOMP_FILTER_FLAG_NEW_LISTENER));
+}
+
+static bool has_listener(const struct hb_seccomp_plan *p)
+{
+	return p->exec_notify || (p->report && (p->sockets || p->tty_inject || p->no_userns));
 }
 
 static int add_no_rie(scmp_filter_ctx ctx)
@@ -141,6 +148,8 @@ static int add_arches(scmp_filter_ctx ctx, bool native_only)
 /* Every libseccomp call returns 0 or -errno. */
 static int build(scmp_filter_ctx ctx, const struct hb_seccomp_plan *p)
 {
+	/* Reported: the supervisor answers EPERM (loader/deny_notify.c). */
+	uint32_t deny = p->report ? SCMP_ACT_NOTIFY : DENY;
 	/* The kernel's own errno when it refuses the filter, not ECANCELED. */
 	int err = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 
@@ -151,13 +160,15 @@ static int build(scmp_filter_ctx ctx, const struct hb_seccomp_plan *p)
 	if (!err)
 		err = add_arches(ctx, p->no_rie);
 	if (!err && p->sockets)
-		err = add_sockets(ctx);
+		err = add_sockets(ctx, deny);
 	if (!err && p->tty_inject)
-		err = add_tty_inject(ctx);
+		err = add_tty_inject(ctx, deny);
 	if (!err && p->no_userns)
-		err = add_no_userns(ctx);
+		err = add_no_userns(ctx, deny);
 	if (!err && p->exec_notify)
 		err = add_exec_notify(ctx);
+	if (!err && has_listener(p))
+		err = add_no_listener(ctx);
 	if (!err && p->no_rie)
 		err = add_no_rie(ctx);
 	return err;
@@ -198,7 +209,7 @@ int hb_seccomp_install(const struct hb_seccomp_plan *p, int *listener)
 		hb_log("cannot install the seccomp filter: %s", strerror(-err));
 		goto out;
 	}
-	if (p->exec_notify) {
+	if (has_listener(p)) {
 		*listener = seccomp_notify_fd(ctx);
 		if (*listener < 0) {
 			err = *listener;

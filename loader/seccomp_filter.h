@@ -38,6 +38,13 @@ struct hb_seccomp_plan {
 	 */
 	bool exec_notify;
 	/*
+	 * The calls sockets, tty_inject and no_userns refuse wait for the
+	 * listener instead (SCMP_ACT_NOTIFY), whose supervisor answers EPERM
+	 * and reports each (loader/deny_notify.c). Without a supervisor the
+	 * kernel fails them with ENOSYS: never let through.
+	 */
+	bool report;
+	/*
 	 * --block-native: personality() fails with EPERM when the new persona
 	 * has READ_IMPLIES_EXEC (brk() would then give executable heap pages
 	 * no LSM hook sees); the process's own is cleared first. The i386 and
@@ -49,7 +56,8 @@ struct hb_seccomp_plan {
 
 /*
  * Installs @p's filter on this thread (no_new_privs must be set). With
- * exec_notify, *@listener gets the listener's descriptor, else -1.
+ * exec_notify, or report and a part it covers, *@listener gets the
+ * listener's descriptor, else -1.
  * Every ABI the filter does not know is denied (EPERM; killed under
  * no_rie). Returns 0 or -errno.
  */

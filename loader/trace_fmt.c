@@ -37,6 +37,8 @@ static const struct {
 	[HB_HOOK_SETID] = { "setid", "exec gaining privilege" },
 	[HB_HOOK_SOCKOPT] = { "sockopt", "setsockopt" },
 	[HB_HOOK_MEMORY] = { "memory", "memory write" },
+	[HB_HOOK_SYSCALL] = { "syscall", "system call" },
+	[HB_HOOK_INGRESS] = { "ingress", "packet from" },
 };
 
 const char *hb_hook_action(unsigned int hook)
@@ -112,6 +114,7 @@ static const struct {
 	[HB_REASON_FS_LINKED] = { "fs_linked", "the file has other hard links" },
 	[HB_REASON_NET_ROUTE] = {
 		"net_route", "a source route or routing header would send elsewhere" },
+	[HB_REASON_NET_INBOUND] = { "net_inbound", "nothing from outside the host reaches the sandbox" },
 };
 
 const char *hb_reason_text(unsigned int reason)
@@ -468,6 +471,11 @@ static void format_object(const struct hb_event *ev, char *buf, size_t len)
 		break;
 	case HB_HOOK_MEMORY:
 		snprintf(buf, len, "%s", hb_memory_road_name(ev->arg) ?: "?");
+		break;
+	case HB_HOOK_SYSCALL:
+		format_path(ev, buf, len);
+		if (ev->arg && strlen(buf) + 20 < len)
+			snprintf(buf + strlen(buf), len - strlen(buf), " (flags 0x%x)", ev->arg);
 		break;
 	default:
 		format_addr(ev, buf, len);

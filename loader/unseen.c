@@ -9,21 +9,16 @@ const struct hb_unseen_name hb_unseen_names[] = {
 	{ HB_UNSEEN_SCOPE, "scope",
 	  "ptrace of processes outside, and on Landlock ABI 6+ signals and abstract unix "
 	  "sockets to them (Landlock)" },
-	{ HB_UNSEEN_SECCOMP, "seccomp",
-	  "calls tier B's seccomp filters refuse: sockets of other families than unix, "
-	  "netlink and inet, io_uring_setup, TIOCSTI and TIOCLINUX" },
-	{ HB_UNSEEN_PACKETS, "packets",
-	  "packets the cgroup_skb programs drop: ping echoes, routing headers and IP "
-	  "options, inbound packets to a socket with no peer" },
 	{},
 };
 
 /*
- * Tier A's hooks report every denial. Tier B's Landlock and seccomp have
- * no report to give us (Landlock's audit records, Linux 6.15, need audit
- * enabled host-wide, which run must not do), and the packet programs see
- * packets, not the calls that sent them. What tier B's exec guard denies
- * is seen: its seccomp listener is the launcher.
+ * Tier A's hooks report every denial. Tier B's Landlock has no report to
+ * give us (its audit records, Linux 6.15, need audit enabled host-wide,
+ * which run must not do). Tier B's seccomp denials are seen: they wait
+ * for the launcher's listener (user notification, Linux 5.0, older than
+ * any Landlock), which answers and reports them; so are the packets the
+ * cgroup_skb programs drop, through the event ring.
  */
 __u32 hb_unseen(__u32 guards, const struct hb_tiers *t)
 {
@@ -33,11 +28,8 @@ __u32 hb_unseen(__u32 guards, const struct hb_tiers *t)
 		return 0;
 	if (t->landlock_abi)
 		kinds |= HB_UNSEEN_SCOPE;
-	kinds |= HB_UNSEEN_SECCOMP; /* every tier B sandbox: terminal ioctls */
 	if ((guards & HB_GUARD_FS) && t->fs == HB_TIER_LANDLOCK)
 		kinds |= HB_UNSEEN_FS;
-	if ((guards & HB_GUARD_NET) && t->net == HB_TIER_B)
-		kinds |= HB_UNSEEN_PACKETS;
 	return kinds;
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Denials a sandbox enforces but cannot report (spec/tiers.md, "What tier B
- * can report"): Landlock and seccomp deny without telling anyone, and the
- * packet programs drop without an event. A consumer of `denied: 0` must
- * know which kinds it does not cover.
+ * can report"): Landlock denies without telling anyone. (Tier B's seccomp
+ * denials and dropped packets are reported: loader/deny_notify.h and the
+ * cgroup_skb programs.) A consumer of `denied: 0` must know which kinds it
+ * does not cover.
  */
 #ifndef HB_UNSEEN_H
 #define HB_UNSEEN_H
@@ -15,8 +16,6 @@
 enum {
 	HB_UNSEEN_FS = 1 << 0,      /* the filesystem guard's denials (Landlock) */
 	HB_UNSEEN_SCOPE = 1 << 1,   /* ptrace, signals, abstract sockets outside (Landlock) */
-	HB_UNSEEN_SECCOMP = 1 << 2, /* socket families, io_uring_setup, TIOCSTI (seccomp) */
-	HB_UNSEEN_PACKETS = 1 << 3, /* what the cgroup_skb programs drop */
 };
 
 /* Each kind: its bit, its code for --summary-json, what it covers. */

@@ -1181,6 +1181,7 @@ import native_memory_cases  # noqa: registers --block-native against its sibling
 import proc_cases  # noqa: registers /proc across the sandbox boundary (--no-env, read roots)
 import report_cases  # noqa: registers what tier B reports: no-socket connects, repeats, unseen kinds
 import cli_edge_cases  # noqa: registers help, repeated options, trace to a pipe, sudo's env
+import report_seen_cases  # noqa: registers tier B's reported seccomp denials and dropped packets
 
 
 def main():

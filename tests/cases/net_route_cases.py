@@ -77,9 +77,12 @@ def ipv4_source_route_is_denied():
         sniff.close()
     expect_tokens(got, ["EPERM", "EPERM", "EPERM", "ok", "ok", "EPERM"], "IPv4 source routes")
     expect("blocked setsockopt IP_OPTIONS" in p.stderr, f"the trace names the option: {p.stderr!r}")
-    if C.TIER == "BPF-LSM":  # tier B's packet drop has no trace line
+    if C.TIER == "BPF-LSM":
         expect("blocked setsockopt IP_RETOPTS (ancillary data)" in p.stderr,
                f"the trace names the control message: {p.stderr!r}")
+    else:  # tier B drops the packet, and reports it (to the route's first hop)
+        expect(f"blocked sendto 127.0.0.2:{port} (pid ? ?): a source route" in p.stderr,
+               f"the trace names the dropped packet: {p.stderr!r}")
     expect_eq([p for p in sniff.ipv4_with(MARK) if p != ("127.0.0.1", False)], [],
               "packets that left for another address, or with options")
     expect(("127.0.0.1", False) in sniff.ipv4_with(MARK), "the plain sends went out")

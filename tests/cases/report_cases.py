@@ -118,8 +118,8 @@ def expected_unseen():
     if C.TIER == "BPF-LSM":
         return []
     kinds = ["scope"] if C.LANDLOCK_ABI else []
-    kinds = (["fs"] if C.FS_TIER == "Landlock" else []) + kinds + ["seccomp"]
-    return kinds + (["packets"] if C.TIER == "cgroup-bpf" else [])
+    # Seccomp's denials and dropped packets are reported (report_seen_cases.py).
+    return (["fs"] if C.FS_TIER == "Landlock" else []) + kinds
 
 
 # Tier B's filesystem guard is Landlock, which tells nobody: run says so,
@@ -166,8 +166,7 @@ def unseen_kinds_listed():
     p = hb("run", *flags, "--summary-json", out, "true", env=TESTER)
     expect_eq(p.returncode, 0, f"run {flags}: {p.stderr!r}")
     want = [k for k in expected_unseen()
-            if k != "fs" or "--fs-readonly" in flags
-            if k != "packets" or "--no-network" in flags] if flags else []
+            if k != "fs" or "--fs-readonly" in flags] if flags else []
     expect_eq(json.load(open(out))["unseen"], want, f"summary of {flags}")
     d = json.loads(hb("doctor", "--json").stdout)
     expect_eq([u["kind"] for u in d["unseen"]], expected_unseen(), "doctor --json")

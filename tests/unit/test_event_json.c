@@ -273,7 +273,7 @@ static void summary(void **state)
 	struct hb_event_json_summary s = { .sandbox_id = 7, .command_status = 137,
 					   .signal = 9, .exit_status = 137,
 					   .events_lost = 3, .events = evs,
-					   .unseen = HB_UNSEEN_FS | HB_UNSEEN_PACKETS,
+					   .unseen = HB_UNSEEN_FS | HB_UNSEEN_SCOPE,
 					   .no_socket = 4 };
 	char *buf = NULL;
 	size_t len = 0;
@@ -301,7 +301,7 @@ static void summary(void **state)
 				    "\"denied\":23,\"by_guard\":{\"network\":21,\"seal\":2},"
 				    "\"by_hook\":{\"unix\":21},\"events_lost\":3,\"events\":[{"));
 	assert_non_null(strstr(buf, "}],\"events_truncated\":true,\"unseen\":[\"fs\","
-				    "\"packets\"],\"unix_no_socket\":4}\n"));
+				    "\"scope\"],\"unix_no_socket\":4}\n"));
 	/* Exactly HB_SUMMARY_EVENTS objects in the array. */
 	len = 0;
 	for (char *p = buf; (p = strstr(p, "\"type\":\"denied\"")); p++)

@@ -157,8 +157,8 @@ static void ingress_decisions(void **state)
 	(void)state;
 	/* From outside the host, to an unconnected socket: dropped... */
 	r = packet(HB_AF_INET, HB_SOCK_DGRAM, HB_IPPROTO_UDP, "192.0.2.2");
-	assert_int_equal(hb_net_ingress_reason(&local, &r), HB_REASON_NET_BIND);
-	assert_int_equal(hb_net_ingress_reason(&net, &r), HB_REASON_NET_BIND);
+	assert_int_equal(hb_net_ingress_reason(&local, &r), HB_REASON_NET_INBOUND);
+	assert_int_equal(hb_net_ingress_reason(&net, &r), HB_REASON_NET_INBOUND);
 	assert_int_equal(hb_net_ingress_reason(&none, &r), HB_REASON_NONE);
 	/* ...unless the sandbox may send there (a reply), or it is the peer. */
 	r.rule_match = 1;
@@ -174,14 +174,14 @@ static void ingress_decisions(void **state)
 	/* Metadata answers nothing; port 53 is no pass from outside. */
 	r = packet(HB_AF_INET, HB_SOCK_DGRAM, HB_IPPROTO_UDP, "169.254.169.254");
 	r.rule_match = 1;
-	assert_int_equal(hb_net_ingress_reason(&local, &r), HB_REASON_NET_BIND);
+	assert_int_equal(hb_net_ingress_reason(&local, &r), HB_REASON_NET_INBOUND);
 	r = packet(HB_AF_INET, HB_SOCK_DGRAM, HB_IPPROTO_UDP, "192.0.2.53");
 	r.port = HB_DNS_PORT;
 	hb_req_classify(&r);
 	{
 		struct hb_policy dns = { .guards = HB_GUARD_NET, .net = HB_NET_DNS_PROXY };
 
-		assert_int_equal(hb_net_ingress_reason(&dns, &r), HB_REASON_NET_BIND);
+		assert_int_equal(hb_net_ingress_reason(&dns, &r), HB_REASON_NET_INBOUND);
 	}
 	/* Fail closed: unreadable, or never classified. */
 	r = packet(HB_AF_INET, HB_SOCK_DGRAM, HB_IPPROTO_UDP, "127.0.0.1");

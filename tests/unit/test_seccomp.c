@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "i386_call.h"
 #include "seccomp_filter.h"
 
 static const struct hb_seccomp_plan sockets = { .sockets = true };
@@ -71,47 +72,9 @@ static void families(void **state)
 	assert_int_equal(try_in_child(__NR_socket, (1L << 32) | AF_PACKET, SOCK_RAW, 0), EPERM);
 }
 
-/* i386's entry point (int 0x80), from this 64-bit process: -errno or the result. */
-static long i386_syscall3(long nr, long a0, long a1, long a2)
-{
-	long ret;
-
-	__asm__ volatile("int $0x80"
-			 : "=a"(ret)
-			 : "a"(nr), "b"(a0), "c"(a1), "d"(a2)
-			 : "memory", "r8", "r9", "r10", "r11");
-	return ret;
-}
-
-/* Whether a child's @test succeeds without a filter (an ABI may be off). */
-static bool works_in_child(bool (*test)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		signal(SIGSEGV, SIG_DFL);
-		_exit(test() ? 0 : 1);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-static bool i386_getpid(void)
-{
-	return i386_syscall3(20, 0, 0, 0) == getpid();
-}
-
 static bool x32_getpid(void)
 {
 	return syscall(0x40000000L | __NR_getpid) == getpid();
-}
-
-/* Whether this kernel runs i386 system calls (ia32_emulation may be off). */
-static bool i386_works(void)
-{
-	return works_in_child(i386_getpid);
 }
 
 /* Whether it runs x32's (CONFIG_X86_X32_ABI, and syscall.x32 on Debian). */
