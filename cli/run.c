@@ -376,6 +376,15 @@ int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandb
  */
 static bool unseen_refused(const struct hb_run_args *a, __u32 unseen)
 {
+	__u32 listed = unseen & ~hb_unseen_refused(unseen);
+
+	/* Listed, not refused (a scope denial is rare): said once all the same. */
+	if (a->fail_on_block && listed) {
+		char list[1024];
+
+		hb_unseen_list(listed, list, sizeof(list));
+		hb_log("note: --fail-on-block does not see %s: enforced without a report", list);
+	}
 	if (!hb_unseen_refused(unseen))
 		return false;
 	if (!a->fail_on_block) {

@@ -39,6 +39,9 @@ def user_lookups_are_not_blocks():
         p = hb("run", "--no-network", "--fail-on-block", "--trace", *cmd, env=TESTER)
         expect_eq(p.returncode, 0, f"{cmd} under --fail-on-block: {p.stderr!r}")
         expect_eq(blocked_lines(p.stderr), [], f"{cmd}: no blocked line")
+        # What it cannot see is said once, where a kind goes unseen.
+        expect(("--fail-on-block does not see" in p.stderr) == ("scope" in expected_unseen()),
+               f"{cmd}: the unseen kinds said: {p.stderr!r}")
     expect("uid=1000" in hb("run", "--no-network", "id", env=TESTER).stdout, "id ran")
     # The neighbour: a connect to a socket that is there is a block: 2, one line.
     p = hb("run", "--no-network", "--fail-on-block", "--trace", C.PY, C.PROBE,
