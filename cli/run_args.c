@@ -229,10 +229,10 @@ void hb_run_usage(FILE *f)
 	      "  128+N  COMMAND was killed by signal N\n"
 	      "  2    with --fail-on-block: COMMAND exited 0 but something was blocked\n"
 	      "       (CODE with --fail-on-block=CODE)\n"
+	      "  else the exit status of COMMAND\n"
 	      "Options that take one value (--fs-readonly=ROOT, --trace-format,\n"
 	      "--trace-file, --summary-json, --user, --event-rate, --fail-on-block)\n"
-	      "may be given once.\n"
-	      "  else the exit status of COMMAND\n",
+	      "may be given once.\n",
 	      f);
 }
 
