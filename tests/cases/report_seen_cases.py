@@ -12,6 +12,7 @@ import os
 
 import cases as C
 import net_route_cases as R
+import seal_cases
 from cases import TESTER, case, expect, expect_eq, expect_tokens, hb
 
 # Each argument is a call; one token per call: "ok" or the errno's name.
@@ -69,6 +70,7 @@ def run_calls(flags, names, summary):
 
 @case("tierB")
 def seccomp_denials_are_reported():
+    seal_cases.ensure_devpts()  # the winsize neighbour opens a pseudo-terminal
     out = os.path.join(C.shared_tmpdir(), "s.json")
     names = list(LINES)
     got, p = run_calls(["--no-network"], names, out)
