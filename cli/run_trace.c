@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include "agent_proc.h"
 #include "mono_time.h"
 #include "output_file.h"
 #include "run_state.h"
@@ -61,6 +63,16 @@ void hb_run_trace_text(struct run_state *rs, const struct hb_event *ev)
 	rs->held_at = hb_mono_ns();
 }
 
+/* Whether @pid is (still) in the sandbox, at @cg or below: not a reused pid. */
+static bool in_sandbox(pid_t pid, const char *cg)
+{
+	char at[PATH_MAX];
+	size_t n = strlen(cg);
+
+	return !hb_proc_cgroup(pid, at, sizeof(at)) && !strncmp(at, cg, n) &&
+	       (at[n] == '/' || at[n] == '\0');
+}
+
 /*
  * Tier B's unix hooks run before the path is looked up, so a connect to
  * nothing (glibc asking for nscd's socket before every user lookup) is
@@ -70,25 +82,6 @@ void hb_run_trace_text(struct run_state *rs, const struct hb_event *ev)
  * on nothing the user could not learn with stat(). Where the answer is
  * unsure (no permission, a path cut short), the event stands.
  */
-/* Whether @pid is (still) in the sandbox, at @cg or below: not a reused pid. */
-static bool in_sandbox(pid_t pid, const char *cg)
-{
-	char path[64], line[512];
-	size_t n = strlen(cg);
-	bool in = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!in && fgets(line, sizeof(line), f))
-		in = !strncmp(line, "0::", 3) && !strncmp(line + 3, cg, n) &&
-		     (line[3 + n] == '/' || line[3 + n] == '\n');
-	fclose(f);
-	return in;
-}
-
 bool hb_run_no_socket(const struct run_state *rs, const struct hb_event *ev)
 {
 	struct hb_lookup_ids ids;
