@@ -515,6 +515,12 @@ static bool is_tier_b(const struct hb_run_args *a, const struct hb_tiers *t)
 	return a->guards && t->tamper != HB_TIER_A;
 }
 
+/* The network guard, on cgroup-bpf: unix sockets judged by path, seccomp's socket rules. */
+static bool net_in_tier_b(const struct hb_sandbox_config *cfg)
+{
+	return (cfg->policy.guards & HB_GUARD_NET) && cfg->tiers.net == HB_TIER_B;
+}
+
 /*
  * A tier B guard that judges paths (the network guard's --allow-unix, the
  * filesystem guard): a user namespace's mounts could put another file at
@@ -672,16 +678,16 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		goto out;
 	if (exec_rules_need_lsm(a, &cfg.tiers))
 		goto out;
-	rs.unseen = hb_unseen(a->guards & ~cfg.tiers.unenforced, &cfg.tiers);
+	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
+	rs.unseen = hb_unseen(cfg.policy.guards, &cfg.tiers);
 	if (unseen_refused(a, rs.unseen))
 		goto out;
 	rs.creds = &creds;
-	rs.judge_unix = !warm && (a->guards & HB_GUARD_NET) && cfg.tiers.net == HB_TIER_B;
+	rs.judge_unix = !warm && net_in_tier_b(&cfg);
 	/* Events carry monotonic times; lines, wall time (spec/events.md). */
 	hb_event_json_clock(&rs.jctx);
 	if (hb_run_open_outputs(a, &creds, &rs))
 		goto out;
-	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
 	cfg.policy.mode = a->audit ? HB_MODE_AUDIT : 0;
 	cfg.policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
 	cfg.policy.event_burst = a->event_rate;
@@ -691,8 +697,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	exec_rules = hb_run_resolve_exec(a);
 	if (!unix_rules || !exec_rules)
 		goto out;
-	if ((cfg.policy.guards & HB_GUARD_NET) && cfg.tiers.net == HB_TIER_B &&
-	    hb_run_check_unix_b(unix_rules, a->n_unix_paths, &creds))
+	if (net_in_tier_b(&cfg) && hb_run_check_unix_b(unix_rules, a->n_unix_paths, &creds))
 		goto out;
 	cfg.ip_rules = a->ip_rules;
 	cfg.n_ip_rules = a->n_ip_rules;
@@ -767,8 +772,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 
 	spawn.creds = &creds;
 	spawn.mask = &old;
-	spawn.seccomp.sockets = (cfg.policy.guards & HB_GUARD_NET) &&
-				cfg.tiers.net == HB_TIER_B;
+	spawn.seccomp.sockets = net_in_tier_b(&cfg);
 	spawn.seccomp.tty_inject = is_tier_b(a, &cfg.tiers);
 	spawn.seccomp.no_userns = tier_b_paths_guarded(a, &cfg.tiers);
 	spawn.seccomp.no_rie = a->guards & HB_GUARD_NATIVE;
