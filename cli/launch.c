@@ -172,10 +172,8 @@ static int install_seccomp(const struct hb_spawn_opts *o)
 	const struct hb_seccomp_plan *p = &o->seccomp;
 	int listener, err;
 
-	if (!p->sockets && !p->tty_inject && !p->no_userns && !p->exec_notify && !p->no_rie)
-		return 0;
 	/* A listener with nobody to hand it to would fail every call it hears. */
-	if (o->notify_sock < 0 && (p->exec_notify || p->report)) {
+	if (o->notify_sock < 0 && hb_seccomp_has_listener(p)) {
 		hb_log("the seccomp listener has no supervisor");
 		return -EINVAL;
 	}

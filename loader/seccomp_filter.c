@@ -110,7 +110,7 @@ static int add_no_listener(scmp_filter_ctx ctx)
 			      SECCOMP_FILTER_FLAG_NEW_LISTENER));
 }
 
-static bool has_listener(const struct hb_seccomp_plan *p)
+bool hb_seccomp_has_listener(const struct hb_seccomp_plan *p)
 {
 	return p->exec_notify || (p->report && (p->sockets || p->tty_inject || p->no_userns));
 }
@@ -167,7 +167,7 @@ static int build(scmp_filter_ctx ctx, const struct hb_seccomp_plan *p)
 		err = add_no_userns(ctx, deny);
 	if (!err && p->exec_notify)
 		err = add_exec_notify(ctx);
-	if (!err && has_listener(p))
+	if (!err && hb_seccomp_has_listener(p))
 		err = add_no_listener(ctx);
 	if (!err && p->no_rie)
 		err = add_no_rie(ctx);
@@ -190,6 +190,8 @@ int hb_seccomp_install(const struct hb_seccomp_plan *p, int *listener)
 	int err;
 
 	*listener = -1;
+	if (!p->sockets && !p->tty_inject && !p->no_userns && !p->exec_notify && !p->no_rie)
+		return 0;
 	if (p->no_rie && (err = clear_rie())) {
 		hb_log("cannot clear READ_IMPLIES_EXEC: %s", strerror(-err));
 		return err;
@@ -209,7 +211,7 @@ int hb_seccomp_install(const struct hb_seccomp_plan *p, int *listener)
 		hb_log("cannot install the seccomp filter: %s", strerror(-err));
 		goto out;
 	}
-	if (has_listener(p)) {
+	if (hb_seccomp_has_listener(p)) {
 		*listener = seccomp_notify_fd(ctx);
 		if (*listener < 0) {
 			err = *listener;

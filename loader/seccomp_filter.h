@@ -54,10 +54,13 @@ struct hb_seccomp_plan {
 	bool no_rie;
 };
 
+/* Whether @p's filter has a listener: exec_notify, or report and a part it covers. */
+bool hb_seccomp_has_listener(const struct hb_seccomp_plan *p);
+
 /*
- * Installs @p's filter on this thread (no_new_privs must be set). With
- * exec_notify, or report and a part it covers, *@listener gets the
- * listener's descriptor, else -1.
+ * Installs @p's filter on this thread (no_new_privs must be set); a plan
+ * with no part installs nothing. With a listener (above), *@listener gets
+ * its descriptor, else -1.
  * Every ABI the filter does not know is denied (EPERM; killed under
  * no_rie). Returns 0 or -errno.
  */
