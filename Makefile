@@ -124,7 +124,7 @@ unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
 e2e: $(BIN) $(CASE_HELPERS)
-	tests/e2e/run-all
+	tests/vm/run-all
 
 # Sanitizers and a short fuzzing pass run with the tests: cheap, and they
 # keep the fuzz targets building.
@@ -138,7 +138,7 @@ test: deps
 check: test
 	$(MAKE) fuzz
 	tests/native/valgrind $(BIN)
-	tests/e2e/load 200
+	tests/vm/load 200
 	$(MAKE) bench-smoke
 
 demo: deps $(BIN)
@@ -158,7 +158,7 @@ bench-smoke: $(BIN) $(URING)
 -include tests/fuzz/fuzz.mk
 
 vmlinux: deps
-	tests/e2e/dump-btf vmlinux/$(ARCH)
+	tests/vm/dump-btf vmlinux/$(ARCH)
 
 # Man pages from --help (help2man) and docs/man/; see docs/install.md.
 MAN_PAGES := $(shell scripts/man --list)
