@@ -21,9 +21,13 @@ POLICYDIR ?= /etc/hermetic-bpf/policies.d
 # The one version (scripts/version): binary, man pages and .deb.
 VERSION   := $(shell scripts/version)
 
+# The layers, lowest first: the kernel's mechanisms, what the user asked
+# for, the agent, the commands (docs/architecture.md).
+SRC_DIRS    := loader rules agent cli
+
 CFLAGS    ?= -O2 -g
 HB_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-             -I$(OUTPUT) -Ibpf -Iloader -Icli
+             -I$(OUTPUT) -Ibpf $(addprefix -I,$(SRC_DIRS))
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Ibpf
 # libbpf, libelf, zlib and libseccomp linked in, so the binary needs only
@@ -34,10 +38,9 @@ BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_HEADERS := bpf/hermetic_abi.h bpf/hermetic_policy.h vmlinux/$(ARCH)/vmlinux.h
 SKELETONS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-LOADER_SRCS := $(wildcard loader/*.c)
-CLI_SRCS    := $(wildcard cli/*.c)
-APP_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_SRCS) $(CLI_SRCS))
-HEADERS     := $(wildcard loader/*.h cli/*.h) $(BPF_HEADERS)
+APP_SRCS    := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
+APP_OBJS    := $(patsubst %.c,$(OUTPUT)/%.o,$(APP_SRCS))
+HEADERS     := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h)) $(BPF_HEADERS)
 
 # Unit tests: one per module, linked with every module but main.
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -72,7 +75,7 @@ help:
 	@echo "make man        the man pages, in $(OUTPUT)/man"
 	@echo "make deb        $(OUTPUT)/hermetic-bpf_$(VERSION)_amd64.deb (docs/install.md)"
 
-$(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/cli $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests $(addprefix $(OUTPUT)/,$(SRC_DIRS)):
 	mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(OUTPUT)
@@ -81,11 +84,12 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(OUTPUT)
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(OUTPUT)/loader/%.o: loader/%.c $(HEADERS) $(SKELETONS) | $(OUTPUT)/loader
-	$(CC) $(HB_CFLAGS) -c $< -o $@
-
-$(OUTPUT)/cli/%.o: cli/%.c $(HEADERS) | $(OUTPUT)/cli
-	$(CC) $(HB_CFLAGS) -c $< -o $@
+# The skeletons first: loader/ includes them.
+define layer_objs
+$$(OUTPUT)/$(1)/%.o: $(1)/%.c $$(HEADERS) $$(SKELETONS) | $$(OUTPUT)/$(1)
+	$$(CC) $$(HB_CFLAGS) -c $$< -o $$@
+endef
+$(foreach d,$(SRC_DIRS),$(eval $(call layer_objs,$(d))))
 
 # Rewritten only when the version changes, so that main.o is rebuilt then.
 $(OUTPUT)/version: FORCE | $(OUTPUT)

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include "agent_apply.h"
 #include "agent_follow.h"
+#include "agent_policy.h"
 #include "hermetic_abi.h"
 #include "log.h"
 #include "policy_list.h"
@@ -54,46 +55,6 @@ static int resolve(const char *root, const char *file, const char *rel, __u64 *i
 	}
 	*id = st.st_ino;
 	return 0;
-}
-
-void hb_agent_policy(const struct hb_run_args *a, struct hb_policy *p)
-{
-	memset(p, 0, sizeof(*p));
-	/* Every confined cgroup is sealed, as every `run` sandbox is. */
-	p->guards = a->guards | HB_GUARD_TAMPER;
-	p->net = a->net | (a->n_ip_rules ? HB_NET_IP_RULES : 0);
-	p->event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
-	p->event_burst = a->event_rate;
-	p->fs = a->fs;
-	p->origin = HB_ORIGIN_FILE;
-}
-
-int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const struct hb_run_args *a,
-			  __u32 origin)
-{
-	struct hb_sandbox_config cfg = {};
-	struct hb_fs_rules fs = {};
-	int err = 0;
-
-	hb_agent_policy(a, &cfg.policy);
-	cfg.policy.origin = origin;
-	cfg.ip_rules = a->ip_rules;
-	cfg.n_ip_rules = a->n_ip_rules;
-	/* fs-readonly: the allow-write subtrees, by identity, looked up now. */
-	if (a->guards & HB_GUARD_FS) {
-		err = hb_run_resolve_fs(a, &fs);
-		cfg.fs_rules = &fs;
-	}
-	/* No first exec is anybody's own: the cgroup's processes run already. */
-	if (!err)
-		err = hb_obj_write_policy(m, id, &cfg, false);
-	/* What a reload dropped: a subtree no longer named must not stay writable. */
-	if (!err)
-		err = hb_obj_prune_ip_rules(m, id, a->ip_rules, a->n_ip_rules);
-	if (!err)
-		err = hb_obj_prune_fs_rules(m, id, &fs);
-	hb_fs_rules_free(&fs);
-	return err;
 }
 
 static int remove_others(const struct hb_policy_maps *m, const struct hb_follow_maps *f,
@@ -168,7 +129,7 @@ int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *
 	if (!err)
 		err = hb_follow_set(f, cgroot, set, ids);
 	for (size_t i = 0; i < set->n && !err; i++)
-		err = hb_agent_write_policy(m, ids[i], &set->v[i].args, HB_ORIGIN_FILE);
+		err = hb_agent_write_policy(m, ids[i], &set->v[i].args.rules, HB_ORIGIN_FILE);
 	if (!err)
 		err = remove_others(m, f, ids, set->n);
 	return err;

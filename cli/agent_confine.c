@@ -127,9 +127,7 @@ struct policy_ctx {
 	char **argv;
 	struct hb_run_args a;
 	bool parsed;
-	struct hb_unix_rule *unix_rules;
-	struct hb_file_id *exec_rules;
-	struct hb_fs_rules fs_rules;
+	struct hb_rules_paths paths;
 };
 
 /*
@@ -153,24 +151,18 @@ static int parse_as_caller(void *ctx)
 		return -EINVAL;
 	p->parsed = true;
 	/* Refused below, before anything is resolved for them. */
-	if (p->a.user || p->a.n_domains || p->a.fs_root)
+	if (p->a.user || p->a.rules.n_domains || p->a.rules.fs_root)
 		return 0;
-	p->unix_rules = hb_run_resolve_unix(&p->a);
-	p->exec_rules = hb_run_resolve_exec(&p->a);
-	if (!p->unix_rules || !p->exec_rules)
-		return -ENOENT;
-	if ((p->a.guards & HB_GUARD_FS) && hb_run_resolve_fs(&p->a, &p->fs_rules))
-		return -ENOENT;
-	return 0;
+	return hb_rules_resolve(&p->a.rules, HB_RESOLVE_UNIX | HB_RESOLVE_EXEC |
+				(p->a.rules.guards & HB_GUARD_FS ? HB_RESOLVE_FS : 0),
+				p->a.cmd[0], NULL, &p->paths) ? -ENOENT : 0;
 }
 
 static void policy_free(struct policy_ctx *p)
 {
 	if (p->parsed)
 		hb_run_args_free(&p->a);
-	free(p->unix_rules);
-	free(p->exec_rules);
-	hb_fs_rules_free(&p->fs_rules);
+	hb_rules_paths_free(&p->paths);
 }
 
 /* What run would write for these flags, on the agent's programs (BPF-LSM). */
@@ -182,34 +174,16 @@ static int build_config(struct policy_ctx *p, struct hb_sandbox_config *cfg, cha
 
 	if (a->user)
 		return say(text, len, -EPERM, "--user needs root");
-	if (a->n_domains)
+	if (a->rules.n_domains)
 		return say(text, len, -EOPNOTSUPP, "--allow-domain needs root (its DNS proxy "
 			   "is a cgroup program of the sandbox's own)");
-	if (a->fs_root)
+	if (a->rules.fs_root)
 		return say(text, len, -EOPNOTSUPP, "--fs-readonly=ROOT needs root (the agent's "
 			   "programs have no stat hooks)");
 	memset(cfg, 0, sizeof(*cfg));
 	hb_tier_lsm(&cfg->tiers);
 	/* Sealed, as every run on BPF-LSM. */
-	cfg->policy.guards = a->guards | HB_GUARD_TAMPER;
-	cfg->policy.net = a->net;
-	cfg->policy.mode = a->audit ? HB_MODE_AUDIT : 0;
-	cfg->policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
-	cfg->policy.event_burst = a->event_rate;
-	cfg->ip_rules = a->ip_rules;
-	cfg->n_ip_rules = a->n_ip_rules;
-	cfg->unix_rules = p->unix_rules;
-	cfg->n_unix_rules = a->n_unix_paths;
-	cfg->exec_rules = p->exec_rules;
-	cfg->n_exec_rules = a->n_exec_paths;
-	if (a->n_ip_rules)
-		cfg->policy.net |= HB_NET_IP_RULES;
-	if (a->n_unix_paths)
-		cfg->policy.net |= HB_NET_UNIX_RULES;
-	if (a->guards & HB_GUARD_FS) {
-		cfg->policy.fs = a->fs;
-		cfg->fs_rules = &p->fs_rules;
-	}
+	hb_rules_config(&a->rules, a->rules.guards | HB_GUARD_TAMPER, &p->paths, cfg);
 	why = hb_agent_cannot_serve(cfg);
 	if (why)
 		return say(text, len, -EOPNOTSUPP, "the agent's programs cannot serve %s", why);

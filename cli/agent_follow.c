@@ -6,7 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "agent_apply.h"
+#include "agent_policy.h"
+#include "policy_dir.h"
 #include "agent_follow.h"
 #include "log.h"
 
@@ -108,7 +109,7 @@ int hb_follow_set(const struct hb_follow_maps *f, const char *cgroot,
 	 */
 	for (size_t i = 0; i < set->n; i++) {
 		path_key(&key, set->v[i].cgroup);
-		hb_agent_policy(&set->v[i].args, &want);
+		hb_agent_policy(&set->v[i].args.rules, HB_ORIGIN_FILE, &want);
 		/* Rewritten only when it changed: the BPF side may be reading it. */
 		if (!bpf_map_lookup_elem(f->paths, &key, &have) && !memcmp(&have, &want, sizeof(want)))
 			continue;
@@ -177,7 +178,7 @@ void hb_follow_event(const struct hb_policy_maps *m, const struct hb_follow_maps
 		       "not be written there: %s", i < set->n ? set->v[i].cgroup : "?",
 		       (unsigned long long)ev->id, strerror(-ev->err));
 	if (i < set->n && cur == ev->id) {
-		int err = hb_agent_write_policy(m, cur, &set->v[i].args, HB_ORIGIN_FILE);
+		int err = hb_agent_write_policy(m, cur, &set->v[i].args.rules, HB_ORIGIN_FILE);
 
 		if (ids[i] != cur)
 			forget(m, ids[i]);

@@ -82,7 +82,7 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 			if (p->op != HB_POLICY_APPLY)
 				return refuse(cmd, p->op, argv[optind - 1], 0);
 			/* run's own parsing, as the agent's policy files use it. */
-			err = hb_run_args_set(&p->rules, "policy apply", name,
+			err = hb_run_args_set(&p->args, "policy apply", name,
 					      optarg ? optarg : "yes");
 			if (err)
 				return err;
@@ -104,7 +104,7 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 	if (!p->cgroup[0] && p->op != HB_POLICY_SHOW)
 		return misuse(cmd, "--cgroup PATH is required", "");
 	/* As a policy file: one with no rule confines nothing. */
-	if (p->op == HB_POLICY_APPLY && !p->rules.guards)
+	if (p->op == HB_POLICY_APPLY && !p->args.rules.guards)
 		return misuse(cmd, "no rule given (such as --no-network)", "");
 	return 0;
 }
@@ -126,7 +126,7 @@ int hb_policy_args_parse(int argc, char **argv, struct hb_policy_args *p)
 			break;
 	if (p->op > HB_POLICY_CLEAR)
 		return misuse("policy", "unknown operation ", argv[1]);
-	err = hb_run_args_init(&p->rules, 0);
+	err = hb_run_args_init(&p->args, 0);
 	if (err)
 		return err;
 	snprintf(cmd, sizeof(cmd), "policy %s", op_names[p->op]);
@@ -138,5 +138,5 @@ int hb_policy_args_parse(int argc, char **argv, struct hb_policy_args *p)
 
 void hb_policy_args_free(struct hb_policy_args *p)
 {
-	hb_run_args_free(&p->rules);
+	hb_run_args_free(&p->args);
 }

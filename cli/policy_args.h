@@ -16,7 +16,7 @@ enum hb_policy_op {
 struct hb_policy_args {
 	enum hb_policy_op op;
 	char cgroup[PATH_MAX];   /* below the cgroup2 mount; "" if not given (show) */
-	struct hb_run_args rules; /* apply: the flags, parsed as run parses them */
+	struct hb_run_args args;  /* apply: the flags, parsed as run parses them */
 	bool help;
 	int verbose;
 };

@@ -71,16 +71,16 @@ static int check_one(const struct hb_agent_policy *p)
 			"cgroup does it confine?", p->file);
 		return -EINVAL;
 	}
-	if (!p->args.guards) {
+	if (!p->args.rules.guards) {
 		hb_log("%s: no rule (such as no-network = yes)",
 			p->file);
 		return -EINVAL;
 	}
 	/* The agent's object has no stat or readlink hooks (spec/agent.md). */
-	if (p->args.fs_root) {
+	if (p->args.rules.fs_root) {
 		hb_log("%s: fs-readonly = %s: the agent confines "
 			"writes only (fs-readonly = yes); a read root needs `run`",
-			p->file, p->args.fs_root);
+			p->file, p->args.rules.fs_root);
 		return -EINVAL;
 	}
 	return 0;

@@ -99,7 +99,7 @@ static void say_unseen(__u32 unseen)
 /* The user is always told which mechanism enforces what (-v, --trace). */
 static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *t)
 {
-	if (a->guards & HB_GUARD_NET) {
+	if (a->rules.guards & HB_GUARD_NET) {
 		hb_log("network guard: enforced by %s%s", hb_tier_name(t->net),
 		       t->net == HB_TIER_A ? " (socket_connect, socket_sendmsg, "
 					     "socket_create, socket_bind, socket_listen, "
@@ -107,51 +107,51 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 		       t->net == HB_TIER_B ? " (cgroup connect, sendmsg, bind, sock_create "
 					     "and unix hooks) and seccomp (socket families, "
 					     "io_uring)" : "");
-		if (a->n_domains)
+		if (a->rules.n_domains)
 			hb_log("--allow-domain: DNS to port 53 goes to hermetic-bpf's "
 			       "proxy (cgroup-bpf redirect)");
 	}
-	if (a->guards & HB_GUARD_EXEC)
+	if (a->rules.guards & HB_GUARD_EXEC)
 		hb_log("--no-subprocess: enforced by %s%s", hb_tier_name(t->exec),
 		       t->exec == HB_TIER_A ? " (bprm_creds_for_exec)" :
 		       " and seccomp (every exec after the command's own is refused)");
-	if (a->guards & HB_GUARD_NATIVE)
+	if (a->rules.guards & HB_GUARD_NATIVE)
 		hb_log("--block-native: enforced by %s (bprm_check_security, mmap_file, "
 		       "file_mprotect)", hb_tier_name(t->native));
-	if (a->guards & HB_GUARD_ENV)
+	if (a->rules.guards & HB_GUARD_ENV)
 		hb_log("--no-env: minimal environment (hermetic-bpf); other processes' "
 		       "/proc files: %s (ptrace_access_check)", hb_tier_name(t->env));
-	if ((a->guards & HB_GUARD_FS) && t->fs == HB_TIER_LANDLOCK)
+	if ((a->rules.guards & HB_GUARD_FS) && t->fs == HB_TIER_LANDLOCK)
 		hb_log("filesystem guard: enforced by Landlock (ABI %d): file contents, "
 		       "names and %s; not attributes or xattrs (spec/tiers.md)",
-		       t->landlock_abi, a->fs_root ? "reads and listings, not stat" :
+		       t->landlock_abi, a->rules.fs_root ? "reads and listings, not stat" :
 		       "links");
-	else if (a->guards & HB_GUARD_FS)
+	else if (a->rules.guards & HB_GUARD_FS)
 		hb_log("filesystem guard: enforced by %s%s%s", hb_tier_name(t->fs),
 		       t->fs == HB_TIER_A ? " (file_open, path_mknod, path_mkdir, path_rmdir, "
 					    "path_unlink, path_rename, path_link, path_symlink, "
 					    "inode_setattr, inode_setxattr, inode_removexattr" : "",
-		       t->fs != HB_TIER_A ? "" : a->fs_root ? ", inode_getattr, inode_readlink)" :
+		       t->fs != HB_TIER_A ? "" : a->rules.fs_root ? ", inode_getattr, inode_readlink)" :
 		       ")");
 	if (t->tamper == HB_TIER_A)
 		hb_log("sealed by BPF-LSM: no bpf(), mounts, cgroup or kernel-interface "
 		       "changes outside the sandbox, signals, ptrace or perf of processes "
 		       "outside, typing into a terminal, privilege gained at exec, or "
 		       "capabilities beyond the few a root command keeps");
-	else if (a->guards)
+	else if (a->rules.guards)
 		hb_log("not sealed: without BPF-LSM, a command running as root could "
 		       "undo the sandbox (this one runs as a user)");
-	if (a->guards && t->tamper != HB_TIER_A)
+	if (a->rules.guards && t->tamper != HB_TIER_A)
 		say_tier_b_scope(t);
-	say_unseen(hb_unseen(a->guards & ~t->unenforced, t));
-	if (a->audit && a->guards)
+	say_unseen(hb_unseen(a->rules.guards & ~t->unenforced, t));
+	if (a->rules.audit && a->rules.guards)
 		hb_log("audit mode (--audit): what the guards would deny is allowed and "
 		       "reported as audited; the seal still denies");
 }
 
 void hb_run_warn_unguarded(const struct hb_run_args *a, bool sealed)
 {
-	if (a->guards)
+	if (a->rules.guards)
 		return;
 	if (sealed)
 		hb_log("warning: no guard requested: %s runs with the seal alone (its "
@@ -449,31 +449,13 @@ int hb_run_open_outputs(const struct hb_run_args *a, const struct hb_creds *c,
  */
 static bool exec_rules_need_lsm(const struct hb_run_args *a, const struct hb_tiers *t)
 {
-	if (t->exec != HB_TIER_LANDLOCK || !a->n_exec_paths)
+	if (t->exec != HB_TIER_LANDLOCK || !a->rules.n_exec_paths)
 		return false;
 	hb_log("cannot enforce here: --allow-exec %s: without BPF-LSM, allowing one program "
-	       "allows the dynamic loader, which runs any program", a->exec_paths[0]);
+	       "allows the dynamic loader, which runs any program", a->rules.exec_paths[0]);
 	hb_hint("drop --allow-exec (--no-subprocess alone is enforced here), or use a "
 		"kernel with BPF-LSM (hermetic-bpf doctor)");
 	return true;
-}
-
-/* --allow-exec paths to executables' identities; an error names the flag. */
-struct hb_file_id *hb_run_resolve_exec(const struct hb_run_args *a)
-{
-	struct hb_file_id *ids = calloc(a->n_exec_paths + 1, sizeof(*ids));
-
-	for (size_t i = 0; ids && i < a->n_exec_paths; i++) {
-		if (hb_file_id("allow-exec", a->exec_paths[i], &ids[i]) ||
-		    (!S_ISREG(ids[i].mode) || !(ids[i].mode & 0111))) {
-			if (ids[i].mode)
-				hb_log("--allow-exec %s: not an executable file",
-				       a->exec_paths[i]);
-			free(ids);
-			return NULL;
-		}
-	}
-	return ids;
 }
 
 /* The read root must be a directory (a missing one is reported later). */
@@ -487,32 +469,10 @@ static bool root_is_dir(const char *root)
 	return false;
 }
 
-/*
- * The filesystem guard's rules by identity: --allow-write, the read root,
- * --allow-read, and what the command needs to start (spec/fs.md).
- */
-int hb_run_resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r)
-{
-	__u32 write = HB_FS_RULE_WRITE | (a->fs_root ? HB_FS_RULE_READ : 0);
-	int err = 0;
-
-	for (size_t i = 0; !err && i < a->n_write_paths; i++)
-		err = hb_fs_rules_add(r, "allow-write", a->write_paths[i], write);
-	if (err || !a->fs_root)
-		return err;
-	err = hb_fs_rules_add(r, "fs-readonly", a->fs_root, HB_FS_RULE_READ);
-	for (size_t i = 0; !err && i < a->n_read_paths; i++)
-		err = hb_fs_rules_add(r, "allow-read", a->read_paths[i], HB_FS_RULE_READ);
-	if (!err)
-		/* execvpe() searches our PATH, whatever the command's is. */
-		err = hb_fs_runtime_add(r, a->cmd[0], getenv("PATH"));
-	return err;
-}
-
 /* A sandbox without BPF-LSM: Landlock, seccomp and cgroup-bpf enforce. */
 static bool is_tier_b(const struct hb_run_args *a, const struct hb_tiers *t)
 {
-	return a->guards && t->tamper != HB_TIER_A;
+	return a->rules.guards && t->tamper != HB_TIER_A;
 }
 
 /* The network guard, on cgroup-bpf: unix sockets judged by path, seccomp's socket rules. */
@@ -528,7 +488,7 @@ static bool net_in_tier_b(const struct hb_sandbox_config *cfg)
  */
 static bool tier_b_paths_guarded(const struct hb_run_args *a, const struct hb_tiers *t)
 {
-	return is_tier_b(a, t) && (a->guards & (HB_GUARD_NET | HB_GUARD_FS));
+	return is_tier_b(a, t) && (a->rules.guards & (HB_GUARD_NET | HB_GUARD_FS));
 }
 
 /*
@@ -541,13 +501,13 @@ static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
 {
 	struct hb_landlock_plan p = {
 		.fs_write = t->fs == HB_TIER_LANDLOCK,
-		.fs_read = t->fs == HB_TIER_LANDLOCK && a->fs_root,
+		.fs_read = t->fs == HB_TIER_LANDLOCK && a->rules.fs_root,
 		.exec = t->exec == HB_TIER_LANDLOCK,
-		.root = t->fs == HB_TIER_LANDLOCK ? a->fs_root : NULL,
-		.write_paths = a->write_paths,
-		.n_write = a->n_write_paths,
-		.read_paths = a->read_paths,
-		.n_read = a->n_read_paths,
+		.root = t->fs == HB_TIER_LANDLOCK ? a->rules.fs_root : NULL,
+		.write_paths = a->rules.write_paths,
+		.n_write = a->rules.n_write_paths,
+		.read_paths = a->rules.read_paths,
+		.n_read = a->rules.n_read_paths,
 		.cmd = a->cmd[0],
 		.path_env = getenv("PATH"),
 	};
@@ -589,7 +549,8 @@ static int take_exec_listener(int sp[2], pid_t child, struct hb_exec_notify *xn,
 struct resolve_ctx {
 	const struct hb_run_args *a;
 	const struct hb_tiers *t;
-	struct hb_fs_rules *fs; /* NULL: no tier A filesystem guard */
+	bool fs; /* the filesystem guard on BPF-LSM */
+	struct hb_rules_paths *paths;
 	struct hb_landlock *ll;
 };
 
@@ -598,23 +559,13 @@ static int resolve_paths(void *ctx)
 {
 	struct resolve_ctx *r = ctx;
 
-	if (r->fs && hb_run_resolve_fs(r->a, r->fs))
-		return -EINVAL;
-	return build_landlock(r->a, r->t, r->ll);
-}
+	int err = 0;
 
-/* --allow-unix paths to socket identities; an error names the flag. */
-struct hb_unix_rule *hb_run_resolve_unix(const struct hb_run_args *a)
-{
-	struct hb_unix_rule *r = calloc(a->n_unix_paths + 1, sizeof(*r));
-
-	for (size_t i = 0; r && i < a->n_unix_paths; i++) {
-		if (hb_unix_rule_resolve(a->unix_paths[i], &r[i])) {
-			free(r);
-			return NULL;
-		}
-	}
-	return r;
+	/* execvpe() searches our PATH, whatever the command's is. */
+	if (r->fs)
+		err = hb_rules_resolve(&r->a->rules, HB_RESOLVE_FS, r->a->cmd[0], getenv("PATH"),
+				       r->paths);
+	return err ?: build_landlock(r->a, r->t, r->ll);
 }
 
 void hb_run_block_signals(sigset_t *set, sigset_t *old)
@@ -633,11 +584,9 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 				.json = a->trace_json, .trace_fd = STDERR_FILENO,
 				.summary_fd = -1, .observe = observe,
 				.observe_ctx = ctx };
-	struct hb_sandbox_config cfg = { .policy.net = a->net };
+	struct hb_sandbox_config cfg = {};
 	struct hb_dns_guard dns = {};
-	struct hb_unix_rule *unix_rules = NULL;
-	struct hb_file_id *exec_rules = NULL;
-	struct hb_fs_rules fs_rules = {};
+	struct hb_rules_paths paths = {};
 	struct hb_landlock landlock = { .fd = -1 };
 	struct resolve_ctx resolve;
 	struct hb_spawn_opts spawn = { .notify_sock = -1 };
@@ -661,7 +610,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	if (hb_creds_resolve(a->user, &creds))
 		return HB_EXIT_FAILURE;
 	/* A root command's sandbox must be sealed, or root could undo it. */
-	required = a->guards | (a->guards && creds.uid == 0 ? HB_GUARD_TAMPER : 0);
+	required = a->rules.guards | (a->rules.guards && creds.uid == 0 ? HB_GUARD_TAMPER : 0);
 	/*
 	 * The agent's programs, attached, are proof that BPF-LSM works here:
 	 * a run that uses them (warm) needs no probe (spec/agent.md).
@@ -674,11 +623,11 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	if (warm)
 		hb_debug("the agent's programs are pinned: BPF-LSM works, no probe");
 	hb_debug("probe done");
-	if (a->audit && audit_needs_lsm(a->guards, &cfg.tiers))
+	if (a->rules.audit && audit_needs_lsm(a->rules.guards, &cfg.tiers))
 		goto out;
 	if (exec_rules_need_lsm(a, &cfg.tiers))
 		goto out;
-	cfg.policy.guards = a->guards & ~cfg.tiers.unenforced;
+	cfg.policy.guards = a->rules.guards & ~cfg.tiers.unenforced;
 	rs.unseen = hb_unseen(cfg.policy.guards, &cfg.tiers);
 	if (unseen_refused(a, rs.unseen))
 		goto out;
@@ -688,27 +637,13 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	hb_event_json_clock(&rs.jctx);
 	if (hb_run_open_outputs(a, &creds, &rs))
 		goto out;
-	cfg.policy.mode = a->audit ? HB_MODE_AUDIT : 0;
-	cfg.policy.event_cost_ns = a->event_rate ? 1000000000u / a->event_rate : 0;
-	cfg.policy.event_burst = a->event_rate;
 	if (cfg.tiers.tamper == HB_TIER_A)
 		cfg.policy.guards |= HB_GUARD_TAMPER;
-	unix_rules = hb_run_resolve_unix(a);
-	exec_rules = hb_run_resolve_exec(a);
-	if (!unix_rules || !exec_rules)
+	if (hb_rules_resolve(&a->rules, HB_RESOLVE_UNIX | HB_RESOLVE_EXEC, NULL, NULL, &paths))
 		goto out;
-	if (net_in_tier_b(&cfg) && hb_run_check_unix_b(unix_rules, a->n_unix_paths, &creds))
+	if (net_in_tier_b(&cfg) &&
+	    hb_run_check_unix_b(paths.unix_rules, a->rules.n_unix_paths, &creds))
 		goto out;
-	cfg.ip_rules = a->ip_rules;
-	cfg.n_ip_rules = a->n_ip_rules;
-	cfg.unix_rules = unix_rules;
-	cfg.n_unix_rules = a->n_unix_paths;
-	cfg.exec_rules = exec_rules;
-	cfg.n_exec_rules = a->n_exec_paths;
-	if (a->n_ip_rules)
-		cfg.policy.net |= HB_NET_IP_RULES;
-	if (a->n_unix_paths)
-		cfg.policy.net |= HB_NET_UNIX_RULES;
 	if (a->no_env) {
 		spawn.envp = hb_minimal_env(&creds);
 		if (!spawn.envp) {
@@ -718,19 +653,15 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	} else if (hb_user_env(&creds, &spawn.envp)) {
 		goto out;
 	}
-	if (a->fs_root && !root_is_dir(a->fs_root))
+	if (a->rules.fs_root && !root_is_dir(a->rules.fs_root))
 		goto out;
 	resolve.a = a;
 	resolve.t = &cfg.tiers;
-	resolve.fs = (cfg.policy.guards & HB_GUARD_FS) && cfg.tiers.fs == HB_TIER_A ?
-		     &fs_rules : NULL;
+	resolve.fs = (cfg.policy.guards & HB_GUARD_FS) && cfg.tiers.fs == HB_TIER_A;
+	resolve.paths = &paths;
 	resolve.ll = &landlock;
 	if (hb_as_user(&creds, resolve_paths, &resolve))
 		goto out;
-	if (resolve.fs) {
-		cfg.policy.fs = a->fs;
-		cfg.fs_rules = &fs_rules;
-	}
 	/* Only BPF programs look at the policy's guards: Landlock's are its own. */
 	if (cfg.tiers.fs == HB_TIER_LANDLOCK)
 		cfg.policy.guards &= ~HB_GUARD_FS;
@@ -739,6 +670,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 		spawn.one_exec = true;
 		spawn.seccomp.exec_notify = true;
 	}
+	hb_rules_config(&a->rules, cfg.policy.guards, &paths, &cfg);
 	/* Tier B's seccomp denials wait for us, to be answered and reported. */
 	spawn.seccomp.report = is_tier_b(a, &cfg.tiers);
 	if (spawn.seccomp.exec_notify || spawn.seccomp.report) {
@@ -746,8 +678,8 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 			goto out;
 		spawn.notify_sock = notify_sp[1];
 	}
-	if (a->n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
-		if (hb_dns_guard_open(&dns, a->domains, a->n_domains, a->audit, hb_run_on_event, &rs))
+	if (a->rules.n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
+		if (hb_dns_guard_open(&dns, a->rules.domains, a->rules.n_domains, a->rules.audit, hb_run_on_event, &rs))
 			goto out;
 		cfg.policy.net |= HB_NET_DNS_PROXY;
 		hb_dns_guard_ports(&dns, &cfg.policy.dns_port4, &cfg.policy.dns_port6);
@@ -775,7 +707,7 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	spawn.seccomp.sockets = net_in_tier_b(&cfg);
 	spawn.seccomp.tty_inject = is_tier_b(a, &cfg.tiers);
 	spawn.seccomp.no_userns = tier_b_paths_guarded(a, &cfg.tiers);
-	spawn.seccomp.no_rie = a->guards & HB_GUARD_NATIVE;
+	spawn.seccomp.no_rie = a->rules.guards & HB_GUARD_NATIVE;
 	spawn.landlock = landlock.fd >= 0 ? &landlock : NULL;
 	child = hb_spawn(a->cmd, sb.cg.fd, &spawn);
 	if (child < 0) {
@@ -808,9 +740,7 @@ out:
 	hb_agent_obj_close(&agent);
 	hb_dns_guard_close(&dns);
 	hb_minimal_env_free(spawn.envp);
-	free(unix_rules);
-	free(exec_rules);
-	hb_fs_rules_free(&fs_rules);
+	hb_rules_paths_free(&paths);
 	if (landlock.fd >= 0)
 		close(landlock.fd);
 	for (int i = 0; i < 2; i++)

@@ -294,66 +294,66 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	case OPT_NO_NETWORK:
 		break;
 	case OPT_ALLOW_LOCALHOST:
-		a->net |= HB_NET_ALLOW_LOCALHOST;
+		a->rules.net |= HB_NET_ALLOW_LOCALHOST;
 		break;
 	case OPT_ALLOW_IP:
 		/* Each rule is an entry of a fixed-size map: say so before loading. */
-		if (a->n_ip_rules >= HB_MAX_NET_RULES)
+		if (a->rules.n_ip_rules >= HB_MAX_NET_RULES)
 			return too_many("--allow-ip", HB_MAX_NET_RULES);
-		if (hb_ip_rule_parse(optarg, &a->ip_rules[a->n_ip_rules], why, sizeof(why)))
+		if (hb_ip_rule_parse(optarg, &a->rules.ip_rules[a->rules.n_ip_rules], why, sizeof(why)))
 			return misuse("--allow-ip %s: %s", optarg, why);
-		a->n_ip_rules++;
+		a->rules.n_ip_rules++;
 		break;
 	case OPT_ALLOW_DOMAIN:
 		if (!hb_domain_valid(optarg))
 			return misuse("--allow-domain %s: %s", optarg,
 				      "expected a domain name such as example.com");
-		a->domains[a->n_domains++] = optarg;
+		a->rules.domains[a->rules.n_domains++] = optarg;
 		break;
 	case OPT_ALLOW_UNIX:
 		if (optarg[0] != '/')
 			return misuse("--allow-unix %s: %s", optarg,
 				      "expected the absolute path of a unix socket");
-		if (a->n_unix_paths >= HB_MAX_UNIX_RULES)
+		if (a->rules.n_unix_paths >= HB_MAX_UNIX_RULES)
 			return too_many("--allow-unix", HB_MAX_UNIX_RULES);
-		a->unix_paths[a->n_unix_paths++] = optarg;
+		a->rules.unix_paths[a->rules.n_unix_paths++] = optarg;
 		break;
 	case OPT_NO_SUBPROCESS:
-		a->guards |= HB_GUARD_EXEC;
+		a->rules.guards |= HB_GUARD_EXEC;
 		return 0;
 	case OPT_ALLOW_EXEC:
 		if (optarg[0] != '/')
 			return misuse("--allow-exec %s: %s", optarg,
 				      "expected the absolute path of an executable");
-		if (a->n_exec_paths >= HB_MAX_EXEC_RULES)
+		if (a->rules.n_exec_paths >= HB_MAX_EXEC_RULES)
 			return too_many("--allow-exec", HB_MAX_EXEC_RULES);
-		a->exec_paths[a->n_exec_paths++] = optarg;
-		a->guards |= HB_GUARD_EXEC;
+		a->rules.exec_paths[a->rules.n_exec_paths++] = optarg;
+		a->rules.guards |= HB_GUARD_EXEC;
 		return 0;
 	case OPT_BLOCK_NATIVE:
-		a->guards |= HB_GUARD_NATIVE;
+		a->rules.guards |= HB_GUARD_NATIVE;
 		return 0;
 	case OPT_NO_ENV:
 		a->no_env = true;
-		a->guards |= HB_GUARD_ENV;
+		a->rules.guards |= HB_GUARD_ENV;
 		return 0;
 	case OPT_PROFILE:
 		for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
 			if (strcmp(optarg, profiles[i].name))
 				continue;
-			a->guards |= profiles[i].guards;
-			a->net |= profiles[i].net;
-			a->fs |= profiles[i].fs;
+			a->rules.guards |= profiles[i].guards;
+			a->rules.net |= profiles[i].net;
+			a->rules.fs |= profiles[i].fs;
 			a->no_env |= profiles[i].no_env;
 			if (profiles[i].no_env)
-				a->guards |= HB_GUARD_ENV;
+				a->rules.guards |= HB_GUARD_ENV;
 			return 0;
 		}
 		return misuse("--profile %s: %s", optarg, "unknown profile; valid: block-all, "
 			      "net-hermetic, exec-deny, block-native, fs-readonly");
 	case OPT_FS_READONLY:
-		a->guards |= HB_GUARD_FS;
-		a->fs |= HB_FS_READONLY;
+		a->rules.guards |= HB_GUARD_FS;
+		a->rules.fs |= HB_FS_READONLY;
 		if (!optarg && argv)
 			optarg = root_word(argv[optind]) ? argv[optind++] : NULL;
 		if (optarg && !optarg[0])
@@ -362,19 +362,19 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		if (optarg) {
 			if (once(a, c, name))
 				return -EINVAL;
-			a->fs |= HB_FS_READ_ROOT;
-			a->fs_root = optarg;
+			a->rules.fs |= HB_FS_READ_ROOT;
+			a->rules.fs_root = optarg;
 		}
 		return 0;
 	case OPT_ALLOW_WRITE:
-		a->write_paths[a->n_write_paths++] = optarg;
-		a->guards |= HB_GUARD_FS;
-		a->fs |= HB_FS_READONLY;
+		a->rules.write_paths[a->rules.n_write_paths++] = optarg;
+		a->rules.guards |= HB_GUARD_FS;
+		a->rules.fs |= HB_FS_READONLY;
 		return 0;
 	case OPT_ALLOW_READ:
-		a->read_paths[a->n_read_paths++] = optarg;
-		a->guards |= HB_GUARD_FS;
-		a->fs |= HB_FS_READONLY;
+		a->rules.read_paths[a->rules.n_read_paths++] = optarg;
+		a->rules.guards |= HB_GUARD_FS;
+		a->rules.fs |= HB_FS_READONLY;
 		return 0;
 	case OPT_ALLOW_PARTIAL:
 		a->allow_partial = true;
@@ -388,10 +388,10 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		a->trace = true;
 		return 0;
 	case OPT_AUDIT:
-		a->audit = true;
+		a->rules.audit = true;
 		return 0;
 	case OPT_EVENT_RATE:
-		return once(a, c, name) ?: parse_rate(optarg, &a->event_rate);
+		return once(a, c, name) ?: parse_rate(optarg, &a->rules.event_rate);
 	case OPT_POLICY:
 		if (misuse_where)
 			return misuse("%s%s", "policy: a policy file cannot name another", "");
@@ -444,29 +444,15 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 			      optopt && optopt < 0x100 ? shortopt : argv[optind - 1], "");
 	}
 	}
-	a->guards |= HB_GUARD_NET; /* every network flag turns the guard on */
+	a->rules.guards |= HB_GUARD_NET; /* every network flag turns the guard on */
 	return 0;
 }
 
 int hb_run_args_init(struct hb_run_args *a, size_t n_words)
 {
-	size_t cap = n_words + HB_POLICY_MAX_ENTRIES;
-
 	memset(a, 0, sizeof(*a));
-	a->event_rate = HB_EVENT_RATE_DEFAULT;
 	/* No flag can appear more often than argv has words, and policy files lines. */
-	a->ip_rules = calloc(cap, sizeof(*a->ip_rules));
-	a->domains = calloc(cap, sizeof(*a->domains));
-	a->unix_paths = calloc(cap, sizeof(*a->unix_paths));
-	a->exec_paths = calloc(cap, sizeof(*a->exec_paths));
-	a->write_paths = calloc(cap, sizeof(*a->write_paths));
-	a->read_paths = calloc(cap, sizeof(*a->read_paths));
-	if (!a->ip_rules || !a->domains || !a->unix_paths || !a->exec_paths ||
-	    !a->write_paths || !a->read_paths) {
-		hb_run_args_free(a);
-		return -ENOMEM;
-	}
-	return 0;
+	return hb_rules_init(&a->rules, n_words + HB_POLICY_MAX_ENTRIES);
 }
 
 int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
@@ -485,8 +471,8 @@ int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 		if (a->help)
 			return 0;
 	}
-	if (a->n_read_paths && !a->fs_root) {
-		err = misuse("--allow-read %s: %s", a->read_paths[0],
+	if (a->rules.n_read_paths && !a->rules.fs_root) {
+		err = misuse("--allow-read %s: %s", a->rules.read_paths[0],
 			     "needs --fs-readonly=ROOT; without a root, reads are not confined");
 		goto fail;
 	}
@@ -576,18 +562,7 @@ out:
 
 void hb_run_args_free(struct hb_run_args *a)
 {
-	free(a->ip_rules);
-	free(a->domains);
-	free(a->unix_paths);
-	free(a->exec_paths);
-	free(a->write_paths);
-	free(a->read_paths);
-	a->write_paths = NULL;
-	a->read_paths = NULL;
-	a->ip_rules = NULL;
-	a->domains = NULL;
-	a->unix_paths = NULL;
-	a->exec_paths = NULL;
+	hb_rules_free(&a->rules);
 	for (size_t i = 0; a->policy_values && i < a->n_policy_entries; i++)
 		free(a->policy_values[i]);
 	free(a->policy_values);

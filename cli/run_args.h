@@ -7,17 +7,13 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
-#include "net_rule.h"
+#include "rules.h"
 
-/* Events a sandbox reports a second at most, unless --event-rate says. */
-#define HB_EVENT_RATE_DEFAULT 1000
-#define HB_EVENT_RATE_MAX 1000000
 #define HB_STR_(x) #x
 #define HB_STR(x) HB_STR_(x)
 
 struct hb_run_args {
-	__u32 guards;            /* HB_GUARD_* */
-	__u32 net;               /* HB_NET_ALLOW_LOCALHOST */
+	struct hb_rules rules;   /* what the sandbox confines */
 	bool trace;              /* --trace, or implied by the two below */
 	bool trace_json;         /* --trace-format=json */
 	const char *trace_file;  /* --trace-file PATH, or NULL: stderr */
@@ -28,24 +24,8 @@ struct hb_run_args {
 	bool help;
 	int verbose;
 	const char *user;        /* --user, or NULL */
-	struct hb_ip_rule *ip_rules;  /* --allow-ip, parsed */
-	size_t n_ip_rules;
-	const char **domains;    /* --allow-domain, validated */
-	size_t n_domains;
-	const char **unix_paths; /* --allow-unix, as given */
-	size_t n_unix_paths;
-	const char **exec_paths; /* --allow-exec, as given */
-	size_t n_exec_paths;
-	__u32 fs;                /* HB_FS_READONLY, HB_FS_READ_ROOT */
-	const char *fs_root;     /* --fs-readonly=ROOT, or NULL */
-	const char **write_paths; /* --allow-write, as given */
-	size_t n_write_paths;
-	const char **read_paths; /* --allow-read, as given */
-	size_t n_read_paths;
 	bool no_env;             /* --no-env: a minimal environment */
 	bool allow_partial;      /* run even if a guard has no mechanism */
-	bool audit;              /* --audit: report instead of deny */
-	unsigned int event_rate; /* --event-rate: events per second (0: no limit) */
 	size_t n_policy_entries; /* from --policy files */
 	char **policy_values;    /* their values, which the fields above point into */
 	char **cmd;              /* NULL-terminated, inside argv */

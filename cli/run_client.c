@@ -255,7 +255,7 @@ int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 	spawn.mask = &old;
 	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
 	/* The agent's sandboxes are tier A: only --block-native adds a filter. */
-	spawn.seccomp.no_rie = a->guards & HB_GUARD_NATIVE;
+	spawn.seccomp.no_rie = a->rules.guards & HB_GUARD_NATIVE;
 	pid = fork();
 	if (pid == 0) {
 		close(go[1]);

@@ -79,11 +79,6 @@ int hb_run_open_outputs(const struct hb_run_args *a, const struct hb_creds *c,
 int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandbox_id,
 		  const struct hb_stats *stats, int wstatus, int status);
 
-/* The path rules, looked up by the caller's (effective) ids; NULL or -errno said. */
-struct hb_unix_rule *hb_run_resolve_unix(const struct hb_run_args *a);
-struct hb_file_id *hb_run_resolve_exec(const struct hb_run_args *a);
-int hb_run_resolve_fs(const struct hb_run_args *a, struct hb_fs_rules *r);
-
 /*
  * Tier B's --allow-unix: a path that @c's user could re-point
  * (loader/path_change.h), as given or with symlinks resolved, is refused

@@ -21,7 +21,7 @@ FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-               $(SAN_FLAGS) -Ibpf -Iloader -Icli -Itests/fuzz
+               $(SAN_FLAGS) -Ibpf $(addprefix -I,$(SRC_DIRS)) -Itests/fuzz
 
 # Each target links only the modules it fuzzes and what they call.
 FUZZ_MODS_fuzz_ip_rule     := loader/net_rule
@@ -83,13 +83,12 @@ ASAN_TESTS  := $(patsubst $(OUTPUT)/tests/%,$(ASAN_DIR)/tests/%,$(UNIT_TESTS))
 asan-unit: $(ASAN_TESTS)
 	tests/fuzz/run-asan $(ASAN_TESTS)
 
-$(ASAN_DIR)/loader/%.o: loader/%.c $(HEADERS) $(SKELETONS) tests/fuzz/fuzz.mk
-	@mkdir -p $(@D)
-	$(ASAN_CC) $(ASAN_CFLAGS) -c $< -o $@
-
-$(ASAN_DIR)/cli/%.o: cli/%.c $(HEADERS) tests/fuzz/fuzz.mk
-	@mkdir -p $(@D)
-	$(ASAN_CC) $(ASAN_CFLAGS) -c $< -o $@
+define asan_objs
+$$(ASAN_DIR)/$(1)/%.o: $(1)/%.c $$(HEADERS) $$(SKELETONS) tests/fuzz/fuzz.mk
+	@mkdir -p $$(@D)
+	$$(ASAN_CC) $$(ASAN_CFLAGS) -c $$< -o $$@
+endef
+$(foreach d,$(SRC_DIRS),$(eval $(call asan_objs,$(d))))
 
 $(ASAN_DIR)/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HEADERS)
 	@mkdir -p $(@D)

@@ -30,15 +30,15 @@ static void check_parsed(const struct hb_policy_args *p)
 	else
 		FUZZ_CHECK(p->op == HB_POLICY_SHOW);
 	if (p->op != HB_POLICY_APPLY) {
-		FUZZ_CHECK(!p->rules.guards && !p->rules.n_ip_rules && !p->rules.net);
+		FUZZ_CHECK(!p->args.rules.guards && !p->args.rules.n_ip_rules && !p->args.rules.net);
 		return;
 	}
 	/* Only what the agent enforces: the network guard, never another. */
-	FUZZ_CHECK(p->rules.guards == HB_GUARD_NET);
-	FUZZ_CHECK(!(p->rules.net & ~HB_NET_ALLOW_LOCALHOST));
-	FUZZ_CHECK(!p->rules.n_domains && !p->rules.n_unix_paths && !p->rules.n_exec_paths &&
-		   !p->rules.fs && !p->rules.audit && !p->rules.trace);
-	FUZZ_CHECK(p->rules.event_rate <= HB_EVENT_RATE_MAX);
+	FUZZ_CHECK(p->args.rules.guards == HB_GUARD_NET);
+	FUZZ_CHECK(!(p->args.rules.net & ~HB_NET_ALLOW_LOCALHOST));
+	FUZZ_CHECK(!p->args.rules.n_domains && !p->args.rules.n_unix_paths && !p->args.rules.n_exec_paths &&
+		   !p->args.rules.fs && !p->args.rules.audit && !p->args.trace);
+	FUZZ_CHECK(p->args.rules.event_rate <= HB_EVENT_RATE_MAX);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hb_policy_args_free(&p);
 	} else {
 		/* A failed parse has freed what it allocated. */
-		FUZZ_CHECK(!p.rules.ip_rules && !p.rules.policy_values);
+		FUZZ_CHECK(!p.args.rules.ip_rules && !p.args.policy_values);
 	}
 	free(buf);
 	return 0;

@@ -35,19 +35,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = hb_run_args_parse(4, argv, &a);
 	FUZZ_CHECK(err == 0 || err == -EINVAL || err == -ENOMEM);
 	if (err) {
-		FUZZ_CHECK(!a.ip_rules && !a.domains && !a.policy_values);
+		FUZZ_CHECK(!a.rules.ip_rules && !a.rules.domains && !a.policy_values);
 		return 0;
 	}
 	FUZZ_CHECK(a.n_policy_entries <= HB_POLICY_MAX_ENTRIES);
-	for (size_t i = 0; i < a.n_ip_rules; i++)
-		FUZZ_CHECK(a.ip_rules[i].prefix <= 128);
-	for (size_t i = 0; i < a.n_domains; i++)
-		FUZZ_CHECK(hb_domain_valid(a.domains[i]));
-	for (size_t i = 0; i < a.n_unix_paths; i++)
-		FUZZ_CHECK(a.unix_paths[i][0] == '/');
-	for (size_t i = 0; i < a.n_exec_paths; i++)
-		FUZZ_CHECK(a.exec_paths[i][0] == '/');
-	FUZZ_CHECK(!(a.guards & ~HB_GUARD_ALL));
+	for (size_t i = 0; i < a.rules.n_ip_rules; i++)
+		FUZZ_CHECK(a.rules.ip_rules[i].prefix <= 128);
+	for (size_t i = 0; i < a.rules.n_domains; i++)
+		FUZZ_CHECK(hb_domain_valid(a.rules.domains[i]));
+	for (size_t i = 0; i < a.rules.n_unix_paths; i++)
+		FUZZ_CHECK(a.rules.unix_paths[i][0] == '/');
+	for (size_t i = 0; i < a.rules.n_exec_paths; i++)
+		FUZZ_CHECK(a.rules.exec_paths[i][0] == '/');
+	FUZZ_CHECK(!(a.rules.guards & ~HB_GUARD_ALL));
 	FUZZ_CHECK(a.cmd && !strcmp(a.cmd[0], "true"));
 	hb_run_args_free(&a);
 	return 0;

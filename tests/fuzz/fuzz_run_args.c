@@ -21,24 +21,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_parsed(const struct hb_run_args *a, int argc, char **argv)
 {
-	FUZZ_CHECK(a->n_ip_rules + a->n_domains + a->n_unix_paths +
-		   a->n_exec_paths < (size_t)argc);
-	for (size_t i = 0; i < a->n_ip_rules; i++)
-		FUZZ_CHECK(a->ip_rules[i].prefix <= 128);
-	for (size_t i = 0; i < a->n_domains; i++)
-		FUZZ_CHECK(hb_domain_valid(a->domains[i]));
-	for (size_t i = 0; i < a->n_unix_paths; i++)
-		FUZZ_CHECK(a->unix_paths[i][0] == '/');
-	for (size_t i = 0; i < a->n_exec_paths; i++)
-		FUZZ_CHECK(a->exec_paths[i][0] == '/');
-	FUZZ_CHECK(!(a->guards & ~HB_GUARD_ALL));
+	FUZZ_CHECK(a->rules.n_ip_rules + a->rules.n_domains + a->rules.n_unix_paths +
+		   a->rules.n_exec_paths < (size_t)argc);
+	for (size_t i = 0; i < a->rules.n_ip_rules; i++)
+		FUZZ_CHECK(a->rules.ip_rules[i].prefix <= 128);
+	for (size_t i = 0; i < a->rules.n_domains; i++)
+		FUZZ_CHECK(hb_domain_valid(a->rules.domains[i]));
+	for (size_t i = 0; i < a->rules.n_unix_paths; i++)
+		FUZZ_CHECK(a->rules.unix_paths[i][0] == '/');
+	for (size_t i = 0; i < a->rules.n_exec_paths; i++)
+		FUZZ_CHECK(a->rules.exec_paths[i][0] == '/');
+	FUZZ_CHECK(!(a->rules.guards & ~HB_GUARD_ALL));
 	/* An allow-list never comes without the guard it loosens. */
-	if (a->n_ip_rules || a->n_domains || a->n_unix_paths || a->net)
-		FUZZ_CHECK(a->guards & HB_GUARD_NET);
-	if (a->n_exec_paths)
-		FUZZ_CHECK(a->guards & HB_GUARD_EXEC);
+	if (a->rules.n_ip_rules || a->rules.n_domains || a->rules.n_unix_paths || a->rules.net)
+		FUZZ_CHECK(a->rules.guards & HB_GUARD_NET);
+	if (a->rules.n_exec_paths)
+		FUZZ_CHECK(a->rules.guards & HB_GUARD_EXEC);
 	if (a->no_env)
-		FUZZ_CHECK(a->guards & HB_GUARD_ENV);
+		FUZZ_CHECK(a->rules.guards & HB_GUARD_ENV);
 	/* JSON and a trace file are kinds of trace; file names are never empty. */
 	if (a->trace_json || a->trace_file)
 		FUZZ_CHECK(a->trace);
@@ -77,8 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hb_run_args_free(&a);
 	} else {
 		/* A failed parse has freed what it allocated. */
-		FUZZ_CHECK(!a.ip_rules && !a.domains && !a.unix_paths &&
-			   !a.exec_paths);
+		FUZZ_CHECK(!a.rules.ip_rules && !a.rules.domains && !a.rules.unix_paths &&
+			   !a.rules.exec_paths);
 	}
 	free(buf);
 	return 0;

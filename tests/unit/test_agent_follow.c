@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "agent_apply.h"
+#include "agent_policy.h"
 #include "agent_follow.h"
 #include "hermetic_abi.h"
 
@@ -35,10 +36,10 @@ static void template_policy(void **state)
 	struct hb_policy p;
 
 	(void)state;
-	a.guards = HB_GUARD_NET;
-	a.n_ip_rules = 1;
-	a.event_rate = 10;
-	hb_agent_policy(&a, &p);
+	a.rules.guards = HB_GUARD_NET;
+	a.rules.n_ip_rules = 1;
+	a.rules.event_rate = 10;
+	hb_agent_policy(&a.rules, HB_ORIGIN_FILE, &p);
 	assert_int_equal(p.guards, HB_GUARD_NET | HB_GUARD_TAMPER);
 	assert_int_equal(p.net, HB_NET_IP_RULES);
 	assert_int_equal(p.origin, HB_ORIGIN_FILE);

@@ -25,17 +25,17 @@ static void apply_rules(void **state)
 			       "--allow-ip", "10.0.0.0/8:443", "--event-rate=50"), 0);
 	assert_int_equal(p.op, HB_POLICY_APPLY);
 	assert_string_equal(p.cgroup, "/ci.slice/job");
-	assert_int_equal(p.rules.guards, HB_GUARD_NET);
-	assert_int_equal(p.rules.net, HB_NET_ALLOW_LOCALHOST);
-	assert_int_equal(p.rules.n_ip_rules, 1);
-	assert_int_equal(p.rules.ip_rules[0].port, 443);
-	assert_int_equal(p.rules.event_rate, 50);
+	assert_int_equal(p.args.rules.guards, HB_GUARD_NET);
+	assert_int_equal(p.args.rules.net, HB_NET_ALLOW_LOCALHOST);
+	assert_int_equal(p.args.rules.n_ip_rules, 1);
+	assert_int_equal(p.args.rules.ip_rules[0].port, 443);
+	assert_int_equal(p.args.rules.event_rate, 50);
 	hb_policy_args_free(&p);
 
 	/* Not given: the default rate, as in a policy file. */
 	assert_int_equal(PARSE(&p, "apply", "--no-network", "--cgroup=/a"), 0);
-	assert_int_equal(p.rules.event_rate, HB_EVENT_RATE_DEFAULT);
-	assert_int_equal(p.rules.n_ip_rules, 0);
+	assert_int_equal(p.args.rules.event_rate, HB_EVENT_RATE_DEFAULT);
+	assert_int_equal(p.args.rules.n_ip_rules, 0);
 	hb_policy_args_free(&p);
 }
 

@@ -63,10 +63,10 @@ static void cgroup_and_unit_keys(void **state)
 	assert_int_equal(hb_policy_dir_read(dir, &s), 0);
 	assert_int_equal(s.n, 2);
 	assert_string_equal(s.v[0].cgroup, "/ci.slice/job");
-	assert_int_equal(s.v[0].args.guards, HB_GUARD_NET);
-	assert_int_equal(s.v[0].args.n_ip_rules, 1);
+	assert_int_equal(s.v[0].args.rules.guards, HB_GUARD_NET);
+	assert_int_equal(s.v[0].args.rules.n_ip_rules, 1);
 	assert_string_equal(s.v[1].cgroup, "/system.slice/web.service");
-	assert_true(s.v[1].args.net & HB_NET_ALLOW_LOCALHOST);
+	assert_true(s.v[1].args.rules.net & HB_NET_ALLOW_LOCALHOST);
 	hb_policy_set_free(&s);
 	drop("a.conf");
 	drop("b.conf");

@@ -21,7 +21,7 @@ static void no_network_and_command(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&a, "--no-network", "python", "svc.py"), 0);
-	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_int_equal(a.rules.guards, HB_GUARD_NET);
 	assert_string_equal(a.cmd[0], "python");
 	assert_string_equal(a.cmd[1], "svc.py");
 	assert_null(a.cmd[2]);
@@ -43,7 +43,7 @@ static void commands_own_flags_are_left_alone(void **state)
 	hb_run_args_free(&a);
 
 	assert_int_equal(PARSE(&a, "--trace", "--", "--no-network"), 0);
-	assert_int_equal(a.guards, 0);
+	assert_int_equal(a.rules.guards, 0);
 	assert_true(a.trace);
 	assert_string_equal(a.cmd[0], "--no-network");
 	hb_run_args_free(&a);
@@ -67,7 +67,7 @@ static void options(void **state)
 	hb_run_args_free(&a);
 	/* Parsing twice in one process starts afresh. */
 	assert_int_equal(PARSE(&a, "--no-network", "true"), 0);
-	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_int_equal(a.rules.guards, HB_GUARD_NET);
 	assert_int_equal(a.verbose, 0);
 	hb_run_args_free(&a);
 }
@@ -94,20 +94,20 @@ static void network_flags(void **state)
 	(void)state;
 	/* Every --allow-* turns the guard on by itself. */
 	assert_int_equal(PARSE(&a, "--allow-localhost", "true"), 0);
-	assert_int_equal(a.guards, HB_GUARD_NET);
-	assert_int_equal(a.net, HB_NET_ALLOW_LOCALHOST);
+	assert_int_equal(a.rules.guards, HB_GUARD_NET);
+	assert_int_equal(a.rules.net, HB_NET_ALLOW_LOCALHOST);
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--allow-ip", "10.0.0.0/8:443", "--allow-ip", "[::1]:53",
 			       "--allow-domain", "example.com", "--allow-domain", "Example.ORG.",
 			       "--allow-unix", "/run/x.sock", "cmd"), 0);
-	assert_int_equal(a.guards, HB_GUARD_NET);
-	assert_int_equal(a.n_ip_rules, 2);
-	assert_int_equal(a.ip_rules[0].port, 443);
-	assert_int_equal(a.ip_rules[1].port, 53);
-	assert_int_equal(a.n_domains, 2);
-	assert_string_equal(a.domains[1], "Example.ORG.");
-	assert_int_equal(a.n_unix_paths, 1);
-	assert_string_equal(a.unix_paths[0], "/run/x.sock");
+	assert_int_equal(a.rules.guards, HB_GUARD_NET);
+	assert_int_equal(a.rules.n_ip_rules, 2);
+	assert_int_equal(a.rules.ip_rules[0].port, 443);
+	assert_int_equal(a.rules.ip_rules[1].port, 53);
+	assert_int_equal(a.rules.n_domains, 2);
+	assert_string_equal(a.rules.domains[1], "Example.ORG.");
+	assert_int_equal(a.rules.n_unix_paths, 1);
+	assert_string_equal(a.rules.unix_paths[0], "/run/x.sock");
 	assert_string_equal(a.cmd[0], "cmd");
 	hb_run_args_free(&a);
 }
@@ -133,27 +133,27 @@ static void exec_flags_and_profiles(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&a, "--no-subprocess", "--block-native", "true"), 0);
-	assert_int_equal(a.guards, HB_GUARD_EXEC | HB_GUARD_NATIVE);
+	assert_int_equal(a.rules.guards, HB_GUARD_EXEC | HB_GUARD_NATIVE);
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--allow-exec", "/usr/bin/git", "true"), 0);
-	assert_int_equal(a.guards, HB_GUARD_EXEC);
-	assert_int_equal(a.n_exec_paths, 1);
+	assert_int_equal(a.rules.guards, HB_GUARD_EXEC);
+	assert_int_equal(a.rules.n_exec_paths, 1);
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--no-environment", "true"), 0);
 	assert_true(a.no_env);
-	assert_int_equal(a.guards, HB_GUARD_ENV);
+	assert_int_equal(a.rules.guards, HB_GUARD_ENV);
 	hb_run_args_free(&a);
 	/* Profiles add, by union, to the flags given. */
 	assert_int_equal(PARSE(&a, "--profile", "net-hermetic", "true"), 0);
-	assert_int_equal(a.guards, HB_GUARD_NET);
-	assert_int_equal(a.net, HB_NET_ALLOW_LOCALHOST);
+	assert_int_equal(a.rules.guards, HB_GUARD_NET);
+	assert_int_equal(a.rules.net, HB_NET_ALLOW_LOCALHOST);
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--profile", "block-all", "--profile", "net-hermetic",
 			       "--allow-partial", "true"), 0);
-	assert_int_equal(a.guards, HB_GUARD_NET | HB_GUARD_EXEC | HB_GUARD_NATIVE | HB_GUARD_ENV |
+	assert_int_equal(a.rules.guards, HB_GUARD_NET | HB_GUARD_EXEC | HB_GUARD_NATIVE | HB_GUARD_ENV |
 				   HB_GUARD_FS);
-	assert_int_equal(a.net, HB_NET_ALLOW_LOCALHOST);
-	assert_int_equal(a.fs, HB_FS_READONLY);
+	assert_int_equal(a.rules.net, HB_NET_ALLOW_LOCALHOST);
+	assert_int_equal(a.rules.fs, HB_FS_READONLY);
 	assert_true(a.no_env);
 	assert_true(a.allow_partial);
 	hb_run_args_free(&a);
@@ -165,40 +165,40 @@ static void fs_flags(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&a, "--fs-readonly", "true"), 0);
-	assert_int_equal(a.guards, HB_GUARD_FS);
-	assert_int_equal(a.fs, HB_FS_READONLY);
-	assert_null(a.fs_root);
+	assert_int_equal(a.rules.guards, HB_GUARD_FS);
+	assert_int_equal(a.rules.fs, HB_FS_READONLY);
+	assert_null(a.rules.fs_root);
 	assert_string_equal(a.cmd[0], "true");
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--fs-readonly=/srv", "--allow-read", "/etc", "true"), 0);
-	assert_int_equal(a.fs, HB_FS_READONLY | HB_FS_READ_ROOT);
-	assert_string_equal(a.fs_root, "/srv");
-	assert_int_equal(a.n_read_paths, 1);
+	assert_int_equal(a.rules.fs, HB_FS_READONLY | HB_FS_READ_ROOT);
+	assert_string_equal(a.rules.fs_root, "/srv");
+	assert_int_equal(a.rules.n_read_paths, 1);
 	hb_run_args_free(&a);
 	/* hermetic's spelling: the next word is ROOT if it is a path that is
 	 * not an existing non-directory (which is the command). */
 	assert_int_equal(PARSE(&a, "--fs-readonly", "/tmp", "cat", "x"), 0);
-	assert_string_equal(a.fs_root, "/tmp");
+	assert_string_equal(a.rules.fs_root, "/tmp");
 	assert_string_equal(a.cmd[0], "cat");
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--fs-readonly", "/nonexistent/dir", "cat"), 0);
-	assert_string_equal(a.fs_root, "/nonexistent/dir");
+	assert_string_equal(a.rules.fs_root, "/nonexistent/dir");
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--fs-readonly", "/bin/sh", "-c", "x"), 0);
-	assert_null(a.fs_root);
+	assert_null(a.rules.fs_root);
 	assert_string_equal(a.cmd[0], "/bin/sh");
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--fs-readonly", "python3", "x.py"), 0);
-	assert_null(a.fs_root);
+	assert_null(a.rules.fs_root);
 	assert_string_equal(a.cmd[0], "python3");
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--allow-write", "/tmp", "--allow-write", "build", "true"), 0);
-	assert_int_equal(a.guards, HB_GUARD_FS);
-	assert_int_equal(a.fs, HB_FS_READONLY);
-	assert_int_equal(a.n_write_paths, 2);
+	assert_int_equal(a.rules.guards, HB_GUARD_FS);
+	assert_int_equal(a.rules.fs, HB_FS_READONLY);
+	assert_int_equal(a.rules.n_write_paths, 2);
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--profile", "fs-readonly", "true"), 0);
-	assert_int_equal(a.fs, HB_FS_READONLY);
+	assert_int_equal(a.rules.fs, HB_FS_READONLY);
 	hb_run_args_free(&a);
 	/* Without a root nothing confines reads: --allow-read would be a no-op. */
 	assert_int_equal(PARSE(&a, "--allow-read", "/etc", "true"), -EINVAL);
@@ -245,7 +245,7 @@ static void trace_outputs(void **state)
 	/* The neighbours: switches may repeat, and a bare --fs-readonly beside ROOT. */
 	assert_int_equal(PARSE(&a, "--trace", "--trace", "--fs-readonly", "--fs-readonly=/a",
 			       "--fs-readonly", "true"), 0);
-	assert_string_equal(a.fs_root, "/a");
+	assert_string_equal(a.rules.fs_root, "/a");
 	hb_run_args_free(&a);
 	assert_int_equal(PARSE(&a, "--trace-file", "/var/log/t", "--fail-on-block",
 			       "--summary-json=/tmp/s.json", "--no-network", "true"), 0);
@@ -253,7 +253,7 @@ static void trace_outputs(void **state)
 	assert_int_equal(a.fail_on_block, 2);
 	assert_string_equal(a.trace_file, "/var/log/t");
 	assert_string_equal(a.summary_json, "/tmp/s.json");
-	assert_int_equal(a.guards, HB_GUARD_NET);
+	assert_int_equal(a.rules.guards, HB_GUARD_NET);
 	assert_string_equal(a.cmd[0], "true");
 	hb_run_args_free(&a);
 
@@ -293,7 +293,7 @@ static void rule_limits(void **state)
 	argv[n++] = "true";
 	argv[n] = NULL;
 	assert_int_equal(hb_run_args_parse(n, argv, &a), 0);
-	assert_int_equal(a.n_ip_rules, HB_MAX_NET_RULES);
+	assert_int_equal(a.rules.n_ip_rules, HB_MAX_NET_RULES);
 	hb_run_args_free(&a);
 	argv[n - 1] = "--allow-ip";
 	argv[n++] = "192.0.2.1";

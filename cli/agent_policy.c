@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "agent_policy.h"
+
+void hb_agent_policy(const struct hb_rules *r, __u32 origin, struct hb_policy *p)
+{
+	/* Every confined cgroup is sealed, as every `run` sandbox is. */
+	hb_rules_policy(r, r->guards | HB_GUARD_TAMPER, p);
+	p->origin = origin;
+}
+
+int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const struct hb_rules *r,
+			  __u32 origin)
+{
+	struct hb_sandbox_config cfg = {};
+	struct hb_rules_paths paths = {};
+	int err = 0;
+
+	/* fs-readonly: the allow-write subtrees, by identity, looked up now. */
+	if (r->guards & HB_GUARD_FS)
+		err = hb_rules_resolve(r, HB_RESOLVE_FS, NULL, NULL, &paths);
+	hb_rules_config(r, r->guards | HB_GUARD_TAMPER, &paths, &cfg);
+	cfg.policy.origin = origin;
+	/* No first exec is anybody's own: the cgroup's processes run already. */
+	if (!err)
+		err = hb_obj_write_policy(m, id, &cfg, false);
+	/* What a reload dropped: a subtree no longer named must not stay writable. */
+	if (!err)
+		err = hb_obj_prune_ip_rules(m, id, r->ip_rules, r->n_ip_rules);
+	if (!err)
+		err = hb_obj_prune_fs_rules(m, id, &paths.fs);
+	hb_rules_paths_free(&paths);
+	return err;
+}
