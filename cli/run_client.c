@@ -17,8 +17,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "agent_confine.h"
-#include "agent_socket.h"
+#include "agent_client.h"
 #include "exit_status.h"
 #include "launch.h"
 #include "log.h"

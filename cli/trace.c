@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "agent_socket.h"
+#include "agent_client.h"
 #include "cgroup.h"
 #include "cgroup_names.h"
 #include "commands.h"

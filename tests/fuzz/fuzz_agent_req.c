@@ -6,8 +6,7 @@
  * inside the body, and together they are the body.
  */
 #include <errno.h>
-#include "agent_confine.h"
-#include "agent_socket.h"
+#include "agent_req.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

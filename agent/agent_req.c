@@ -6,9 +6,8 @@
  * parser has read them in cli/agent_confine.c). No I/O here: fuzzed.
  */
 #include <errno.h>
+#include "agent_req.h"
 #include <string.h>
-#include "agent_confine.h"
-#include "agent_socket.h"
 
 static const struct {
 	__u32 op;

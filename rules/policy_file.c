@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Policy files (docs/policy-file.md): INI, read with inih, each key the
- * name of a run option. A file with any error is rejected whole: run
- * then refuses, naming the file and line, and nothing starts.
+ * Policy files (docs/policy-file.md): INI, read with inih. The format is
+ * read here; what a key means is the reader's (run's options, the
+ * agent's files). A file with any error is rejected whole.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "log.h"
-#include "policy_dir.h"
-#include "run_args.h"
+#include "policy_file.h"
 
 /* Sections that only group keys for the reader; the keys decide. */
 static const char *const sections[] = {
@@ -27,24 +26,9 @@ struct reader {
 	int line;         /* of the line inih has last been given */
 	bool too_long;
 	bool failed;
-	struct hb_run_args *a;
-	char *cgroup;     /* agent files: where the policy applies, else NULL */
-	size_t cgroup_len;
+	hb_policy_entry_fn entry;
+	void *ctx;
 };
-
-/* Keys the agent enforces so far (spec/agent.md); the rest are refused. */
-static const char *const agent_keys[] = {
-	"no-network", "allow-localhost", "allow-ip", "event-rate", "fs-readonly",
-	"allow-write",
-};
-
-bool hb_policy_agent_key(const char *key)
-{
-	for (size_t i = 0; i < sizeof(agent_keys) / sizeof(agent_keys[0]); i++)
-		if (!strcmp(key, agent_keys[i]))
-			return true;
-	return false;
-}
 
 /* inih's fgets: counts lines, and stops at one it would cut. */
 static char *read_line(char *str, int num, void *stream)
@@ -85,17 +69,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
 			return 1;
 		hb_log("%s: version = %s: this build reads version 1",
 			where, value);
-	} else if (r->cgroup && (!strcmp(key, "cgroup") || !strcmp(key, "unit"))) {
-		if (r->cgroup[0])
-			hb_log("%s: a second cgroup or unit; a file "
-				"names one", where);
-		else if (!hb_policy_cgroup_value(where, key, value, r->cgroup, r->cgroup_len))
-			return 1;
-	} else if (r->cgroup && !hb_policy_agent_key(key)) {
-		hb_log("%s: %s: not a key the agent reads (it reads "
-			"cgroup, unit, no-network, allow-localhost, allow-ip, event-rate; "
-			"see spec/agent.md)", where, key);
-	} else if (!hb_run_args_set(r->a, where, key, value)) {
+	} else if (!r->entry(r->ctx, where, key, value)) {
 		return 1;
 	}
 	r->failed = true;
@@ -110,14 +84,12 @@ static const char *file_kind(mode_t mode)
 	       S_ISSOCK(mode) ? "is a socket" : "is not a regular file";
 }
 
-int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
-			size_t cgroup_len)
+int hb_policy_file_read(const char *path, const char *flag, hb_policy_entry_fn entry,
+			void *ctx)
 {
-	struct reader r = { .path = path, .a = a, .cgroup = cgroup,
-			    .cgroup_len = cgroup_len };
+	struct reader r = { .path = path, .entry = entry, .ctx = ctx };
 	/* A FIFO or a terminal must not stall us (the agent reads users' files). */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), err;
-	const char *flag = cgroup ? "" : "--policy ";
 	struct stat st = {};
 
 	/*
@@ -149,9 +121,4 @@ int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
 		hb_log("%s:%d: expected [section], key = value, or a "
 			"comment", path, err);
 	return err ? -EINVAL : 0;
-}
-
-int hb_policy_file_apply(const char *path, struct hb_run_args *a)
-{
-	return hb_policy_file_read(path, a, NULL, 0);
 }

@@ -11,7 +11,6 @@
 #include "hermetic_abi.h"
 #include "log.h"
 #include "policy_list.h"
-#include "run_state.h"
 
 /*
  * The cgroup @rel below @root, created if missing (spec/agent.md: the

@@ -9,6 +9,7 @@
 #include "exit_status.h"
 #include "dns_name.h"
 #include "hermetic_abi.h"
+#include "policy_file.h"
 #include "run_args.h"
 
 enum {
@@ -286,6 +287,12 @@ static int once(struct hb_run_args *a, int c, const char *name)
 }
 
 /* @name: the long option's name, when @c came from one. */
+/* --policy FILE: each of its keys as the option of that name. */
+static int run_entry(void *ctx, const char *where, const char *key, const char *value)
+{
+	return hb_run_args_set(ctx, where, key, value);
+}
+
 static int parse_option(int c, const char *name, struct hb_run_args *a, char **argv)
 {
 	char why[128];
@@ -395,7 +402,7 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	case OPT_POLICY:
 		if (misuse_where)
 			return misuse("%s%s", "policy: a policy file cannot name another", "");
-		return hb_policy_file_apply(optarg, a) ? -EINVAL : 0;
+		return hb_policy_file_read(optarg, "--policy ", run_entry, a) ? -EINVAL : 0;
 	case OPT_TRACE_FORMAT:
 		if (once(a, c, name))
 			return -EINVAL;

@@ -50,8 +50,4 @@ void hb_policy_set_free(struct hb_policy_set *set);
  */
 bool hb_policy_agent_key(const char *key);
 
-/* Reads the policy file @path into @a; with @cgroup, as an agent file. */
-int hb_policy_file_read(const char *path, struct hb_run_args *a, char *cgroup,
-			size_t cgroup_len);
-
 #endif

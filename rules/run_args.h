@@ -62,9 +62,6 @@ void hb_run_args_free(struct hb_run_args *a);
 int hb_run_args_set(struct hb_run_args *a, const char *where, const char *key,
 		    const char *value);
 
-/* Reads the policy file @path into @a (cli/policy_file.c). Returns 0 or -errno. */
-int hb_policy_file_apply(const char *path, struct hb_run_args *a);
-
 void hb_run_usage(FILE *f);
 
 #endif

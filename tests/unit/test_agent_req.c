@@ -5,8 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <cmocka.h>
-#include "agent_confine.h"
-#include "agent_socket.h"
+#include "agent_req.h"
 
 static void requests(void **state)
 {

@@ -20,14 +20,15 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "agent_confine.h"
+#include "agent_conn.h"
 #include "agent_move.h"
-#include "agent_proc.h"
 #include "agent_pins.h"
+#include "agent_proc.h"
+#include "agent_req.h"
 #include "cgroup.h"
-#include "launch.h"
+#include "creds.h"
 #include "log.h"
 #include "run_args.h"
-#include "run_state.h"
 #include "sandbox.h"
 #include "tier.h"
 

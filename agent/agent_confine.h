@@ -10,22 +10,7 @@
 #define HB_AGENT_CONFINE_H
 
 #include <stddef.h>
-#include "agent_socket.h"
-
-/* The reply's text: a refusal's reason, or "ID CGROUP" of the sandbox. */
-#define HB_CONFINE_TEXT_MAX 256
-
-/* Words of `run` a request may carry (the flags and the command's name). */
-#define HB_CONFINE_MAX_WORDS 512
-
-/*
- * Splits CONFINE's body (@len bytes: NUL-terminated words, the command's
- * name last) into @argv: "run", the words, NULL; @argv has room for
- * HB_CONFINE_MAX_WORDS + 2. The words point into @body. Returns the
- * number of words with "run", or -EPROTO (empty, not NUL-terminated) or
- * -E2BIG (too many words).
- */
-int hb_confine_req_words(char *body, size_t len, char **argv);
+#include "agent_conn.h"
 
 /*
  * Answers CONFINE for client @c: @fds are the descriptors that came with

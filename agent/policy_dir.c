@@ -8,6 +8,7 @@
 #include "hermetic_abi.h"
 #include "path.h"
 #include "policy_dir.h"
+#include "policy_file.h"
 
 static int bad(const char *where, const char *key, const char *value, const char *why)
 {
@@ -108,6 +109,41 @@ static int check_unique(const struct hb_policy_set *set)
 	return err;
 }
 
+/* Keys the agent enforces so far (spec/agent.md); the rest are refused. */
+static const char *const agent_keys[] = {
+	"no-network", "allow-localhost", "allow-ip", "event-rate", "fs-readonly",
+	"allow-write",
+};
+
+bool hb_policy_agent_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(agent_keys) / sizeof(agent_keys[0]); i++)
+		if (!strcmp(key, agent_keys[i]))
+			return true;
+	return false;
+}
+
+/* An agent file's entry: the cgroup it confines, or a rule the agent enforces. */
+static int agent_entry(void *ctx, const char *where, const char *key, const char *value)
+{
+	struct hb_agent_policy *p = ctx;
+
+	if (!strcmp(key, "cgroup") || !strcmp(key, "unit")) {
+		if (!p->cgroup[0])
+			return hb_policy_cgroup_value(where, key, value, p->cgroup,
+						      sizeof(p->cgroup));
+		hb_log("%s: a second cgroup or unit; a file names one", where);
+		return -EINVAL;
+	}
+	if (!hb_policy_agent_key(key)) {
+		hb_log("%s: %s: not a key the agent reads (it reads "
+			"cgroup, unit, no-network, allow-localhost, allow-ip, event-rate; "
+			"see spec/agent.md)", where, key);
+		return -EINVAL;
+	}
+	return hb_run_args_set(&p->args, where, key, value);
+}
+
 int hb_policy_dir_read(const char *dir, struct hb_policy_set *set)
 {
 	struct dirent **names = NULL;
@@ -140,7 +176,7 @@ int hb_policy_dir_read(const char *dir, struct hb_policy_set *set)
 			break;
 		}
 		/* Every file is read, so that one pass names every error. */
-		if (hb_policy_file_read(p->file, &p->args, p->cgroup, sizeof(p->cgroup)) ||
+		if (hb_policy_file_read(p->file, "", agent_entry, p) ||
 		    check_one(p))
 			err = err ?: -EINVAL;
 	}

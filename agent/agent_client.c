@@ -8,7 +8,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "agent_socket.h"
+#include "agent_client.h"
 #include "log.h"
 
 static int refused(const char *who, int err)
