@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The agent's unix socket (spec/agent.md, "The agent's socket"): clients
+ * The agent's unix socket (spec/agent-socket.md): clients
  * send one request, the agent answers it and, for a trace, streams events.
  * SOCK_SEQPACKET: each message arrives whole, so a message's length is
  * part of its meaning and no framing of our own is needed.

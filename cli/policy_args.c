@@ -8,7 +8,7 @@
 
 enum { OPT_CGROUP = 0x100, OPT_RULE };
 
-/* The rules: exactly the policy-file keys the agent enforces (spec/agent.md). */
+/* The rules: exactly the policy-file keys the agent enforces (spec/agent-commands.md). */
 static const struct option options[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "no-network", no_argument, NULL, OPT_RULE },
