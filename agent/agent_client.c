@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* A client of the agent's socket (spec/agent.md): connect, ask, read the answer. */
+/* A client of the agent's socket (spec/agent-socket.md): connect, ask, read the answer. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * CONFINE (spec/agent.md, "run without root"): any local user may ask,
+ * CONFINE (spec/agent-socket.md, "Run without root"): any local user may ask,
  * so everything in the request is checked here, as root, against what
  * the kernel says (SO_PEERCRED, the pidfd, /proc), never against what
  * the client claims. The flags are parsed again by run's parser, and

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * CONFINE: `run` without root through the agent (spec/agent.md, "run
+ * CONFINE: `run` without root through the agent (spec/agent-socket.md, "Run
  * without root"). The caller names its own child by a pidfd and sends its
  * run flags; the agent checks both, makes a warm sandbox on its own
  * object and moves the child in. The sandbox lives as long as the

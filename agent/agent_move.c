@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * CONFINE's move (spec/agent.md, "run without root"). cgroup.procs takes
+ * CONFINE's move (spec/agent-socket.md, "The move"). cgroup.procs takes
  * a pid, not a pidfd, and the agent checks the child long before it
  * moves it (the caller's paths are looked up in between, which a FUSE
  * mount of the caller's can stall): the child may die meanwhile, be

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * CONFINE's move of the caller's child into its sandbox (spec/agent.md,
- * "run without root"), with the child's pid held for the whole move, so
+ * CONFINE's move of the caller's child into its sandbox (spec/agent-socket.md,
+ * "The move"), with the child's pid held for the whole move, so
  * that the pid written to cgroup.procs can name no other process.
  */
 #ifndef HB_AGENT_MOVE_H

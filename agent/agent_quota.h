@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Per-user quotas on what CONFINE sandboxes hold of the agent's shared
- * maps (spec/agent.md, "Quotas"): any local user may ask for sandboxes,
+ * maps (spec/agent-socket.md, "Quotas"): any local user may ask for sandboxes,
  * and their rules share the maps with root's warm runs and the agent's
  * policies. Root is never limited.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The agent's socket server (spec/agent.md): one ring buffer has one
+ * The agent's socket server (spec/agent-socket.md): one ring buffer has one
  * reader, the agent, which passes each event on to every trace. It never
  * waits for a client: a send that would block counts the event as that
  * client's loss, and the client is told how many it missed.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The agent's unix socket (spec/agent.md, "The agent's socket"): clients
+ * The agent's unix socket (spec/agent-socket.md): clients
  * send one request, the agent answers it and, for a trace, streams events.
  * SOCK_SEQPACKET: each message arrives whole, so a message's length is
  * part of its meaning and no framing of our own is needed.
@@ -11,7 +11,7 @@
 #include "agent_conn.h"
 
 /*
- * Creates the socket (dir 0755, socket 0600, root's). 0 or -errno, logged;
+ * Creates the socket (dir 0755, root's; the socket 0666: any user may ask, and each op checks who asks). 0 or -errno, logged;
  * either way @s is ready for the calls below (which do nothing when the
  * socket could not be made).
  */

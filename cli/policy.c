@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `hermetic-bpf policy apply|show|clear`: one-off policies on the running
- * agent's pinned object (spec/agent.md), beside its policy files.
+ * agent's pinned object (spec/agent-commands.md), beside its policy files.
  */
 #include <errno.h>
 #include <stdio.h>

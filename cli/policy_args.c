@@ -8,7 +8,7 @@
 
 enum { OPT_CGROUP = 0x100, OPT_RULE };
 
-/* The rules: exactly the policy-file keys the agent enforces (spec/agent.md). */
+/* The rules: exactly the policy-file keys the agent enforces (spec/agent-commands.md). */
 static const struct option options[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "no-network", no_argument, NULL, OPT_RULE },
@@ -56,7 +56,7 @@ static int refuse(const char *cmd, enum hb_policy_op op, const char *word, int o
 	if (op == HB_POLICY_APPLY)
 		return misuse(cmd, name, ": not a flag policy apply takes; it takes --cgroup "
 			      "and the rules the agent enforces: --no-network, "
-			      "--allow-localhost, --allow-ip, --event-rate (spec/agent.md)");
+			      "--allow-localhost, --allow-ip, --event-rate (spec/agent-commands.md)");
 	return misuse(cmd, name, op == HB_POLICY_CLEAR ? ": policy clear takes only --cgroup" :
 		      ": policy show takes only --cgroup");
 }

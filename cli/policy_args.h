@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The command line of `hermetic-bpf policy apply|show|clear` (spec/agent.md). */
+/* The command line of `hermetic-bpf policy apply|show|clear` (spec/agent-commands.md). */
 #ifndef HB_POLICY_ARGS_H
 #define HB_POLICY_ARGS_H
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `run` without root (spec/agent.md, "run without root"): the agent makes
+ * `run` without root (spec/agent-socket.md, "Run without root"): the agent makes
  * the sandbox and moves our child into it before the child execs; we
  * supervise as run does and print what the agent passes on.
  */

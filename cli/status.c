@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* `hermetic-bpf status`: what the agent's pins enforce (spec/agent.md). */
+/* `hermetic-bpf status`: what the agent's pins enforce (spec/agent-commands.md). */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>

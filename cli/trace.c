@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `hermetic-bpf trace`: the running agent's events, from another
- * terminal (spec/agent.md), in run --trace's words or as JSON lines.
+ * terminal (spec/agent-commands.md), in run --trace's words or as JSON lines.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -221,7 +221,7 @@ void hb_run_usage(FILE *f)
 	      "does not run; with no guard at all, a warning says it runs unconfined.\n"
 	      "When COMMAND exits, whatever it left running is killed.\n"
 	      "Needs root, unless `hermetic-bpf agent` runs: then any user may run,\n"
-	      "without --user, --allow-domain or --fs-readonly=ROOT (spec/agent.md).\n"
+	      "without --user, --allow-domain or --fs-readonly=ROOT (spec/agent-socket.md).\n"
 	      "\n"
 	      "Exit status:\n"
 	      "  125  hermetic-bpf failed or refused (nothing was run)\n"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""policy apply/show/clear and trace on a running agent (spec/agent.md),
+"""policy apply/show/clear and trace on a running agent (spec/agent-commands.md),
 registered into cases.py like agent_cases.py.
 
 Each case asserts the denial in the confined cgroup and that a process

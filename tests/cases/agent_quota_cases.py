@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""The agent's unprivileged CONFINE under attack (spec/agent.md, "Run
+"""The agent's unprivileged CONFINE under attack (spec/agent-socket.md, "Run
 without root"): a child's pid reused by another process before the move,
 and users filling the shared rule maps. Registered into cases.py like
 agent_unpriv_cases.py.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""`run` without root through the agent's socket (spec/agent.md, "run
+"""`run` without root through the agent's socket (spec/agent-socket.md, "Run
 without root"). Registered into cases.py like agent_cases.py.
 
 Commands run as uid 1000 for real (subprocess's user=, group=). Each

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """A warm `run`: with the agent's object pinned, `run` writes its policy
 into the agent's maps instead of loading programs (spec/agent.md, "Warm
-run"). Registered into cases.py like agent_cases.py.
+runs"). Registered into cases.py like agent_cases.py.
 
 Each case asserts the denials of a warm run and the work it allows, that
 no second object was loaded, and that nothing is left in the agent's maps

@@ -1169,7 +1169,7 @@ import agent_warm_cases  # noqa: registers the warm run cases (spec/agent.md)
 import agent_recreate_cases  # noqa: registers the agent's re-created cgroup cases
 import agent_crash_cases  # noqa: registers kill -9 of the agent under load
 import deploy_cases  # noqa: registers the shipped example policies
-import agent_policy_cases  # noqa: registers policy apply/show/clear and trace (spec/agent.md)
+import agent_policy_cases  # noqa: registers policy apply/show/clear and trace (spec/agent-commands.md)
 import agent_unpriv_cases  # noqa: registers run without root through the agent
 import seal_cases  # noqa: registers the seal's escape attempts (spec/threat-model.md)
 import output_cases  # noqa: registers output files opened as the user, fail-open inputs
