@@ -11,9 +11,10 @@
 #include "agent_conn.h"
 
 /*
- * Creates the socket (dir 0755, root's; the socket 0666: any user may ask, and each op checks who asks). 0 or -errno, logged;
- * either way @s is ready for the calls below (which do nothing when the
- * socket could not be made).
+ * Creates the socket (its directory 0755 and root's; the socket 0666: any
+ * user may ask, and each op checks who asks). 0 or -errno, logged; either
+ * way @s is ready for the calls below (which do nothing when the socket
+ * could not be made).
  */
 int hb_agent_socket_open(struct hb_agent_socket *s);
 
