@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,6 +18,8 @@
 
 #define LINK_PREFIX "link_"
 #define MAP_PREFIX "map_"
+/* An unloaded agent's pins while warm runs use it (bpffs refuses dots). */
+#define RETIRED_PREFIX HB_AGENT_PIN_DIR "-retired-"
 
 /* Why pins cannot be used: said by the agent and status, only -v for a run. */
 #define say(quiet, ...) ((quiet) ? hb_debug(__VA_ARGS__) : hb_log(__VA_ARGS__))
@@ -244,18 +247,18 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	return err;
 }
 
-static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, bool mount,
-		bool quiet)
+static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, const char *name,
+		bool mount, bool quiet)
 {
 	struct hermetic *names = NULL;
 	int err;
 
 	memset(ag, 0, sizeof(*ag));
 	ag->events = ag->rings = -1;
-	ag->lock = -1;
+	ag->lock = ag->use_lock = -1;
 	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1 };
 	ag->follow = (struct hb_follow_maps){ -1, -1, -1 };
-	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, ag->dir, sizeof(ag->dir), mount);
+	err = hb_bpffs_dir(name, ag->dir, sizeof(ag->dir), mount);
 	if (err)
 		return err;
 	if (!count_entries(ag->dir, ""))
@@ -279,45 +282,65 @@ int hb_agent_obj_find(struct hb_agent_obj *ag)
 	struct hb_sandbox_config cfg;
 
 	agent_config(&cfg);
-	return find(ag, &cfg, false, false);
+	return find(ag, &cfg, HB_AGENT_PIN_DIR, false, false);
+}
+
+/*
+ * Using the programs: a warm run holds this shared from borrowing them
+ * until its policy is written; --unload holds it exclusive. So --unload
+ * sees every warm run's policy, or no run finds the programs meanwhile.
+ * It is the lock of bpffs's root, where the agent's directory is.
+ */
+static int lock_use(const char *agent_dir, int op)
+{
+	char root[PATH_MAX];
+	char *slash;
+	int fd;
+
+	snprintf(root, sizeof(root), "%s", agent_dir);
+	slash = strrchr(root, '/');
+	if (slash)
+		slash[slash == root] = '\0';
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, op)) {
+		int err = -errno;
+
+		if (err != -ENOENT)
+			hb_log("cannot lock %s: %s", root, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	return fd;
 }
 
 int hb_agent_obj_borrow(struct hb_agent_obj *ag)
 {
 	struct hb_sandbox_config cfg;
+	char dir[PATH_MAX];
+	int use, err;
 
 	agent_config(&cfg);
-	return find(ag, &cfg, false, true);
+	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), false);
+	use = err ? err : lock_use(dir, LOCK_SH);
+	if (use < 0) {
+		memset(ag, 0, sizeof(*ag));
+		ag->lock = ag->use_lock = -1;
+		return use;
+	}
+	err = find(ag, &cfg, HB_AGENT_PIN_DIR, false, true);
+	if (err)
+		close(use);
+	else
+		ag->use_lock = use;
+	return err;
 }
 
-int hb_agent_obj_pin_links_to(const struct hb_agent_obj *ag, const char *dir)
+void hb_agent_obj_release(struct hb_agent_obj *ag)
 {
-	char from[PATH_MAX], to[PATH_MAX];
-	struct dirent *de;
-	DIR *d = opendir(ag->dir);
-	int err = d ? 0 : -errno, n = 0;
-
-	while (!err && (de = readdir(d))) {
-		int fd;
-
-		if (strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)))
-			continue;
-		err = hb_path_join(from, sizeof(from), ag->dir, de->d_name);
-		if (!err)
-			err = hb_path_join(to, sizeof(to), dir, de->d_name + strlen(LINK_PREFIX));
-		if (err)
-			break;
-		fd = bpf_obj_get(from);
-		err = fd < 0 || bpf_obj_pin(fd, to) ? -errno : 0;
-		if (fd >= 0)
-			close(fd);
-		if (err)
-			hb_log("cannot pin the agent's %s as %s: %s", from, to, strerror(-err));
-		n++;
-	}
-	if (d)
-		closedir(d);
-	return err ?: n ? 0 : -ENOENT;
+	if (ag->use_lock >= 0)
+		close(ag->use_lock);
+	ag->use_lock = -1;
 }
 
 /* One agent at a time: two would write policies and read events over each other. */
@@ -354,7 +377,7 @@ int hb_agent_obj_open(struct hb_agent_obj *ag)
 	lock = err ? err : lock_dir(dir);
 	if (lock < 0)
 		return lock;
-	err = find(ag, &cfg, true, false);
+	err = find(ag, &cfg, HB_AGENT_PIN_DIR, true, false);
 	if (err == -ENOENT) {
 		err = pin_new(ag, &cfg);
 		if (err) {
@@ -381,6 +404,7 @@ void hb_agent_obj_close(struct hb_agent_obj *ag)
 	if (ag->lock >= 0)
 		close(ag->lock);
 	ag->lock = -1;
+	hb_agent_obj_release(ag);
 }
 
 /* Deletes every policy but a running sandbox's (HB_ORIGIN_RUN). */
@@ -410,21 +434,64 @@ static int clear_policies(int fd)
 	return err;
 }
 
+/* Whether any warm run's policy is in the map @fd. */
+static bool has_run_policy(int fd)
+{
+	__u64 key, next;
+	struct hb_policy pol;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &pol) && pol.origin == HB_ORIGIN_RUN)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Moved aside under a name of its own, programs and all: a new agent can
+ * start while the old object serves its warm runs to their end.
+ */
+static int retire(const char *dir)
+{
+	char to[PATH_MAX];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (snprintf(to, sizeof(to), "%s-retired-%lld%09ld", dir, (long long)ts.tv_sec,
+		     ts.tv_nsec) >= (int)sizeof(to))
+		return -ENAMETOOLONG;
+	if (rename(dir, to)) {
+		hb_log("cannot move %s aside: %s", dir, strerror(errno));
+		return -errno;
+	}
+	hb_debug("warm runs still use the agent's programs: kept in %s until they end", to);
+	return 0;
+}
+
 int hb_agent_obj_unload(void)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
-	int fd, err, lock;
+	int fd, err, lock, use;
+	bool runs = false;
 
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), false);
 	if (err == -ENOENT)
 		return 0; /* no bpffs: nothing pinned */
 	if (err)
 		return err;
+	/* No warm run is between finding the programs and writing its policy. */
+	use = lock_use(dir, LOCK_EX);
+	if (use < 0)
+		return use == -ENOENT ? 0 : use;
 	lock = lock_dir(dir);
-	if (lock == -ENOENT)
-		return 0;
-	if (lock < 0)
-		return lock; /* a running agent would keep the programs loaded */
+	if (lock < 0) {
+		close(use);
+		/* A running agent would keep the programs loaded. */
+		return lock == -ENOENT ? 0 : lock;
+	}
 	/* Followed paths first: no re-created cgroup gets a policy from here on. */
 	err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_cg_paths");
 	fd = err ? -1 : bpf_obj_get(path);
@@ -438,25 +505,52 @@ int hb_agent_obj_unload(void)
 	}
 	if (!err)
 		err = hb_obj_pin_path(path, sizeof(path), dir, MAP_PREFIX, "hb_policies");
-	if (err) {
-		close(lock);
-		return err;
-	}
-	fd = bpf_obj_get(path);
+	fd = err ? -1 : bpf_obj_get(path);
 	if (fd >= 0) {
-		/*
-		 * Cleared first: the programs enforce none of the agent's
-		 * policies any more. A warm run's stays: it holds the programs
-		 * (its own link pins) until its sandbox is gone.
-		 */
+		/* Cleared first: the programs enforce none of the agent's policies any more. */
 		err = clear_policies(fd);
+		runs = !err && has_run_policy(fd);
 		close(fd);
-		if (err) {
-			close(lock);
-			return err;
+	}
+	/* A warm run's policy stays, and the programs with it, until it ends. */
+	if (!err)
+		err = runs ? retire(dir) : hb_bpffs_remove_dir(dir);
+	close(lock);
+	close(use);
+	return err;
+}
+
+int hb_agent_obj_collect_retired(void (*each)(const struct hb_agent_obj *ag, void *ctx),
+				 void *ctx)
+{
+	struct hb_sandbox_config cfg;
+	char root[PATH_MAX], name[NAME_MAX + 1];
+	struct hb_agent_obj ag;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if (hb_bpffs_dir("", root, sizeof(root), false) || !(d = opendir(root)))
+		return 0;
+	agent_config(&cfg);
+	while ((de = readdir(d))) {
+		__u64 key;
+		bool empty;
+
+		if (strncmp(de->d_name, RETIRED_PREFIX, strlen(RETIRED_PREFIX)))
+			continue;
+		snprintf(name, sizeof(name), "%s", de->d_name);
+		if (find(&ag, &cfg, name, false, true))
+			continue;
+		if (each)
+			each(&ag, ctx);
+		empty = bpf_map_get_next_key(ag.maps.policies, NULL, &key) && errno == ENOENT;
+		hb_agent_obj_close(&ag);
+		if (empty && !hb_bpffs_remove_dir(ag.dir)) {
+			hb_debug("the last warm run of an unloaded agent ended: removed %s", ag.dir);
+			n++;
 		}
 	}
-	err = hb_bpffs_remove_dir(dir);
-	close(lock);
-	return err;
+	closedir(d);
+	return n;
 }

@@ -32,6 +32,7 @@ struct hb_agent_obj {
 	char dir[PATH_MAX];         /* the pin directory */
 	bool restored;              /* found pinned: no second copy loaded */
 	int lock;                   /* the pin directory, flock()ed by a running agent */
+	int use_lock;               /* a borrower's shared lock (hb_agent_obj_borrow) */
 };
 
 /*
@@ -51,27 +52,36 @@ int hb_agent_obj_find(struct hb_agent_obj *ag);
 /*
  * As hb_agent_obj_find(), for a `run` that may use the pinned object
  * instead of loading its own (a warm run): why it cannot is only said
- * with -v, since the run then loads its own.
+ * with -v, since the run then loads its own. Until hb_agent_obj_release()
+ * (or close), `--unload` waits: it must see the run's policy, or the run
+ * must not find the programs.
  */
 int hb_agent_obj_borrow(struct hb_agent_obj *ag);
 
+/* The borrower's policy is in the maps (or never will be): --unload may go on. */
+void hb_agent_obj_release(struct hb_agent_obj *ag);
+
 /* Why the agent's object cannot serve @cfg, or NULL if it can. */
 const char *hb_agent_cannot_serve(const struct hb_sandbox_config *cfg);
-
-/*
- * Pins each of the agent's links again in @dir: the programs stay
- * attached while @dir holds them, whatever happens to the agent.
- */
-int hb_agent_obj_pin_links_to(const struct hb_agent_obj *ag, const char *dir);
 
 /* Closes this process's descriptors; the pins (and enforcement) stay. */
 void hb_agent_obj_close(struct hb_agent_obj *ag);
 
 /*
- * Clears every policy and removes every pin: the programs detach once the
- * last descriptor is closed. Nothing pinned is fine; a running agent:
- * -EBUSY. Returns 0 or -errno.
+ * Clears every policy but warm runs' and removes every pin: the programs
+ * detach once the last descriptor is closed. While a warm run's policy is
+ * left, the pins are only moved aside (retired): its programs stay
+ * attached until the last such policy is gone (hb_agent_obj_collect_retired).
+ * Nothing pinned is fine; a running agent: -EBUSY. Returns 0 or -errno.
  */
 int hb_agent_obj_unload(void);
+
+/*
+ * For each retired object (an unloaded agent's, kept for warm runs):
+ * @each (if set) sees it, then it is removed if no policy is left in it.
+ * Returns how many were removed.
+ */
+int hb_agent_obj_collect_retired(void (*each)(const struct hb_agent_obj *ag, void *ctx),
+				 void *ctx);
 
 #endif

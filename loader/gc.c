@@ -139,6 +139,12 @@ static void collect_warm(DIR *d, const struct hb_agent_obj *ag)
 	free(gone);
 }
 
+/* An unloaded agent's object, kept for warm runs: their gone sandboxes too. */
+static void collect_retired(const struct hb_agent_obj *ag, void *d)
+{
+	collect_warm(d, ag);
+}
+
 int hb_gc(struct hb_agent_obj *agent)
 {
 	struct hb_agent_obj own = { .lock = -1 };
@@ -174,6 +180,7 @@ int hb_gc(struct hb_agent_obj *agent)
 	if (agent)
 		collect_warm(d, agent);
 	hb_agent_obj_close(&own);
+	hb_agent_obj_collect_retired(collect_retired, d);
 	closedir(d);
 	return n;
 }

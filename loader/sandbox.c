@@ -98,9 +98,10 @@ static int open_cold(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 }
 
 /*
- * The agent's programs serve this sandbox: pinned again in the sandbox's
- * own directory (they stay attached while it lives, even if the agent
- * is unloaded), a ring of its own registered, then the policy written.
+ * The agent's programs serve this sandbox: a ring of its own registered,
+ * then the policy written. Nothing is pinned for it: once its policy is
+ * in the maps, --unload keeps the programs attached until it is gone
+ * (agent_pins.h).
  */
 static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 		     struct hb_agent_obj *ag)
@@ -111,23 +112,19 @@ static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 
 	sb->agent = ag;
 	sb->maps = ag->maps;
-	err = make_pin_dir(sb);
-	if (!err)
-		err = hb_agent_obj_pin_links_to(ag, sb->pin_dir);
-	if (!err) {
-		sb->ring = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "hb_run_events", 0, 0,
-					  HB_RINGBUF_SIZE, NULL);
-		err = sb->ring < 0 ? -errno : 0;
-		if (!err && bpf_map_update_elem(ag->rings, &id, &sb->ring, BPF_ANY))
-			err = -errno;
-		if (err)
-			hb_log("cannot make the sandbox's event ring: %s", strerror(-err));
-	}
+	sb->ring = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "hb_run_events", 0, 0, HB_RINGBUF_SIZE,
+				  NULL);
+	err = sb->ring < 0 ? -errno : 0;
+	if (!err && bpf_map_update_elem(ag->rings, &id, &sb->ring, BPF_ANY))
+		err = -errno;
+	if (err)
+		hb_log("cannot make the sandbox's event ring: %s", strerror(-err));
 	if (!err)
 		err = open_ring(sb, sb->ring);
 	own.policy.origin = HB_ORIGIN_RUN;
 	if (!err)
 		err = hb_obj_write_policy(&sb->maps, id, &own, true);
+	hb_agent_obj_release(ag);
 	if (!err)
 		hb_debug("warm: the agent's programs in %s enforce the policy", ag->dir);
 	return err;
@@ -161,10 +158,13 @@ int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 	}
 	hb_debug("sandbox cgroup %s (id %llu, level %u)", sb->cg.path,
 		 (unsigned long long)sb->cg.id, sb->cg.level);
+	why = !agent ? NULL : !cfg->policy.guards ? "a sandbox without guards" :
+	      hb_agent_cannot_serve(cfg);
+	/* Not used after all: --unload need not wait for this run. */
+	if (why)
+		hb_agent_obj_release(agent);
 	if (!cfg->policy.guards)
 		return 0;
-
-	why = agent ? hb_agent_cannot_serve(cfg) : NULL;
 	if (why)
 		hb_debug("the agent's programs cannot serve %s: loading our own", why);
 	err = agent && !why ? open_warm(sb, cfg, agent) : open_cold(sb, cfg);
@@ -270,8 +270,8 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		hb_log("leaving sandbox %s enforced; `hermetic-bpf gc` removes it once empty",
 		       sb->cg.name);
 	} else if (sb->agent) {
-		if (sb->pin_dir[0])
-			err = hb_bpffs_remove_dir(sb->pin_dir);
+		/* If the agent was unloaded meanwhile, this may have been its last run. */
+		hb_agent_obj_collect_retired(NULL, NULL);
 	} else if (sb->skel) {
 		__u64 id = sb->cg.id;
 

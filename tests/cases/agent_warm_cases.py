@@ -41,6 +41,18 @@ def probe(*flags, action=("connect", "127.0.0.1"), port=None, probe=None):
     return lines[-1], p.stderr
 
 
+def run_pins():
+    """The runs' own pin directories (<bpffs>/hermetic-bpf/run-*)."""
+    d = os.path.join(C.mount_of("bpf", "/sys/fs/bpf"), "hermetic-bpf")
+    return sorted(n for n in os.listdir(d) if n.startswith("run-")) if os.path.isdir(d) else []
+
+
+def retired():
+    """Unloaded agents' objects kept for their warm runs (spec/agent.md, --unload)."""
+    d = C.mount_of("bpf", "/sys/fs/bpf")
+    return sorted(n for n in os.listdir(d) if n.startswith("hermetic-bpf-agent-retired-"))
+
+
 class Started:
     """An agent with no policy files, unloaded afterwards."""
 
@@ -104,6 +116,7 @@ def warm_run_uses_the_agents_programs():
             time.sleep(0.2)
         expect_eq(run_policies(), 1, "the live warm run's policy in the agent's maps")
         expect_eq(policy_maps(), 1, "hb_policies maps while a warm run lives")
+        expect_eq(run_pins(), [], "pins of the live warm run (its policy holds the programs)")
         # A reload of the agent's files leaves a run's policy alone.
         ag.hup("agent: reloaded")
         expect_eq(run_policies(), 1, "the run's policy after SIGHUP")
@@ -142,6 +155,7 @@ def warm_run_outlives_the_agent_and_is_collected():
                   f"the warm run stays confined after the agent is unloaded: {err!r}")
         expect_eq(live.returncode, 0, "its status")
         wait_no_policy_maps("after the last warm run of an unloaded agent ended")
+        expect_eq(retired(), [], "the unloaded object after its last warm run ended")
 
     # A warm run's launcher killed: gc removes its policy from the agent's maps.
     with Started():
@@ -164,6 +178,58 @@ def warm_run_outlives_the_agent_and_is_collected():
         expect_eq(p.returncode, 0, f"gc: {p.stderr!r}")
         expect_eq(run_policies(), 0, "the gone sandbox's policy after gc")
         no_leftovers("a killed warm run after gc")
+
+
+@case("tierA")
+def unload_keeps_a_killed_warm_runs_programs():
+    # The launcher of a warm run killed, then the agent unloaded: its command
+    # still runs, so the programs stay (moved aside) while a new agent starts;
+    # gc detaches them once the sandbox is empty.
+    d = C.shared_tmpdir()
+    go = os.path.join(d, "go")
+    script = ("import os, socket, time\n"
+              f"while not os.path.exists({go!r}): time.sleep(0.05)\n"
+              "s = socket.socket()\n"
+              "try:\n"
+              f"    s.connect(('127.0.0.1', {C.TCP4.port})); print('ok', flush=True)\n"
+              "except OSError as e: print(type(e).__name__, flush=True)\n")
+    with Started() as ag:
+        live = subprocess.Popen([C.HB, "run", "--no-network", C.PY, "-c", script],
+                                env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        deadline = time.time() + 60
+        while run_policies() < 1 and time.time() < deadline:
+            time.sleep(0.2)
+        expect_eq(run_policies(), 1, "the warm run's policy")
+        live.kill()
+        live.wait()
+        ag.stop()
+        p = C.hb("agent", "--unload")
+        expect_eq(p.returncode, 0, f"--unload beside a killed warm run: {p.stderr!r}")
+        expect_eq(pinned(), [], "the agent's pins after --unload")
+        expect_eq(len(retired()), 1, f"the unloaded object kept for the run: {retired()}")
+    with Started():
+        expect_eq(len(pinned()) > 0, True, "a new agent starts beside the retired object")
+        open(go, "w").close()
+        out = live.stdout.readline().strip()
+        expect_eq(out, "PermissionError",
+                  "the killed launcher's command stays confined after --unload")
+        token, _ = probe("--no-network", "--allow-localhost", port=C.TCP4.port)
+        expect_eq(token, "ok", "a warm run on the new agent")
+        deadline = time.time() + 30
+        while time.time() < deadline and any(
+                os.path.exists(os.path.join(C.CGROOT, "hermetic-bpf", cg, "cgroup.procs")) and
+                open(os.path.join(C.CGROOT, "hermetic-bpf", cg, "cgroup.procs")).read()
+                for cg in os.listdir(os.path.join(C.CGROOT, "hermetic-bpf"))
+                if cg.startswith("run-")):
+            time.sleep(0.2)
+        p = C.hb("gc")
+        expect_eq(p.returncode, 0, f"gc: {p.stderr!r}")
+        expect_eq(retired(), [], "the retired object after its last sandbox was collected")
+        wait_no_policy_maps("after the retired object's last run (the new agent's stays)",
+                            left=1)
+    wait_no_policy_maps("after the new agent's --unload")
+    no_leftovers("an unloaded agent's killed warm run")
 
 
 @case("tierA")
