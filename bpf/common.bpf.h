@@ -87,7 +87,7 @@ struct {
 	__uint(max_entries, HB_MAX_FS_RULES);
 	__type(key, struct hb_inode_key);
 	__type(value, __u8);
-} hb_fs_rules SEC(".maps");
+} hb_fs_subtrees SEC(".maps");
 
 /* Per task: whether its execve() in progress is the command's own. */
 struct {

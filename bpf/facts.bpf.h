@@ -45,7 +45,7 @@ static long hb_fs_walk_cb(__u32 i, void *data)
 
 	k.ino = BPF_CORE_READ(inode, i_ino);
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	flags = k.ino ? bpf_map_lookup_elem(&hb_fs_rules, &k) : NULL;
+	flags = k.ino ? bpf_map_lookup_elem(&hb_fs_subtrees, &k) : NULL;
 	if (flags)
 		w->found |= i ? *flags & (HB_FS_RULE_WRITE | HB_FS_RULE_READ) : *flags;
 	if (w->found & w->need)
