@@ -35,7 +35,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 LDLIBS    := -Wl,-Bstatic -lbpf -lelf -lz -linih -lseccomp -Wl,-Bdynamic -lresolv -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
-BPF_HEADERS := bpf/hermetic_abi.h bpf/hermetic_policy.h vmlinux/$(ARCH)/vmlinux.h
+BPF_HEADERS := $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
 SKELETONS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
 APP_SRCS    := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))

@@ -70,11 +70,11 @@
 #define HB_NET_UNIX_RULES (1u << 3)      /* hb_unix_rules holds sockets */
 
 /* What the filesystem guard confines (struct hb_policy.fs). */
-#define HB_FS_READONLY (1u << 0)  /* no change to any file but in hb_fs_rules'
+#define HB_FS_READONLY (1u << 0)  /* no change to any file but in hb_fs_subtrees'
 				   * HB_FS_RULE_WRITE subtrees */
 #define HB_FS_READ_ROOT (1u << 1) /* reads only in HB_FS_RULE_READ subtrees */
 
-/* Value of hb_fs_rules: what a file or directory (and what is below it) allows. */
+/* Value of hb_fs_subtrees: what a file or directory (and what is below it) allows. */
 #define HB_FS_RULE_WRITE (1u << 0) /* the subtree may change */
 #define HB_FS_RULE_READ (1u << 1)  /* the subtree may be read */
 #define HB_FS_RULE_STAT (1u << 2)  /* this directory itself may be stat-ed:
@@ -237,7 +237,7 @@ struct hb_policy {
 
 /*
  * A file of one sandbox by identity: the key of hb_exec_rules (--allow-exec
- * executables), hb_unix_rules (--allow-unix sockets) and hb_fs_rules.
+ * executables), hb_unix_rules (--allow-unix sockets) and hb_fs_subtrees.
  */
 struct hb_inode_key {
 	__u64 sandbox_id;

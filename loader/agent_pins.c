@@ -27,7 +27,7 @@
 /* The maps the agent writes policies into and reads events from. */
 static const char *const map_names[] = {
 	"hb_policies", "hb_stats", "hb_net_rules", "hb_unix_rules",
-	"hb_unix_paths", "hb_exec_rules", "hb_fs_rules", "hb_events",
+	"hb_unix_paths", "hb_exec_rules", "hb_fs_subtrees", "hb_events",
 	"hb_event_rings",
 	"hb_cg_paths", "hb_cg_ids", "hb_cg_events",
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Filesystem rules by identity: what goes into the map hb_fs_rules for
+ * Filesystem rules by identity: what goes into the map hb_fs_subtrees for
  * --allow-write, --fs-readonly=ROOT, --allow-read and the runtime list
  * (spec/fs.md, "Path identity").
  */

@@ -258,7 +258,7 @@ void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m)
 	m->unix_rules = bpf_map__fd(skel->maps.hb_unix_rules);
 	m->unix_paths = bpf_map__fd(skel->maps.hb_unix_paths);
 	m->exec_rules = bpf_map__fd(skel->maps.hb_exec_rules);
-	m->fs_rules = bpf_map__fd(skel->maps.hb_fs_rules);
+	m->fs_rules = bpf_map__fd(skel->maps.hb_fs_subtrees);
 }
 
 static int update(int fd, const void *key, const void *val, const char *what)

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What every guard's programs share: the run-time constants the loader
+ * sets, the maps, a hook's context, and finding the current task's sandbox.
+ * A part of hermetic.bpf.c: one object, one set of maps (see there).
+ */
+#ifndef HB_COMMON_BPF_H
+#define HB_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "hermetic_abi.h"
+#include "hermetic_policy.h"
+
+/* Set before load: the cgroup programs enforce (tier B), not only redirect. */
+const volatile bool hb_tier_b = false;
+
+/* Set before load: HB_FS_* some sandbox of this instance asks for. */
+const volatile __u32 hb_fs_mode = 0;
+
+/*
+ * Sandbox cgroup id -> what it is denied. Written by the loader, and by
+ * hb_cg_mkdir for a cgroup the agent follows.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_SANDBOXES);
+	__type(key, __u64);
+	__type(value, struct hb_policy);
+} hb_policies SEC(".maps");
+
+/* Sandbox cgroup id -> counters; the loader creates the entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_SANDBOXES);
+	__type(key, __u64);
+	__type(value, struct hb_stats);
+} hb_stats SEC(".maps");
+
+/* --allow-ip and --allow-localhost-like rules of every sandbox. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HB_MAX_NET_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hb_net_key);
+	__type(value, __u32);
+} hb_net_rules SEC(".maps");
+
+/* Addresses the DNS proxy answered for allowed names, with an expiry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_DNS_ADDRS);
+	__type(key, struct hb_dns_key);
+	__type(value, struct hb_dns_value);
+} hb_dns_addrs SEC(".maps");
+
+/* --allow-unix sockets, by inode. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_UNIX_RULES);
+	__type(key, struct hb_inode_key);
+	__type(value, __u8);
+} hb_unix_rules SEC(".maps");
+
+/* The same sockets by path, for tier B's hooks (before path lookup). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_UNIX_RULES * 2);
+	__type(key, struct hb_unix_path_key);
+	__type(value, __u8);
+} hb_unix_paths SEC(".maps");
+
+/* --allow-exec executables, by inode. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_EXEC_RULES);
+	__type(key, struct hb_inode_key);
+	__type(value, __u8);
+} hb_exec_rules SEC(".maps");
+
+/* --allow-write, --allow-read, the read root and what leads to them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_FS_RULES);
+	__type(key, struct hb_inode_key);
+	__type(value, __u8);
+} hb_fs_subtrees SEC(".maps");
+
+/* Per task: whether its execve() in progress is the command's own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} hb_first_exec SEC(".maps");
+
+/*
+ * Per CPU: a file's path for an event, and other buffers larger than the
+ * stack spares. Sleepable programs run with migration off; a
+ * preempting one could overwrite a path mid-event: a garbled trace text,
+ * never a decision, which does not depend on it.
+ */
+struct hb_path_buf {
+	char path[HB_EVENT_PATH_MAX];
+	/*
+	 * A file's path built backwards from its dentries, in two windows
+	 * (rename and link have two paths); the slack lets the verifier
+	 * prove every masked offset plus masked length in bounds.
+	 */
+	char text[3 * HB_EVENT_PATH_MAX];
+	struct hb_unix_path_key unix_key; /* tier B's unix hooks */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hb_path_buf);
+} hb_scratch SEC(".maps");
+
+/* Per UDP/TCP socket: where a redirected DNS query was really going. */
+struct hb_dns_orig {
+	__u32 ip4;
+	__u32 ip6[4];
+	__u16 port; /* network order */
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct hb_dns_orig);
+} hb_dns_origs SEC(".maps");
+
+struct hb_ring {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, HB_RINGBUF_SIZE);
+};
+
+struct hb_ring hb_events SEC(".maps");
+
+/*
+ * Sandbox id -> a ring of its own, read by that sandbox's `run` when it
+ * shares the agent's object (a warm run): the agent reads hb_events, and
+ * a ring buffer has one reader. Sandboxes without one report to hb_events.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, HB_MAX_SANDBOXES);
+	__type(key, __u64);
+	__array(values, struct hb_ring);
+} hb_event_rings SEC(".maps");
+
+/*
+ * Cgroup levels [hb_level_lo, hb_level_hi) that hold sandboxes, kept by
+ * the loader. With one `run`, lo + 1 == hi, and hb_sandbox_id is that
+ * run's cgroup: one helper call tells a task outside it. An instance
+ * that serves several sandboxes leaves hb_sandbox_id 0.
+ */
+__u32 hb_level_lo;
+__u32 hb_level_hi;
+__u64 hb_sandbox_id;
+
+/* What a hook knows beyond the request: for lookups and the event. */
+struct hb_ctx {
+	struct hb_req req;
+	__u32 path_len;
+	__u32 arg;          /* for the event (struct hb_event.arg) */
+	const void *path;   /* kernel memory: a unix peer's sun_path, a file's
+			     * path (hb_scratch), an exec's filename */
+	__u32 path_str;     /* path is a NUL-terminated string: read up to it */
+	union { /* the stack is small: what only some hooks need */
+		struct {
+			struct sock *sk;    /* the socket, when the hook has one (LSM) */
+			__u64 peer_ino;     /* unix peer's inode and device */
+			__u32 peer_dev;
+			__u32 file_dev;
+			struct hb_unix_path_key *path_key; /* tier B: look the path up */
+			struct task_struct *target; /* ptrace/kill: the other process */
+			struct cgroup *file_cg; /* a cgroupfs file's cgroup */
+			__u64 file_ino;     /* exec: the file's identity, for --allow-exec */
+		};
+		struct { /* the filesystem guard (HB_HOOK_FS_*) */
+			struct dentry *fs_walk[2];  /* where the rule walks start
+						     * (rename and link judge two) */
+			struct dentry *fs_text[2];  /* the paths the event names */
+			struct vfsmount *fs_mnt[2]; /* their mounts, if the hook knows */
+			struct inode *fs_inode;     /* an opened file: held descriptors */
+			__u32 fs_fmode;             /* what a held descriptor needs */
+		};
+	};
+};
+
+struct hb_level_loop {
+	__u32 lo;
+	__u32 net;    /* with HB_NET_* bits: find a policy that has them */
+	int found;    /* the level, or -1 */
+	const struct hb_policy *policy;
+};
+
+/* One level of hb_find_level(); 1 stops the loop. */
+static long hb_find_level_cb(__u32 i, void *data)
+{
+	struct hb_level_loop *l = data;
+	__u32 lvl = l->lo + i;
+	const struct hb_policy *p;
+	__u64 id;
+
+	if (lvl >= HB_MAX_LEVELS)
+		return 1;
+	id = bpf_get_current_ancestor_cgroup_id(lvl);
+	if (!id) /* the task sits above this level */
+		return 1;
+	p = bpf_map_lookup_elem(&hb_policies, &id);
+	if (!p || (l->net && !(p->net & l->net)))
+		return 0;
+	l->found = lvl;
+	l->policy = p;
+	return 1;
+}
+
+/*
+ * The first level from @from at which the current task is in a sandbox
+ * (whose policy has the @net bits, if any), or -1. bpf_loop() keeps the
+ * level an unknown to the verifier, which then checks the code after it
+ * once instead of once per possible level.
+ */
+static __always_inline int hb_find_level(__u32 from, __u32 net,
+					 const struct hb_policy **policy)
+{
+	struct hb_level_loop l = { .lo = from, .net = net, .found = -1 };
+	__u32 hi = hb_level_hi;
+
+	if (from >= hi)
+		return -1;
+	bpf_loop(hi - from, hb_find_level_cb, &l, 0);
+	if (policy)
+		*policy = l.policy;
+	return l.found;
+}
+
+/*
+ * First level at which the current task is in a sandbox, or -1. Every
+ * process on the host comes here on every hook: those outside the one
+ * sandbox are sent away before the loop and the map lookup.
+ */
+static __always_inline int hb_first_level(void)
+{
+	__u64 id = hb_sandbox_id;
+
+	if (id && bpf_get_current_ancestor_cgroup_id(hb_level_lo) != id)
+		return -1;
+	return hb_find_level(hb_level_lo, 0, NULL);
+}
+
+/*
+ * Whether an LSM hook has nothing to judge: an earlier program denied
+ * already (@ret, passed on), or the task is in no sandbox (@ret is 0).
+ */
+static __always_inline bool hb_skip(int ret, int *first)
+{
+	if (ret)
+		return true;
+	*first = hb_first_level();
+	return *first < 0;
+}
+
+/* Whether cgroup @cg is the sandbox (@level, @id) or below it. */
+static __always_inline int hb_cgroup_in_sandbox(struct cgroup *cg, __u32 level,
+						__u64 id)
+{
+	struct cgroup *anc;
+	int cg_level;
+
+	if (!cg || bpf_core_read(&cg_level, sizeof(cg_level), &cg->level) ||
+	    cg_level < (int)level || level >= HB_MAX_LEVELS)
+		return 0;
+	if (bpf_core_read(&anc, sizeof(anc), &cg->ancestors[level]) || !anc)
+		return 0;
+	return BPF_CORE_READ(anc, kn, id) == id;
+}
+
+/* Whether @sk was created inside the sandbox. */
+static __always_inline int hb_sock_in_sandbox(struct sock *sk, __u32 level,
+					      __u64 id)
+{
+	return hb_cgroup_in_sandbox(BPF_CORE_READ(sk, sk_cgrp_data.cgroup), level, id);
+}
+
+#endif /* HB_COMMON_BPF_H */

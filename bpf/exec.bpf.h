@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tier A's --no-subprocess and --block-native: execve and the files it
+ * runs, the seal's setuid check, executable memory and the roads into it.
+ * A part of hermetic.bpf.c: one object, one set of maps (see there).
+ */
+#ifndef HB_EXEC_BPF_H
+#define HB_EXEC_BPF_H
+
+#include "enforce.bpf.h"
+
+#define HB_S_IWGRP 0020
+#define HB_S_IWOTH 0002
+#define HB_S_IROTH 0004
+#define HB_S_IFMT 0170000
+#define HB_S_IFREG 0100000
+#define HB_VM_WRITE 0x2
+#define HB_VM_EXEC 0x4
+
+/*
+ * Trusted for --block-native: a regular file owned by root, writable by
+ * nobody else and readable by everyone, in a directory owned by root and
+ * writable by nobody else. Nobody but root can have written it or put it
+ * there (a root command has no such limit: spec/exec.md says so); and
+ * root's files that a user reads only through a group or an ACL (logs,
+ * the journal, core dumps, the locate database) hold what users wrote
+ * into them, not code root installed, which is world-readable.
+ */
+static __always_inline int hb_file_trusted(struct file *file)
+{
+	struct dentry *dir = BPF_CORE_READ(file, f_path.dentry, d_parent);
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct inode *dinode = BPF_CORE_READ(dir, d_inode);
+	umode_t mode = BPF_CORE_READ(inode, i_mode);
+	umode_t dmode = BPF_CORE_READ(dinode, i_mode);
+
+	return inode && dinode && (mode & HB_S_IFMT) == HB_S_IFREG &&
+	       BPF_CORE_READ(inode, i_uid.val) == 0 &&
+	       BPF_CORE_READ(dinode, i_uid.val) == 0 &&
+	       !(mode & (HB_S_IWGRP | HB_S_IWOTH)) && (mode & HB_S_IROTH) &&
+	       !(dmode & (HB_S_IWGRP | HB_S_IWOTH));
+}
+
+/* The file's identity for --allow-exec, and the facts --block-native needs. */
+static __always_inline void hb_read_file(struct hb_ctx *c, struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+
+	c->file_ino = BPF_CORE_READ(inode, i_ino);
+	c->file_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (!inode || !c->file_ino)
+		c->req.unreadable = 1;
+	c->req.trusted = hb_file_trusted(file);
+	c->req.own_exe = exe && exe == inode;
+}
+
+/* A file's path for the event, from sleepable hooks (bpf_d_path). */
+static __always_inline void hb_file_path(struct hb_ctx *c, struct file *file)
+{
+	__u32 zero = 0;
+	struct hb_path_buf *buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+	long n;
+
+	if (!buf)
+		return;
+	n = bpf_d_path(&file->f_path, buf->path, sizeof(buf->path));
+	if (n > 0) {
+		c->path = buf->path;
+		c->path_len = n - 1; /* without the NUL */
+	}
+}
+
+/* execve(): once per call, with the file it opened first. */
+SEC("lsm/bprm_creds_for_exec")
+int BPF_PROG(hb_exec, struct linux_binprm *bprm, int ret)
+{
+	struct hb_ctx c = {};
+	const char *name;
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	hb_read_file(&c, bprm->file);
+	/* The name it was asked for (execve's path): what the user recognises. */
+	name = BPF_CORE_READ(bprm, filename);
+	c.path = name;
+	c.path_len = HB_EVENT_PATH_MAX - 1;
+	c.path_str = 1;
+	return hb_enforce(&c, first, HB_HOOK_EXEC);
+}
+
+/* Each file an execve() runs: the program, a script's interpreter, ... */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(hb_exec_file, struct linux_binprm *bprm, int ret)
+{
+	struct hb_ctx c = {};
+	__u32 *flag;
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	flag = bpf_task_storage_get(&hb_first_exec, bpf_get_current_task_btf(), 0, 0);
+	c.req.first_exec = flag && *flag;
+	hb_read_file(&c, bprm->file);
+	c.path = BPF_CORE_READ(bprm, interp);
+	c.path_len = HB_EVENT_PATH_MAX - 1;
+	c.path_str = 1;
+	return hb_enforce(&c, first, HB_HOOK_EXEC_FILE);
+}
+
+/*
+ * The credentials an exec computed (setuid and setgid bits, file
+ * capabilities; commoncap ran before): more than the task has is denied,
+ * as no_new_privs would ignore it. Root's changes are not gains.
+ */
+SEC("lsm/bprm_creds_from_file")
+int BPF_PROG(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *old, *new;
+	struct hb_ctx c = {};
+	__u64 old_caps = 0, new_caps = 0;
+	__u32 euid;
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	old = BPF_CORE_READ(task, cred);
+	new = BPF_CORE_READ(bprm, cred);
+	euid = BPF_CORE_READ(old, euid.val);
+	/* 64 bits of capabilities, as u32[2] (6.1) or u64 (6.3+) */
+	bpf_core_read(&old_caps, sizeof(old_caps), &old->cap_permitted);
+	bpf_core_read(&new_caps, sizeof(new_caps), &new->cap_permitted);
+	c.req.gains = euid != 0 &&
+		      (BPF_CORE_READ(new, euid.val) != euid ||
+		       BPF_CORE_READ(new, egid.val) != BPF_CORE_READ(old, egid.val) ||
+		       (new_caps & ~old_caps));
+	if (!c.req.gains)
+		return 0;
+	c.path = BPF_CORE_READ(bprm, filename);
+	c.path_len = HB_EVENT_PATH_MAX - 1;
+	c.path_str = 1;
+	return hb_enforce(&c, first, HB_HOOK_SETID);
+}
+
+/* Executable mappings: of a file, or anonymous (file is NULL). */
+SEC("lsm.s/mmap_file")
+int BPF_PROG(hb_mmap, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags, int ret)
+{
+	struct hb_ctx c = { .req.prot = prot, .arg = prot };
+	int first;
+
+	if (ret)
+		return ret;
+	if (!(prot & HB_PROT_EXEC)) /* the common case, and never denied */
+		return 0;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	if (file) {
+		hb_read_file(&c, file);
+		hb_file_path(&c, file);
+	} else {
+		c.req.anon = 1;
+	}
+	return hb_enforce(&c, first, HB_HOOK_MMAP);
+}
+
+/*
+ * Making a mapping executable (or executable and writable) later. Not a
+ * sleepable hook: the event names the file's last component only.
+ */
+SEC("lsm/file_mprotect")
+int BPF_PROG(hb_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct hb_ctx c = { .req.prot = prot, .arg = prot };
+	unsigned long vm_flags;
+	struct file *file;
+	int first;
+
+	if (ret)
+		return ret;
+	if (!(prot & HB_PROT_EXEC))
+		return 0;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	vm_flags = BPF_CORE_READ(vma, vm_flags);
+	file = BPF_CORE_READ(vma, vm_file);
+	c.req.was_exec = !!(vm_flags & HB_VM_EXEC);
+	/* Private pages already written (copy-on-write): code put there. */
+	c.req.modified = !!(vm_flags & HB_VM_WRITE) || BPF_CORE_READ(vma, anon_vma);
+	if (file) {
+		hb_read_file(&c, file);
+		c.path = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+		c.path_len = HB_EVENT_PATH_MAX - 1;
+		c.path_str = 1;
+	} else {
+		c.req.anon = 1;
+	}
+	return hb_enforce(&c, first, HB_HOOK_MPROTECT);
+}
+
+/*
+ * Roads into memory that no mapping call announces (--block-native): a
+ * userfaultfd fills faulting pages with chosen bytes (UFFDIO_COPY into
+ * a private read+exec mapping of a trusted file), /proc/PID/mem and a
+ * tracer write through page protections (FOLL_FORCE). Ptrace attach is
+ * judged by hb_ptrace; PTRACE_TRACEME, which asks no access check of the
+ * tracer, here.
+ */
+static __always_inline int hb_memory_road(int first, __u32 road)
+{
+	struct hb_ctx c = { .arg = road };
+
+	return hb_enforce(&c, first, HB_HOOK_MEMORY);
+}
+
+/* userfaultfd(2) and /dev/userfaultfd name the new inode so. */
+static const char hb_uffd_name[] = "[userfaultfd]";
+
+SEC("lsm/inode_init_security_anon")
+int BPF_PROG(hb_anon_inode, struct inode *inode, const struct qstr *name,
+	     const struct inode *context_inode, int ret)
+{
+	char buf[sizeof(hb_uffd_name)] = {};
+	int first;
+
+	if (ret || BPF_CORE_READ(name, len) != sizeof(hb_uffd_name) - 1)
+		return ret;
+	first = hb_first_level();
+	if (first < 0)
+		return 0;
+	/* Unreadable: judged as a userfaultfd (its length already matches). */
+	if (!bpf_probe_read_kernel(buf, sizeof(buf) - 1, BPF_CORE_READ(name, name)))
+		for (int i = 0; i < (int)sizeof(buf) - 1; i++)
+			if (buf[i] != hb_uffd_name[i])
+				return 0;
+	return hb_memory_road(first, HB_MEMORY_USERFAULTFD);
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(hb_traceme, struct task_struct *parent, int ret)
+{
+	int first;
+
+	if (hb_skip(ret, &first))
+		return ret;
+	return hb_memory_road(first, HB_MEMORY_TRACEME);
+}
+
+#endif /* HB_EXEC_BPF_H */
