@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The everyday edges a first-time user meets (issue 20), registered into
 cases.py like agent_cases.py: help and version, options given twice,
---fail-on-block=CODE, the trace on standard output or an inherited
-descriptor, IPv6 with a port, and the user's own HOME, USER, LOGNAME and
-SHELL when the command drops to SUDO_UID.
+--fs-readonly's bare-word ROOT, --fail-on-block=CODE, the trace on
+standard output or an inherited descriptor, IPv6 with a port, the user's
+own HOME, USER, LOGNAME and SHELL when the command drops to SUDO_UID, and
+refusals whose hint fixes the case at hand. The files run writes for the
+user are output_cases.py's.
 """
 import json
 import os
 import pwd
+import re
 import subprocess
 import tempfile
 
@@ -33,6 +36,7 @@ def help_and_version_as_users_type_them():
 def single_valued_options_given_twice_are_refused():
     marker = tempfile.mktemp()
     for args in (["--fs-readonly=/usr", "--fs-readonly=/srv"],
+                 ["--fs-readonly", "/usr", "--fs-readonly=/usr"],  # the bare word counts
                  ["--trace-format=json", "--trace-format=text"],
                  ["--trace-file", marker + ".a", "--trace-file", marker + ".b"],
                  ["--user", "root", "--user", "nobody"],
@@ -46,6 +50,28 @@ def single_valued_options_given_twice_are_refused():
     p = hb("run", "--trace-format=json", "--trace", "--trace", "touch", marker)
     expect(p.returncode == 0 and os.path.exists(marker), f"once runs: {p.stderr!r}")
     os.unlink(marker)
+
+
+@case("fsB", "once")
+def fs_readonly_takes_a_bare_root_or_the_command():
+    # hermetic's spelling (run --help, spec/fs.md): the word after
+    # --fs-readonly is ROOT when it has a '/' and is a directory...
+    import fs_cases as F
+    root = F.tmpdir()
+    F.populate(root, files=["in"])
+    probe = F.with_probe(root)
+    F.check(["--fs-readonly", root], [(f"read {root}/in", "ok"), ("read /etc/passwd", "EACCES"),
+                                      (f"open {root}/in O_WRONLY", "EACCES")],
+            "--fs-readonly ROOT", probe=probe)
+    # ... and an existing file there is COMMAND (python3 here), under
+    # --fs-readonly alone: everything readable, nothing writable.
+    F.check(["--fs-readonly"], [(f"read {root}/in", "ok"), ("read /etc/passwd", "ok"),
+                                (f"open {root}/in O_WRONLY", "EACCES")],
+            "--fs-readonly COMMAND", probe=probe)
+    # A directory that is not there is an error (not a command to run).
+    p = hb("run", "--fs-readonly", root + "/missing/dir", C.PY, "-c", "pass")
+    expect(p.returncode == 125 and f"--fs-readonly {root}/missing/dir: No such file or "
+           "directory" in p.stderr, f"a missing ROOT: {p.stderr!r}")
 
 
 @case("net", "once")
@@ -65,16 +91,29 @@ def json_lines(text):
     return [json.loads(x) for x in text.splitlines() if x.startswith("{")]
 
 
+# One pipe, two writers: hermetic-bpf writes each event in one write(), but
+# the command's own line may take two (print under PYTHONUNBUFFERED writes
+# the token, then the newline), and an event can land between them.
+EVENT = re.compile(r'\{"schema".*\}\n?')
+
+
+def split_shared(text):
+    """(the events, the command's own words) of a pipe both wrote to."""
+    return [json.loads(m) for m in EVENT.findall(text)], EVENT.sub("", text).split()
+
+
 @case("net", "once")
 def trace_to_standard_output_or_an_inherited_descriptor():
-    p = hb("run", "--no-network", "--trace-format=json", "--trace-file", "-",
-           *CONNECT(C.TCP4.port))
-    events = json_lines(p.stdout)
-    expect(p.returncode == 0 and "EPERM" in p.stdout.splitlines(), f"ran: {p.stdout!r}")
-    expect(any(e.get("type") == "denied" and e.get("action") == "connect" and
-               e.get("port") == C.TCP4.port for e in events),
-           f"the connect event on stdout: {p.stdout!r}")
-    expect(not json_lines(p.stderr), f"no JSON on stderr: {p.stderr!r}")
+    # "-" and /dev/stdout: standard output, shared with the command's.
+    for out in ("-", "/dev/stdout"):
+        p = hb("run", "--no-network", "--trace-format=json", "--trace-file", out,
+               *CONNECT(C.TCP4.port))
+        events, words = split_shared(p.stdout)
+        expect(p.returncode == 0 and words == ["EPERM"], f"{out}: ran: {p.stdout!r}")
+        expect(any(e.get("type") == "denied" and e.get("action") == "connect" and
+                   e.get("port") == C.TCP4.port for e in events),
+               f"{out}: the connect event on stdout: {p.stdout!r}")
+        expect(not EVENT.search(p.stderr), f"{out}: no JSON on stderr: {p.stderr!r}")
     # /dev/fd/N: a descriptor we were given; the command's stdout stays apart.
     r, w = os.pipe()
     env = dict(os.environ, **C.DEFAULT_ENV)
@@ -124,11 +163,15 @@ def refusals_hint_at_what_fixes_this_case():
     hints = [x for x in p.stderr.splitlines() if x.startswith("Hint:")]
     expect(p.returncode == 125 and len(hints) == 1 and "--user USER" in hints[0] and
            "runs as root" in p.stderr, f"root without --user: {p.stderr!r}")
-    # learn in tier B: audit mode is BPF-LSM's, not one guard's (--block-native).
+    # learn in tier B: audit mode is BPF-LSM's, not one guard's (--block-native);
+    # the hint is what turns BPF-LSM on here (securityfs, or the lsm= list).
     out = tempfile.mktemp()
     p = hb("learn", "-o", out, "--", "true")
+    hints = [x for x in p.stderr.splitlines() if x.startswith("Hint:")]
     expect(p.returncode == 125 and "learn needs BPF-LSM" in p.stderr and
            "--block-native" not in p.stderr, f"learn: {p.stderr!r}")
+    expect(len(hints) == 1 and re.search(r"securityfs|lsm=\S*bpf", hints[0]),
+           f"learn's hint turns BPF-LSM on: {p.stderr!r}")
     expect(not os.path.exists(out), "no policy file is left")
     # The neighbour: as a user, the same run is sealed and runs.
     p = hb("run", "--no-network", "true", env=C.TESTER)
