@@ -16,7 +16,7 @@ static const struct {
 	[HB_QUOTA_NET] = { "hb_net_rules", "--allow-ip rules", HB_MAX_NET_RULES },
 	[HB_QUOTA_UNIX] = { "hb_unix_rules", "--allow-unix rules", HB_MAX_UNIX_RULES },
 	[HB_QUOTA_EXEC] = { "hb_exec_rules", "--allow-exec rules", HB_MAX_EXEC_RULES },
-	[HB_QUOTA_FS] = { "hb_fs_rules", "filesystem rules (--allow-write, with the mounts "
+	[HB_QUOTA_FS] = { "hb_fs_subtrees", "filesystem rules (--allow-write, with the mounts "
 			  "below it)", HB_MAX_FS_RULES },
 };
 
