@@ -178,7 +178,8 @@ void hb_follow_event(const struct hb_policy_maps *m, const struct hb_follow_maps
 		       "not be written there: %s", i < set->n ? set->v[i].cgroup : "?",
 		       (unsigned long long)ev->id, strerror(-ev->err));
 	if (i < set->n && cur == ev->id) {
-		int err = hb_agent_write_policy(m, cur, &set->v[i].args.rules, HB_ORIGIN_FILE);
+		int err = hb_agent_write_policy(m, cur, set->v[i].cgroup, &set->v[i].args.rules,
+						HB_ORIGIN_FILE);
 
 		if (ids[i] != cur)
 			forget(m, ids[i]);

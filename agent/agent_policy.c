@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "agent_policy.h"
+#include "cgroup_names.h"
 
 void hb_agent_policy(const struct hb_rules *r, __u32 origin, struct hb_policy *p)
 {
@@ -8,8 +9,8 @@ void hb_agent_policy(const struct hb_rules *r, __u32 origin, struct hb_policy *p
 	p->origin = origin;
 }
 
-int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const struct hb_rules *r,
-			  __u32 origin)
+int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const char *cgroup,
+			  const struct hb_rules *r, __u32 origin)
 {
 	struct hb_sandbox_config cfg = {};
 	struct hb_rules_paths paths = {};
@@ -20,6 +21,7 @@ int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const struct
 		err = hb_rules_resolve(r, HB_RESOLVE_FS, NULL, NULL, &paths);
 	hb_rules_config(r, r->guards | HB_GUARD_TAMPER, &paths, &cfg);
 	cfg.policy.origin = origin;
+	cfg.level = hb_cgroup_path_level(cgroup);
 	/* No first exec is anybody's own: the cgroup's processes run already. */
 	if (!err)
 		err = hb_obj_write_policy(m, id, &cfg, false);

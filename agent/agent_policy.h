@@ -11,11 +11,12 @@
 void hb_agent_policy(const struct hb_rules *r, __u32 origin, struct hb_policy *p);
 
 /*
- * One policy of the agent's kind for cgroup @id, written whole with
+ * One policy of the agent's kind for cgroup @id (@cgroup below the
+ * cgroup2 root, "/a/b"), written whole with
  * @origin (HB_ORIGIN_*): rules first, then the entry; --allow-ip rules
  * and subtrees it no longer has are removed after. 0 or -errno, logged.
  */
-int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const struct hb_rules *r,
-			  __u32 origin);
+int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const char *cgroup,
+			  const struct hb_rules *r, __u32 origin);
 
 #endif

@@ -32,6 +32,21 @@ struct {
 	__type(value, struct hb_policy);
 } hb_policies SEC(".maps");
 
+/*
+ * The cgroup levels that hold a policy, bit N for level N: a writer sets a
+ * level's bit before the first policy there (loader/obj.c), so the hooks
+ * of an object that serves many cgroups look at those levels only. Bits
+ * stay set while the object lives: a stale one costs a lookup, never a
+ * sandbox. Mapped in user space, where writers OR their bit atomically.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u32);
+} hb_levels SEC(".maps");
+
 /* Sandbox cgroup id -> counters; the loader creates the entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -197,10 +212,19 @@ struct hb_ctx {
 
 struct hb_level_loop {
 	__u32 lo;
+	__u32 levels; /* hb_levels: the levels worth a look */
 	__u32 net;    /* with HB_NET_* bits: find a policy that has them */
 	int found;    /* the level, or -1 */
 	const struct hb_policy *policy;
 };
+
+/* The levels that hold a policy; all of them if the map cannot be read. */
+static __always_inline __u32 hb_policy_levels(void)
+{
+	__u32 zero = 0, *levels = bpf_map_lookup_elem(&hb_levels, &zero);
+
+	return levels ? *levels : ~0u;
+}
 
 /* One level of hb_find_level(); 1 stops the loop. */
 static long hb_find_level_cb(__u32 i, void *data)
@@ -210,8 +234,10 @@ static long hb_find_level_cb(__u32 i, void *data)
 	const struct hb_policy *p;
 	__u64 id;
 
-	if (lvl >= HB_MAX_LEVELS)
+	if (lvl >= HB_MAX_LEVELS || !(l->levels >> lvl))
 		return 1;
+	if (!(l->levels & (1u << lvl)))
+		return 0;
 	id = bpf_get_current_ancestor_cgroup_id(lvl);
 	if (!id) /* the task sits above this level */
 		return 1;
@@ -235,7 +261,11 @@ static __always_inline int hb_find_level(__u32 from, __u32 net,
 	struct hb_level_loop l = { .lo = from, .net = net, .found = -1 };
 	__u32 hi = hb_level_hi;
 
-	if (from >= hi)
+	if (from >= hi || from >= HB_MAX_LEVELS)
+		return -1;
+	l.levels = hb_policy_levels();
+	/* No level from @from on holds a policy: one map read, no loop. */
+	if (!(l.levels >> from))
 		return -1;
 	bpf_loop(hi - from, hb_find_level_cb, &l, 0);
 	if (policy)

@@ -128,7 +128,8 @@ static int act(const struct hb_policy_args *p, const struct hb_agent_obj *ag,
 		if (!err)
 			err = check_nesting(&l, p->cgroup, id);
 		if (!err) {
-			err = hb_agent_write_policy(&ag->maps, id, &p->args.rules, HB_ORIGIN_APPLY);
+			err = hb_agent_write_policy(&ag->maps, id, p->cgroup, &p->args.rules,
+						    HB_ORIGIN_APPLY);
 			/* A new policy left half-written (a full map): its rules go too. */
 			if (err && i == l.n)
 				hb_obj_remove_policy(&ag->maps, id);

@@ -77,3 +77,12 @@ bool hb_cgroup_path_under(const char *path, const char *top)
 		return path[0] == '/';
 	return !strncmp(path, top, n) && (path[n] == '/' || !path[n]);
 }
+
+unsigned int hb_cgroup_path_level(const char *path)
+{
+	unsigned int level = 0;
+
+	for (const char *c = path; *c; c++)
+		level += *c == '/' && c[1] && c[1] != '/';
+	return level;
+}

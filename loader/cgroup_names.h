@@ -41,4 +41,7 @@ void hb_cgroup_cache_free(struct hb_cgroup_cache *c);
 /* Whether @path is @top or below it ("/a/b" is below "/a", not "/ab"). */
 bool hb_cgroup_path_under(const char *path, const char *top);
 
+/* The level of cgroup @path below the root ("/a/b": 2), as the kernel counts it. */
+unsigned int hb_cgroup_path_level(const char *path);
+
 #endif

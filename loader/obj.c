@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
-#include <stddef.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -259,6 +261,7 @@ void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m)
 	m->unix_paths = bpf_map__fd(skel->maps.hb_unix_paths);
 	m->exec_rules = bpf_map__fd(skel->maps.hb_exec_rules);
 	m->fs_rules = bpf_map__fd(skel->maps.hb_fs_subtrees);
+	m->levels = bpf_map__fd(skel->maps.hb_levels);
 }
 
 static int update(int fd, const void *key, const void *val, const char *what)
@@ -291,6 +294,30 @@ static int write_unix_rule(const struct hb_policy_maps *m, __u64 id,
 }
 
 /* Rules first, the policy entry last: the hooks act on a complete policy. */
+/*
+ * Marks @level in hb_levels: the hooks look there from now on. An atomic
+ * OR on the mapped value, as another writer may be marking its own.
+ */
+static int mark_level(int fd, __u32 level)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	__u32 *levels;
+
+	if (level >= HB_MAX_LEVELS) {
+		hb_log("a policy at cgroup level %u: at most %u are supported", level,
+		       HB_MAX_LEVELS - 1);
+		return -E2BIG;
+	}
+	levels = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (levels == MAP_FAILED) {
+		hb_log("cannot map the policy levels: %s", strerror(errno));
+		return -errno;
+	}
+	__atomic_fetch_or(levels, 1u << level, __ATOMIC_SEQ_CST);
+	munmap(levels, page);
+	return 0;
+}
+
 int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 			const struct hb_sandbox_config *cfg, bool first_exec)
 {
@@ -334,6 +361,9 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 	      -errno : 0;
 	if (err)
 		hb_log("cannot write counters to the sandbox policy: %s", strerror(-err));
+	/* Its level first: a policy the hooks would not look for confines nothing. */
+	if (!err)
+		err = mark_level(m->levels, cfg->level);
 	if (!err) {
 		struct hb_policy policy = cfg->policy;
 

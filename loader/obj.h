@@ -27,12 +27,14 @@ struct hb_sandbox_config {
 	const struct hb_file_id *exec_rules; /* --allow-exec */
 	size_t n_exec_rules;
 	const struct hb_fs_rules *fs_rules; /* --allow-write, the read root, ... */
+	__u32 level;        /* the level of the cgroup the policy is for */
 	bool follow_cgroups; /* the agent: re-created cgroups keep their policy */
 };
 
 /* The maps a sandbox's policy lives in, as descriptors (the agent's are pins). */
 struct hb_policy_maps {
 	int policies, stats, net_rules, unix_rules, unix_paths, exec_rules, fs_rules;
+	int levels; /* hb_levels: which cgroup levels hold a policy */
 };
 
 /* Opens the object and marks the programs @cfg needs; nothing is loaded yet. */

@@ -44,11 +44,13 @@ static int make_pin_dir(struct hb_sandbox *sb)
 /* The policy, then the levels: from here on the hooks look at this cgroup. */
 static int write_policy(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 {
+	struct hb_sandbox_config own = *cfg;
 	int err;
 
 	hb_obj_policy_maps(sb->skel, &sb->maps);
+	own.level = sb->cg.level;
 	/* The command's own execve takes the first exec. */
-	err = hb_obj_write_policy(&sb->maps, sb->cg.id, cfg, true);
+	err = hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
 	if (err)
 		return err;
 	sb->skel->bss->hb_sandbox_id = sb->cg.id;
@@ -122,6 +124,7 @@ static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 	if (!err)
 		err = open_ring(sb, sb->ring);
 	own.policy.origin = HB_ORIGIN_RUN;
+	own.level = sb->cg.level;
 	if (!err)
 		err = hb_obj_write_policy(&sb->maps, id, &own, true);
 	hb_agent_obj_release(ag);

@@ -181,6 +181,44 @@ def agent_confines_a_running_cgroup():
 
 
 @case("tierA")
+def agent_policies_at_every_depth():
+    # The hooks look only at the levels that hold a policy (hb_levels): a
+    # policy at level 1, 3 or 6 is found, before and after a reload adds one
+    # at a new level; the cgroups beside and above them keep their network.
+    pdir = tempfile.mkdtemp()
+    rels = {1: "hbdeep1", 3: f"{CG}/d2/d3", 6: f"{CG}/d2/d3x/d4/d5/d6"}
+    workers = {}
+    above = free = None
+    try:
+        for depth, rel in rels.items():
+            workers[depth] = Worker(rel)
+        above = Worker(f"{CG}/d2")
+        free = Worker(f"{CG}/free")
+        policy(pdir, "one.conf", f"cgroup = /{rels[1]}\nno-network = yes\n")
+        policy(pdir, "six.conf", f"cgroup = /{rels[6]}\nno-network = yes\n")
+        ag = Agent(pdir)
+        expect_eq(workers[1].connect(C.TCP4.port), "EPERM", "a policy at level 1")
+        expect_eq(workers[6].connect(C.TCP4.port), "EPERM", "a policy at level 6")
+        expect_eq(workers[3].connect(C.TCP4.port), "OK", "level 3, no policy yet")
+        policy(pdir, "three.conf", f"cgroup = /{rels[3]}\nno-network = yes\n")
+        ag.hup("agent: reloaded")
+        expect_eq(workers[3].connect(C.TCP4.port), "EPERM", "a policy at a new level (3)")
+        expect_eq(workers[6].connect(C.TCP4.port), "EPERM", "level 6 after the reload")
+        expect_eq(above.connect(C.TCP4.port), "OK", "the cgroup above level 3's policy")
+        expect_eq(free.connect(C.TCP4.port), "OK", "a sibling cgroup")
+        ag.stop()
+    finally:
+        cleanup([w for w in (*workers.values(), above, free) if w], pdir)
+        for rel in (rels[6], f"{CG}/d2/d3x/d4/d5", f"{CG}/d2/d3x/d4", f"{CG}/d2/d3x",
+                    rels[3], f"{CG}/d2", rels[1]):
+            try:
+                os.rmdir(os.path.join(C.CGROOT, rel))
+            except OSError:
+                pass
+    expect_eq(pinned(), [], "pins after --unload")
+
+
+@case("tierA")
 def agent_restart_reuses_pins():
     pdir = tempfile.mkdtemp()
     workers = []
