@@ -218,10 +218,13 @@ struct hb_level_loop {
 	const struct hb_policy *policy;
 };
 
+/* hb_levels' one key, off the stack: the hooks' stack is full on 6.1. */
+static const __u32 hb_zero_key;
+
 /* The levels that hold a policy; all of them if the map cannot be read. */
 static __always_inline __u32 hb_policy_levels(void)
 {
-	__u32 zero = 0, *levels = bpf_map_lookup_elem(&hb_levels, &zero);
+	__u32 *levels = bpf_map_lookup_elem(&hb_levels, &hb_zero_key);
 
 	return levels ? *levels : ~0u;
 }

@@ -166,7 +166,6 @@ static __always_inline void hb_take_first_exec(struct hb_ctx *c,
 /* The sandbox enclosing the current task, and whether there are more. */
 struct hb_nest {
 	__u32 from;
-	__u32 levels;       /* hb_levels */
 	__u32 count;
 	__u64 id;           /* the outermost one */
 };
@@ -178,10 +177,8 @@ static long hb_nest_cb(__u32 i, void *data)
 	__u32 lvl = nest->from + i;
 	__u64 id;
 
-	if (lvl >= HB_MAX_LEVELS || !(nest->levels >> lvl))
+	if (lvl >= HB_MAX_LEVELS)
 		return 1;
-	if (!(nest->levels & (1u << lvl)))
-		return 0;
 	id = bpf_get_current_ancestor_cgroup_id(lvl);
 	if (!id) /* the task sits above this level */
 		return 1;
@@ -202,7 +199,11 @@ static long hb_nest_cb(__u32 i, void *data)
  */
 static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 {
-	struct hb_nest nest = { .from = first, .levels = hb_policy_levels() };
+	/*
+	 * Only for tasks in a sandbox: every level below it is looked at (no
+	 * hb_levels here, which would not fit 6.1's stack for hb_sendmsg).
+	 */
+	struct hb_nest nest = { .from = first };
 	struct hb_policy *p;
 	enum hb_reason reason;
 	__u32 hi = hb_level_hi;

@@ -352,8 +352,17 @@ static int resolve_paths(void *ctx)
 	return err ?: build_landlock(r->a, r->t, r->ll);
 }
 
-/* Everything after parsing; returns the exit status. */
-int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
+/* BPF-LSM listed here, but its programs did not load: why, for the second try. */
+struct lsm_failed {
+	int err;
+	struct hb_probe_failure why;
+};
+
+/* run_once()'s "choose the tiers again, knowing BPF-LSM fails" (not an exit status). */
+#define RUN_WITHOUT_LSM (-1)
+
+static int run_once(const struct hb_run_args *a, hb_event_fn observe, void *ctx,
+		    struct lsm_failed *lsm)
 {
 	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace,
 				.json = a->trace_json, .trace_fd = STDERR_FILENO,
@@ -390,10 +399,12 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	 * The agent's programs, attached, are proof that BPF-LSM works here:
 	 * a run that uses them (warm) needs no probe (spec/agent.md).
 	 */
-	warm = required && !hb_agent_obj_borrow(&agent);
+	warm = required && !lsm->err && !hb_agent_obj_borrow(&agent);
 	if (warm)
 		hb_tier_lsm(&cfg.tiers);
-	else if (hb_tier_select(required, a->allow_partial, &cfg.tiers))
+	else if (lsm->err ? hb_tier_select_without_lsm(lsm->err, &lsm->why, required,
+						       a->allow_partial, &cfg.tiers) :
+		 hb_tier_select(required, a->allow_partial, &cfg.tiers))
 		return HB_EXIT_FAILURE;
 	if (warm)
 		hb_debug("the agent's programs are pinned: BPF-LSM works, no probe");
@@ -466,8 +477,18 @@ int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
 	hb_run_block_signals(&set, &old);
 	/* A closed stderr must not kill us before we clean up. */
 	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
-	if (hb_sandbox_open(&sb, &cfg, warm ? &agent : NULL, hb_run_on_event, &rs))
+	if (hb_sandbox_open(&sb, &cfg, warm ? &agent : NULL, hb_run_on_event, &rs)) {
+		if (sb.lsm_err) {
+			/* Nothing started: as we found things, for the second try. */
+			lsm->err = sb.lsm_err;
+			lsm->why = sb.lsm_why;
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			if (!spawn.sigpipe_ignored)
+				signal(SIGPIPE, SIG_DFL);
+			status = RUN_WITHOUT_LSM;
+		}
 		goto out;
+	}
 	snprintf(rs.cgroup, sizeof(rs.cgroup), "/%s/%s", HB_CGROUP_PARENT, sb.cg.name);
 	rs.jctx.cgroup = rs.cgroup;
 	hb_debug("sandbox ready; starting the command");
@@ -527,6 +548,23 @@ out:
 	if (rs.summary_fd >= 0)
 		close(rs.summary_fd);
 	return status;
+}
+
+/*
+ * Everything after parsing; returns the exit status. BPF-LSM is chosen
+ * when it is listed, and the sandbox's own load proves it (no probe
+ * program first); if that fails and the probe says BPF-LSM cannot work
+ * here, the run starts over as the probe would have had it.
+ */
+int hb_run(const struct hb_run_args *a, hb_event_fn observe, void *ctx)
+{
+	struct lsm_failed lsm = {};
+	int status = run_once(a, observe, ctx, &lsm);
+
+	if (status == RUN_WITHOUT_LSM)
+		status = run_once(a, observe, ctx, &lsm);
+	/* Never twice: the second try has no BPF-LSM to fail. */
+	return status == RUN_WITHOUT_LSM ? HB_EXIT_FAILURE : status;
 }
 
 int hb_cmd_run(int argc, char **argv)

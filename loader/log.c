@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,44 @@
 #include "log.h"
 
 int hb_verbosity;
+
+/* hb_log_hold(): lines kept back until the caller knows whether to say them. */
+static bool holding;
+static char *held;
+static size_t held_len;
+
+static void put_line(const char *line, size_t len, bool may_hold)
+{
+	char *more;
+
+	if (!holding || !may_hold) {
+		fwrite(line, 1, len, stderr);
+		return;
+	}
+	more = realloc(held, held_len + len);
+	if (!more) {
+		fwrite(line, 1, len, stderr); /* said now rather than lost */
+		return;
+	}
+	memcpy(more + held_len, line, len);
+	held = more;
+	held_len += len;
+}
+
+void hb_log_hold(void)
+{
+	holding = true;
+}
+
+void hb_log_release(bool say)
+{
+	if (say && held_len)
+		fwrite(held, 1, held_len, stderr);
+	free(held);
+	held = NULL;
+	held_len = 0;
+	holding = false;
+}
 
 /* -v lines carry the time since the first one: where start-up time goes. */
 static double elapsed_ms(void)
@@ -27,7 +66,7 @@ static double elapsed_ms(void)
  * forge a line or drive the terminal, so each is written as \xNN. Names
  * in events are escaped already (trace_fmt.c) and pass unchanged.
  */
-static void vlog(const char *prefix, const char *fmt, va_list ap)
+static void vlog(const char *prefix, bool may_hold, const char *fmt, va_list ap)
 {
 	char *msg = NULL, *line;
 	size_t o;
@@ -51,7 +90,7 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 			line[o++] = (char)*p;
 	}
 	line[o++] = '\n';
-	fwrite(line, 1, o, stderr);
+	put_line(line, o, may_hold);
 	free(line);
 	free(msg);
 }
@@ -61,7 +100,7 @@ void hb_log(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("hermetic-bpf: ", fmt, ap);
+	vlog("hermetic-bpf: ", true, fmt, ap);
 	va_end(ap);
 }
 
@@ -70,7 +109,7 @@ void hb_hint(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("Hint: ", fmt, ap);
+	vlog("Hint: ", true, fmt, ap);
 	va_end(ap);
 }
 
@@ -83,7 +122,7 @@ void hb_debug(const char *fmt, ...)
 		return;
 	snprintf(prefix, sizeof(prefix), "hermetic-bpf: [%8.1f ms] ", elapsed_ms());
 	va_start(ap, fmt);
-	vlog(prefix, fmt, ap);
+	vlog(prefix, false, fmt, ap);
 	va_end(ap);
 }
 

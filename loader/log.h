@@ -3,6 +3,8 @@
 #ifndef HB_LOG_H
 #define HB_LOG_H
 
+#include <stdbool.h>
+
 extern int hb_verbosity;
 
 /* "hermetic-bpf: <msg>" on stderr. */
@@ -11,6 +13,14 @@ void hb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hb_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* hb_log, only with -v. */
 void hb_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * From now on, hb_log() and hb_hint() lines are kept, not written (-v
+ * lines still are), until hb_log_release() writes them (@say) or drops
+ * them: for a failure whose story is told by what comes after it.
+ */
+void hb_log_hold(void);
+void hb_log_release(bool say);
 
 /* Routes libbpf's own messages through -v / -vv. */
 void hb_log_setup_libbpf(void);

@@ -124,7 +124,7 @@ static int probe_program(struct hb_probe_failure *f, bool lsm)
 	return err;
 }
 
-int hb_probe_bpf_lsm(struct hb_probe_failure *f)
+int hb_probe_bpf_lsm_listed(struct hb_probe_failure *f)
 {
 	int err = probe_root(f);
 
@@ -132,6 +132,13 @@ int hb_probe_bpf_lsm(struct hb_probe_failure *f)
 		err = probe_lsm_list(f);
 	if (!err)
 		err = probe_btf(f);
+	return err;
+}
+
+int hb_probe_bpf_lsm(struct hb_probe_failure *f)
+{
+	int err = hb_probe_bpf_lsm_listed(f);
+
 	if (!err)
 		err = probe_program(f, true);
 	if (!err)

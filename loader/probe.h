@@ -32,6 +32,13 @@ struct hb_probe_failure {
 int hb_probe_bpf_lsm(struct hb_probe_failure *f);
 
 /*
+ * Tier A's layers but the last: root, bpf in the LSM list, the kernel's
+ * BTF. `run` stops here; its own programs' load is the last layer, and
+ * only if that fails is hb_probe_bpf_lsm() asked why (loader/sandbox.c).
+ */
+int hb_probe_bpf_lsm_listed(struct hb_probe_failure *f);
+
+/*
  * Tier B for files and exec: the kernel's Landlock ABI if it is at least
  * @need, else -errno with what is missing and how to get it.
  */

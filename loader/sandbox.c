@@ -100,6 +100,28 @@ static int open_cold(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 }
 
 /*
+ * On BPF-LSM, this load is the probe's last layer (loader/probe.h): if it
+ * fails, the probe asks a tiny program. It loading says the failure is
+ * ours, and what we said stands; it failing too says BPF-LSM cannot be
+ * used here, which the caller handles as the probe would have.
+ */
+static int open_cold_lsm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
+{
+	int err;
+
+	hb_log_hold();
+	err = open_cold(sb, cfg);
+	if (err) {
+		sb->lsm_err = hb_probe_bpf_lsm(&sb->lsm_why);
+		if (sb->lsm_err)
+			hb_debug("BPF-LSM's programs do not load here (%s): %s", strerror(-err),
+				 sb->lsm_why.what);
+	}
+	hb_log_release(!sb->lsm_err);
+	return err;
+}
+
+/*
  * The agent's programs serve this sandbox: a ring of its own registered,
  * then the policy written. Nothing is pinned for it: once its policy is
  * in the maps, --unload keeps the programs attached until it is gone
@@ -170,7 +192,8 @@ int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 		return 0;
 	if (why)
 		hb_debug("the agent's programs cannot serve %s: loading our own", why);
-	err = agent && !why ? open_warm(sb, cfg, agent) : open_cold(sb, cfg);
+	err = agent && !why ? open_warm(sb, cfg, agent) :
+	      cfg->tiers.tamper == HB_TIER_A ? open_cold_lsm(sb, cfg) : open_cold(sb, cfg);
 	if (err)
 		hb_sandbox_close(sb);
 	return err;

@@ -12,6 +12,7 @@
 #include "cgroup.h"
 #include "hermetic_abi.h"
 #include "obj.h"
+#include "probe.h"
 
 struct hermetic;
 struct ring_buffer;
@@ -30,6 +31,12 @@ struct hb_sandbox {
 	char pin_dir[PATH_MAX]; /* "" until links are pinned */
 	hb_event_fn on_event;
 	void *ctx;
+	/*
+	 * hb_sandbox_open() failed because BPF-LSM's programs do not load or
+	 * attach here at all (the probe says why): hb_tier_select_without_lsm().
+	 */
+	int lsm_err;
+	struct hb_probe_failure lsm_why;
 };
 
 /*

@@ -103,7 +103,30 @@ const struct hb_guard_name hb_guard_names[] = {
 	{},
 };
 
-__u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
+/*
+ * How BPF-LSM is asked: whether a program of ours loads (doctor), only its
+ * listed layers (run: its own load is the last, loader/sandbox.c), or
+ * known to have failed so (run again, without it).
+ */
+enum lsm_probe { LSM_LOAD, LSM_LISTED, LSM_KNOWN };
+
+struct lsm_known {
+	int err;
+	const struct hb_probe_failure *f;
+};
+
+static int probe_lsm(enum lsm_probe how, const struct lsm_known *known,
+		     struct hb_probe_failure *f)
+{
+	if (how == LSM_KNOWN) {
+		*f = *known->f;
+		return known->err;
+	}
+	return how == LSM_LOAD ? hb_probe_bpf_lsm(f) : hb_probe_bpf_lsm_listed(f);
+}
+
+static __u32 probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why,
+		   enum lsm_probe how, const struct lsm_known *known)
 {
 	__u32 missing = guards;
 	int err;
@@ -116,7 +139,7 @@ __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 	/* No cgroup, no sandbox: every mechanism needs one. */
 	if (hb_probe_cgroup2(&why->lsm))
 		return guards;
-	err = hb_probe_bpf_lsm(&why->lsm);
+	err = probe_lsm(how, known, &why->lsm);
 	if (!err) {
 		hb_tier_lsm(t);
 		return 0;
@@ -134,6 +157,11 @@ __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 		missing &= ~HB_GUARD_NET;
 	}
 	return missing;
+}
+
+__u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
+{
+	return probe(guards, t, why, LSM_LOAD, NULL);
 }
 
 void hb_tier_lsm(struct hb_tiers *t)
@@ -155,10 +183,11 @@ const struct hb_probe_failure *hb_tier_why_not(const struct hb_tier_why *why, __
 	return NULL;
 }
 
-int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t)
+static int select_tiers(__u32 guards, bool allow_partial, struct hb_tiers *t,
+			enum lsm_probe how, const struct lsm_known *known)
 {
 	struct hb_tier_why why;
-	__u32 missing = hb_tier_probe(guards, t, &why);
+	__u32 missing = probe(guards, t, &why, how, known);
 
 	if (!missing)
 		return 0;
@@ -191,4 +220,17 @@ int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t)
 			hb_hint("%s", b->hint);
 	}
 	return -EOPNOTSUPP;
+}
+
+int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t)
+{
+	return select_tiers(guards, allow_partial, t, LSM_LISTED, NULL);
+}
+
+int hb_tier_select_without_lsm(int err, const struct hb_probe_failure *f, __u32 guards,
+			       bool allow_partial, struct hb_tiers *t)
+{
+	struct lsm_known known = { .err = err, .f = f };
+
+	return select_tiers(guards, allow_partial, t, LSM_KNOWN, &known);
 }

@@ -56,11 +56,21 @@ extern const struct hb_guard_name hb_guard_names[];
 /*
  * Picks a mechanism for every guard in @guards (HB_GUARD_TAMPER among
  * them when the command runs as root, whose sandbox must be sealed).
+ * BPF-LSM is taken when it is listed and the kernel has BTF: whether its
+ * programs load is told by the sandbox's own (loader/sandbox.h).
  * When one has none: without @allow_partial, logs why (each tier's
  * missing piece, with a hint) and returns -EOPNOTSUPP, and the caller must
  * not run the command; with it, warns and records it in t->unenforced.
  */
 int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t);
+
+/*
+ * hb_tier_select() again once BPF-LSM, listed here, failed to load or
+ * attach a sandbox's programs with @err, and hb_probe_bpf_lsm() said why
+ * (@f): what the probe would have chosen (tier B, or the same refusal).
+ */
+int hb_tier_select_without_lsm(int err, const struct hb_probe_failure *f, __u32 guards,
+			       bool allow_partial, struct hb_tiers *t);
 
 /* Every guard on BPF-LSM: what a successful probe finds. */
 void hb_tier_lsm(struct hb_tiers *t);
