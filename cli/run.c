@@ -361,192 +361,263 @@ struct lsm_failed {
 /* run_once()'s "choose the tiers again, knowing BPF-LSM fails" (not an exit status). */
 #define RUN_WITHOUT_LSM (-1)
 
-static int run_once(const struct hb_run_args *a, hb_event_fn observe, void *ctx,
-		    struct lsm_failed *lsm)
-{
-	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace,
-				.json = a->trace_json, .trace_fd = STDERR_FILENO,
-				.summary_fd = -1, .observe = observe,
-				.observe_ctx = ctx };
-	struct hb_sandbox_config cfg = {};
-	struct hb_dns_guard dns = {};
-	struct hb_rules_paths paths = {};
-	struct hb_landlock landlock = { .fd = -1 };
-	struct resolve_ctx resolve;
-	struct hb_spawn_opts spawn = { .notify_sock = -1 };
-	struct hb_exec_notify xn = { .fd = -1 };
-	int notify_sp[2] = { -1, -1 };
-	struct hb_agent_obj agent = { .lock = -1 };
-	bool warm = false;
+/* One try of a run: what it holds, released whatever happened. */
+struct run {
+	struct run_state rs;
+	struct hb_sandbox_config cfg;
+	struct hb_dns_guard dns;
+	struct hb_rules_paths paths;
+	struct hb_landlock landlock;
+	struct hb_spawn_opts spawn;
+	struct hb_exec_notify xn;
+	int notify_sp[2];
+	struct hb_agent_obj agent;
+	bool warm;
 	struct hb_sandbox sb;
-	struct hb_stats st;
 	struct hb_creds creds;
 	sigset_t set, old;
-	int wstatus = 0, status = HB_EXIT_FAILURE;
+};
+
+/*
+ * Who runs it, and which mechanism enforces each guard: the agent's
+ * programs (warm), or the tiers the probe finds. Returns 0, or an exit
+ * status after saying why not.
+ */
+static int choose_tiers(struct run *r, const struct hb_run_args *a,
+			const struct lsm_failed *lsm)
+{
 	__u32 required;
-	pid_t child;
 
 	if (geteuid() != 0) {
 		hb_log("run needs root: it creates a cgroup and loads BPF programs");
 		hb_hint("sudo hermetic-bpf run ...; the command itself still runs as you");
 		return HB_EXIT_FAILURE;
 	}
-	if (hb_creds_resolve(a->user, &creds))
+	if (hb_creds_resolve(a->user, &r->creds))
 		return HB_EXIT_FAILURE;
 	/* A root command's sandbox must be sealed, or root could undo it. */
-	required = a->rules.guards | (a->rules.guards && creds.uid == 0 ? HB_GUARD_TAMPER : 0);
+	required = a->rules.guards |
+		   (a->rules.guards && r->creds.uid == 0 ? HB_GUARD_TAMPER : 0);
 	/*
 	 * The agent's programs, attached, are proof that BPF-LSM works here:
 	 * a run that uses them (warm) needs no probe (spec/agent.md).
 	 */
-	warm = required && !lsm->err && !hb_agent_obj_borrow(&agent);
-	if (warm)
-		hb_tier_lsm(&cfg.tiers);
+	r->warm = required && !lsm->err && !hb_agent_obj_borrow(&r->agent);
+	if (r->warm)
+		hb_tier_lsm(&r->cfg.tiers);
 	else if (lsm->err ? hb_tier_select_without_lsm(lsm->err, &lsm->why, required,
-						       a->allow_partial, &cfg.tiers) :
-		 hb_tier_select(required, a->allow_partial, &cfg.tiers))
+						       a->allow_partial, &r->cfg.tiers) :
+		 hb_tier_select(required, a->allow_partial, &r->cfg.tiers))
 		return HB_EXIT_FAILURE;
-	if (warm)
+	if (r->warm)
 		hb_debug("the agent's programs are pinned: BPF-LSM works, no probe");
 	hb_debug("probe done");
-	if (a->rules.audit && audit_needs_lsm(a->rules.guards, &cfg.tiers))
-		goto out;
-	if (exec_rules_need_lsm(a, &cfg.tiers))
-		goto out;
-	cfg.policy.guards = a->rules.guards & ~cfg.tiers.unenforced;
-	rs.unseen = hb_unseen(cfg.policy.guards, &cfg.tiers);
-	if (unseen_refused(a, rs.unseen))
-		goto out;
-	rs.creds = &creds;
-	rs.judge_unix = !warm && net_in_tier_b(&cfg);
+	return 0;
+}
+
+/*
+ * Everything the command starts with, made before it exists: the outputs,
+ * the rules looked up, its environment, tier B's Landlock ruleset and
+ * seccomp plan, the DNS proxy, the sandbox's configuration. 0 or -errno,
+ * said.
+ */
+static int prepare(struct run *r, const struct hb_run_args *a)
+{
+	struct hb_sandbox_config *cfg = &r->cfg;
+	struct resolve_ctx resolve;
+
+	if (a->rules.audit && audit_needs_lsm(a->rules.guards, &cfg->tiers))
+		return -EOPNOTSUPP;
+	if (exec_rules_need_lsm(a, &cfg->tiers))
+		return -EOPNOTSUPP;
+	cfg->policy.guards = a->rules.guards & ~cfg->tiers.unenforced;
+	r->rs.unseen = hb_unseen(cfg->policy.guards, &cfg->tiers);
+	if (unseen_refused(a, r->rs.unseen))
+		return -EOPNOTSUPP;
+	r->rs.creds = &r->creds;
+	r->rs.judge_unix = !r->warm && net_in_tier_b(cfg);
 	/* Events carry monotonic times; lines, wall time (spec/events.md). */
-	hb_event_json_clock(&rs.jctx);
-	if (hb_run_open_outputs(a, &creds, &rs))
-		goto out;
-	if (cfg.tiers.tamper == HB_TIER_A)
-		cfg.policy.guards |= HB_GUARD_TAMPER;
-	if (hb_rules_resolve(&a->rules, HB_RESOLVE_UNIX | HB_RESOLVE_EXEC, NULL, NULL, &paths))
-		goto out;
-	if (net_in_tier_b(&cfg) &&
-	    hb_run_check_unix_b(paths.unix_rules, a->rules.n_unix_paths, &creds))
-		goto out;
+	hb_event_json_clock(&r->rs.jctx);
+	if (hb_run_open_outputs(a, &r->creds, &r->rs))
+		return -EIO;
+	if (cfg->tiers.tamper == HB_TIER_A)
+		cfg->policy.guards |= HB_GUARD_TAMPER;
+	if (hb_rules_resolve(&a->rules, HB_RESOLVE_UNIX | HB_RESOLVE_EXEC, NULL, NULL, &r->paths))
+		return -ENOENT;
+	if (net_in_tier_b(cfg) &&
+	    hb_run_check_unix_b(r->paths.unix_rules, a->rules.n_unix_paths, &r->creds))
+		return -EPERM;
 	if (a->no_env) {
-		spawn.envp = hb_minimal_env(&creds);
-		if (!spawn.envp) {
+		r->spawn.envp = hb_minimal_env(&r->creds);
+		if (!r->spawn.envp) {
 			hb_log("cannot build the environment for --no-env: %s", strerror(errno));
-			goto out;
+			return -ENOMEM;
 		}
-	} else if (hb_user_env(&creds, &spawn.envp)) {
-		goto out;
+	} else if (hb_user_env(&r->creds, &r->spawn.envp)) {
+		return -ENOMEM;
 	}
 	if (a->rules.fs_root && !root_is_dir(a->rules.fs_root))
-		goto out;
+		return -ENOTDIR;
 	resolve.a = a;
-	resolve.t = &cfg.tiers;
-	resolve.fs = (cfg.policy.guards & HB_GUARD_FS) && cfg.tiers.fs == HB_TIER_A;
-	resolve.paths = &paths;
-	resolve.ll = &landlock;
-	if (hb_as_user(&creds, resolve_paths, &resolve))
-		goto out;
+	resolve.t = &cfg->tiers;
+	resolve.fs = (cfg->policy.guards & HB_GUARD_FS) && cfg->tiers.fs == HB_TIER_A;
+	resolve.paths = &r->paths;
+	resolve.ll = &r->landlock;
+	if (hb_as_user(&r->creds, resolve_paths, &resolve))
+		return -ENOENT;
 	/* Only BPF programs look at the policy's guards: Landlock's are its own. */
-	if (cfg.tiers.fs == HB_TIER_LANDLOCK)
-		cfg.policy.guards &= ~HB_GUARD_FS;
-	if (cfg.tiers.exec == HB_TIER_LANDLOCK) {
-		cfg.policy.guards &= ~HB_GUARD_EXEC;
-		spawn.one_exec = true;
-		spawn.seccomp.exec_notify = true;
+	if (cfg->tiers.fs == HB_TIER_LANDLOCK)
+		cfg->policy.guards &= ~HB_GUARD_FS;
+	if (cfg->tiers.exec == HB_TIER_LANDLOCK) {
+		cfg->policy.guards &= ~HB_GUARD_EXEC;
+		r->spawn.one_exec = true;
+		r->spawn.seccomp.exec_notify = true;
 	}
-	hb_rules_config(&a->rules, cfg.policy.guards, &paths, &cfg);
+	hb_rules_config(&a->rules, cfg->policy.guards, &r->paths, cfg);
 	/* Tier B's seccomp denials wait for us, to be answered and reported. */
-	spawn.seccomp.report = is_tier_b(a, &cfg.tiers);
-	if (spawn.seccomp.exec_notify || spawn.seccomp.report) {
-		if (prepare_exec_notify(notify_sp))
-			goto out;
-		spawn.notify_sock = notify_sp[1];
+	r->spawn.seccomp.report = is_tier_b(a, &cfg->tiers);
+	if (r->spawn.seccomp.exec_notify || r->spawn.seccomp.report) {
+		if (prepare_exec_notify(r->notify_sp))
+			return -EIO;
+		r->spawn.notify_sock = r->notify_sp[1];
 	}
-	if (a->rules.n_domains && (cfg.policy.guards & HB_GUARD_NET)) {
-		if (hb_dns_guard_open(&dns, a->rules.domains, a->rules.n_domains, a->rules.audit, hb_run_on_event, &rs))
-			goto out;
-		cfg.policy.net |= HB_NET_DNS_PROXY;
-		hb_dns_guard_ports(&dns, &cfg.policy.dns_port4, &cfg.policy.dns_port6);
+	if (a->rules.n_domains && (cfg->policy.guards & HB_GUARD_NET)) {
+		if (hb_dns_guard_open(&r->dns, a->rules.domains, a->rules.n_domains,
+				      a->rules.audit, hb_run_on_event, &r->rs))
+			return -EIO;
+		cfg->policy.net |= HB_NET_DNS_PROXY;
+		hb_dns_guard_ports(&r->dns, &cfg->policy.dns_port4, &cfg->policy.dns_port6);
 	}
-	if (hb_gc(warm ? &agent : NULL) < 0)
+	if (hb_gc(r->warm ? &r->agent : NULL) < 0)
 		hb_debug("gc of abandoned sandboxes failed; carrying on");
+	return 0;
+}
+
+/*
+ * The sandbox made, then the command started into it. Returns its pid,
+ * or -errno after saying why; RUN_WITHOUT_LSM's case leaves @lsm filled
+ * and the signal mask and SIGPIPE as they were, for the second try.
+ */
+static pid_t start(struct run *r, const struct hb_run_args *a, struct lsm_failed *lsm)
+{
+	pid_t child;
 
 	/* Blocked before the child exists, so none is lost or mishandled. */
-	hb_run_block_signals(&set, &old);
+	hb_run_block_signals(&r->set, &r->old);
 	/* A closed stderr must not kill us before we clean up. */
-	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
-	if (hb_sandbox_open(&sb, &cfg, warm ? &agent : NULL, hb_run_on_event, &rs)) {
-		if (sb.lsm_err) {
-			/* Nothing started: as we found things, for the second try. */
-			lsm->err = sb.lsm_err;
-			lsm->why = sb.lsm_why;
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			if (!spawn.sigpipe_ignored)
-				signal(SIGPIPE, SIG_DFL);
-			status = RUN_WITHOUT_LSM;
-		}
-		goto out;
+	r->spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
+	if (hb_sandbox_open(&r->sb, &r->cfg, r->warm ? &r->agent : NULL, hb_run_on_event,
+			    &r->rs)) {
+		if (!r->sb.lsm_err)
+			return -EIO;
+		/* Nothing started: as we found things, for the second try. */
+		lsm->err = r->sb.lsm_err;
+		lsm->why = r->sb.lsm_why;
+		sigprocmask(SIG_SETMASK, &r->old, NULL);
+		if (!r->spawn.sigpipe_ignored)
+			signal(SIGPIPE, SIG_DFL);
+		return RUN_WITHOUT_LSM;
 	}
-	snprintf(rs.cgroup, sizeof(rs.cgroup), "/%s/%s", HB_CGROUP_PARENT, sb.cg.name);
-	rs.jctx.cgroup = rs.cgroup;
+	snprintf(r->rs.cgroup, sizeof(r->rs.cgroup), "/%s/%s", HB_CGROUP_PARENT, r->sb.cg.name);
+	r->rs.jctx.cgroup = r->rs.cgroup;
 	hb_debug("sandbox ready; starting the command");
 	/* Not into a JSON stream or a trace file: -v says it on stderr. */
 	if (a->verbose || (a->trace && !a->trace_json && !a->trace_file))
-		say_enforcement(a, &cfg.tiers);
+		say_enforcement(a, &r->cfg.tiers);
 	/* No programs are loaded for it: nothing, not even the seal, holds. */
 	hb_run_warn_unguarded(a, false);
 
-	spawn.creds = &creds;
-	spawn.mask = &old;
-	spawn.seccomp.sockets = net_in_tier_b(&cfg);
-	spawn.seccomp.tty_inject = is_tier_b(a, &cfg.tiers);
-	spawn.seccomp.no_userns = tier_b_paths_guarded(a, &cfg.tiers);
-	spawn.seccomp.no_rie = a->rules.guards & HB_GUARD_NATIVE;
-	spawn.landlock = landlock.fd >= 0 ? &landlock : NULL;
-	child = hb_spawn(a->cmd, sb.cg.fd, &spawn);
+	r->spawn.creds = &r->creds;
+	r->spawn.mask = &r->old;
+	r->spawn.seccomp.sockets = net_in_tier_b(&r->cfg);
+	r->spawn.seccomp.tty_inject = is_tier_b(a, &r->cfg.tiers);
+	r->spawn.seccomp.no_userns = tier_b_paths_guarded(a, &r->cfg.tiers);
+	r->spawn.seccomp.no_rie = a->rules.guards & HB_GUARD_NATIVE;
+	r->spawn.landlock = r->landlock.fd >= 0 ? &r->landlock : NULL;
+	child = hb_spawn(a->cmd, r->sb.cg.fd, &r->spawn);
 	if (child < 0) {
-		hb_dns_guard_close(&dns);
-		hb_sandbox_close(&sb);
-		goto out;
+		hb_dns_guard_close(&r->dns);
+		hb_sandbox_close(&r->sb);
+		return child;
 	}
-	if (notify_sp[0] >= 0 && take_exec_listener(notify_sp, child, &xn, &sb)) {
+	if (r->notify_sp[0] >= 0 && take_exec_listener(r->notify_sp, child, &r->xn, &r->sb)) {
 		hb_log("cannot take the seccomp listener; stopping the command");
 		kill(child, SIGKILL);
 	}
 	/* Threads only now: the child was forked from a single thread. */
-	if (dns.proxy && hb_dns_guard_start(&dns, &sb)) {
+	if (r->dns.proxy && hb_dns_guard_start(&r->dns, &r->sb)) {
 		hb_log("cannot start the DNS proxy; stopping the command");
 		kill(child, SIGKILL);
 	}
-	if (supervise(child, &set, &sb, &xn, &rs, &wstatus)) {
+	return child;
+}
+
+/* Until the command is gone; then what it met, and the sandbox removed. */
+static int finish(struct run *r, const struct hb_run_args *a, pid_t child)
+{
+	struct hb_stats st;
+	int wstatus = 0, status;
+
+	if (supervise(child, &r->set, &r->sb, &r->xn, &r->rs, &wstatus)) {
 		hb_log("lost track of the command: %s", strerror(errno));
 		wstatus = HB_EXIT_FAILURE << 8;
 	}
 	status = hb_exit_status(wstatus);
 	hb_debug("the command exited; cleaning up");
-	hb_dns_guard_close(&dns);
-	hb_sandbox_drain(&sb);
-	status = hb_run_report(&rs, a, sb.cg.id, hb_sandbox_stats(&sb, &st) ? NULL : &st,
-			       wstatus, status);
-	hb_sandbox_close(&sb);
+	hb_dns_guard_close(&r->dns);
+	hb_sandbox_drain(&r->sb);
+	status = hb_run_report(&r->rs, a, r->sb.cg.id,
+			       hb_sandbox_stats(&r->sb, &st) ? NULL : &st, wstatus, status);
+	hb_sandbox_close(&r->sb);
 	hb_debug("done");
-out:
-	hb_agent_obj_close(&agent);
-	hb_dns_guard_close(&dns);
-	hb_minimal_env_free(spawn.envp);
-	hb_rules_paths_free(&paths);
-	if (landlock.fd >= 0)
-		close(landlock.fd);
+	return status;
+}
+
+static void release(struct run *r)
+{
+	hb_agent_obj_close(&r->agent);
+	hb_dns_guard_close(&r->dns);
+	hb_minimal_env_free(r->spawn.envp);
+	hb_rules_paths_free(&r->paths);
+	if (r->landlock.fd >= 0)
+		close(r->landlock.fd);
 	for (int i = 0; i < 2; i++)
-		if (notify_sp[i] >= 0)
-			close(notify_sp[i]);
-	hb_exec_notify_close(&xn);
-	if (rs.trace_fd != STDERR_FILENO && rs.trace_fd >= 0)
-		close(rs.trace_fd);
-	if (rs.summary_fd >= 0)
-		close(rs.summary_fd);
+		if (r->notify_sp[i] >= 0)
+			close(r->notify_sp[i]);
+	hb_exec_notify_close(&r->xn);
+	if (r->rs.trace_fd != STDERR_FILENO && r->rs.trace_fd >= 0)
+		close(r->rs.trace_fd);
+	if (r->rs.summary_fd >= 0)
+		close(r->rs.summary_fd);
+}
+
+static int run_once(const struct hb_run_args *a, hb_event_fn observe, void *ctx,
+		    struct lsm_failed *lsm)
+{
+	struct run r = {
+		.rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace,
+			.json = a->trace_json, .trace_fd = STDERR_FILENO, .summary_fd = -1,
+			.observe = observe, .observe_ctx = ctx },
+		.landlock = { .fd = -1 },
+		.spawn = { .notify_sock = -1 },
+		.xn = { .fd = -1 },
+		.notify_sp = { -1, -1 },
+		.agent = { .lock = -1, .use_lock = -1 },
+	};
+	int status = choose_tiers(&r, a, lsm);
+	pid_t child;
+
+	if (status)
+		return status;
+	status = HB_EXIT_FAILURE;
+	if (!prepare(&r, a)) {
+		child = start(&r, a, lsm);
+		if (child >= 0)
+			status = finish(&r, a, child);
+		else if (child == RUN_WITHOUT_LSM)
+			status = RUN_WITHOUT_LSM;
+	}
+	release(&r);
 	return status;
 }
 
