@@ -173,7 +173,7 @@ def op_events_table(b):
         rows.append([f"({r['cfg']})", r["round"], f"{r['calls']:,}", f"{r['net']:,}",
                      f"{r['limited']:,}", f"{r['lost']:,}",
                      "yes" if ok else f"no ({r['accounted']:,}; other events: {r['other']:,})"])
-    return md_table(["configuration", "round", "connect+sendto calls", "trace lines",
+    return md_table(["configuration", "round", "connect+sendto calls", "traced",
                      "limited", "lost", "every call's event accounted for"], rows)
 
 
@@ -199,7 +199,7 @@ def guard_events_table(b):
                      f"{r['verdict']} {r['action']}: {r['net']:,}", f"{r['limited']:,}",
                      f"{r['lost']:,}",
                      "yes" if ok else f"no ({r['accounted']:,}; other events: {r['other']:,})"])
-    return md_table(["configuration", "round", "denied or audited calls", "trace lines",
+    return md_table(["configuration", "round", "denied or audited calls", "traced",
                      "limited", "lost", "every call's event accounted for"], rows)
 
 
@@ -269,7 +269,7 @@ def events_table(b):
                      f"{e['delivered']:,}", f"{e['lost']:,}", f"{e['limited']:,}",
                      "yes" if ok else f"no ({e['eperm'] - e['accounted']:,} unaccounted)"])
     return md_table(["round", "loop", "denials/s", "delivered/s", "denials",
-                     "trace lines", "lost (buffer full)", "limited", "all accounted for"], rows)
+                     "traced", "lost (buffer full)", "limited", "all accounted for"], rows)
 
 
 def fmt_rate(s):

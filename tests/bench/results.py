@@ -101,8 +101,8 @@ class Boot:
                           f"{r['guard']} ({r['cfg']}) round {r['round']}")
 
     def _account(self, r, verdict, actions, what):
-        """Every call's event accounted for: "VERDICT ACTION" trace lines
-        plus lost plus limited equal the calls; no other trace line."""
+        """Every call's event accounted for: traced "VERDICT ACTION" events
+        plus lost plus limited equal the calls; no other traced event."""
         r["net"] = sum(r["traced"].get(f"{verdict} {a}", 0) for a in actions) if verdict else 0
         r["other"] = sum(r["traced"].values()) - r["net"]
         r["accounted"] = r["net"] + r["lost"] + r["limited"]
@@ -112,7 +112,7 @@ class Boot:
                 f"+ limited {r['limited']}")
 
     def _events(self, recs):
-        """Every event accounted for: delivered (a trace line), lost or
+        """Every event accounted for: delivered (traced), lost or
         limited, exactly once (spec/audit.md)."""
         self.op_events = [r for r in recs if r["kind"] == "op_events"]
         for r in self.op_events:

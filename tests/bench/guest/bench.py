@@ -72,7 +72,7 @@ CONFIGS = ["a", "b", "c", "d", "e"]
 # The exit summary's accounting of events not reported (cli/run.c).
 LOST = re.compile(r"(\d+) events? (?:was|were) not reported: the event buffer was full")
 LIMITED = re.compile(r"(\d+) events? (?:was|were) not reported: over the rate limit")
-TRACE_LINE = re.compile(r"^hermetic-bpf: (blocked|audited) (\S+)")
+TRACE_LINE = re.compile(r"^hermetic-bpf: (blocked|audited) (\S+).*?(?: \((\d+) times\))?$")
 
 
 # Paced event runs, at these multiples of the flood's delivered rate in
@@ -130,7 +130,9 @@ def unreported(stderr):
 
 
 def trace_counts(path):
-    """{"blocked connect": N, ...}: the trace file's lines by verdict and action."""
+    """{"blocked connect": N, ...}: the trace file's events by verdict and
+    action. The same event repeated is one line ending "(N times)"
+    (cli/run_trace.c): it counts N."""
     counts = {}
     try:
         with open(path, errors="replace") as f:
@@ -138,7 +140,7 @@ def trace_counts(path):
                 m = TRACE_LINE.match(line)
                 if m:
                     key = f"{m.group(1)} {m.group(2)}"
-                    counts[key] = counts.get(key, 0) + 1
+                    counts[key] = counts.get(key, 0) + int(m.group(3) or 1)
     except FileNotFoundError:
         pass
     return counts
