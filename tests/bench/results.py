@@ -39,6 +39,26 @@ def paired_ratios(rows, num, den):
     return [a[r] / b[r] for r in sorted(a) if r in b and b[r] > 0]
 
 
+def phases(runs):
+    """Median ms of each start-up phase, from the -v timestamps of RUNS:
+    (total ns, {mark: ms}, ms until its programs were gone) each."""
+    cols = {k: [] for k in ("probe", "cgroup", "load", "attach", "command", "cleanup", "rest",
+                            "gone")}
+    for total_ns, m, gone in runs:
+        if not {"probe", "cgroup", "ready", "exited", "done"} <= m.keys():
+            continue
+        loaded = m.get("loaded", m["cgroup"])
+        cols["probe"].append(m["probe"])
+        cols["cgroup"].append(m["cgroup"] - m["probe"])
+        cols["load"].append(loaded - m["cgroup"])
+        cols["attach"].append(m["ready"] - loaded)
+        cols["command"].append(m["exited"] - m["ready"])
+        cols["cleanup"].append(m["done"] - m["exited"])
+        cols["rest"].append(total_ns / 1e6 - m["done"])
+        cols["gone"].append(gone)
+    return {k: statistics.median(v) if v else None for k, v in cols.items()}
+
+
 class Boot:
     """One kernel's numbers."""
 
@@ -191,22 +211,7 @@ class Boot:
                 self.anomalies.append(f"start {r['cfg']} round {r['round']}: exit {r['status']}")
 
     def phases(self, cfg):
-        """Median ms of each start-up phase, from the -v timestamps."""
-        cols = {k: [] for k in ("probe", "cgroup", "load", "attach", "command", "cleanup", "rest",
-                                "gone")}
-        for total_ns, m, gone in self.marks.get(cfg, []):
-            if not {"probe", "cgroup", "ready", "exited", "done"} <= m.keys():
-                continue
-            loaded = m.get("loaded", m["cgroup"])
-            cols["probe"].append(m["probe"])
-            cols["cgroup"].append(m["cgroup"] - m["probe"])
-            cols["load"].append(loaded - m["cgroup"])
-            cols["attach"].append(m["ready"] - loaded)
-            cols["command"].append(m["exited"] - m["ready"])
-            cols["cleanup"].append(m["done"] - m["exited"])
-            cols["rest"].append(total_ns / 1e6 - m["done"])
-            cols["gone"].append(gone)
-        return {k: statistics.median(v) if v else None for k, v in cols.items()}
+        return phases(self.marks.get(cfg, []))
 
     def _pairs(self, recs, kind, base, other):
         rows = {}
