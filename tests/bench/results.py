@@ -39,6 +39,26 @@ def paired_ratios(rows, num, den):
     return [a[r] / b[r] for r in sorted(a) if r in b and b[r] > 0]
 
 
+def phases(runs):
+    """Median ms of each start-up phase, from the -v timestamps of RUNS:
+    (total ns, {mark: ms}, ms until its programs were gone) each."""
+    cols = {k: [] for k in ("probe", "cgroup", "load", "attach", "command", "cleanup", "rest",
+                            "gone")}
+    for total_ns, m, gone in runs:
+        if not {"probe", "cgroup", "ready", "exited", "done"} <= m.keys():
+            continue
+        loaded = m.get("loaded", m["cgroup"])
+        cols["probe"].append(m["probe"])
+        cols["cgroup"].append(m["cgroup"] - m["probe"])
+        cols["load"].append(loaded - m["cgroup"])
+        cols["attach"].append(m["ready"] - loaded)
+        cols["command"].append(m["exited"] - m["ready"])
+        cols["cleanup"].append(m["done"] - m["exited"])
+        cols["rest"].append(total_ns / 1e6 - m["done"])
+        cols["gone"].append(gone)
+    return {k: statistics.median(v) if v else None for k, v in cols.items()}
+
+
 class Boot:
     """One kernel's numbers."""
 
@@ -101,8 +121,8 @@ class Boot:
                           f"{r['guard']} ({r['cfg']}) round {r['round']}")
 
     def _account(self, r, verdict, actions, what):
-        """Every call's event accounted for: "VERDICT ACTION" trace lines
-        plus lost plus limited equal the calls; no other trace line."""
+        """Every call's event accounted for: traced "VERDICT ACTION" events
+        plus lost plus limited equal the calls; no other traced event."""
         r["net"] = sum(r["traced"].get(f"{verdict} {a}", 0) for a in actions) if verdict else 0
         r["other"] = sum(r["traced"].values()) - r["net"]
         r["accounted"] = r["net"] + r["lost"] + r["limited"]
@@ -112,7 +132,7 @@ class Boot:
                 f"+ limited {r['limited']}")
 
     def _events(self, recs):
-        """Every event accounted for: delivered (a trace line), lost or
+        """Every event accounted for: delivered (traced), lost or
         limited, exactly once (spec/audit.md)."""
         self.op_events = [r for r in recs if r["kind"] == "op_events"]
         for r in self.op_events:
@@ -191,22 +211,7 @@ class Boot:
                 self.anomalies.append(f"start {r['cfg']} round {r['round']}: exit {r['status']}")
 
     def phases(self, cfg):
-        """Median ms of each start-up phase, from the -v timestamps."""
-        cols = {k: [] for k in ("probe", "cgroup", "load", "attach", "command", "cleanup", "rest",
-                                "gone")}
-        for total_ns, m, gone in self.marks.get(cfg, []):
-            if not {"probe", "cgroup", "ready", "exited", "done"} <= m.keys():
-                continue
-            loaded = m.get("loaded", m["cgroup"])
-            cols["probe"].append(m["probe"])
-            cols["cgroup"].append(m["cgroup"] - m["probe"])
-            cols["load"].append(loaded - m["cgroup"])
-            cols["attach"].append(m["ready"] - loaded)
-            cols["command"].append(m["exited"] - m["ready"])
-            cols["cleanup"].append(m["done"] - m["exited"])
-            cols["rest"].append(total_ns / 1e6 - m["done"])
-            cols["gone"].append(gone)
-        return {k: statistics.median(v) if v else None for k, v in cols.items()}
+        return phases(self.marks.get(cfg, []))
 
     def _pairs(self, recs, kind, base, other):
         rows = {}

@@ -17,7 +17,7 @@ import time
 
 from bench_proc import (BIN, END, GO, HB, Floor, Sandbox, background, clock_state, deltas, emit,
                         hb_run, loaded_programs, note, op_lines, quiesce, release, run,
-                        settle, with_n)
+                        settle, timed_ops, v_marks, with_n)
 
 PY = "/usr/bin/python3"
 DNS_ADDR = "127.0.0.153"  # as in tests/cases/cases.py
@@ -44,14 +44,7 @@ ONLY = set(",".join(re.findall(r"\bhb\.bench_only=([\w,]+)", open("/proc/cmdline
            .split(",")) - {""}
 
 # Operation -> argv; N is filled in after calibration.
-OPS = {
-    "open": ["op_open", "N", "/etc/passwd"],
-    "stat": ["op_stat", "N", "/etc/passwd"],
-    "connect": ["op_connect", "N"],
-    "sendto": ["op_sendto", "N"],
-    "forkexec": ["op_forkexec", "N", "/bin/true"],
-    "mmap_exec": ["op_mmap", "N", "/bin/busybox"],
-}
+OPS = timed_ops("/bin/busybox")
 # What the per-program section runs: every operation, and bind().
 PROG_OPS = dict(OPS, bind=["op_bind", "N"])
 # The operations that (d) denies and (e) audits: one event per call.
@@ -72,7 +65,7 @@ CONFIGS = ["a", "b", "c", "d", "e"]
 # The exit summary's accounting of events not reported (cli/run.c).
 LOST = re.compile(r"(\d+) events? (?:was|were) not reported: the event buffer was full")
 LIMITED = re.compile(r"(\d+) events? (?:was|were) not reported: over the rate limit")
-TRACE_LINE = re.compile(r"^hermetic-bpf: (blocked|audited) (\S+)")
+TRACE_LINE = re.compile(r"^hermetic-bpf: (blocked|audited) (\S+).*?(?: \((\d+) times\))?$")
 
 
 # Paced event runs, at these multiples of the flood's delivered rate in
@@ -130,7 +123,9 @@ def unreported(stderr):
 
 
 def trace_counts(path):
-    """{"blocked connect": N, ...}: the trace file's lines by verdict and action."""
+    """{"blocked connect": N, ...}: the trace file's events by verdict and
+    action. The same event repeated is one line ending "(N times)"
+    (cli/run_trace.c): it counts N."""
     counts = {}
     try:
         with open(path, errors="replace") as f:
@@ -138,7 +133,7 @@ def trace_counts(path):
                 m = TRACE_LINE.match(line)
                 if m:
                     key = f"{m.group(1)} {m.group(2)}"
-                    counts[key] = counts.get(key, 0) + 1
+                    counts[key] = counts.get(key, 0) + int(m.group(3) or 1)
     except FileNotFoundError:
         pass
     return counts
@@ -365,30 +360,6 @@ def bench_progs():
 
 
 # --- start-up ---------------------------------------------------------------
-
-# -v line -> the moment it marks.
-MARKS = {
-    "probe done": "probe",
-    "sandbox cgroup ": "cgroup",
-    "loaded the BPF programs": "loaded",
-    "sandbox ready; starting the command": "ready",
-    "the command exited; cleaning up": "exited",
-    "done": "done",
-}
-V_LINE = re.compile(r"^hermetic-bpf: \[\s*([0-9.]+) ms\] (.*)$")
-
-
-def v_marks(stderr):
-    marks = {}
-    for line in stderr.splitlines():
-        m = V_LINE.match(line)
-        if not m:
-            continue
-        for prefix, mark in MARKS.items():
-            if m.group(2) == prefix or (prefix.endswith(" ") and m.group(2).startswith(prefix)):
-                marks[mark] = float(m.group(1))
-    return marks
-
 
 START = {
     "true": ["true"],

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """What the guest's benchmarks share: running commands and sandboxes,
-the floor programs, BPF program counters, and the report lines.
+the floor programs, BPF program counters, and the report lines. The
+native benchmark (tests/bench/native.py) uses the commands, sandboxes
+and report lines too.
 """
 import json
 import os
@@ -8,8 +10,9 @@ import re
 import subprocess
 import time
 
-BIN = "/e2e/bench"
-HB = "/usr/sbin/hermetic-bpf"
+# The guest's paths; tests/bench/native.py sets both to the build's.
+BIN = os.environ.get("HB_BENCH_BINDIR", "/e2e/bench")
+HB = os.environ.get("HB_BENCH_HB", "/usr/sbin/hermetic-bpf")
 
 
 # --- reports and commands --------------------------------------------------
@@ -38,12 +41,51 @@ def op_lines(text):
     return out
 
 
+def timed_ops(mmap_file):
+    """The operations the VM and native benchmarks both time
+    (tests/bench/op_*.c): name -> argv, its "N" filled in after
+    calibration; MMAP_FILE is the file mapped executable."""
+    return {
+        "open": ["op_open", "N", "/etc/passwd"],
+        "stat": ["op_stat", "N", "/etc/passwd"],
+        "connect": ["op_connect", "N"],
+        "sendto": ["op_sendto", "N"],
+        "forkexec": ["op_forkexec", "N", "/bin/true"],
+        "mmap_exec": ["op_mmap", "N", mmap_file],
+    }
+
+
 def with_n(argv, n):
     """A benchmark program's argv, its "N" replaced by @n."""
     return [f"{BIN}/{argv[0]}"] + [str(n) if a == "N" else a for a in argv[1:]]
 
 
 # --- sandboxes -------------------------------------------------------------
+
+# A `run -v` line -> the moment it marks (start-up phases).
+MARKS = {
+    "probe done": "probe",
+    "sandbox cgroup ": "cgroup",
+    "loaded the BPF programs": "loaded",
+    "sandbox ready; starting the command": "ready",
+    "the command exited; cleaning up": "exited",
+    "done": "done",
+}
+V_LINE = re.compile(r"^hermetic-bpf: \[\s*([0-9.]+) ms\] (.*)$")
+
+
+def v_marks(stderr):
+    """{mark: ms} from a `run -v`'s stderr."""
+    marks = {}
+    for line in stderr.splitlines():
+        m = V_LINE.match(line)
+        if not m:
+            continue
+        for prefix, mark in MARKS.items():
+            if m.group(2) == prefix or (prefix.endswith(" ") and m.group(2).startswith(prefix)):
+                marks[mark] = float(m.group(1))
+    return marks
+
 
 def hb_run(flags, argv):
     return [HB, "run", *flags, "--", *argv]
@@ -52,10 +94,10 @@ def hb_run(flags, argv):
 class Sandbox:
     """`run -v FLAGS ARGV` started, once its programs are attached."""
 
-    def __init__(self, flags, argv, stdout=subprocess.DEVNULL):
+    def __init__(self, flags, argv, stdout=subprocess.DEVNULL, env=None):
         self.log = open("/tmp/bench-run.err", "w+")
         self.p = subprocess.Popen(hb_run(["-v", *flags], argv), stdout=stdout,
-                                  stderr=self.log, text=True)
+                                  stderr=self.log, text=True, env=env)
         deadline = time.monotonic() + 120
         while "sandbox ready" not in open(self.log.name).read():
             if self.p.poll() is not None or time.monotonic() > deadline:
@@ -73,9 +115,9 @@ class Sandbox:
         self.wait()
 
 
-def background(flags):
+def background(flags, env=None):
     """`run FLAGS sleep 100000`: programs loaded, nobody inside working."""
-    return Sandbox(flags, ["sleep", "100000"])
+    return Sandbox(flags, ["sleep", "100000"], env=env)
 
 
 # FIFOs a sandboxed command waits on: to start, and to exit.
