@@ -160,6 +160,35 @@ static int select_programs(struct hermetic *skel,
 	return select_variants(skel, fs_write, tamper);
 }
 
+/*
+ * A run's own object holds one sandbox: a map its configuration never
+ * writes needs no room (hb_dns_addrs alone, preallocated, costs ~20 ms
+ * to create natively). The agent's object serves whatever comes: full size.
+ */
+static int size_maps(struct hermetic *skel, const struct hb_sandbox_config *cfg)
+{
+	struct {
+		struct bpf_map *map;
+		bool used;
+	} maps[] = {
+		{ skel->maps.hb_dns_addrs, cfg->policy.net & HB_NET_DNS_PROXY },
+		{ skel->maps.hb_unix_rules, cfg->n_unix_rules },
+		{ skel->maps.hb_unix_paths, cfg->n_unix_rules },
+		{ skel->maps.hb_exec_rules, cfg->n_exec_rules },
+		{ skel->maps.hb_fs_subtrees, cfg->fs_rules },
+		/* Only the seal's programs (BPF-LSM) write it. */
+		{ skel->maps.hb_fowners, cfg->tiers.tamper == HB_TIER_A },
+	};
+	int err = 0;
+
+	for (size_t i = 0; !cfg->follow_cgroups && !err && i < sizeof(maps) / sizeof(maps[0]); i++)
+		if (!maps[i].used)
+			err = bpf_map__set_max_entries(maps[i].map, 1);
+	if (err)
+		hb_log("cannot size the BPF maps: %s", strerror(-err));
+	return err;
+}
+
 int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 {
 	/* -vv: the verifier's statistics for every program, in libbpf's log. */
@@ -172,7 +201,7 @@ int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 		hb_log("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
-	return select_programs(*skel, cfg);
+	return select_programs(*skel, cfg) ?: size_maps(*skel, cfg);
 }
 
 int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg)
