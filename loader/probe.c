@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -207,11 +209,97 @@ int hb_probe_attach_type(int type)
 	return type;
 }
 
+/*
+ * The hooks' shapes cannot change before the next boot, and parsing the
+ * kernel's BTF costs a cold run ~90 ms natively (more under emulation):
+ * the answer is kept for this boot, in a file only root can have written.
+ */
+#define HOOKS_CACHE_DIR "/run/hermetic-bpf"
+#define HOOKS_CACHE HOOKS_CACHE_DIR "/lsm-hooks"
+#define BOOT_ID "/proc/sys/kernel/random/boot_id"
+
+static bool read_boot_id(char id[64])
+{
+	FILE *f = fopen(BOOT_ID, "re");
+	bool ok = f && fgets(id, 64, f);
+
+	if (f)
+		fclose(f);
+	id[ok ? strcspn(id, "\n") : 0] = '\0';
+	return ok && id[0];
+}
+
+/* 0 with every hook of @hooks found in this boot's cache, else -ENOENT. */
+static int cached_hooks(const char *boot, const char *const hooks[], int nargs[], size_t n)
+{
+	int fd = open(HOOKS_CACHE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), found = 0;
+	char line[192], name[128];
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return -ENOENT;
+	if (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & 022) || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -ENOENT;
+	}
+	if (!fgets(line, sizeof(line), f) || strncmp(line, boot, strlen(boot)) ||
+	    line[strlen(boot)] != '\n') {
+		fclose(f);
+		return -ENOENT;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		int args;
+
+		if (sscanf(line, "%127s %d", name, &args) != 2)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(name, hooks[i])) {
+				nargs[i] = args;
+				found |= 1 << i;
+			}
+	}
+	fclose(f);
+	return n < 31 && found == (1 << n) - 1 ? 0 : -ENOENT;
+}
+
+/* Kept for the next run of this boot; a failure only costs it the parse. */
+static void cache_hooks(const char *boot, const char *const hooks[], const int nargs[], size_t n)
+{
+	char tmp[sizeof(HOOKS_CACHE) + 16];
+	FILE *f;
+	int fd;
+
+	if (mkdir(HOOKS_CACHE_DIR, 0755) && errno != EEXIST)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.%d", HOOKS_CACHE, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	fprintf(f, "%s\n", boot);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s %d\n", hooks[i], nargs[i]);
+	if (fclose(f) || rename(tmp, HOOKS_CACHE))
+		unlink(tmp);
+}
+
 int hb_probe_lsm_hooks(const char *const hooks[], int nargs[], size_t n)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	char name[128];
+	struct btf *btf;
+	char name[128], boot[64];
+	bool booted = read_boot_id(boot);
 
+	if (booted && !cached_hooks(boot, hooks, nargs, n)) {
+		hb_debug("the kernel's LSM hooks: as found earlier in this boot");
+		return 0;
+	}
+	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return -ENOENT;
 	for (size_t i = 0; i < n; i++) {
@@ -228,6 +316,8 @@ int hb_probe_lsm_hooks(const char *const hooks[], int nargs[], size_t n)
 		}
 	}
 	btf__free(btf);
+	if (booted && geteuid() == 0)
+		cache_hooks(boot, hooks, nargs, n);
 	return 0;
 }
 
