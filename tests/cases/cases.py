@@ -740,6 +740,39 @@ def probe_layers_securityfs_unmounted():
            f"BPF-LSM again once securityfs is back: {p.stderr!r}")
 
 
+@case("tierA")
+def lsm_hook_shapes_kept_for_the_boot():
+    # A cold run reads the kernel's hook shapes from its BTF once a boot;
+    # the next runs take them from /run/hermetic-bpf/lsm-hooks, unless the
+    # file is another boot's or could have been written by another user.
+    cache = "/run/hermetic-bpf/lsm-hooks"
+    kept = "the kernel's LSM hooks: as found earlier in this boot"
+    if os.path.exists(cache):
+        os.unlink(cache)
+    p = hb("run", "-v", "--no-network", "true", env=TESTER)
+    expect(p.returncode == 0 and kept not in p.stderr, f"the first run parses: {p.stderr!r}")
+    st = os.stat(cache)
+    expect(st.st_uid == 0 and not st.st_mode & 0o022, f"root's, not writable by others: {st}")
+    with open(cache) as f:
+        lines = f.read().splitlines()
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        expect_eq(lines[0], f.read().strip(), "keyed by this boot")
+    p = hb("run", "-v", "--fs-readonly", "--no-network", "true", env=TESTER)
+    expect(p.returncode == 0 and kept in p.stderr, f"the next run takes them: {p.stderr!r}")
+    token, _ = run_probe("connect", TCP4.host, str(TCP4.port), env=TESTER)
+    expect_eq(token, "EPERM", "a run on the kept shapes still denies")
+    boot = lines[0]
+    for what, first, mode in (("another boot's", "0" * len(boot), 0o644),
+                              ("world-writable", boot, 0o666)):
+        with open(cache, "w") as f:
+            f.write("\n".join([first] + lines[1:]) + "\n")
+        os.chmod(cache, mode)
+        p = hb("run", "-v", "--no-network", "true", env=TESTER)
+        expect(p.returncode == 0 and kept not in p.stderr, f"{what} file ignored: {p.stderr!r}")
+        if os.path.exists(cache):
+            os.unlink(cache)
+
+
 # --- a kernel booted without bpf in lsm= ---------------------------------
 
 @case("refusal")
