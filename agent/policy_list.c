@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "guard.h"
 #include "net_rule.h"
 #include "policy_list.h"
-#include "tier.h"
 
 const char *hb_origin_name(__u32 origin)
 {
@@ -121,8 +121,8 @@ int hb_policy_line(const struct hb_policy_list *l, size_t i, char *buf, size_t l
 	add(buf, len, &at, "%s (cgroup id %llu): %s; ",
 	    l->names[i].path[0] ? l->names[i].path : "(cgroup gone)",
 	    (unsigned long long)l->names[i].id, hb_origin_name(p->origin));
-	for (const struct hb_guard_name *g = hb_guard_names; g->name; g++)
-		if (p->guards & g->guard) {
+	hb_for_each_guard(g)
+		if (p->guards & g->bit) {
 			add(buf, len, &at, "%s%s", sep, g->name);
 			sep = ",";
 		}
