@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "guard.h"
 #include "log.h"
 #include "hermetic_abi.h"
 #include "path.h"
@@ -109,20 +110,6 @@ static int check_unique(const struct hb_policy_set *set)
 	return err;
 }
 
-/* Keys the agent enforces so far (spec/agent.md); the rest are refused. */
-static const char *const agent_keys[] = {
-	"no-network", "allow-localhost", "allow-ip", "event-rate", "fs-readonly",
-	"allow-write",
-};
-
-bool hb_policy_agent_key(const char *key)
-{
-	for (size_t i = 0; i < sizeof(agent_keys) / sizeof(agent_keys[0]); i++)
-		if (!strcmp(key, agent_keys[i]))
-			return true;
-	return false;
-}
-
 /* An agent file's entry: the cgroup it confines, or a rule the agent enforces. */
 static int agent_entry(void *ctx, const char *where, const char *key, const char *value)
 {
@@ -135,10 +122,13 @@ static int agent_entry(void *ctx, const char *where, const char *key, const char
 		hb_log("%s: a second cgroup or unit; a file names one", where);
 		return -EINVAL;
 	}
-	if (!hb_policy_agent_key(key)) {
-		hb_log("%s: %s: not a key the agent reads (it reads "
-			"cgroup, unit, no-network, allow-localhost, allow-ip, event-rate; "
-			"see spec/agent.md)", where, key);
+	/* The keys the guard table marks for the agent's files; it enforces each. */
+	if (!hb_key_agent(key, HB_AGENT_FILE)) {
+		char keys[256];
+
+		hb_key_agent_list(HB_AGENT_FILE, "", keys, sizeof(keys));
+		hb_log("%s: %s: not a key the agent reads (it reads cgroup, unit, %s; "
+		       "see spec/agent.md)", where, key, keys);
 		return -EINVAL;
 	}
 	return hb_run_args_set(&p->args, where, key, value);

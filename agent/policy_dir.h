@@ -44,10 +44,4 @@ int hb_policy_dir_read(const char *dir, struct hb_policy_set *set);
 
 void hb_policy_set_free(struct hb_policy_set *set);
 
-/*
- * Whether @key (a policy file's key, a flag's name without "--") is a rule
- * the agent enforces: no-network, allow-localhost, allow-ip, event-rate.
- */
-bool hb_policy_agent_key(const char *key);
-
 #endif

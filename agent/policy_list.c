@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "guard.h"
 #include "net_rule.h"
 #include "policy_list.h"
-#include "tier.h"
 
 const char *hb_origin_name(__u32 origin)
 {
@@ -83,13 +83,19 @@ static void add(char *buf, size_t len, size_t *at, const char *fmt, ...)
 		*at += (size_t)n;
 }
 
+/*
+ * The flags that would write policy @i again: each guard's own switch
+ * (the first key of its row), then what the maps say of the network's
+ * rules. Paths are not shown: the maps hold their files by identity.
+ */
 static void add_rules(const struct hb_policy_list *l, size_t i, char *buf, size_t len,
 		      size_t *at)
 {
 	const struct hb_policy *p = &l->policies[i];
 
-	if (p->guards & HB_GUARD_NET)
-		add(buf, len, at, "--no-network ");
+	hb_for_each_guard(g)
+		if ((p->guards & g->bit) && g->keys[0].name)
+			add(buf, len, at, "--%s ", g->keys[0].name);
 	if (p->net & HB_NET_ALLOW_LOCALHOST)
 		add(buf, len, at, "--allow-localhost ");
 	for (size_t r = 0; r < l->n_rules; r++) {
@@ -121,8 +127,8 @@ int hb_policy_line(const struct hb_policy_list *l, size_t i, char *buf, size_t l
 	add(buf, len, &at, "%s (cgroup id %llu): %s; ",
 	    l->names[i].path[0] ? l->names[i].path : "(cgroup gone)",
 	    (unsigned long long)l->names[i].id, hb_origin_name(p->origin));
-	for (const struct hb_guard_name *g = hb_guard_names; g->name; g++)
-		if (p->guards & g->guard) {
+	hb_for_each_guard(g)
+		if (p->guards & g->bit) {
 			add(buf, len, &at, "%s%s", sep, g->name);
 			sep = ",";
 		}

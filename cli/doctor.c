@@ -18,25 +18,6 @@
 /* Exit status when some guard has no mechanism here (spec/doctor.md). */
 #define HB_DOCTOR_MISSING 1
 
-/* The tier of @guard in @t. */
-static enum hb_tier tier_of(const struct hb_tiers *t, __u32 guard)
-{
-	switch (guard) {
-	case HB_GUARD_NET:
-		return t->net;
-	case HB_GUARD_FS:
-		return t->fs;
-	case HB_GUARD_EXEC:
-		return t->exec;
-	case HB_GUARD_NATIVE:
-		return t->native;
-	case HB_GUARD_ENV:
-		return t->env;
-	default:
-		return t->tamper;
-	}
-}
-
 /*
  * Why @guard has no mechanism: tier A's missing piece and, if it has a tier
  * B, that one's too; the hints for both (tier A's first: one boot line).
@@ -62,21 +43,6 @@ static const char *tier_letter(enum hb_tier tier)
 	return tier == HB_TIER_A ? "A" : tier == HB_TIER_NONE ? "none" : "B";
 }
 
-/* What tier B leaves out, per guard (spec/tiers.md lists it all). */
-static const char *tier_b_note(__u32 guard)
-{
-	switch (guard) {
-	case HB_GUARD_NET:
-		return "cgroup hooks and seccomp; --allow-domain, CIDR and unix rules as in tier A";
-	case HB_GUARD_FS:
-		return "file contents and names; not attributes, xattrs or timestamps";
-	case HB_GUARD_EXEC:
-		return "with seccomp: no exec after the command's own; no --allow-exec";
-	default:
-		return "";
-	}
-}
-
 static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
 		       const struct utsname *u)
 {
@@ -92,16 +58,16 @@ static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
 		printf("Landlock: ABI %d\n", t->landlock_abi);
 	else
 		printf("Landlock: no\n");
-	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
-		enum hb_tier tier = tier_of(t, g->guard);
+	hb_for_each_guard(g) {
+		enum hb_tier tier = t->mech[hb_guard_kind(g)];
 		struct why_none f;
 
-		why_of(why, g->guard, &f);
+		why_of(why, g->bit, &f);
 		printf("%-8s ", g->name);
 		if (tier == HB_TIER_A)
 			printf("BPF-LSM (tier A)\n");
 		else if (tier)
-			printf("%s (tier B): %s\n", hb_tier_name(tier), tier_b_note(g->guard));
+			printf("%s (tier B): %s\n", hb_tier_name(tier), g->tier_b_note);
 		else
 			printf("not enforceable: %s\n%-8s Hint: %s\n", f.what, "",
 			       f.hint[0] ? f.hint : "see spec/tiers.md");
@@ -133,18 +99,18 @@ static void print_json(const struct hb_tiers *t, const struct hb_tier_why *why,
 	printf(",\"landlock_abi\":%d,\"tier_b_scope\":", t->landlock_abi);
 	hb_json_str(stdout, t->tamper == HB_TIER_A ? NULL : hb_tier_b_scope(t->landlock_abi));
 	printf(",\"guards\":[");
-	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
-		enum hb_tier tier = tier_of(t, g->guard);
+	hb_for_each_guard(g) {
+		enum hb_tier tier = t->mech[hb_guard_kind(g)];
 		struct why_none f;
 
-		why_of(why, g->guard, &f);
+		why_of(why, g->bit, &f);
 		printf("%s{\"guard\":", sep);
 		hb_json_str(stdout, g->name);
 		printf(",\"tier\":\"%s\",\"mechanism\":", tier_letter(tier));
 		hb_json_str(stdout, tier ? hb_tier_name(tier) : NULL);
 		printf(",\"note\":");
 		hb_json_str(stdout, tier == HB_TIER_NONE || tier == HB_TIER_A ? NULL :
-			    tier_b_note(g->guard));
+			    g->tier_b_note);
 		printf(",\"reason\":");
 		hb_json_str(stdout, tier ? NULL : f.what);
 		printf(",\"hint\":");
@@ -192,8 +158,8 @@ int hb_cmd_doctor(int argc, char **argv)
 	}
 	hb_log_setup_libbpf();
 	uname(&u);
-	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++)
-		all |= g->guard;
+	hb_for_each_guard(g)
+		all |= g->bit;
 	missing = hb_tier_probe(all, &t, &why);
 	if (json)
 		print_json(&t, &why, &u, !missing);

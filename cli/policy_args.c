@@ -2,23 +2,38 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include "guard.h"
 #include "misuse.h"
 #include "policy_args.h"
 #include "policy_dir.h"
 
 enum { OPT_CGROUP = 0x100, OPT_RULE };
 
-/* The rules: exactly the policy-file keys the agent enforces (spec/agent-commands.md). */
-static const struct option options[] = {
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
-	{ "no-network", no_argument, NULL, OPT_RULE },
-	{ "allow-localhost", no_argument, NULL, OPT_RULE },
-	{ "allow-ip", required_argument, NULL, OPT_RULE },
-	{ "event-rate", required_argument, NULL, OPT_RULE },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{},
-};
+/* Room for --cgroup, every key, -v, -h and the end: a key left out is refused. */
+#define MAX_OPTIONS 48
+
+/*
+ * --cgroup, the rules (exactly the keys the guard table says policy apply
+ * reads, spec/agent-commands.md), -v and -h.
+ */
+static void apply_options(struct option *o)
+{
+	static const int has_arg[] = {
+		[HB_KEY_SWITCH] = no_argument,
+		[HB_KEY_VALUE] = required_argument,
+		[HB_KEY_OPTIONAL] = optional_argument,
+	};
+	const struct hb_guard_key *key;
+	size_t n = 0;
+
+	o[n++] = (struct option){ "cgroup", required_argument, NULL, OPT_CGROUP };
+	for (size_t i = 0; (key = hb_key_at(i)) && n < MAX_OPTIONS - 3; i++)
+		if (key->agent & HB_AGENT_APPLY)
+			o[n++] = (struct option){ key->name, has_arg[key->arg], NULL, OPT_RULE };
+	o[n++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	o[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	o[n] = (struct option){};
+}
 
 static const char *const op_names[] = { "apply", "show", "clear" };
 
@@ -53,18 +68,24 @@ static int refuse(const char *cmd, enum hb_policy_op op, const char *word, int o
 		snprintf(name, sizeof(name), "-%c", optopt_);
 	else
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="), word);
-	if (op == HB_POLICY_APPLY)
-		return misuse(cmd, name, ": not a flag policy apply takes; it takes --cgroup "
-			      "and the rules the agent enforces: --no-network, "
-			      "--allow-localhost, --allow-ip, --event-rate (spec/agent-commands.md)");
+	if (op == HB_POLICY_APPLY) {
+		char keys[256], why[384];
+
+		hb_key_agent_list(HB_AGENT_APPLY, "--", keys, sizeof(keys));
+		snprintf(why, sizeof(why), ": not a flag policy apply takes; it takes --cgroup "
+			 "and the rules the agent enforces: %s (spec/agent-commands.md)", keys);
+		return misuse(cmd, name, why);
+	}
 	return misuse(cmd, name, op == HB_POLICY_CLEAR ? ": policy clear takes only --cgroup" :
 		      ": policy show takes only --cgroup");
 }
 
 static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char *cmd)
 {
+	struct option options[MAX_OPTIONS];
 	int c, idx, err;
 
+	apply_options(options);
 	optind = 0;
 	opterr = 0;
 	while ((idx = -1, c = getopt_long(argc, argv, "+:hv", options, &idx)) != -1) {

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "agent_pins.h"
 #include "bpffs.h"
+#include "guard.h"
 #include "log.h"
 #include "path.h"
 #include "hermetic.skel.h"
@@ -46,44 +47,39 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 }
 
 /*
- * The programs the agent's object has, on BPF-LSM only; per-cgroup
- * policies say which guard applies where. Policy files use the network
- * guard and the seal; a warm `run` any guard but these (spec/agent.md):
- * the read root's stat and readlink hooks (every stat() on the host would
- * pay for them), and --allow-domain's redirect (cgroup programs, attached
- * to one sandbox's cgroup).
- * It follows its cgroups' paths: a re-created one is confined before it
- * is visible.
+ * The programs the agent's object has: on BPF-LSM only, of the guards
+ * whose rows say the agent serves them (per-cgroup policies say which
+ * guard applies where), with the file write hooks but not the read
+ * root's, and without --allow-domain's redirect (the rows' agent_refuses
+ * say why). It follows its cgroups' paths: a re-created one is confined
+ * before it is visible.
  */
-#define AGENT_GUARDS (HB_GUARD_NET | HB_GUARD_TAMPER | HB_GUARD_EXEC | \
-		      HB_GUARD_NATIVE | HB_GUARD_ENV | HB_GUARD_FS)
-
 static void agent_config(struct hb_sandbox_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->policy.guards = AGENT_GUARDS;
+	cfg->policy.guards = hb_guard_agent_bits();
 	cfg->policy.fs = HB_FS_READONLY;
-	cfg->tiers.net = cfg->tiers.exec = cfg->tiers.native = HB_TIER_A;
-	cfg->tiers.env = cfg->tiers.tamper = cfg->tiers.fs = HB_TIER_A;
+	for (int k = 0; k < HB_GUARD_KIND_MAX; k++)
+		cfg->tiers.mech[k] = hb_guards[k].tier_a;
 	cfg->follow_cgroups = true;
 }
 
 const char *hb_agent_cannot_serve(const struct hb_sandbox_config *cfg)
 {
-	const struct hb_tiers *t = &cfg->tiers;
 	__u32 g = cfg->policy.guards;
+	const char *why;
 
-	if (g & ~AGENT_GUARDS)
+	if (g & ~hb_guard_agent_bits())
 		return "a guard it does not have";
-	if (cfg->policy.fs & ~HB_FS_READONLY)
-		return "--fs-readonly=ROOT (its object has no stat hooks)";
-	if (cfg->policy.net & HB_NET_DNS_PROXY)
-		return "--allow-domain (the DNS redirect attaches to the sandbox's cgroup)";
-	if (((g & HB_GUARD_NET) && t->net != HB_TIER_A) ||
-	    ((g & HB_GUARD_EXEC) && t->exec != HB_TIER_A) ||
-	    ((g & HB_GUARD_NATIVE) && t->native != HB_TIER_A) ||
-	    ((g & HB_GUARD_FS) && t->fs != HB_TIER_A) || t->tamper != HB_TIER_A)
-		return "a guard enforced by another mechanism than BPF-LSM";
+	hb_for_each_guard(row) {
+		if (row->agent_refuses && (why = row->agent_refuses(&cfg->policy)))
+			return why;
+	}
+	hb_for_each_guard(row) {
+		if (((g & row->bit) || row->always) &&
+		    cfg->tiers.mech[hb_guard_kind(row)] != HB_TIER_A)
+			return "a guard enforced by another mechanism than BPF-LSM";
+	}
 	return NULL;
 }
 

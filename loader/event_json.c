@@ -12,24 +12,14 @@
 #include "mono_time.h"
 #include "trace_fmt.h"
 
-static const char *const guard_names[HB_GUARD_KIND_MAX] = {
-	[HB_GUARD_KIND_NETWORK] = "network", [HB_GUARD_KIND_FS] = "fs",
-	[HB_GUARD_KIND_EXEC] = "exec",       [HB_GUARD_KIND_NATIVE] = "native",
-	[HB_GUARD_KIND_ENV] = "env",         [HB_GUARD_KIND_SEAL] = "seal",
-};
-
-const char *hb_guard_kind_name(unsigned int kind)
-{
-	return kind < HB_GUARD_KIND_MAX ? guard_names[kind] : NULL;
-}
-
 /* ptrace_access_check's mode bit that asks to change the target. */
 #define HB_PTRACE_MODE_ATTACH 0x02
 
 enum hb_guard_kind hb_event_guard(const struct hb_event *ev)
 {
 	/* The kernel side's own map from hooks to guards (hermetic_policy.h). */
-	__u32 g = ev->hook == HB_HOOK_DNS ? HB_GUARD_NET : hb_hook_guard(ev->hook);
+	__u32 bit = ev->hook == HB_HOOK_DNS ? HB_GUARD_NET : hb_hook_guard(ev->hook);
+	const struct hb_guard *g = hb_guard_by_bit(bit);
 
 	if (ev->hook == HB_HOOK_EXEC)
 		return ev->reason == HB_REASON_EXEC ? HB_GUARD_KIND_EXEC : HB_GUARD_KIND_NATIVE;
@@ -41,13 +31,10 @@ enum hb_guard_kind hb_event_guard(const struct hb_event *ev)
 	if (ev->hook == HB_HOOK_PTRACE)
 		return ev->protocol & HB_PTRACE_MODE_ATTACH ? HB_GUARD_KIND_SEAL :
 							     HB_GUARD_KIND_ENV;
-	if (g == HB_GUARD_NET)
-		return HB_GUARD_KIND_NETWORK;
-	if (g == HB_GUARD_FS)
-		return HB_GUARD_KIND_FS;
-	if (g == HB_GUARD_NATIVE)
-		return HB_GUARD_KIND_NATIVE;
-	/* The seal, and hooks this build does not know (fail towards it). */
+	/* A hook of one guard is that guard's. */
+	if (g)
+		return hb_guard_kind(g);
+	/* The seal's, and hooks this build does not know (fail towards it). */
 	return HB_GUARD_KIND_SEAL;
 }
 

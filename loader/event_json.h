@@ -9,27 +9,15 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "guard.h"
 #include "hermetic_abi.h"
 
 #define HB_EVENT_SCHEMA 1
 
-/* The guard an event belongs to, as spec/events.md names them. */
-enum hb_guard_kind {
-	HB_GUARD_KIND_NETWORK,
-	HB_GUARD_KIND_FS,
-	HB_GUARD_KIND_EXEC,
-	HB_GUARD_KIND_NATIVE,
-	HB_GUARD_KIND_ENV,
-	HB_GUARD_KIND_SEAL,
-	HB_GUARD_KIND_MAX,
-};
-
-/* "network", "fs", ...; NULL past the end. */
-const char *hb_guard_kind_name(unsigned int kind);
-
 /*
- * Which guard denied: from the hook, and where one hook serves two guards,
- * from what the event says (exec: the reason; ptrace: attach or read).
+ * Which guard denied (its row's name is the event's "guard"): from the
+ * hook, and where one hook serves two guards, from what the event says
+ * (exec: the reason; ptrace: attach or read).
  */
 enum hb_guard_kind hb_event_guard(const struct hb_event *ev);
 

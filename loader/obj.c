@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "guard.h"
 #include "log.h"
 #include "obj.h"
 #include "path.h"
@@ -19,135 +20,86 @@
  * Hooks that differ between kernels: inode_setattr gained an idmap
  * argument in front in Linux 6.3, POSIX ACLs have hooks of their own from
  * 6.2, 32-bit callers' ioctls from 6.8, and perf_event_open lost its
- * attributes in 6.12. The kernel's BTF says which it has.
+ * attributes in 6.12. The guards' rows name every variant they need;
+ * of those the kernel's BTF says which it has.
  */
-static int select_variants(struct hermetic *skel, bool fs_write, bool tamper)
+static int select_variants(struct hermetic *skel)
 {
 	static const char *const hooks[] = { "inode_setattr", "inode_set_acl",
 					     "inode_remove_acl", "file_ioctl_compat",
 					     "perf_event_open" };
+	bool setattr = bpf_program__autoload(skel->progs.hb_setattr_idmap) ||
+		       bpf_program__autoload(skel->progs.hb_setattr_v61);
+	bool set_acl = bpf_program__autoload(skel->progs.hb_set_acl);
+	bool remove_acl = bpf_program__autoload(skel->progs.hb_remove_acl);
+	bool ioctl = bpf_program__autoload(skel->progs.hb_ioctl_compat);
+	bool perf = bpf_program__autoload(skel->progs.hb_perf_open) ||
+		    bpf_program__autoload(skel->progs.hb_perf_open_v61);
 	int nargs[5];
 
-	bpf_program__set_autoload(skel->progs.hb_setattr_idmap, false);
-	bpf_program__set_autoload(skel->progs.hb_setattr_v61, false);
-	bpf_program__set_autoload(skel->progs.hb_set_acl, false);
-	bpf_program__set_autoload(skel->progs.hb_remove_acl, false);
-	bpf_program__set_autoload(skel->progs.hb_ioctl_compat, false);
-	bpf_program__set_autoload(skel->progs.hb_perf_open, false);
-	bpf_program__set_autoload(skel->progs.hb_perf_open_v61, false);
-	if (!fs_write && !tamper)
+	if (!setattr && !set_acl && !remove_acl && !ioctl && !perf)
 		return 0;
 	if (hb_probe_lsm_hooks(hooks, nargs, 5)) {
 		hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to pick "
 		       "the hooks this kernel has");
 		return -ENOENT;
 	}
-	bpf_program__set_autoload(skel->progs.hb_ioctl_compat, tamper && nargs[3] > 0);
-	bpf_program__set_autoload(skel->progs.hb_perf_open, tamper && nargs[4] == 1);
-	bpf_program__set_autoload(skel->progs.hb_perf_open_v61, tamper && nargs[4] == 2);
-	if (tamper && nargs[4] != 1 && nargs[4] != 2) {
+	bpf_program__set_autoload(skel->progs.hb_ioctl_compat, ioctl && nargs[3] > 0);
+	bpf_program__set_autoload(skel->progs.hb_perf_open, perf && nargs[4] == 1);
+	bpf_program__set_autoload(skel->progs.hb_perf_open_v61, perf && nargs[4] == 2);
+	if (perf && nargs[4] != 1 && nargs[4] != 2) {
 		hb_log("this kernel's perf_event_open hook takes %d arguments; the seal "
 		       "knows 1 and 2", nargs[4]);
 		return -EOPNOTSUPP;
 	}
-	if (!fs_write)
-		return 0;
-	if (nargs[0] != 2 && nargs[0] != 3) {
+	if (setattr && nargs[0] != 2 && nargs[0] != 3) {
 		hb_log("this kernel's inode_setattr hook takes %d arguments; the "
 		       "filesystem guard knows 2 and 3", nargs[0]);
 		return -EOPNOTSUPP;
 	}
-	bpf_program__set_autoload(skel->progs.hb_setattr_idmap, nargs[0] == 3);
-	bpf_program__set_autoload(skel->progs.hb_setattr_v61, nargs[0] == 2);
-	bpf_program__set_autoload(skel->progs.hb_set_acl, nargs[1] > 0);
-	bpf_program__set_autoload(skel->progs.hb_remove_acl, nargs[2] > 0);
+	bpf_program__set_autoload(skel->progs.hb_setattr_idmap, setattr && nargs[0] == 3);
+	bpf_program__set_autoload(skel->progs.hb_setattr_v61, setattr && nargs[0] == 2);
+	bpf_program__set_autoload(skel->progs.hb_set_acl, set_acl && nargs[1] > 0);
+	bpf_program__set_autoload(skel->progs.hb_remove_acl, remove_acl && nargs[2] > 0);
 	return 0;
 }
 
-/* Which programs a configuration needs; the rest are not even loaded. */
+/*
+ * Which programs a configuration needs, as the guards' rows say (one a
+ * guard is on, or is always on, needs under its tier); the rest are not
+ * even loaded. A row naming a program this object lacks is refused: its
+ * hook would go unguarded.
+ */
 static int select_programs(struct hermetic *skel,
 			   const struct hb_sandbox_config *cfg)
 {
 	const struct hb_policy *p = &cfg->policy;
 	const struct hb_tiers *t = &cfg->tiers;
-	bool net = p->guards & HB_GUARD_NET;
-	bool net_a = net && t->net == HB_TIER_A;
-	bool net_b = net && t->net == HB_TIER_B;
-	bool dns = net && (p->net & HB_NET_DNS_PROXY);
-	bool exec = (p->guards & (HB_GUARD_EXEC | HB_GUARD_NATIVE)) &&
-		    (t->exec == HB_TIER_A || t->native == HB_TIER_A);
-	bool native = (p->guards & HB_GUARD_NATIVE) && t->native == HB_TIER_A;
-	/* Sealing comes with every sandbox where BPF-LSM runs. */
-	bool tamper = t->tamper == HB_TIER_A;
+	bool net_b = (p->guards & HB_GUARD_NET) && t->net == HB_TIER_B;
 	bool fs = (p->guards & HB_GUARD_FS) && t->fs == HB_TIER_A;
-	bool fs_write = fs && (p->fs & HB_FS_READONLY);
-	bool fs_read = fs && (p->fs & HB_FS_READ_ROOT);
-	struct {
-		struct bpf_program *prog;
-		bool on;
-	} progs[] = {
-		{ skel->progs.hb_connect, net_a },
-		{ skel->progs.hb_sendmsg, net_a },
-		{ skel->progs.hb_sock_create, net_a },
-		{ skel->progs.hb_bind, net_a },
-		{ skel->progs.hb_listen, net_a },
-		{ skel->progs.hb_unix_connect, net_a },
-		{ skel->progs.hb_unix_send, net_a },
-		{ skel->progs.hb_setsockopt, net_a },
-		{ skel->progs.hb_exec, exec },
-		{ skel->progs.hb_exec_file, exec },
-		{ skel->progs.hb_mmap, native },
-		{ skel->progs.hb_mprotect, native },
-		{ skel->progs.hb_anon_inode, native },
-		{ skel->progs.hb_traceme, native },
-		{ skel->progs.hb_bpf, tamper },
-		{ skel->progs.hb_capable, tamper },
-		{ skel->progs.hb_inode_perm, tamper },
-		{ skel->progs.hb_ioctl, tamper },
-		{ skel->progs.hb_perf_alloc, tamper },
-		{ skel->progs.hb_set_fowner, tamper },
-		{ skel->progs.hb_file_free, tamper },
-		{ skel->progs.hb_sigio, tamper },
-		{ skel->progs.hb_setid, tamper },
-		{ skel->progs.hb_file_open, tamper || fs },
-		{ skel->progs.hb_unlink, tamper || fs_write },
-		{ skel->progs.hb_rmdir, tamper || fs_write },
-		{ skel->progs.hb_rename, tamper || fs_write },
-		{ skel->progs.hb_mknod, tamper || fs_write },
-		{ skel->progs.hb_mkdir, tamper || fs_write },
-		{ skel->progs.hb_symlink, tamper || fs_write },
-		{ skel->progs.hb_link, tamper || fs_write },
-		{ skel->progs.hb_setxattr, fs_write },
-		{ skel->progs.hb_removexattr, fs_write },
-		{ skel->progs.hb_getattr, fs_read },
-		{ skel->progs.hb_readlink, fs_read },
-		{ skel->progs.hb_mount, tamper },
-		{ skel->progs.hb_umount, tamper },
-		{ skel->progs.hb_pivotroot, tamper },
-		{ skel->progs.hb_move_mount, tamper },
-		{ skel->progs.hb_ptrace, tamper },
-		{ skel->progs.hb_kill, tamper },
-		/* Addressed calls: DNS redirect in both tiers, enforcement in B. */
-		{ skel->progs.hb_cg_connect4, net_b || dns },
-		{ skel->progs.hb_cg_connect6, net_b || dns },
-		{ skel->progs.hb_cg_sendmsg4, net_b || dns },
-		{ skel->progs.hb_cg_sendmsg6, net_b || dns },
-		{ skel->progs.hb_cg_recvmsg4, dns },
-		{ skel->progs.hb_cg_recvmsg6, dns },
-		{ skel->progs.hb_cg_bind4, net_b },
-		{ skel->progs.hb_cg_bind6, net_b },
-		{ skel->progs.hb_cg_sock_create, net_b },
-		{ skel->progs.hb_cg_unix_connect, net_b },
-		{ skel->progs.hb_cg_unix_sendmsg, net_b },
-		/* Routes, ping sockets and what reaches the sandbox (spec/network.md). */
-		{ skel->progs.hb_cg_sockopt, net_b },
-		{ skel->progs.hb_cg_egress, net_b },
-		{ skel->progs.hb_cg_ingress, net_b },
-		{ skel->progs.hb_cg_mkdir, cfg->follow_cgroups },
-	};
+	struct bpf_program *prog;
 
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-		bpf_program__set_autoload(progs[i].prog, progs[i].on);
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	hb_for_each_guard(g) {
+		enum hb_tier tier = t->mech[hb_guard_kind(g)];
+
+		if (!(p->guards & g->bit) && !g->always)
+			continue;
+		for (const struct hb_guard_prog *gp = g->progs; gp->name; gp++) {
+			if (!hb_guard_prog_on(gp, p, tier))
+				continue;
+			prog = bpf_object__find_program_by_name(skel->obj, gp->name);
+			if (!prog) {
+				hb_log("the BPF object has no program %s, which %s needs",
+				       gp->name, g->what);
+				return -ENOENT;
+			}
+			bpf_program__set_autoload(prog, true);
+		}
+	}
+	/* The agent's: re-created cgroups keep their policy. */
+	bpf_program__set_autoload(skel->progs.hb_cg_mkdir, cfg->follow_cgroups);
 	if (net_b) {
 		/* libbpf 1.1 predates these hooks: the kernel's numbers. */
 		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_connect,
@@ -157,7 +109,7 @@ static int select_programs(struct hermetic *skel,
 	}
 	skel->rodata->hb_tier_b = net_b;
 	skel->rodata->hb_fs_mode = fs ? p->fs : 0;
-	return select_variants(skel, fs_write, tamper);
+	return select_variants(skel);
 }
 
 /*

@@ -23,12 +23,13 @@ const char *hb_tier_name(enum hb_tier tier)
 }
 
 /*
- * Tier B's network guard needs the cgroup hooks for unix sockets (Linux
- * 6.7): without them a unix socket to a host daemon would be a way out.
- * And a Landlock domain (any ABI): without one the command could ptrace
- * a process of its user outside the sandbox and connect through it.
+ * Tier B on cgroup-bpf (the network guard) needs the cgroup hooks for
+ * unix sockets (Linux 6.7): without them a unix socket to a host daemon
+ * would be a way out. And a Landlock domain (any ABI): without one the
+ * command could ptrace a process of its user outside the sandbox and
+ * connect through it.
  */
-static int select_net_b(struct hb_tiers *t, struct hb_tier_why *why)
+static int probe_cgroup_b(struct hb_tiers *t, struct hb_tier_why *why)
 {
 	struct hb_probe_failure *f = &why->cgroup;
 	int err = hb_probe_cgroup_bpf(f);
@@ -49,13 +50,12 @@ static int select_net_b(struct hb_tiers *t, struct hb_tier_why *why)
 		memcpy(f->hint, why->landlock.hint, sizeof(f->hint));
 		return -EOPNOTSUPP;
 	}
-	t->net = HB_TIER_B;
 	return 0;
 }
 
 /*
  * Landlock: every tier B sandbox's domain (its ABI is recorded), and the
- * filesystem and exec guards, if its ABI has what each needs.
+ * guards whose tier B it is, if its ABI has what each needs.
  */
 static void select_landlock(__u32 guards, struct hb_tiers *t, __u32 *missing,
 			    struct hb_tier_why *why)
@@ -63,18 +63,18 @@ static void select_landlock(__u32 guards, struct hb_tiers *t, __u32 *missing,
 	int abi = hb_probe_landlock(HB_LANDLOCK_ABI_EXEC, &why->landlock);
 
 	t->landlock_abi = abi > 0 ? abi : 0;
-	if ((guards & HB_GUARD_EXEC) && abi > 0) {
-		t->exec = HB_TIER_LANDLOCK;
-		*missing &= ~HB_GUARD_EXEC;
-	}
-	if (!(guards & HB_GUARD_FS))
-		return;
-	if (abi >= HB_LANDLOCK_ABI_FS) {
-		t->fs = HB_TIER_LANDLOCK;
-		*missing &= ~HB_GUARD_FS;
-	} else if (abi > 0) {
-		/* Landlock is there, too old for files: say so. */
-		hb_probe_landlock(HB_LANDLOCK_ABI_FS, &why->landlock);
+	for (int k = 0; k < HB_GUARD_KIND_MAX; k++) {
+		const struct hb_guard *g = &hb_guards[k];
+
+		if (g->tier_b != HB_TIER_LANDLOCK || !(guards & g->bit))
+			continue;
+		if (abi >= g->landlock_abi) {
+			t->mech[k] = HB_TIER_LANDLOCK;
+			*missing &= ~g->bit;
+		} else if (abi > 0) {
+			/* Landlock is there, too old for this guard: say so. */
+			hb_probe_landlock(g->landlock_abi, &why->landlock);
+		}
 	}
 }
 
@@ -90,18 +90,6 @@ const char *hb_tier_b_scope(int abi)
 	return "no Landlock domain: the command can ptrace and signal its user's processes "
 	       "outside the sandbox";
 }
-
-const struct hb_guard_name hb_guard_names[] = {
-	{ HB_GUARD_NET, "network", "the network guard" },
-	{ HB_GUARD_FS, "fs", "the filesystem guard" },
-	{ HB_GUARD_EXEC, "exec", "--no-subprocess" },
-	{ HB_GUARD_NATIVE, "native", "--block-native" },
-	{ HB_GUARD_ENV, "env", "--no-env's hiding of other processes' /proc files" },
-	{ HB_GUARD_TAMPER, "seal", "sealing a sandbox whose command runs as root (it could "
-				   "move itself out of the sandbox's cgroup); run it as a user "
-				   "(--user, or sudo from a user's shell)" },
-	{},
-};
 
 /*
  * How BPF-LSM is asked: whether a program of ours loads (doctor), only its
@@ -152,9 +140,14 @@ static __u32 probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why,
 		return guards;
 	hb_debug("tier A (BPF-LSM) unavailable: %s", why->lsm.what);
 	select_landlock(guards, t, &missing, why);
-	if ((guards & HB_GUARD_NET) && !select_net_b(t, why)) {
-		hb_debug("tier B (cgroup-bpf) enforces the network guard");
-		missing &= ~HB_GUARD_NET;
+	for (int k = 0; k < HB_GUARD_KIND_MAX; k++) {
+		const struct hb_guard *g = &hb_guards[k];
+
+		if (g->tier_b != HB_TIER_B || !(guards & g->bit) || probe_cgroup_b(t, why))
+			continue;
+		hb_debug("tier B (cgroup-bpf) enforces %s", g->what);
+		t->mech[k] = HB_TIER_B;
+		missing &= ~g->bit;
 	}
 	return missing;
 }
@@ -170,17 +163,28 @@ void hb_tier_lsm(struct hb_tiers *t)
 
 	memset(t, 0, sizeof(*t));
 	t->unix_connect = t->unix_sendmsg = -1;
-	t->net = t->exec = t->native = t->env = t->tamper = t->fs = HB_TIER_A;
+	for (int k = 0; k < HB_GUARD_KIND_MAX; k++)
+		t->mech[k] = hb_guards[k].tier_a;
 	t->landlock_abi = abi > 0 ? abi : 0;
+}
+
+enum hb_tier hb_tier_of(const struct hb_tiers *t, __u32 bit)
+{
+	const struct hb_guard *g = hb_guard_by_bit(bit);
+
+	return g ? t->mech[hb_guard_kind(g)] : HB_TIER_NONE;
 }
 
 const struct hb_probe_failure *hb_tier_why_not(const struct hb_tier_why *why, __u32 guard)
 {
-	if (guard == HB_GUARD_NET && why->cgroup.what[0])
-		return &why->cgroup;
-	if ((guard == HB_GUARD_FS || guard == HB_GUARD_EXEC) && why->landlock.what[0])
-		return &why->landlock;
-	return NULL;
+	const struct hb_guard *g = hb_guard_by_bit(guard);
+	const struct hb_probe_failure *f = NULL;
+
+	if (g && g->tier_b == HB_TIER_B)
+		f = &why->cgroup;
+	else if (g && g->tier_b == HB_TIER_LANDLOCK)
+		f = &why->landlock;
+	return f && f->what[0] ? f : NULL;
 }
 
 static int select_tiers(__u32 guards, bool allow_partial, struct hb_tiers *t,
@@ -193,10 +197,10 @@ static int select_tiers(__u32 guards, bool allow_partial, struct hb_tiers *t,
 		return 0;
 	if (!allow_partial)
 		hb_log("cannot enforce here:");
-	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
-		const struct hb_probe_failure *b = hb_tier_why_not(&why, g->guard);
+	hb_for_each_guard(g) {
+		const struct hb_probe_failure *b = hb_tier_why_not(&why, g->bit);
 
-		if (!(missing & g->guard))
+		if (!(missing & g->bit))
 			continue;
 		hb_log("%s%s: not enforced%s%s", allow_partial ? "warning: " : "  ",
 		       g->what, b ? "; without BPF-LSM: " : "", b ? b->what : "");
@@ -213,10 +217,10 @@ static int select_tiers(__u32 guards, bool allow_partial, struct hb_tiers *t,
 		return -EOPNOTSUPP;
 	}
 	hb_probe_failure_log(&why.lsm);
-	for (const struct hb_guard_name *g = hb_guard_names; g->guard; g++) {
-		const struct hb_probe_failure *b = hb_tier_why_not(&why, g->guard);
+	hb_for_each_guard(g) {
+		const struct hb_probe_failure *b = hb_tier_why_not(&why, g->bit);
 
-		if ((missing & g->guard) && b && b->hint[0] && strcmp(b->hint, why.lsm.hint))
+		if ((missing & g->bit) && b && b->hint[0] && strcmp(b->hint, why.lsm.hint))
 			hb_hint("%s", b->hint);
 	}
 	return -EOPNOTSUPP;

@@ -10,23 +10,41 @@
 #define HB_TIER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
+#include "guard.h"
 #include "probe.h"
 
-enum hb_tier {
-	HB_TIER_NONE = 0,
-	HB_TIER_A = 1,        /* BPF-LSM */
-	HB_TIER_B = 2,        /* network: cgroup-bpf (+ seccomp for socket families) */
-	HB_TIER_LANDLOCK = 3, /* files and exec, tier B: Landlock */
-};
-
 struct hb_tiers {
-	enum hb_tier net, exec, native, env, tamper, fs;
+	union {
+		enum hb_tier mech[HB_GUARD_KIND_MAX]; /* by guard (the guard table's order) */
+		/*
+		 * The same by name, for code about one guard (run's -v lines,
+		 * its Landlock and seccomp plans, unseen.c).
+		 */
+		struct {
+			enum hb_tier net, fs, exec, native, env, tamper;
+		};
+	};
 	__u32 unenforced; /* HB_GUARD_* let through by --allow-partial */
 	int unix_connect; /* tier B: attach type numbers of the cgroup unix hooks */
 	int unix_sendmsg;
 	int landlock_abi; /* the kernel's Landlock ABI, 0 if none */
 };
+
+#define HB_TIERS_AT(field, kind) \
+	_Static_assert(offsetof(struct hb_tiers, field) == \
+		       offsetof(struct hb_tiers, mech[kind]), "hb_tiers." #field)
+HB_TIERS_AT(net, HB_GUARD_KIND_NETWORK);
+HB_TIERS_AT(fs, HB_GUARD_KIND_FS);
+HB_TIERS_AT(exec, HB_GUARD_KIND_EXEC);
+HB_TIERS_AT(native, HB_GUARD_KIND_NATIVE);
+HB_TIERS_AT(env, HB_GUARD_KIND_ENV);
+HB_TIERS_AT(tamper, HB_GUARD_KIND_SEAL);
+#undef HB_TIERS_AT
+
+/* The tier of the guard of @bit (one HB_GUARD_* bit); HB_TIER_NONE for no guard. */
+enum hb_tier hb_tier_of(const struct hb_tiers *t, __u32 bit);
 
 /* Why the mechanisms that were probed failed: BPF-LSM, then tier B's. */
 struct hb_tier_why {
@@ -42,16 +60,6 @@ __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why);
 
 /* Tier B's failure for @guard (one HB_GUARD_* bit), or NULL if it has none. */
 const struct hb_probe_failure *hb_tier_why_not(const struct hb_tier_why *why, __u32 guard);
-
-/* Each guard: its bit, a short name ("network", "fs"), what users call it. */
-struct hb_guard_name {
-	__u32 guard;
-	const char *name;
-	const char *what;
-};
-
-/* Every guard, ending with a zeroed entry. */
-extern const struct hb_guard_name hb_guard_names[];
 
 /*
  * Picks a mechanism for every guard in @guards (HB_GUARD_TAMPER among

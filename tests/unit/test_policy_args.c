@@ -7,9 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "capture.h"
+#include "guard.h"
 #include "hermetic_abi.h"
 #include "policy_args.h"
-#include "policy_dir.h"
 
 #define PARSE(p, ...)                                                           \
 	hb_policy_args_parse((int)(sizeof((char *[]){ "policy", __VA_ARGS__ }) / \
@@ -97,21 +98,11 @@ static void refused(void **state)
 static int said(char *flag, char *out, size_t len)
 {
 	struct hb_policy_args p;
-	FILE *tmp = tmpfile();
-	int saved, err;
-	size_t n;
+	int err;
 
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
+	capture_start();
 	err = PARSE(&p, "apply", "--cgroup", "/a", flag);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(out, 1, len - 1, tmp);
-	out[n] = '\0';
-	fclose(tmp);
+	capture_end(out, len);
 	return err;
 }
 
@@ -129,17 +120,25 @@ static void refusal_names_the_flag(void **state)
 	assert_non_null(strstr(text, "policy apply: --allow-ip 300.0.0.1: not an IPv4"));
 }
 
-/* apply's rules are exactly what the agent's files may say. */
+/* apply's rules are the guard table's; each is one the agent's files read too. */
 static void same_keys_as_agent_files(void **state)
 {
-	static const char *const keys[] = { "no-network", "allow-localhost", "allow-ip",
-					    "event-rate" };
+	const struct hb_guard_key *key;
+	char text[1024];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		assert_true(hb_policy_agent_key(keys[i]));
-	assert_false(hb_policy_agent_key("allow-domain"));
-	assert_false(hb_policy_agent_key("cgroup"));
+	for (size_t i = 0; (key = hb_key_at(i)); i++)
+		if (key->agent & HB_AGENT_APPLY)
+			assert_true(hb_key_agent(key->name, HB_AGENT_FILE));
+	assert_false(hb_key_agent("allow-domain", HB_AGENT_FILE | HB_AGENT_APPLY));
+	assert_false(hb_key_agent("cgroup", HB_AGENT_FILE));
+	assert_true(hb_key_agent("fs-readonly", HB_AGENT_FILE));
+	assert_false(hb_key_agent("fs-readonly", HB_AGENT_APPLY));
+	/* The refusal lists them, as it always did. */
+	assert_int_equal(said((char[]){ "--no-subprocess" }, text, sizeof(text)), -EINVAL);
+	assert_non_null(strstr(text, "it takes --cgroup and the rules the agent enforces: "
+			       "--no-network, --allow-localhost, --allow-ip, --event-rate "
+			       "(spec/agent-commands.md)\n"));
 }
 
 int main(void)

@@ -52,7 +52,7 @@ static void lines(void **state)
 	assert_int_equal(n, strlen(buf));
 	hb_policy_line(&l, 1, buf, sizeof(buf));
 	assert_string_equal(buf, "(cgroup gone) (cgroup id 8): file; exec,seal; "
-			    "--event-rate 0; denied 0, events lost 0, limited 0");
+			    "--no-subprocess --event-rate 0; denied 0, events lost 0, limited 0");
 	/* Cut short: terminated, and the length it needed. */
 	n = hb_policy_line(&l, 0, buf, 10);
 	assert_string_equal(buf, "/ci.slice");
