@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* A policy set (cli/policy_dir.c) into the agent's maps. */
+/* A policy set (agent/policy_dir.c) into the agent's maps. */
 #ifndef HB_AGENT_APPLY_H
 #define HB_AGENT_APPLY_H
 

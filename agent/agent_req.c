@@ -3,7 +3,7 @@
  * Requests to the agent's socket, as any local user may send them: the
  * header, who may ask for each op, and CONFINE's body (NUL-terminated
  * words only, counted, never trusted to mean anything until `run`'s own
- * parser has read them in cli/agent_confine.c). No I/O here: fuzzed.
+ * parser has read them in agent/agent_confine.c). No I/O here: fuzzed.
  */
 #include <errno.h>
 #include "agent_req.h"

@@ -40,7 +40,7 @@ struct agent {
 	int events_fd;               /* --events-file, or -1 */
 	struct hb_event_json_ctx jctx;
 	struct hb_cgroup_cache names; /* other writers' policies (policy apply) */
-	struct hb_agent_socket sock;  /* trace and CONFINE clients (cli/agent_socket.c) */
+	struct hb_agent_socket sock;  /* trace and CONFINE clients (agent/agent_socket.c) */
 };
 
 static void usage(FILE *f)

@@ -18,7 +18,7 @@ struct hb_creds;
 int hb_open_output(const char *flag, const char *path, int how);
 
 /*
- * The same, as @c's user (cli/launch.h: hb_as_user()), for a file named
+ * The same, as @c's user (loader/creds.h: hb_as_user()), for a file named
  * by whoever runs the command: the path is resolved and the file created
  * with that user's ids and groups, so the file is theirs, and no path
  * they could not write themselves (a symlinked directory into root's

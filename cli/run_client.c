@@ -272,7 +272,7 @@ int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 	if (sscanf(text, "%llu %95s", &id, rs.cgroup) == 2)
 		rs.jctx.cgroup = rs.cgroup;
 	hb_debug("the agent confines the command in %s", rs.cgroup);
-	/* The agent seals every sandbox it makes (cli/agent_confine.c). */
+	/* The agent seals every sandbox it makes (agent/agent_confine.c). */
 	hb_run_warn_unguarded(a, true);
 	/* Confined now: let it exec (its first exec takes the policy's token). */
 	if (write(go[1], "x", 1) != 1) {

@@ -29,15 +29,14 @@
 /*
  * The markers in the spec's files ("<!-- NAME: KEY ... -->" before the
  * text that lists those keys): each one found is checked; the required
- * ones must be found. spec/agent.md's policy files get agent-keys once
- * its text is marked.
+ * ones must be found (spec/agent.md's keys, spec/agent-commands.md's).
  */
 static const struct {
 	const char *name;
 	__u32 agent;
 	bool required;
 } spec_markers_of[] = {
-	{ "agent-keys", HB_AGENT_FILE, false },
+	{ "agent-keys", HB_AGENT_FILE, true },
 	{ "apply-keys", HB_AGENT_APPLY, true },
 };
 
