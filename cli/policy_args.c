@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <limits.h>
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include "cgroup.h"
 #include "guard.h"
 #include "misuse.h"
 #include "policy_args.h"
@@ -44,8 +46,9 @@ void hb_policy_usage(FILE *f)
 	      "       hermetic-bpf policy show [--cgroup PATH]\n"
 	      "       hermetic-bpf policy clear --cgroup PATH\n"
 	      "Confine an existing cgroup (PATH below the cgroup2 mount, such as\n"
-	      "/ci.slice/job) with the running agent's pinned programs: its processes\n"
-	      "are confined at once, and every cgroup later made below it. The flags\n"
+	      "/ci.slice/job, or its full path, /sys/fs/cgroup/ci.slice/job) with the\n"
+	      "running agent's pinned programs: its processes are confined at once,\n"
+	      "and every cgroup later made below it. The flags\n"
 	      "are run's, as far as the agent enforces them; the cgroup is also sealed.\n"
 	      "apply again replaces the policy apply wrote; a policy file's is never\n"
 	      "replaced, and no policy may sit above or below another. show lists the\n"
@@ -83,6 +86,7 @@ static int refuse(const char *cmd, enum hb_policy_op op, const char *word, int o
 static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char *cmd)
 {
 	struct option options[MAX_OPTIONS];
+	char rel[PATH_MAX];
 	int c, idx, err;
 
 	apply_options(options);
@@ -95,8 +99,9 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 		case OPT_CGROUP:
 			if (p->cgroup[0])
 				return misuse(cmd, "--cgroup given twice", "");
-			if (hb_policy_cgroup_value(cmd, "--cgroup", optarg, p->cgroup,
-						   sizeof(p->cgroup)))
+			if (hb_policy_cgroup_value(cmd, "--cgroup",
+						   hb_cgroup_below_root(optarg, rel, sizeof(rel)),
+						   p->cgroup, sizeof(p->cgroup)))
 				return -EINVAL;
 			break;
 		case OPT_RULE:

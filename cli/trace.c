@@ -51,6 +51,7 @@ static int parse(int argc, char **argv, struct trace *t)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	char rel[PATH_MAX];
 	int c;
 
 	optind = 0;
@@ -59,8 +60,9 @@ static int parse(int argc, char **argv, struct trace *t)
 		switch (c) {
 		case 'j': t->json = true; break;
 		case 'c':
-			if (hb_policy_cgroup_value("trace", "--cgroup", optarg, t->cgroup,
-						   sizeof(t->cgroup)))
+			if (hb_policy_cgroup_value("trace", "--cgroup",
+						   hb_cgroup_below_root(optarg, rel, sizeof(rel)),
+						   t->cgroup, sizeof(t->cgroup)))
 				return -EINVAL;
 			break;
 		case 'v': hb_verbosity++; break;

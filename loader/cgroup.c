@@ -52,6 +52,22 @@ int hb_cgroup_root(char *out, size_t len)
 	return 0;
 }
 
+const char *hb_cgroup_below_root(const char *name, char *buf, size_t len)
+{
+	struct hb_mount m;
+	size_t n;
+	struct stat st;
+
+	if (hb_mount_find("cgroup2", &m))
+		return name;
+	n = strlen(m.target);
+	if (strncmp(name, m.target, n) || name[n] != '/' ||
+	    (snprintf(buf, len, "%s%s", m.target, name) < (int)len && !stat(buf, &st)))
+		return name;
+	snprintf(buf, len, "%s", name + n);
+	return buf;
+}
+
 static int lock_parent(const char *root, int op)
 {
 	char path[PATH_MAX];

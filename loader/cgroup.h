@@ -26,6 +26,14 @@ struct hb_cgroup {
 int hb_cgroup_root(char *out, size_t len);
 
 /*
+ * A cgroup as users name it, into its path below the cgroup2 root: the
+ * full path under the mount ("/sys/fs/cgroup/system.slice/x.service")
+ * loses the mount's part, unless a cgroup of that name exists below the
+ * root; anything else is left as it is, for the caller to judge.
+ */
+const char *hb_cgroup_below_root(const char *name, char *buf, size_t len);
+
+/*
  * Creates a new sandbox cgroup under @root and locks it, so that a
  * concurrent gc knows it is in use. @cg->fd is what clone3() needs.
  */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,12 +11,35 @@
 #include "capture.h"
 #include "guard.h"
 #include "hermetic_abi.h"
+#include "mountinfo.h"
 #include "policy_args.h"
 
 #define PARSE(p, ...)                                                           \
 	hb_policy_args_parse((int)(sizeof((char *[]){ "policy", __VA_ARGS__ }) / \
 				   sizeof(char *)),                              \
 			     (char *[]){ "policy", __VA_ARGS__, NULL }, (p))
+
+/* --cgroup as the full path under the cgroup2 mount, as users copy it. */
+static void cgroup_full_path(void **state)
+{
+	struct hb_policy_args p;
+	struct hb_mount m;
+	char full[PATH_MAX + 64];
+
+	(void)state;
+	if (hb_mount_find("cgroup2", &m))
+		skip();
+	snprintf(full, sizeof(full), "%s/hb-test.slice/job.service", m.target);
+	assert_int_equal(PARSE(&p, "show", "--cgroup", full), 0);
+	assert_string_equal(p.cgroup, "/hb-test.slice/job.service");
+	hb_policy_args_free(&p);
+	/* Below the root as before; the mount alone is no cgroup of one's own. */
+	assert_int_equal(PARSE(&p, "show", "--cgroup", "/hb-test.slice/job.service"), 0);
+	assert_string_equal(p.cgroup, "/hb-test.slice/job.service");
+	hb_policy_args_free(&p);
+	snprintf(full, sizeof(full), "%s/", m.target);
+	assert_int_equal(PARSE(&p, "show", "--cgroup", full), -EINVAL);
+}
 
 static void apply_rules(void **state)
 {
@@ -145,6 +169,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(apply_rules),
+		cmocka_unit_test(cgroup_full_path),
 		cmocka_unit_test(show_and_clear),
 		cmocka_unit_test(refused),
 		cmocka_unit_test(refusal_names_the_flag),
