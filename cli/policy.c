@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "agent_apply.h"
+#include "policy_dir.h"
+#include "agent_follow.h"
 #include "agent_policy.h"
 #include "agent_pins.h"
 #include "cgroup.h"
@@ -149,9 +151,33 @@ static int act(const struct hb_policy_args *p, const struct hb_agent_obj *ag,
 		if (!err)
 			hb_log("policy clear: %s is no longer confined", p->cgroup);
 		break;
+	case HB_POLICY_CHECK: /* before any of this (hb_cmd_policy) */
+		break;
 	}
 	hb_policy_list_free(&l);
 	return err;
+}
+
+/*
+ * The agent's policy directory read as the agent reads it, without
+ * loading or writing anything (as `nginx -t`): 0 or 1, every error said.
+ */
+static int check(const char *dir)
+{
+	struct hb_policy_set set;
+
+	if (hb_policy_dir_read(dir, &set))
+		return 1;
+	if (hb_follow_check(&set)) {
+		hb_log("%s: policy set refused", dir);
+		hb_policy_set_free(&set);
+		return 1;
+	}
+	printf("%s: %zu policy file%s, good\n", dir, set.n, set.n == 1 ? "" : "s");
+	for (size_t i = 0; i < set.n; i++)
+		printf("  %s: %s\n", set.v[i].file, set.v[i].cgroup);
+	hb_policy_set_free(&set);
+	return 0;
 }
 
 int hb_cmd_policy(int argc, char **argv)
@@ -170,6 +196,11 @@ int hb_cmd_policy(int argc, char **argv)
 		return 0;
 	}
 	hb_verbosity += p.verbose;
+	if (p.op == HB_POLICY_CHECK) {
+		err = check(p.dir);
+		hb_policy_args_free(&p);
+		return err;
+	}
 	if (geteuid() != 0) {
 		hb_log("policy needs root (it writes the agent's pinned maps)");
 		hb_policy_args_free(&p);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <limits.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <string.h>
 #include "cgroup.h"
@@ -37,7 +37,7 @@ static void apply_options(struct option *o)
 	o[n] = (struct option){};
 }
 
-static const char *const op_names[] = { "apply", "show", "clear" };
+static const char *const op_names[] = { "apply", "show", "clear", "check" };
 
 void hb_policy_usage(FILE *f)
 {
@@ -45,6 +45,7 @@ void hb_policy_usage(FILE *f)
 	      "                                 [--allow-ip ADDR[/LEN][:PORT]]... [--event-rate N]\n"
 	      "       hermetic-bpf policy show [--cgroup PATH]\n"
 	      "       hermetic-bpf policy clear --cgroup PATH\n"
+	      "       hermetic-bpf policy check [DIR]\n"
 	      "Confine an existing cgroup (PATH below the cgroup2 mount, such as\n"
 	      "/ci.slice/job, or its full path, /sys/fs/cgroup/ci.slice/job) with the\n"
 	      "running agent's pinned programs: its processes are confined at once,\n"
@@ -53,7 +54,11 @@ void hb_policy_usage(FILE *f)
 	      "apply again replaces the policy apply wrote; a policy file's is never\n"
 	      "replaced, and no policy may sit above or below another. show lists the\n"
 	      "policies (those above, on and below PATH); clear removes apply's.\n"
-	      "Exit status: 0, or 125 if refused or failed (nothing changed).\n",
+	      "check reads the agent's policy directory (DIR, default\n"
+	      HB_POLICY_DIR_DEFAULT ") as the agent would, and loads nothing: each\n"
+	      "error is named (FILE:LINE); it needs no root and no agent.\n"
+	      "Exit status: 0, or 125 if refused or failed (nothing changed); check:\n"
+	      "0 if the set is good, 1 if it is not.\n",
 	      f);
 }
 
@@ -80,6 +85,7 @@ static int refuse(const char *cmd, enum hb_policy_op op, const char *word, int o
 		return misuse(cmd, name, why);
 	}
 	return misuse(cmd, name, op == HB_POLICY_CLEAR ? ": policy clear takes only --cgroup" :
+		      op == HB_POLICY_CHECK ? ": policy check takes only a directory" :
 		      ": policy show takes only --cgroup");
 }
 
@@ -97,6 +103,8 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 
 		switch (c) {
 		case OPT_CGROUP:
+			if (p->op == HB_POLICY_CHECK)
+				return refuse(cmd, p->op, "--cgroup", 0);
 			if (p->cgroup[0])
 				return misuse(cmd, "--cgroup given twice", "");
 			if (hb_policy_cgroup_value(cmd, "--cgroup",
@@ -125,8 +133,14 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 			return refuse(cmd, p->op, argv[optind - 1], optopt);
 		}
 	}
+	if (p->op == HB_POLICY_CHECK && optind < argc)
+		p->dir = argv[optind++];
 	if (optind < argc)
 		return misuse(cmd, "unexpected argument ", argv[optind]);
+	if (p->op == HB_POLICY_CHECK) {
+		p->dir = p->dir ?: HB_POLICY_DIR_DEFAULT;
+		return 0;
+	}
 	if (!p->cgroup[0] && p->op != HB_POLICY_SHOW)
 		return misuse(cmd, "--cgroup PATH is required", "");
 	/* As a policy file: one with no rule confines nothing. */
@@ -146,11 +160,11 @@ int hb_policy_args_parse(int argc, char **argv, struct hb_policy_args *p)
 		return 0;
 	}
 	if (argc < 2)
-		return misuse("policy", "expected apply, show or clear", "");
-	for (p->op = HB_POLICY_APPLY; p->op <= HB_POLICY_CLEAR; p->op++)
+		return misuse("policy", "expected apply, show, clear or check", "");
+	for (p->op = HB_POLICY_APPLY; p->op <= HB_POLICY_CHECK; p->op++)
 		if (!strcmp(argv[1], op_names[p->op]))
 			break;
-	if (p->op > HB_POLICY_CLEAR)
+	if (p->op > HB_POLICY_CHECK)
 		return misuse("policy", "unknown operation ", argv[1]);
 	err = hb_run_args_init(&p->args, 0);
 	if (err)

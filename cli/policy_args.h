@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The command line of `hermetic-bpf policy apply|show|clear` (spec/agent-commands.md). */
+/* The command line of `hermetic-bpf policy apply|show|clear|check` (spec/agent-commands.md). */
 #ifndef HB_POLICY_ARGS_H
 #define HB_POLICY_ARGS_H
 
@@ -11,11 +11,13 @@ enum hb_policy_op {
 	HB_POLICY_APPLY,
 	HB_POLICY_SHOW,
 	HB_POLICY_CLEAR,
+	HB_POLICY_CHECK,
 };
 
 struct hb_policy_args {
 	enum hb_policy_op op;
 	char cgroup[PATH_MAX];   /* below the cgroup2 mount; "" if not given (show) */
+	const char *dir;         /* check: the policy directory */
 	struct hb_run_args args;  /* apply: the flags, parsed as run parses them */
 	bool help;
 	int verbose;
@@ -25,7 +27,8 @@ struct hb_policy_args {
  * Parses argv of "policy OP ..." (argv[0] is "policy"). apply takes
  * --cgroup and the rules the agent enforces (--no-network,
  * --allow-localhost, --allow-ip, --event-rate), at least one guard among
- * them; show an optional --cgroup; clear --cgroup. Any other flag is
+ * them; show an optional --cgroup; clear --cgroup; check an optional
+ * directory (the agent's default). Any other flag is
  * refused by name. Returns 0, or -EINVAL after saying what was wrong (or
  * -ENOMEM). After success, free with hb_policy_args_free().
  */

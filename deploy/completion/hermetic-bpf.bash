@@ -89,7 +89,7 @@ _hermetic_bpf()
 		return ;;
 	policy)
 		if [ "$COMP_CWORD" -eq 2 ]; then
-			mapfile -t COMPREPLY < <(compgen -W "apply show clear" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "apply show clear check" -- "$cur")
 			return
 		fi ;;
 	esac

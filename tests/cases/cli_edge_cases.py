@@ -176,3 +176,36 @@ def refusals_hint_at_what_fixes_this_case():
     # The neighbour: as a user, the same run is sealed and runs.
     p = hb("run", "--no-network", "true", env=C.TESTER)
     expect_eq(p.returncode, 0, f"as the sudo user: {p.stderr!r}")
+
+
+@case("always", "once")
+def policy_check_reads_the_set_as_the_agent():
+    # `policy check DIR` (as `nginx -t`): the agent's reading of its
+    # directory, every error named, nothing loaded, no root needed.
+    d = tempfile.mkdtemp()
+    os.chmod(d, 0o755)
+    good = os.path.join(d, "job.conf")
+    with open(good, "w") as f:
+        f.write("[hermetic-bpf]\nversion = 1\nunit = job.service\n[network]\nno-network = yes\n")
+    os.chmod(good, 0o644)
+    p = subprocess.run([C.HB, "policy", "check", d], capture_output=True, text=True,
+                       user=65534, group=65534, extra_groups=[])
+    expect_eq(p.returncode, 0, f"a good set, checked by a user: {p.stderr!r}")
+    expect(f"{good}: /system.slice/job.service" in p.stdout, f"lists what it read: {p.stdout!r}")
+    with open(os.path.join(d, "bad.conf"), "w") as f:
+        f.write("cgroup = /ci.slice/b\nno-network = perhaps\n")
+    p = hb("policy", "check", d)
+    expect_eq(p.returncode, 1, "a bad file: the set is bad")
+    expect("bad.conf:2:" in p.stderr, f"names the file and line: {p.stderr!r}")
+    os.unlink(os.path.join(d, "bad.conf"))
+    with open(os.path.join(d, "twice.conf"), "w") as f:
+        f.write("unit = job.service\nallow-localhost = yes\n")
+    p = hb("policy", "check", d)
+    expect(p.returncode == 1 and "twice.conf" in p.stderr,
+           f"two files for one cgroup: {p.returncode} {p.stderr!r}")
+    p = hb("policy", "check", "--cgroup", "/a")
+    expect(p.returncode == 125 and "takes only a directory" in p.stderr,
+           f"a flag check does not take: {p.returncode} {p.stderr!r}")
+    p = hb("policy", "check", os.path.join(d, "missing"))
+    expect(p.returncode == 1 and "missing" in p.stderr, f"no such directory: {p.stderr!r}")
+    subprocess.run(["rm", "-rf", d])
