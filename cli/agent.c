@@ -39,6 +39,7 @@ struct agent {
 	__u64 *ids;                  /* set.v[i]'s cgroup id */
 	int events_fd;               /* --events-file, or -1 */
 	struct hb_event_json_ctx jctx;
+	char host[256];              /* the events' "host" */
 	struct hb_cgroup_cache names; /* other writers' policies (policy apply) */
 	struct hb_agent_socket sock;  /* trace and CONFINE clients (agent/agent_socket.c) */
 };
@@ -290,6 +291,9 @@ int hb_cmd_agent(int argc, char **argv)
 		err = hb_agent_obj_open(&ag.obj);
 	}
 	hb_event_json_clock(&ag.jctx);
+	/* Events of many hosts, once collected, say which one they came from. */
+	if (!gethostname(ag.host, sizeof(ag.host) - 1))
+		ag.jctx.host = ag.host;
 	if (!err)
 		err = load_policies(&ag);
 	if (!err)

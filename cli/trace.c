@@ -28,6 +28,7 @@ struct trace {
 	char cgroot[PATH_MAX];
 	struct hb_cgroup_cache names;
 	struct hb_event_json_ctx jctx;
+	char host[256];
 };
 
 static void usage(FILE *f)
@@ -170,6 +171,9 @@ int hb_cmd_trace(int argc, char **argv)
 		return HB_EXIT_FAILURE;
 	t.names.cgroot = t.cgroot;
 	hb_event_json_clock(&t.jctx);
+	/* As the agent's own stream says it (this host). */
+	if (!gethostname(t.host, sizeof(t.host) - 1))
+		t.jctx.host = t.host;
 	fd = hb_agent_request("trace", HB_AGENT_OP_TRACE);
 	if (fd < 0)
 		return HB_EXIT_FAILURE;

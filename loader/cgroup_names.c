@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,4 +86,78 @@ unsigned int hb_cgroup_path_level(const char *path)
 	for (const char *c = path; *c; c++)
 		level += *c == '/' && c[1] && c[1] != '/';
 	return level;
+}
+
+/* The part of @path from @at to the next '/' or the end, into @buf. */
+static const char *part(const char *at, char *buf, size_t len)
+{
+	size_t n = strcspn(at, "/");
+
+	if (!n || n >= len)
+		return NULL;
+	memcpy(buf, at, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n > k && !memcmp(s + n - k, suffix, k);
+}
+
+const char *hb_cgroup_unit(const char *path, char *buf, size_t len)
+{
+	const char *unit = NULL;
+
+	for (const char *c = path; c && *c; c = strchr(c, '/')) {
+		size_t n;
+
+		c += *c == '/';
+		n = strcspn(c, "/");
+		if (ends_with(c, n, ".service") || ends_with(c, n, ".scope"))
+			unit = c;
+	}
+	return unit ? part(unit, buf, len) : NULL;
+}
+
+/* Whether @s starts with 64 lowercase hex digits. */
+static bool container_id(const char *s)
+{
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+const char *hb_cgroup_container(const char *path, char *buf, size_t len)
+{
+	static const char *const prefixes[] = { "", "docker-", "cri-containerd-", "crio-",
+						"libpod-" };
+	const char *found = NULL;
+
+	if (len <= 64)
+		return NULL;
+	for (const char *c = path; c && *c; c = strchr(c, '/')) {
+		size_t n;
+
+		c += *c == '/';
+		n = strcspn(c, "/");
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			size_t p = strlen(prefixes[i]);
+			size_t rest = n - p;
+
+			if (n < p + 64 || strncmp(c, prefixes[i], p) || !container_id(c + p))
+				continue;
+			/* The id alone, or followed by ".scope" (systemd's driver). */
+			if (rest == 64 || (rest == 70 && !strncmp(c + p + 64, ".scope", 6)))
+				found = c + p;
+		}
+	}
+	if (!found)
+		return NULL;
+	memcpy(buf, found, 64);
+	buf[64] = '\0';
+	return buf;
 }

@@ -41,6 +41,17 @@ void hb_cgroup_cache_free(struct hb_cgroup_cache *c);
 /* Whether @path is @top or below it ("/a/b" is below "/a", not "/ab"). */
 bool hb_cgroup_path_under(const char *path, const char *top);
 
+/*
+ * What a cgroup's path says to whoever collects events from many hosts:
+ * the systemd unit it belongs to (the deepest ".service" or ".scope"
+ * part), and the container's id where a runtime named the cgroup after it
+ * (docker-ID.scope, cri-containerd-ID.scope, crio-ID.scope,
+ * libpod-ID.scope, or an ID of its own: 64 hex digits). Into @buf;
+ * NULL when the path shows none.
+ */
+const char *hb_cgroup_unit(const char *path, char *buf, size_t len);
+const char *hb_cgroup_container(const char *path, char *buf, size_t len);
+
 /* The level of cgroup @path below the root ("/a/b": 2), as the kernel counts it. */
 unsigned int hb_cgroup_path_level(const char *path);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <time.h>
+#include "cgroup_names.h"
 #include "event_json.h"
 #include "unseen.h"
 #include "hermetic_policy.h"
@@ -185,17 +186,35 @@ static void put_object(FILE *f, const struct hb_event *ev)
 	}
 }
 
-/* "schema", "type", "time", "ts_ns" and "sandbox": what every line has. */
+/*
+ * "schema", "type", "time", "ts_ns" and "sandbox": what every line has;
+ * "host", and the sandbox's unit and container, where they are known:
+ * events of many hosts, once collected, tell where they came from.
+ */
 static void put_head(FILE *f, const char *type, unsigned long long ts_ns,
 		     unsigned long long sandbox_id, const struct hb_event_json_ctx *ctx)
 {
-	char time[48];
+	char time[48], unit[256], container[72];
+	const char *u = ctx->cgroup ? hb_cgroup_unit(ctx->cgroup, unit, sizeof(unit)) : NULL;
+	const char *c = ctx->cgroup ?
+			hb_cgroup_container(ctx->cgroup, container, sizeof(container)) : NULL;
 
 	hb_event_json_time(ctx, ts_ns, time, sizeof(time));
-	fprintf(f, "{\"schema\":%d,\"type\":\"%s\",\"time\":\"%s\",\"ts_ns\":%llu,"
-		"\"sandbox\":{\"id\":%llu,\"cgroup\":", HB_EVENT_SCHEMA, type, time,
-		ts_ns, sandbox_id);
+	fprintf(f, "{\"schema\":%d,\"type\":\"%s\",\"time\":\"%s\",\"ts_ns\":%llu,",
+		HB_EVENT_SCHEMA, type, time, ts_ns);
+	if (ctx->host) {
+		fputs("\"host\":", f);
+		hb_json_str(f, ctx->host);
+		fputc(',', f);
+	}
+	fprintf(f, "\"sandbox\":{\"id\":%llu,\"cgroup\":", sandbox_id);
 	hb_json_str(f, ctx->cgroup);
+	if (u) {
+		fputs(",\"unit\":", f);
+		hb_json_str(f, u);
+	}
+	if (c)
+		fprintf(f, ",\"container\":\"%s\"", c);
 	fputc('}', f);
 }
 

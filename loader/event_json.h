@@ -32,6 +32,7 @@ struct hb_event_json_ctx {
 			     * it ("/hermetic-bpf/run-..."), or NULL */
 	const char *exe;    /* the event's process's executable, or NULL (set
 			     * per event by the caller: see hb_event_exe()) */
+	const char *host;   /* the host's name (the agent's events), or NULL */
 };
 
 /*

@@ -30,7 +30,7 @@ FUZZ_MODS_fuzz_dns_query   := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_dns_answer  := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_trace_fmt   := loader/trace_fmt
 FUZZ_MODS_fuzz_json_str    := loader/json_str
-FUZZ_MODS_fuzz_event_json  := loader/event_json loader/trace_fmt loader/json_str loader/unseen \
+FUZZ_MODS_fuzz_event_json  := loader/event_json loader/cgroup_names loader/trace_fmt loader/json_str loader/unseen \
                               loader/guard
 FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log

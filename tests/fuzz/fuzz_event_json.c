@@ -23,7 +23,12 @@ static void check_line(const char *buf, int n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hb_event_json_ctx ctx = { .cgroup = "/hermetic-bpf/run-1-\"\n" };
+	/* The longest head the agent writes: a host name of HOST_NAME_MAX, a unit, a container. */
+	struct hb_event_json_ctx ctx = {
+		.cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789"
+			  "abcdef0123456789abcdef.scope/\"\n",
+		.host = "h234567890123456789012345678901234567890123456789012345678901234",
+	};
 	static char full[HB_EVENT_JSON_MAX];
 	struct hb_event ev;
 	size_t small = 0;

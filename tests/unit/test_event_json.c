@@ -34,11 +34,11 @@ static void set_path(struct hb_event *e, const char *path, size_t len)
 	e->path_len = (__u16)len;
 }
 
-/* The line for @e: one line, valid JSON, and returned without its '\n'. */
-static const char *line(const struct hb_event *e)
+/* The line for @e with @c: one line, valid JSON, and returned without its '\n'. */
+static const char *line_with(const struct hb_event *e, const struct hb_event_json_ctx *c)
 {
 	static char buf[HB_EVENT_JSON_MAX];
-	int n = hb_event_json_line(buf, sizeof(buf), e, &ctx);
+	int n = hb_event_json_line(buf, sizeof(buf), e, c);
 
 	assert_true(n > 0);
 	assert_int_equal(strlen(buf), n);
@@ -47,6 +47,11 @@ static const char *line(const struct hb_event *e)
 	buf[n - 1] = '\0';
 	assert_true(json_valid(buf, (size_t)n - 1));
 	return buf;
+}
+
+static const char *line(const struct hb_event *e)
+{
+	return line_with(e, &ctx);
 }
 
 #define HEAD "{\"schema\":1,\"type\":\"denied\",\"time\":\"2023-11-14T22:13:20.123456789Z\"," \
@@ -267,6 +272,31 @@ static void clock_and_time(void **state)
 	assert_true(c.clock_offset_ns > 1700000000ll * 1000000000ll);
 }
 
+/* What tells events of many hosts apart: the host, the unit, the container. */
+static void host_unit_and_container(void **state)
+{
+	struct hb_event e = ev(HB_HOOK_CONNECT, HB_REASON_NET_DISABLED, "curl");
+	struct hb_event_json_ctx c = ctx;
+	const char *l;
+
+	(void)state;
+	c.host = "ci-runner-7";
+	c.cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef"
+		   "0123456789abcdef.scope";
+	l = line_with(&e, &c);
+	assert_non_null(strstr(l, "\"ts_ns\":123456789,\"host\":\"ci-runner-7\",\"sandbox\":"));
+	assert_non_null(strstr(l, "\"unit\":\"docker-0123456789abcdef0123456789abcdef"
+				  "0123456789abcdef0123456789abcdef.scope\","
+				  "\"container\":\"0123456789abcdef0123456789abcdef"
+				  "0123456789abcdef0123456789abcdef\"}"));
+	/* A service's cgroup: its unit, no container; run's own: neither, no host. */
+	c.cgroup = "/system.slice/nginx.service";
+	assert_non_null(strstr(line_with(&e, &c), "\"cgroup\":\"/system.slice/nginx.service\","
+					       "\"unit\":\"nginx.service\"}"));
+	assert_null(strstr(line(&e), "\"host\""));
+	assert_null(strstr(line(&e), "\"unit\""));
+}
+
 static void summary(void **state)
 {
 	struct hb_event evs[HB_SUMMARY_EVENTS + 1];
@@ -323,6 +353,7 @@ int main(void)
 		cmocka_unit_test(every_byte),
 		cmocka_unit_test(small_buffers_and_lost),
 		cmocka_unit_test(clock_and_time),
+		cmocka_unit_test(host_unit_and_container),
 		cmocka_unit_test(summary),
 	};
 
