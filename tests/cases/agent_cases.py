@@ -150,6 +150,7 @@ def agent_confines_a_running_cgroup():
             lines = [json.loads(x) for x in ag.out]
         hits = [x for x in lines if x.get("sandbox", {}).get("cgroup") == f"/{CG}/job"]
         expect(hits, f"a JSON event naming /{CG}/job: {lines[:3]}")
+        expect_eq(hits[0].get("host"), os.uname().nodename, "the event names the host")
         with open(events) as f:
             expect(f"\"cgroup\":\"/{CG}/job\"" in f.read(), "the event in --events-file")
 
