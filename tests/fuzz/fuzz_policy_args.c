@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The command line of `policy apply|show|clear`: argv[0] is "policy", the
+ * The command line of `policy apply|show|clear|check`: argv[0] is "policy", the
  * input's NUL-separated strings are the rest (at most MAX_ARGS words).
  */
 #include <errno.h>
@@ -22,7 +22,13 @@ static void check_parsed(const struct hb_policy_args *p)
 {
 	if (p->help)
 		return;
-	FUZZ_CHECK(p->op <= HB_POLICY_CLEAR);
+	FUZZ_CHECK(p->op <= HB_POLICY_CHECK);
+	/* check takes a directory, never a cgroup or a rule. */
+	if (p->op == HB_POLICY_CHECK) {
+		FUZZ_CHECK(p->dir && !p->cgroup[0] && !p->args.rules.guards);
+		return;
+	}
+	FUZZ_CHECK(!p->dir);
 	/* A cgroup is always a clean absolute path, and apply's and clear's need one. */
 	if (p->cgroup[0])
 		FUZZ_CHECK(p->cgroup[0] == '/' && p->cgroup[1] && !strstr(p->cgroup, "//") &&
