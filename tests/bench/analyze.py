@@ -20,6 +20,9 @@ OP_TITLE = {
 }
 CONTEXTS = {"outside": "outside every sandbox", "allowed": "inside, allowed",
             "denied": "inside, denied"}
+# The agent's policies in bench.py's per-program section (AGENT_POLICIES),
+# in the order the page shows them.
+AGENT_POLICIES = {"none": "no policy", "level2": "a policy at level 2"}
 # (plain, unshare -n, hermetic-bpf) start-up configurations, with labels.
 START_GROUPS = [
     [("true", "`true`"), ("unshare_true", "`unshare -n true`"),
@@ -153,15 +156,26 @@ def targets(boots):
     for op in OPS:
         row(f"outside ≤ {TARGET_OUTSIDE:.2f}× no programs: {OP_TITLE[op]}", TARGET_OUTSIDE,
             lambda b, op=op: b.op_ratio(op, "b"))
-    named = {}
-    for b in boots:
-        for name in b.programs():
-            if b.floor_of(name):
-                named.setdefault(name, b.hooks[name])
     for ctx in CONTEXTS:
-        for name in named:
+        named = {}
+        for b in boots:
+            for name in b.programs():
+                if b.floor_of(name) and name in b.progs.get(ctx, {}):
+                    named.setdefault(name, b.hooks[name])
+        for name in sorted(named):
             row(f"`{name}` ≤ {TARGET_PROG}× empty program on {named[name]} ({CONTEXTS[ctx]})",
                 TARGET_PROG, lambda b, ctx=ctx, name=name: b.prog_ratio(ctx, name))
+    for policy, depth in agent_columns(boots):
+        cells = []
+        for b in boots:
+            w = b.prog_worst(b.agent_ctxs.get((policy, depth)), TARGET_PROG)
+            cells.append("no data" if w is None else
+                         f"{fmt_ratio(w[1])} (`{w[0]}`): {verdict(w[1], TARGET_PROG)}; "
+                         f"{w[2]} of {w[3]} programs over")
+        rows.append([f"agent host, {AGENT_POLICIES.get(policy, policy)}, a task {depth} "
+                     f"level{'s' if depth > 1 else ''} deep outside every sandbox: every "
+                     f"program ≤ {TARGET_PROG}× the empty program on its hook (the worst one)"]
+                    + cells)
     for op in OPS:
         row(f"inside, allowed ≤ {TARGET_INSIDE:.2f}× no programs: {OP_TITLE[op]}",
             TARGET_INSIDE, lambda b, op=op: b.op_ratio(op, "c"))
@@ -249,6 +263,65 @@ def progs_table(b):
                      "empty program ns/run", "ratio"], rows)
 
 
+def agent_columns(boots):
+    """(policy, depth) of the agent's contexts that some boot measured, in
+    the page's order."""
+    order = list(AGENT_POLICIES)
+    got = {k for b in boots for k in b.agent_ctxs}
+    return sorted(got, key=lambda k: (order.index(k[0]) if k[0] in order else len(order),
+                                      k[0], k[1]))
+
+
+def agent_table(b):
+    """The agent's programs outside every sandbox, one column per policy
+    and depth: each program's ratio to the empty program on its hook."""
+    cols = [(k, b.agent_ctxs[k]) for k in agent_columns([b])]
+    rows = []
+    for name in b.programs():
+        if not any(name in b.progs.get(ctx, {}) for _, ctx in cols):
+            continue
+        floor = b.floor_of(name)
+        runs = [n for _, ctx in cols for n in b.runs.get(ctx, {}).get(name, [])]
+        floor_ns = [v for _, ctx in cols
+                    for v in b.progs.get(ctx, {}).get(floor, {}).values()] if floor else []
+        cells = []
+        for _, ctx in cols:
+            ns = b.prog_abs(ctx, name)
+            if ns is None:
+                cells.append("did not run")
+            elif floor:
+                cells.append(f"{fmt_ratio(b.prog_ratio(ctx, name), 2)}; {fmt_time(ns)}")
+            else:
+                cells.append(f"—; {fmt_time(ns)}")
+        rows.append([f"`{name}`", b.hooks[name], int(statistics.median(runs)),
+                     fmt_time(statistics.median(floor_ns)) if floor_ns else "no floor loaded"]
+                    + cells)
+    verdicts = []
+    for _, ctx in cols:
+        w = b.prog_worst(ctx, TARGET_PROG)
+        verdicts.append("no data" if w is None else
+                        f"{verdict(w[1], TARGET_PROG)}: {w[2]} of {w[3]} over; worst "
+                        f"`{w[0]}` {fmt_ratio(w[1], 2)}")
+    rows.append([f"**every program ≤ {TARGET_PROG}× the empty program**", "", "", ""] +
+                verdicts)
+    return md_table(["program", "hook", "runs/block", "empty program ns/run"] +
+                    [f"{AGENT_POLICIES.get(p, p)}, task {d} deep" for (p, d), _ in cols], rows)
+
+
+AGENT_NOTES = (
+    "Each cell: the program's run time per call against the empty program's on the same "
+    "hook in the same block, median (min–max) over rounds; then its own time per call. The "
+    "agent runs (`hermetic-bpf agent --policies DIR`), its whole object attached, with no "
+    "policy file or with one confining `/bench-pol/job` (`no-network = yes`); the "
+    "operations run outside every sandbox, in a plain cgroup that many levels below the "
+    "root. With no policy no level is marked in `hb_levels`, and a hook's search for the "
+    "task's policy ends at one map read; with the policy at level 2, a task 1 level deep "
+    "ends it at level 2 (its path ends above), and a task 3 or 6 levels deep looks its "
+    "level-2 ancestor up (a miss) and ends there (no deeper level is marked). Programs on "
+    "hooks without an empty program in `tests/bench/floor.bpf.c` are listed with their "
+    "time only.")
+
+
 START_NOTES = ("² hermetic-bpf's own exec, set-up before its first `-v` line, and exit.\n"
                "³ After `run` exited, until no hermetic-bpf program was loaded any more "
                "(polled every 50 ms, so 0 means already gone): detaching left to a child "
@@ -329,6 +402,48 @@ def lossless_line(b):
     return " ".join(out)
 
 
+def kernel_section(b, section):
+    """One section of boot B's part of the page, as lines."""
+    if section == "ops":
+        return ["### Operations: time relative to (a) no programs loaded", "",
+                ops_table(b), "",
+                "¹ Not a network operation: nothing is denied in (d) or audited in (e), "
+                "which are more \"inside\" configurations for it.", "",
+                "(d) and (e) trace to a file at the default `--event-rate` (1000/s): "
+                "beyond a burst of 1000, a call's event is counted as limited "
+                "(table below). (e) / (d) compares an audited call, which goes through, "
+                "with a denied one, which stops at the hook; (e) / (c) compares it with "
+                "the same call allowed.", ""]
+    if section == "guards":
+        out = ["### The filesystem, exec and native guards: time relative to (a) no "
+               "programs loaded", ""]
+        for g, (title, *_) in GUARDS.items():
+            out += [f"**{title}**", "", guard_table(b, g), ""]
+        return out + [GUARD_NOTES, "",
+                      "Events of the denied and audited calls (all at the default "
+                      "`--event-rate`):", "", guard_events_table(b), ""]
+    if section == "progs":
+        out = ["### In-kernel cost per program, against an empty program on the same hook",
+               "", progs_table(b), ""]
+        if b.agent_ctxs:
+            out += ["### The agent's programs outside every sandbox, by the task's cgroup "
+                    "depth", "", agent_table(b), "", AGENT_NOTES, ""]
+        return out
+    if section == "start":
+        return ["### Start-up", "", start_table(b), "", START_NOTES, ""]
+    if section == "dns":
+        return ["### DNS through the proxy (`--allow-domain example.com`)", "",
+                pair_table(b, "dns", ("direct", "through the proxy")), ""]
+    if section == "allowmap":
+        return ["### connect() with 1,000 `--allow-ip` rules", "",
+                pair_table(b, "allowmap", ("1 rule", "1,000 rules")), ""]
+    if section == "events":
+        return ["### Events delivered (`run --no-network --event-rate 0 --trace-file`, "
+                "denied connects)", "", events_table(b), "", lossless_line(b), ""]
+    return ["### Events of the denied and audited operations, (d) and (e)", "",
+            op_events_table(b), ""]
+
+
 def main():
     out, mode, machine, build, *reports = sys.argv[1:]
     boots = [Boot(load(p)) for p in reports]
@@ -371,11 +486,6 @@ def main():
     doc += ["## Targets", "",
             "Goals, not assertions; a target is met when its median ratio is.", "",
             table, ""]
-    if only == {"start"}:
-        for b in boots:
-            doc += [f"## Linux {b.kernel}", "", "### Start-up", "", start_table(b), "",
-                    START_NOTES, ""]
-        boots = []
     for b in boots:
         doc += [f"## Linux {b.kernel}", ""]
         if not b.done:
@@ -390,35 +500,14 @@ def main():
                     f"{b.max_wait:.1f} s (guest time)"]
         for a in b.anomalies[:20]:
             doc += [f"- unexpected: {a}"]
-        doc += ["", "### Operations: time relative to (a) no programs loaded", "",
-                ops_table(b), "",
-                "¹ Not a network operation: nothing is denied in (d) or audited in (e), "
-                "which are more \"inside\" configurations for it.", "",
-                "(d) and (e) trace to a file at the default `--event-rate` (1000/s): "
-                "beyond a burst of 1000, a call's event is counted as limited "
-                "(table below). (e) / (d) compares an audited call, which goes through, "
-                "with a denied one, which stops at the hook; (e) / (c) compares it with "
-                "the same call allowed.", "",
-                "### The filesystem, exec and native guards: time relative to (a) no "
-                "programs loaded", ""]
-        for g, (title, *_) in GUARDS.items():
-            doc += [f"**{title}**", "", guard_table(b, g), ""]
-        doc += [GUARD_NOTES, "",
-                "Events of the denied and audited calls (all at the default `--event-rate`):",
-                "", guard_events_table(b), "",
-                "### In-kernel cost per program, against an empty program on the same hook",
-                "", progs_table(b), "",
-                "### Start-up", "", start_table(b), "", START_NOTES, "",
-                "### DNS through the proxy (`--allow-domain example.com`)", "",
-                pair_table(b, "dns", ("direct", "through the proxy")), "",
-                "### connect() with 1,000 `--allow-ip` rules", "",
-                pair_table(b, "allowmap", ("1 rule", "1,000 rules")), "",
-                "### Events delivered (`run --no-network --event-rate 0 --trace-file`, "
-                "denied connects)", "",
-                events_table(b), "", lossless_line(b), "",
-                "### Events of the denied and audited operations, (d) and (e)", "",
-                op_events_table(b), "",
-                f"Sections took (guest seconds): {json.dumps(b.sections)}", ""]
+        if doc[-1]:
+            doc += [""]
+        # HB_BENCH_ONLY: the sections measured, in the page's order.
+        for section in ("ops", "guards", "progs", "start", "dns", "allowmap", "events",
+                        "op_events"):
+            if not only or section in only or (section == "op_events" and "ops" in only):
+                doc += kernel_section(b, section)
+        doc += [f"Sections took (guest seconds): {json.dumps(b.sections)}", ""]
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "method.md")) as f:
         doc += [f.read().format(block_s=first.get("block_s", "?"),
                                 event_s=first.get("event_s", "?"))]

@@ -6,7 +6,9 @@
  * context, stats) in the same boot. Sleepable where hermetic-bpf's
  * program is (lsm.s): entering one costs more.
  * Each passes the previous verdict on: loaded next to a sandbox, it
- * changes nothing.
+ * changes nothing. Every hook here is one the benchmark's operations reach
+ * and a program of a sandbox or of the agent runs on, in both test
+ * kernels (a hook 6.1 lacks would stop the whole floor from loading).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -52,6 +54,87 @@ int BPF_PROG(floor_file_open, struct file *file, int ret)
 SEC("lsm/capable")
 int BPF_PROG(floor_capable, const struct cred *cred, struct user_namespace *ns,
 	     int cap, unsigned int opts, int ret)
+{
+	return ret;
+}
+
+/*
+ * The seal's, the exec and native guards' and the rest of the network
+ * guard's hooks that the operations reach.
+ */
+SEC("lsm/inode_permission")
+int BPF_PROG(floor_inode_perm, struct inode *inode, int mask, int ret)
+{
+	return ret;
+}
+
+/* A void hook: nothing to pass on. */
+SEC("lsm/file_free_security")
+int BPF_PROG(floor_file_free, struct file *file)
+{
+	return 0;
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(floor_ioctl, struct file *file, unsigned int cmd, unsigned long arg,
+	     int ret)
+{
+	return ret;
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(floor_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(floor_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/socket_listen")
+int BPF_PROG(floor_listen, struct socket *sock, int backlog, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/socket_setsockopt")
+int BPF_PROG(floor_setsockopt, struct socket *sock, int level, int optname, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/bprm_creds_for_exec")
+int BPF_PROG(floor_exec, struct linux_binprm *bprm, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(floor_exec_file, struct linux_binprm *bprm, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/bprm_creds_from_file")
+int BPF_PROG(floor_setid, struct linux_binprm *bprm, struct file *file, int ret)
+{
+	return ret;
+}
+
+SEC("lsm.s/mmap_file")
+int BPF_PROG(floor_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	return ret;
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(floor_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
 {
 	return ret;
 }

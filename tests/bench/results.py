@@ -169,11 +169,16 @@ class Boot:
 
     def _progs(self, recs):
         # progs[ctx][name][round] = ns per run; runs[ctx][name] = runs per
-        # block; hooks[name] = its hook; floors[hook] = the floor's name.
+        # block; hooks[name] = its hook; floors[hook] = the floor's name;
+        # agent_ctxs[(policy, depth)] = the context of the agent's programs
+        # with that policy, for a task that deep.
         self.progs, self.runs, self.hooks, self.floors = {}, {}, {}, {}
+        self.agent_ctxs = {}
         for r in recs:
             if r["kind"] != "prog" or not r["runs"]:
                 continue
+            if "agent" in r:
+                self.agent_ctxs[(r["agent"], r["depth"])] = r["ctx"]
             self.progs.setdefault(r["ctx"], {}).setdefault(r["name"], {})[r["round"]] = \
                 r["run_ns"] / r["runs"]
             self.runs.setdefault(r["ctx"], {}).setdefault(r["name"], []).append(r["runs"])
@@ -194,6 +199,17 @@ class Boot:
         if not floor:
             return None
         return spread(paired_ratios(self.progs.get(ctx, {}), name, floor))
+
+    def prog_worst(self, ctx, target):
+        """Over the programs with a floor that ran in CTX: the one with the
+        highest median ratio to its floor, that ratio's spread, how many
+        medians exceed TARGET, and how many were judged; None if none."""
+        judged = [(name, s) for name in self.progs.get(ctx, {})
+                  if self.floor_of(name) and (s := self.prog_ratio(ctx, name))]
+        if not judged:
+            return None
+        name, s = max(judged, key=lambda x: x[1][0])
+        return name, s, sum(1 for _, x in judged if x[0] > target), len(judged)
 
     def prog_abs(self, ctx, name):
         s = spread(self.progs.get(ctx, {}).get(name, {}).values())

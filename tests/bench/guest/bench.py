@@ -298,6 +298,20 @@ def bench_guards():
 
 # --- in-kernel cost per program, next to the empty floor -------------------
 
+def floor_deltas(script):
+    """Per program: runs and run time while @script runs where this
+    process is (outside every sandbox), the floor attached after whatever
+    is loaded already."""
+    floor = Floor()
+    try:
+        before = loaded_programs()
+        p = run(["sh", "-c", script])
+        after = loaded_programs()
+    finally:
+        floor.stop()
+    return deltas(before, after), p.stdout
+
+
 def measure_programs(ctx, script):
     """Per program: runs and run time while @script runs in @ctx.
 
@@ -307,15 +321,10 @@ def measure_programs(ctx, script):
     between(f"programs {ctx}")
     if ctx == "outside":
         sb = background(["--no-network"])
-        floor = Floor()
         try:
-            before = loaded_programs()
-            run(["sh", "-c", script])
-            after = loaded_programs()
+            return floor_deltas(script)[0]
         finally:
-            floor.stop()
             sb.stop()
-        return deltas(before, after)
     for fifo in (GO, END):
         if os.path.exists(fifo):
             os.unlink(fifo)
@@ -342,6 +351,98 @@ def measure_programs(ctx, script):
     return deltas(before, after)
 
 
+# The agent's object on the host, a task outside every sandbox (issue 17,
+# item 3): the agent's hooks look only at the cgroup levels that hold a
+# policy (hb_levels) and stop above the task's own level, so what they cost
+# depends on where the task sits and where policies sit. The task runs in
+# a plain cgroup AGENT_DEPTHS levels below the root; the agent holds no policy
+# at all (no level marked: one map read), or one at level 2, which a
+# task 1 level deep stops short of and a task 3 or 6 levels deep passes
+# (one lookup there, and a miss).
+CGROOT = "/sys/fs/cgroup"
+# The smoke run, which only checks that this runs, takes one depth.
+AGENT_DEPTHS = {"smoke": (3,)}.get(PROFILE, (1, 3, 6))
+DEPTH_CHAIN = ("bench-d1", "d2", "d3", "d4", "d5", "d6")
+AGENT_PDIR = "/tmp/bench-agent-pol.d"
+AGENT_POLICIES = {
+    "none": None,
+    "level2": "cgroup = /bench-pol/job\nno-network = yes\n",
+}
+
+
+def depth_cgroup(depth):
+    """The plain cgroup @depth levels below the root, made if missing."""
+    rel = "/" + "/".join(DEPTH_CHAIN[:depth])
+    os.makedirs(CGROOT + rel, exist_ok=True)
+    return rel
+
+
+class Agent:
+    """`hermetic-bpf agent` on the policy directory for @policy (a key of
+    AGENT_POLICIES), running until stop(), which also unloads its object."""
+
+    def __init__(self, policy):
+        shutil.rmtree(AGENT_PDIR, ignore_errors=True)
+        os.makedirs(AGENT_PDIR)
+        text = AGENT_POLICIES[policy]
+        if text:
+            with open(f"{AGENT_PDIR}/bench.conf", "w") as f:
+                f.write(text)
+        self.log = open("/tmp/bench-agent.err", "w+")
+        self.p = subprocess.Popen([HB, "agent", "--policies", AGENT_PDIR],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=self.log, text=True)
+        # A fresh object: pins left behind would bring their levels along.
+        want = re.compile(rf"agent: ready, {1 if text else 0} .*loaded and pinned in")
+        deadline = time.monotonic() + 300
+        while True:
+            said = open(self.log.name).read()
+            if want.search(said):
+                break
+            # Whole lines only: a line being written is read again.
+            if "agent: ready" in said.rpartition("\n")[0] or self.p.poll() is not None \
+                    or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the agent did not say {want.pattern!r}: {said[-400:]}")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.terminate()  # its object stays pinned; --unload removes it
+        self.p.wait(timeout=120)
+        self.log.close()
+        run([HB, "agent", "--unload"])
+
+
+def measure_agent(policy, depths, script):
+    """{depth: the programs' deltas while @script runs @depth levels deep}
+    beside the agent holding @policy: one agent for all @depths, in their
+    order."""
+    between(f"agent {policy}")
+    out = {}
+    agent = Agent(policy)
+    try:
+        for depth in depths:
+            rel = depth_cgroup(depth)
+            # The shell moves itself first: the operations it starts are
+            # born there. Where they ran is checked, not assumed.
+            moved = (f"echo $$ > {CGROOT}{rel}/cgroup.procs || exit 1; "
+                     f"echo cgroup=$(grep '^0::' /proc/self/cgroup); {script}")
+            got, stdout = floor_deltas(moved)
+            if f"cgroup=0::{rel}\n" not in stdout:
+                raise RuntimeError(f"the operations did not run in {rel}: {stdout[:200]!r}")
+            out[depth] = got
+    finally:
+        agent.stop()
+    return out
+
+
+def emit_progs(r, ctx, got, **where):
+    for (name, hook), (cnt, t) in sorted(got.items()):
+        if cnt > 0 and name.startswith(("hb_", "floor_")):
+            emit("prog", round=r, ctx=ctx, name=name, hook=hook, runs=cnt, run_ns=t, **where)
+
+
 def bench_progs():
     ns = calibrate(PROG_OPS)
     script = block_script(PROG_OPS, ns)
@@ -349,11 +450,13 @@ def bench_progs():
         f.write("1\n")
     try:
         for r in range(ROUNDS["progs"]):
-            for ctx in rotated(["outside", "allowed", "denied"], r):
-                for (name, hook), (cnt, t) in sorted(measure_programs(ctx, script).items()):
-                    if cnt > 0 and name.startswith(("hb_", "floor_")):
-                        emit("prog", round=r, ctx=ctx, name=name, hook=hook, runs=cnt,
-                             run_ns=t)
+            for ctx in rotated(["outside", "allowed", "denied"] + list(AGENT_POLICIES), r):
+                if ctx in AGENT_POLICIES:
+                    for depth, got in measure_agent(ctx, rotated(list(AGENT_DEPTHS), r),
+                                                    script).items():
+                        emit_progs(r, f"agent-{ctx}-d{depth}", got, agent=ctx, depth=depth)
+                else:
+                    emit_progs(r, ctx, measure_programs(ctx, script))
     finally:
         with open(STATS, "w") as f:
             f.write("0\n")
