@@ -14,6 +14,7 @@
 #include "agent_policy.h"
 #include "agent_pins.h"
 #include "cgroup.h"
+#include "cgroup_names.h"
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
@@ -24,7 +25,7 @@
 static int target(const char *cgroot, const char *rel, __u64 *id)
 {
 	char path[PATH_MAX];
-	unsigned int level = 0;
+	unsigned int level;
 	struct stat st;
 
 	if (snprintf(path, sizeof(path), "%s%s", cgroot, rel) >= (int)sizeof(path))
@@ -40,8 +41,7 @@ static int target(const char *cgroot, const char *rel, __u64 *id)
 				"policy file of the agent's directory, which creates it");
 		return -err;
 	}
-	for (const char *c = rel; *c; c++)
-		level += *c == '/';
+	level = hb_cgroup_path_level(rel);
 	if (level >= HB_MAX_LEVELS) {
 		/* The hooks look no deeper: refuse rather than leave it unchecked. */
 		hb_log("policy: cgroup %s is nested %u levels deep; at most %u are supported",

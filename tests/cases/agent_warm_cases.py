@@ -53,6 +53,28 @@ def retired():
     return sorted(n for n in os.listdir(d) if n.startswith("hermetic-bpf-agent-retired-"))
 
 
+def connect_when_told(go):
+    """A script that waits for the file @go, then connects: its verdict on stdout."""
+    return ("import os, socket, time\n"
+            f"while not os.path.exists({go!r}): time.sleep(0.05)\n"
+            "s = socket.socket()\n"
+            "try:\n"
+            f"    s.connect(('127.0.0.1', {C.TCP4.port})); print('ok', flush=True)\n"
+            "except OSError as e: print(type(e).__name__, flush=True)\n")
+
+
+def warm_run(script, stderr):
+    """`run --no-network` of @script as the tester, once its policy is in the agent's maps."""
+    live = subprocess.Popen([C.HB, "run", "--no-network", C.PY, "-c", script],
+                            env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=stderr, text=True)
+    deadline = time.time() + 60
+    while run_policies() < 1 and time.time() < deadline:
+        time.sleep(0.2)
+    expect_eq(run_policies(), 1, "the warm run's policy")
+    return live
+
+
 class Started:
     """An agent with no policy files, unloaded afterwards."""
 
@@ -132,19 +154,7 @@ def warm_run_outlives_the_agent_and_is_collected():
         d = C.shared_tmpdir()
         go = os.path.join(d, "go")
         # Waits for "go", then connects: the verdict after the agent is gone.
-        script = ("import os, socket, sys, time\n"
-                  f"while not os.path.exists({go!r}): time.sleep(0.05)\n"
-                  "s = socket.socket()\n"
-                  "try:\n"
-                  f"    s.connect(('127.0.0.1', {C.TCP4.port})); print('ok')\n"
-                  "except OSError as e: print(type(e).__name__)\n")
-        live = subprocess.Popen([C.HB, "run", "--no-network", C.PY, "-c", script],
-                                env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while run_policies() < 1 and time.time() < deadline:
-            time.sleep(0.2)
-        expect_eq(run_policies(), 1, "the warm run's policy")
+        live = warm_run(connect_when_told(go), subprocess.PIPE)
         ag.stop()
         p = C.hb("agent", "--unload")
         expect_eq(p.returncode, 0, f"--unload beside a warm run: {p.stderr!r}")
@@ -187,20 +197,8 @@ def unload_keeps_a_killed_warm_runs_programs():
     # gc detaches them once the sandbox is empty.
     d = C.shared_tmpdir()
     go = os.path.join(d, "go")
-    script = ("import os, socket, time\n"
-              f"while not os.path.exists({go!r}): time.sleep(0.05)\n"
-              "s = socket.socket()\n"
-              "try:\n"
-              f"    s.connect(('127.0.0.1', {C.TCP4.port})); print('ok', flush=True)\n"
-              "except OSError as e: print(type(e).__name__, flush=True)\n")
     with Started() as ag:
-        live = subprocess.Popen([C.HB, "run", "--no-network", C.PY, "-c", script],
-                                env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        deadline = time.time() + 60
-        while run_policies() < 1 and time.time() < deadline:
-            time.sleep(0.2)
-        expect_eq(run_policies(), 1, "the warm run's policy")
+        live = warm_run(connect_when_told(go), subprocess.DEVNULL)
         live.kill()
         live.wait()
         ag.stop()
