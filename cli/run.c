@@ -488,7 +488,7 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 		cfg->policy.net |= HB_NET_DNS_PROXY;
 		hb_dns_guard_ports(&r->dns, &cfg->policy.dns_port4, &cfg->policy.dns_port6);
 	}
-	if (hb_gc(r->warm ? &r->agent : NULL) < 0)
+	if (hb_gc(r->warm ? &r->agent : NULL, false) < 0)
 		hb_debug("gc of abandoned sandboxes failed; carrying on");
 	return 0;
 }

@@ -104,43 +104,18 @@ static size_t count_entries(const char *dir, const char *prefix)
  */
 #define MANIFEST MAP_PREFIX "hb_links"
 
-static int pin_manifest(const char *dir, __u32 links)
-{
-	char path[PATH_MAX];
-	__u32 zero = 0;
-	int fd, err;
-
-	err = hb_path_join(path, sizeof(path), dir, MANIFEST);
-	if (err)
-		return err;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "hb_links", sizeof(zero), sizeof(links), 1, NULL);
-	err = fd < 0 || bpf_map_update_elem(fd, &zero, &links, BPF_ANY) ||
-	      bpf_obj_pin(fd, path) ? -errno : 0;
-	if (err)
-		hb_log("cannot pin %s: %s", path, strerror(-err));
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
-
 /* Whether @dir holds as many links as its manifest says were pinned. */
 static bool manifest_holds(const char *dir, bool quiet)
 {
-	char path[PATH_MAX];
-	__u32 zero = 0, links = 0;
+	__u32 links = 0;
 	size_t n;
-	int fd;
+	int err;
 
-	if (hb_path_join(path, sizeof(path), dir, MANIFEST))
-		return false;
-	fd = bpf_obj_get(path);
-	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &links)) {
-		say(quiet, "agent pins are incomplete: %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	err = hb_bpffs_read_count(dir, MANIFEST, &links);
+	if (err) {
+		say(quiet, "agent pins are incomplete: %s/%s: %s", dir, MANIFEST, strerror(-err));
 		return false;
 	}
-	close(fd);
 	n = count_entries(dir, LINK_PREFIX);
 	if (n != links)
 		say(quiet, "agent pins are incomplete: %s holds %zu of the %u links pinned",
@@ -239,7 +214,7 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	if (!err)
 		err = hb_obj_pin_links(ag->skel, ag->dir, LINK_PREFIX);
 	if (!err)
-		err = pin_manifest(ag->dir, count_entries(ag->dir, LINK_PREFIX));
+		err = hb_bpffs_pin_count(ag->dir, MANIFEST, count_entries(ag->dir, LINK_PREFIX));
 	return err;
 }
 
