@@ -5,6 +5,7 @@ the seccomp listener lets execs and socket kinds through and reports them,
 fanotify reports file changes and reads outside a read root. Each case
 asserts the audited action succeeded and was reported with tier A's
 fields, and that the same run without --audit still denies it."""
+import ctypes
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from cases import PY, TESTER, case, expect, expect_eq, expect_tokens, hb, shared
 # Tier B's three mechanisms: the network on cgroup-bpf, exec and files on Landlock.
 TIER_B = ("tierB", "execB", "fsB")
 NOT_SEEN = "hermetic-bpf: audit in tier B does not see: "
+PR_CAPBSET_DROP, CAP_SYS_ADMIN = 24, 21
 
 
 def summary_events(path):
@@ -75,8 +77,11 @@ def audit_tier_b_seccomp_part():
 
 @case("tierB", "fsB")
 def audit_tier_b_files_as_the_guard_decides():
-    d, w = shared_tmpdir(), shared_tmpdir()
-    r = shared_tmpdir()
+    d, w, r = shared_tmpdir(), shared_tmpdir(), shared_tmpdir()
+    elsewhere = os.path.join(shared_tmpdir(), "elsewhere")  # outside the root, not allowed
+    with open(elsewhere, "w") as f:
+        f.write("e")
+    os.chmod(elsewhere, 0o644)
     inside, outside = os.path.join(w, "ok"), os.path.join(d, "renamed")
     secret = os.path.join(d, "secret")
     with open(secret, "w") as f:
@@ -90,17 +95,17 @@ def audit_tier_b_files_as_the_guard_decides():
     expect(p.returncode != 0 and "PermissionError" in p.stderr, f"enforced: {p.stderr!r}")
     expect(os.path.exists(secret), "not renamed when enforced")
     # Audited: renamed, reported with both names; the allowed write is not
-    # reported; a read outside the root (/etc/hostname) is.
+    # reported; a read outside the root is.
     summary = os.path.join(shared_tmpdir(), "s.json")
-    script += "print(open('/etc/hostname').read() != '')\n"
+    script += f"print(open({elsewhere!r}).read())\n"
     p = hb("run", "--audit", "--trace", "--summary-json", summary, *flags, PY, "-c", script,
            env=TESTER)
-    expect_eq((p.returncode, p.stdout.split()), (0, ["s", "True"]), f"audited: {p.stderr!r}")
+    expect_eq((p.returncode, p.stdout.split()), (0, ["s", "e"]), f"audited: {p.stderr!r}")
     events = summary_events(summary)
     ev = one_event(events, "the rename", hook="fs_write", op="rename")
     expect_eq((ev["path"], ev["path2"], ev["verdict"]), (secret, outside, "audit"),
               f"rename {ev!r}")
-    ev = one_event(events, "the read", hook="fs_read", path="/etc/hostname")
+    ev = one_event(events, "the read", hook="fs_read", path=elsewhere)
     expect_eq((ev["verdict"], ev["reason"]), ("audit", "fs_outside_root"), f"read {ev!r}")
     expect(not [e for e in events if e.get("path") == inside],
            f"the write under --allow-write is not reported: {events!r}")
@@ -111,12 +116,15 @@ def audit_tier_b_files_as_the_guard_decides():
 def audit_tier_b_fails_closed():
     target = os.path.join(shared_tmpdir(), "t")
     # No CAP_SYS_ADMIN, no fanotify: the filesystem guard cannot be audited.
-    drop = ["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin", "--", C.HB]
+    # (Dropped from the bounding set before exec: root's run then lacks it.)
     env = {**os.environ, **TESTER}
 
+    def no_sys_admin():
+        ctypes.CDLL(None, use_errno=True).prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0)
+
     def run(*args):
-        return subprocess.run([*drop, "run", *args], capture_output=True, text=True, env=env,
-                              timeout=120)
+        return subprocess.run([C.HB, "run", *args], capture_output=True, text=True, env=env,
+                              timeout=120, preexec_fn=no_sys_admin)
     p = run("--audit", "--fs-readonly", "touch", target)
     expect_eq(p.returncode, 125, f"refused: {p.stderr!r}")
     expect("fanotify" in p.stderr and re.search(r"^Hint: .*--allow-partial", p.stderr, re.M),
