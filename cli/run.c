@@ -639,7 +639,7 @@ static pid_t start(struct run *r, const struct hb_run_args *a, struct lsm_failed
 		hb_sandbox_close(&r->sb);
 		return child;
 	}
-	hb_fs_audit_command(&r->fsa, child);
+	hb_fs_audit_command(&r->fsa, child, r->creds.uid);
 	if (r->notify_sp[0] >= 0 &&
 	    take_exec_listener(r->notify_sp, child, &r->xn, &r->sb, a->rules.audit)) {
 		hb_log("cannot take the seccomp listener; stopping the command");

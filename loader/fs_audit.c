@@ -132,9 +132,10 @@ int hb_fs_audit_open(struct hb_fs_audit *fa, const struct hb_policy *p,
 	return 0;
 }
 
-void hb_fs_audit_command(struct hb_fs_audit *fa, pid_t pid)
+void hb_fs_audit_command(struct hb_fs_audit *fa, pid_t pid, uid_t uid)
 {
 	hb_proc_watch_add(&fa->procs, pid);
+	fa->uid = uid;
 }
 
 void hb_fs_audit_sandbox(struct hb_fs_audit *fa, __u64 id, const char *cgroup)
@@ -373,6 +374,8 @@ static int one_event(struct hb_fs_audit *fa, const struct fanotify_event_metadat
 	}
 	if (reason != HB_REASON_NONE) {
 		hb_event_who(m->pid, fa->sandbox_id, &ev);
+		if (!ev.comm[0]) /* reaped: its name is lost, its user is the command's */
+			ev.uid = fa->uid;
 		ev.hook = hook;
 		ev.reason = (__u16)reason;
 		ev.arg = op;

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <limits.h>
+#include <sys/types.h>
 #include "fs_rule.h"
 #include "hermetic_abi.h"
 #include "proc_watch.h"
@@ -34,6 +35,7 @@ struct hb_fs_audit {
 	char unwatched[512];              /* filesystem types no mark could be set on */
 	struct hb_proc_watch procs;       /* the sandbox's processes, by fork */
 	__u64 sandbox_id;
+	uid_t uid;                        /* the command's user */
 	char cgroup[PATH_MAX];            /* the sandbox's, as /proc/PID/cgroup says it */
 	__u64 gone;                       /* events whose process had been reaped
 					   * (without procs: not known whose) */
@@ -54,8 +56,12 @@ int hb_fs_audit_open(struct hb_fs_audit *fa, const struct hb_policy *p,
 /* The sandbox whose processes are watched: its id and cgroup path ("/x/y"). */
 void hb_fs_audit_sandbox(struct hb_fs_audit *fa, __u64 id, const char *cgroup);
 
-/* Its first process, from which the others are followed. */
-void hb_fs_audit_command(struct hb_fs_audit *fa, pid_t pid);
+/*
+ * Its first process, from which the others are followed, and its user:
+ * every process of a tier B sandbox keeps it (no_new_privs, and no root
+ * command), so an event of a process already gone is given it.
+ */
+void hb_fs_audit_command(struct hb_fs_audit *fa, pid_t pid, uid_t uid);
 
 /*
  * Reads what is queued (fanotify's and the process events', @fa->fd and
