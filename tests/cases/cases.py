@@ -1227,6 +1227,7 @@ import report_cases  # noqa: registers what tier B reports: no-socket connects, 
 import cli_edge_cases  # noqa: registers help, repeated options, trace to a pipe, sudo's env
 import report_seen_cases  # noqa: registers tier B's reported seccomp denials and dropped packets
 import tierb_progs_cases  # noqa: registers tier B's programs shared by the boot's runs
+import audit_tierb_cases  # noqa: registers --audit and learn in tier B (spec/audit.md)
 
 
 def main():
