@@ -50,6 +50,9 @@ int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg);
 int hb_obj_each_prog(const struct hb_sandbox_config *cfg,
 		     int (*fn)(const char *name, const char *what, void *ctx), void *ctx);
 
+/* The BPF object's crc32: another build's object is another object. */
+unsigned long hb_obj_crc32(void);
+
 /*
  * Loads every cgroup program, for tier B sandboxes whose cgroups sit at
  * @level (tierb_progs.h): full-size maps, policies looked up by the

@@ -66,12 +66,9 @@ static void init(struct hb_tierb_progs *tp)
  */
 static unsigned long set_key(const struct hb_tiers *t)
 {
-	size_t sz;
-	const void *elf = hermetic__elf_bytes(&sz);
 	int unix_types[2] = { t->unix_connect, t->unix_sendmsg };
-	unsigned long crc = crc32(0L, elf, sz);
 
-	return crc32(crc, (const Bytef *)unix_types, sizeof(unix_types));
+	return crc32(hb_obj_crc32(), (const Bytef *)unix_types, sizeof(unix_types));
 }
 
 /* "prog-<attach>-<name>": the attach type and the name, or false. */
