@@ -8,8 +8,9 @@ static const struct hb_guard_key net_keys[] = {
 	{ "no-network", HB_KEY_SWITCH, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-localhost", HB_KEY_SWITCH, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-ip", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
+	{ "allow-bind", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-domain", HB_KEY_VALUE, 0 },
-	{ "allow-unix", HB_KEY_VALUE, 0 },
+	{ "allow-unix", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{},
 };
 
