@@ -549,9 +549,10 @@ static __always_inline int hb_skb_bind_match(struct __sk_buff *skb, __u64 id)
 
 /*
  * Tier B, every packet arriving at a sandbox socket: nothing from outside
- * the host but to what --allow-bind serves (hb_net_ingress_reason). UDP binds an unbound socket to the
- * wildcard address before the sendmsg hook can deny the send, and listen()
- * on an unbound socket binds it too: such a socket must stay unreachable.
+ * the host but to what --allow-bind serves (hb_net_ingress_reason). UDP
+ * binds an unbound socket to the wildcard address before the sendmsg hook
+ * can deny the send, and listen() on an unbound socket binds it too: such
+ * a socket must stay unreachable.
  */
 SEC("cgroup_skb/ingress")
 int hb_cg_ingress(struct __sk_buff *skb)

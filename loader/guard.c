@@ -173,8 +173,8 @@ const struct hb_guard hb_guards[HB_GUARD_KIND_MAX] = {
 		.keys = net_keys,
 		.tier_a = HB_TIER_A,
 		.tier_b = HB_TIER_B,
-		.tier_b_note = "cgroup hooks and seccomp; --allow-domain, CIDR and unix "
-			       "rules as in tier A",
+		.tier_b_note = "cgroup hooks and seccomp; --allow-domain, CIDR, unix and "
+			       "bind rules as in tier A",
 		.agent = true,
 		.agent_refuses = net_agent_refuses,
 		.progs = net_progs,
