@@ -77,16 +77,22 @@ def allow_bind_serves_the_wildcard_from_outside():
     port, other = free_port(), free_port()
     flags = ["--allow-bind", f"0.0.0.0:{port}"]
     with Outside() as addr:
+        # Before serving: the port is not in TIME_WAIT yet.
+        got, p = tokens(flags + ["--trace"], f"bind 0.0.0.0 {other}", f"bind :: {port}",
+                        f"bind_udp 0.0.0.0 {port}", f"bind {addr} {port}",
+                        f"connect {addr} {C.TCP4.port}", "bind 127.0.0.1 0",
+                        f"bind ::ffff:0.0.0.0 {port}",
+                        f"bound_connect 0.0.0.0 {port} 127.0.0.1 {C.TCP4.port}")
+        expect_tokens(got, ["EPERM", "EPERM", "EPERM", "EPERM", "EPERM", "ok", "ok", "EPERM"],
+                      "other binds, IPv4's wildcard mapped, and connects under the rule")
+        expect(f"blocked bind 0.0.0.0:{other}" in p.stderr,
+               f"the trace names the other port: {p.stderr!r}")
+        # The neighbour: the connect from the bound port, without the guard.
+        got, _ = tokens([], f"bound_connect 0.0.0.0 {other} 127.0.0.1 {C.TCP4.port}")
+        expect_tokens(got, ["ok"], "a connect from a bound port without the guard")
         token, got, err = serve(flags, "0.0.0.0", port, "tcp", [addr, "127.0.0.1"])
         expect_eq(token, "ok,outside/ok,loopback/ok", f"serving 0.0.0.0:{port}; {err!r}")
         expect_eq(got, ["pong", "pong"], "the replies the peers read")
-        got, p = tokens(flags + ["--trace"], f"bind 0.0.0.0 {other}", f"bind :: {port}",
-                        f"bind_udp 0.0.0.0 {port}", f"bind {addr} {port}",
-                        f"connect {addr} {C.TCP4.port}", "bind 127.0.0.1 0")
-        expect_tokens(got, ["EPERM", "EPERM", "EPERM", "EPERM", "EPERM", "ok"],
-                      "other binds and the outbound connect under the rule")
-        expect(f"blocked bind 0.0.0.0:{other}" in p.stderr,
-               f"the trace names the other port: {p.stderr!r}")
 
 
 @case("net")

@@ -462,6 +462,15 @@ def bind_udp(host, port):
         s.bind((host, int(port)))
 
 
+def bound_connect(host, port, dest, dport):
+    """A TCP socket bound to HOST PORT, then connected to DEST DPORT."""
+    with socket.socket(family_of(host), socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, int(port)))
+        s.settimeout(3)
+        s.connect((dest, int(dport)))
+
+
 def serve_wait(directory, host, port, proto):
     """Binds HOST PORT over PROTO (tcp: and listens); the port into
     DIR/port (0 if refused); then until DIR/sent exists (10 s at most)
@@ -505,7 +514,7 @@ def serve_wait(directory, host, port, proto):
 
 
 ACTIONS.update({
-    "bind_udp": bind_udp, "serve_wait": serve_wait,
+    "bind_udp": bind_udp, "bound_connect": bound_connect, "serve_wait": serve_wait,
     "listen_wait": listen_wait, "cmsg_flood": cmsg_flood,
     "route_setsockopt": route_setsockopt, "route_cmsg": route_cmsg,
     "harmless_options": harmless_options, "ping": ping, "autobind_wait": autobind_wait,
