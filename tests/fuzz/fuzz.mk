@@ -25,6 +25,7 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 
 # Each target links only the modules it fuzzes and what they call.
 FUZZ_MODS_fuzz_ip_rule     := loader/net_rule
+FUZZ_MODS_fuzz_bind_rule   := loader/bind_rule
 FUZZ_MODS_fuzz_domain      := loader/dns_name
 FUZZ_MODS_fuzz_dns_query   := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_dns_answer  := loader/dns_msg loader/dns_name
