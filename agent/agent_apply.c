@@ -134,3 +134,25 @@ int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *
 		err = remove_others(m, f, ids, set->n);
 	return err;
 }
+
+int hb_agent_refresh_unix(const struct hb_policy_maps *m, const struct hb_policy_set *set,
+			  const __u64 *ids)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct hb_agent_policy *p = &set->v[i];
+		int err;
+
+		if (!p->args.rules.n_unix_paths)
+			continue;
+		err = hb_agent_write_policy(m, ids[i], p->cgroup, &p->args.rules, HB_ORIGIN_FILE);
+		if (err)
+			hb_log("agent: %s: an allow-unix socket changed; its rules could not be "
+			       "written again (the cgroup's sends to it are denied)", p->file);
+		else
+			hb_log("agent: %s: allow-unix sockets looked up again", p->file);
+		ret = ret ?: err;
+	}
+	return ret;
+}

@@ -19,4 +19,13 @@
 int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *f,
 		   const char *cgroot, const struct hb_policy_set *set, __u64 *ids);
 
+/*
+ * Writes again each policy of @set (cgroup ids @ids) that names an
+ * allow-unix socket: the sockets are looked up afresh, the rules of
+ * sockets no longer there removed (agent/unix_watch.h). 0 or the first
+ * -errno, logged; the other policies are written all the same.
+ */
+int hb_agent_refresh_unix(const struct hb_policy_maps *m, const struct hb_policy_set *set,
+			  const __u64 *ids);
+
 #endif

@@ -229,6 +229,7 @@ static int within_quota(const struct hb_agent_socket *s, struct hb_agent_client 
 	want.rules[HB_QUOTA_UNIX] = cfg->n_unix_rules;
 	want.rules[HB_QUOTA_EXEC] = cfg->n_exec_rules;
 	want.rules[HB_QUOTA_FS] = cfg->fs_rules ? cfg->fs_rules->n : 0;
+	want.rules[HB_QUOTA_BIND] = cfg->n_bind_rules;
 	quota_use(s, c->uid, &mine, &users);
 	c->held = want;
 	return hb_quota_check(c->uid, &mine, &users, &want, text, len);

@@ -16,9 +16,13 @@ int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const char *
 	struct hb_rules_paths paths = {};
 	int err = 0;
 
-	/* fs-readonly: the allow-write subtrees, by identity, looked up now. */
-	if (r->guards & HB_GUARD_FS)
-		err = hb_rules_resolve(r, HB_RESOLVE_FS, NULL, NULL, &paths);
+	/*
+	 * fs-readonly: the allow-write subtrees; allow-unix: the sockets; by
+	 * identity, looked up now (again at each write: a socket made again
+	 * has a new inode, spec/agent.md).
+	 */
+	err = hb_rules_resolve(r, (r->guards & HB_GUARD_FS ? HB_RESOLVE_FS : 0) |
+			       (r->n_unix_paths ? HB_RESOLVE_UNIX : 0), NULL, NULL, &paths);
 	hb_rules_config(r, r->guards | HB_GUARD_TAMPER, &paths, &cfg);
 	cfg.policy.origin = origin;
 	cfg.level = hb_cgroup_path_level(cgroup);
@@ -28,6 +32,11 @@ int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const char *
 	/* What a reload dropped: a subtree no longer named must not stay writable. */
 	if (!err)
 		err = hb_obj_prune_ip_rules(m, id, r->ip_rules, r->n_ip_rules);
+	if (!err)
+		err = hb_obj_prune_bind_rules(m, id, r->bind_rules, r->n_bind_rules);
+	if (!err)
+		err = hb_obj_prune_unix_rules(m, id, paths.unix_rules,
+					      paths.unix_rules ? r->n_unix_paths : 0);
 	if (!err)
 		err = hb_obj_prune_fs_rules(m, id, &paths.fs);
 	hb_rules_paths_free(&paths);

@@ -18,6 +18,7 @@ static const struct {
 	[HB_QUOTA_EXEC] = { "hb_exec_rules", "--allow-exec rules", HB_MAX_EXEC_RULES },
 	[HB_QUOTA_FS] = { "hb_fs_subtrees", "filesystem rules (--allow-write, with the mounts "
 			  "below it)", HB_MAX_FS_RULES },
+	[HB_QUOTA_BIND] = { "hb_bind_rules", "--allow-bind rules", HB_MAX_BIND_RULES },
 };
 
 int hb_quota_check(uid_t uid, const struct hb_quota_use *mine,

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 /* The rule maps a sandbox fills, in struct hb_quota_use's order. */
-enum { HB_QUOTA_NET, HB_QUOTA_UNIX, HB_QUOTA_EXEC, HB_QUOTA_FS, HB_QUOTA_MAPS };
+enum { HB_QUOTA_NET, HB_QUOTA_UNIX, HB_QUOTA_EXEC, HB_QUOTA_FS, HB_QUOTA_BIND, HB_QUOTA_MAPS };
 
 struct hb_quota_use {
 	size_t sandboxes;

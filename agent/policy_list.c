@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "guard.h"
+#include "bind_rule.h"
 #include "net_rule.h"
 #include "policy_list.h"
 
@@ -39,6 +40,23 @@ static int read_rules(const struct hb_policy_maps *m, struct hb_policy_list *l)
 	return 0;
 }
 
+static int read_binds(const struct hb_policy_maps *m, struct hb_policy_list *l)
+{
+	struct hb_bind_key key, next;
+	void *prev = NULL;
+
+	l->binds = calloc(HB_MAX_BIND_RULES, sizeof(*l->binds));
+	if (!l->binds)
+		return -ENOMEM;
+	while (m->bind_rules >= 0 && l->n_binds < HB_MAX_BIND_RULES &&
+	       !bpf_map_get_next_key(m->bind_rules, prev, &next)) {
+		key = next;
+		prev = &key;
+		l->binds[l->n_binds++] = key;
+	}
+	return 0;
+}
+
 int hb_policy_list_read(const struct hb_policy_maps *m, const char *cgroot,
 			struct hb_policy_list *l)
 {
@@ -63,7 +81,7 @@ int hb_policy_list_read(const struct hb_policy_maps *m, const char *cgroot,
 		l->names[l->n++].id = key;
 	}
 	hb_cgroup_names(cgroot, l->names, l->n);
-	if (read_rules(m, l)) {
+	if (read_rules(m, l) || read_binds(m, l)) {
 		hb_policy_list_free(l);
 		return -ENOMEM;
 	}
@@ -109,6 +127,16 @@ static void add_rules(const struct hb_policy_list *l, size_t i, char *buf, size_
 		hb_ip_rule_from_key(&l->rules[r], &rule);
 		hb_ip_rule_format(&rule, text, sizeof(text));
 		add(buf, len, at, "--allow-ip %s ", text);
+	}
+	for (size_t r = 0; r < l->n_binds; r++) {
+		struct hb_bind_rule rule;
+		char text[64];
+
+		if (l->binds[r].sandbox_id != l->names[i].id)
+			continue;
+		hb_bind_rule_from_key(&l->binds[r], &rule);
+		hb_bind_rule_format(&rule, text, sizeof(text));
+		add(buf, len, at, "--allow-bind %s ", text);
 	}
 	if (p->mode & HB_MODE_AUDIT)
 		add(buf, len, at, "--audit ");
@@ -157,8 +185,8 @@ size_t hb_policy_list_nested(const struct hb_policy_list *l, const char *rel, __
 void hb_policy_list_print(FILE *f, const struct hb_policy_list *l,
 			  bool (*keep)(const char *path, const void *ctx), const void *ctx)
 {
-	/* One line can hold HB_MAX_NET_RULES rules of up to 64 bytes. */
-	size_t len = 1024 + (size_t)HB_MAX_NET_RULES * 64, shown = 0;
+	/* One line can hold every rule, of up to 64 bytes each. */
+	size_t len = 1024 + (size_t)(HB_MAX_NET_RULES + HB_MAX_BIND_RULES) * 64, shown = 0;
 	char *line = malloc(len);
 
 	for (size_t i = 0; i < l->n; i++)
@@ -178,5 +206,6 @@ void hb_policy_list_free(struct hb_policy_list *l)
 	free(l->policies);
 	free(l->stats);
 	free(l->rules);
+	free(l->binds);
 	memset(l, 0, sizeof(*l));
 }

@@ -19,6 +19,8 @@ struct hb_policy_list {
 	struct hb_stats *stats;
 	struct hb_net_key *rules;     /* every --allow-ip rule of every policy */
 	size_t n_rules;
+	struct hb_bind_key *binds;    /* every --allow-bind rule of every policy */
+	size_t n_binds;
 };
 
 /* "run", "file", "apply", or "unknown" (struct hb_policy.origin). */
@@ -31,7 +33,7 @@ int hb_policy_list_read(const struct hb_policy_maps *m, const char *cgroot,
 /*
  * Policy @i as one line without indent or newline, e.g.
  * "/ci.slice/job (cgroup id 7): file; network,seal; --no-network
- * --allow-ip 10.0.0.0/8:443 --event-rate 1000; denied 3, events lost 0,
+ * --allow-ip 10.0.0.0/8:443 --allow-bind 8080/tcp --event-rate 1000; denied 3, events lost 0,
  * limited 0". The rules are the flags that would write it again. Returns
  * snprintf()'s length.
  */

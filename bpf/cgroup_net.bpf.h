@@ -520,10 +520,39 @@ int hb_cg_egress(struct __sk_buff *skb)
 }
 
 /*
+ * Whether the socket receiving @skb is bound as one of sandbox @id's
+ * --allow-bind rules says: its own local address and port, as its bind()
+ * was judged, not the packet's destination (a socket bound to the
+ * wildcard receives for every address of the host).
+ */
+static __always_inline int hb_skb_bind_match(struct __sk_buff *skb, __u64 id)
+{
+	struct bpf_sock *sk = skb->sk;
+	__u8 addr[16];
+
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return 0;
+	if (sk->family == HB_AF_INET6) {
+		__u32 a6[4] = { sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2],
+				sk->src_ip6[3] };
+
+		__builtin_memcpy(addr, a6, 16);
+	} else {
+		__u32 a4 = sk->src_ip4;
+
+		hb_addr_map_v4(addr, (const __u8 *)&a4);
+	}
+	return hb_bind_lookup(id, addr, sk->src_port, sk->type, sk->protocol);
+}
+
+/*
  * Tier B, every packet arriving at a sandbox socket: nothing from outside
- * the host (hb_net_ingress_reason). UDP binds an unbound socket to the
- * wildcard address before the sendmsg hook can deny the send, and listen()
- * on an unbound socket binds it too: such a socket must stay unreachable.
+ * the host but to what --allow-bind serves (hb_net_ingress_reason). UDP
+ * binds an unbound socket to the wildcard address before the sendmsg hook
+ * can deny the send, and listen() on an unbound socket binds it too: such
+ * a socket must stay unreachable.
  */
 SEC("cgroup_skb/ingress")
 int hb_cg_ingress(struct __sk_buff *skb)
@@ -539,6 +568,9 @@ int hb_cg_ingress(struct __sk_buff *skb)
 	if (!p)
 		return CG_ALLOW;
 	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_CONNECT);
+	if (!c.req.connected && (p->net & HB_NET_BIND_RULES) &&
+	    !(c.req.addr_class & HB_ADDR_LOOPBACK))
+		c.req.bind_match = hb_skb_bind_match(skb, id);
 	reason = hb_net_ingress_reason(p, &c.req);
 	if (!reason)
 		return CG_ALLOW;

@@ -88,6 +88,14 @@ struct {
 	__type(value, __u8);
 } hb_unix_paths SEC(".maps");
 
+/* --allow-bind: local addresses and ports beyond loopback. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_MAX_BIND_RULES);
+	__type(key, struct hb_bind_key);
+	__type(value, __u8);
+} hb_bind_rules SEC(".maps");
+
 /* --allow-exec executables, by inode. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -23,6 +23,28 @@ static __always_inline int hb_rule_lookup(__u64 id, const struct hb_req *r,
 	return bpf_map_lookup_elem(&hb_net_rules, &key) != NULL;
 }
 
+/*
+ * Whether an --allow-bind rule of sandbox @id covers local address @addr,
+ * port @port (host order) for a socket of @type and @protocol: the
+ * address itself, or any address. Not inlined: its key takes a stack
+ * frame of its own, which hb_sendmsg's and hb_listen's have no room for.
+ */
+static __noinline int hb_bind_lookup(__u64 id, const __u8 *addr, __u32 port,
+				     __s32 type, __s32 protocol)
+{
+	struct hb_bind_key key = { .sandbox_id = id, .port = (__u16)port,
+				   .proto = hb_bind_proto(type, protocol) };
+
+	if (!addr || !port || port > 0xffff || !key.proto)
+		return 0;
+	__builtin_memcpy(key.addr, addr, sizeof(key.addr));
+	if (bpf_map_lookup_elem(&hb_bind_rules, &key))
+		return 1;
+	__builtin_memset(key.addr, 0, sizeof(key.addr));
+	key.any = 1;
+	return bpf_map_lookup_elem(&hb_bind_rules, &key) != NULL;
+}
+
 struct hb_fs_walk {
 	struct dentry *d;
 	__u64 sandbox_id;
@@ -182,6 +204,11 @@ static __always_inline void hb_lookup_facts(struct hb_ctx *c,
 	r->rule_match = 0;
 	r->dns_match = 0;
 	r->unix_match = 0;
+	if (hook == HB_HOOK_BIND || hook == HB_HOOK_LISTEN) {
+		r->bind_match = (p->net & HB_NET_BIND_RULES) &&
+				hb_bind_lookup(id, r->addr, r->port, r->type, r->protocol);
+		return;
+	}
 	if (hook == HB_HOOK_UNIX) {
 		struct hb_inode_key uk = { .sandbox_id = id, .ino = c->peer_ino,
 					  .dev = c->peer_dev };

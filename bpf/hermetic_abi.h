@@ -68,6 +68,7 @@
 #define HB_NET_DNS_PROXY (1u << 2)       /* port 53 goes to the proxy; learnt
 					  * addresses are in hb_dns_addrs */
 #define HB_NET_UNIX_RULES (1u << 3)      /* hb_unix_rules holds sockets */
+#define HB_NET_BIND_RULES (1u << 4)      /* hb_bind_rules: --allow-bind */
 
 /* What the filesystem guard confines (struct hb_policy.fs). */
 #define HB_FS_READONLY (1u << 0)  /* no change to any file but in hb_fs_subtrees'
@@ -187,7 +188,8 @@ enum hb_reason {
 	HB_REASON_UNREADABLE = 3, /* a kernel read failed: fail closed */
 	HB_REASON_NET_METADATA = 4,    /* cloud metadata: never allowed */
 	HB_REASON_NET_NOT_ALLOWED = 5, /* no allow rule matched */
-	HB_REASON_NET_BIND = 6,        /* bind/listen beyond loopback */
+	HB_REASON_NET_BIND = 6,        /* bind/listen beyond loopback and
+					* --allow-bind */
 	HB_REASON_NET_UNIX = 7,        /* unix socket not in --allow-unix */
 	HB_REASON_DNS_NAME = 8,        /* name not in --allow-domain */
 	HB_REASON_DNS_METADATA = 9,    /* a metadata name */
@@ -280,6 +282,25 @@ struct hb_dns_value {
 #define HB_MAX_DNS_ADDRS 65536
 
 /*
+ * Key of hb_bind_rules (--allow-bind [ADDR:]PORT[/tcp|/udp]): a local
+ * address and port the sandbox may bind and listen on beyond loopback,
+ * and receive on from anywhere. IPv4 is stored IPv4-mapped, so
+ * 0.0.0.0 and ::ffff:0.0.0.0 are one address (the IPv4 wildcard) and
+ * :: another (IPv6's, dual-stack unless IPV6_V6ONLY). @any: every local
+ * address (addr all zero); a lookup tries the exact address, then any.
+ */
+struct hb_bind_key {
+	__u64 sandbox_id;
+	__u8 addr[16];
+	__u16 port;         /* host order, never 0 */
+	__u8 proto;         /* HB_IPPROTO_TCP (stream sockets) or _UDP */
+	__u8 any;
+	__u32 pad;
+};
+
+#define HB_MAX_BIND_RULES 1024
+
+/*
  * Key of hb_unix_paths: the same sockets by path, for tier B, whose hooks
  * run before the path is resolved to an inode.
  */
@@ -369,6 +390,7 @@ _Static_assert(sizeof(struct hb_dns_key) == 24, "hb_dns_key layout");
 _Static_assert(sizeof(struct hb_dns_value) == 8, "hb_dns_value layout");
 _Static_assert(sizeof(struct hb_inode_key) == 24, "hb_inode_key layout");
 _Static_assert(sizeof(struct hb_unix_path_key) == 120, "hb_unix_path_key layout");
+_Static_assert(sizeof(struct hb_bind_key) == 32, "hb_bind_key layout");
 _Static_assert(sizeof(struct hb_stats) == 48, "hb_stats layout");
 _Static_assert(sizeof(struct hb_event) == 360, "hb_event layout");
 _Static_assert(sizeof(struct hb_cg_event) == 280, "hb_cg_event layout");

@@ -173,10 +173,12 @@ hb_net_sendmsg_reason(const struct hb_policy *p, const struct hb_req *r)
 }
 
 /*
- * bind() and listen() on inet sockets: only loopback addresses, so that
- * nothing outside the host can reach the sandbox. listen() on an unbound
- * socket would bind the wildcard address, so it is judged by the bound
- * address (all zero when unbound).
+ * bind() and listen() on inet sockets: loopback addresses, and what an
+ * --allow-bind rule names (r->bind_match: local address, port and
+ * protocol), so that nothing else outside the host can reach the
+ * sandbox. listen() on an unbound socket would bind the wildcard address
+ * to a port the kernel picks, so it is judged by the bound address and
+ * port (all zero when unbound, which no rule names).
  */
 static __always_inline enum hb_reason
 hb_net_bind_reason(const struct hb_policy *p, const struct hb_req *r)
@@ -188,7 +190,23 @@ hb_net_bind_reason(const struct hb_policy *p, const struct hb_req *r)
 		return HB_REASON_UNREADABLE;
 	if (hb_is_inet(r->addr_family) && (r->addr_class & HB_ADDR_LOOPBACK))
 		return HB_REASON_NONE;
+	if (hb_is_inet(r->addr_family) && r->port && r->bind_match)
+		return HB_REASON_NONE;
 	return HB_REASON_NET_BIND;
+}
+
+/*
+ * The protocol an --allow-bind rule names for a socket: TCP for stream
+ * sockets (TCP, MPTCP), UDP for UDP; 0 (no rule) for the rest, such as
+ * ICMP echo sockets, whose bind names an identifier, not a service.
+ */
+static __always_inline __u8 hb_bind_proto(__s32 type, __s32 protocol)
+{
+	if (type == HB_SOCK_STREAM)
+		return HB_IPPROTO_TCP;
+	if (type == HB_SOCK_DGRAM && protocol == HB_IPPROTO_UDP)
+		return HB_IPPROTO_UDP;
+	return 0;
 }
 
 /*
@@ -316,11 +334,14 @@ hb_net_egress_reason(const struct hb_policy *p, const struct hb_req *r)
 /*
  * A packet arriving at a sandbox socket (tier B's cgroup_skb/ingress),
  * from r->addr, port r->port: nothing from outside the host reaches the
- * sandbox. Loopback sources are the host; a connected socket receives
- * only from the peer its connect() was allowed to; otherwise only from an
- * address the sandbox may send to (a reply to an unconnected socket). A
- * socket bound to the wildcard (UDP's autobind on send, tier B's listen()
- * on an unbound socket) stays unreachable from anywhere else.
+ * sandbox but what it serves. Loopback sources are the host; a connected
+ * socket receives only from the peer its connect() was allowed to (or
+ * that connected to it: a connection accepted on an --allow-bind port);
+ * a socket bound as an --allow-bind rule says (r->bind_match) receives
+ * from anywhere; otherwise only from an address the sandbox may send to
+ * (a reply to an unconnected socket). A socket bound to the wildcard
+ * any other way (UDP's autobind on send, tier B's listen() on an unbound
+ * socket) stays unreachable from anywhere else.
  */
 static __always_inline enum hb_reason
 hb_net_ingress_reason(const struct hb_policy *p, const struct hb_req *r)
@@ -332,6 +353,9 @@ hb_net_ingress_reason(const struct hb_policy *p, const struct hb_req *r)
 	if (!(r->addr_class & HB_ADDR_CLASSIFIED))
 		return HB_REASON_UNREADABLE;
 	if ((r->addr_class & HB_ADDR_LOOPBACK) || r->connected)
+		return HB_REASON_NONE;
+	/* A metadata endpoint never opens a connection: its source is a forgery. */
+	if (r->bind_match && !(r->addr_class & HB_ADDR_METADATA))
 		return HB_REASON_NONE;
 	return hb_net_dest_reason(p, r) == HB_REASON_NONE ? HB_REASON_NONE :
 							     HB_REASON_NET_INBOUND;

@@ -22,7 +22,11 @@ struct hb_req {
 	__s32 addrlen;     /* the address length the caller passed */
 	__s32 type;        /* socket type, without SOCK_* flags */
 	__s32 protocol;    /* socket protocol */
-	__u32 unreadable;  /* a kernel read failed while filling this */
+	__u16 unreadable;  /* a kernel read failed while filling this */
+	__u8 bind_match;   /* bind, listen: an --allow-bind rule covers the
+			    * local address, port and protocol; a packet in:
+			    * one covers the receiving socket's */
+	__u8 pad0;
 	__u8 addr[16];     /* IPv6, or IPv4-mapped IPv6 for IPv4 */
 	/* Facts from map lookups for the sandbox being asked: */
 	__u8 rule_match;   /* an --allow-ip rule covers addr and port */

@@ -30,6 +30,7 @@
 #include "policy_dir.h"
 #include "probe.h"
 #include "sd_notify.h"
+#include "unix_watch.h"
 
 struct agent {
 	const char *dir;
@@ -42,6 +43,7 @@ struct agent {
 	char host[256];              /* the events' "host" */
 	struct hb_cgroup_cache names; /* other writers' policies (policy apply) */
 	struct hb_agent_socket sock;  /* trace and CONFINE clients (agent/agent_socket.c) */
+	struct hb_unix_watch unix_watch; /* allow-unix sockets made again (agent/unix_watch.c) */
 };
 
 static void usage(FILE *f)
@@ -164,6 +166,11 @@ static int serve(struct agent *ag)
 	}
 	if (ag->sock.epoll_fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, ag->sock.epoll_fd, &e))
 		hb_agent_socket_close(&ag->sock);
+	/* Without it a re-made socket stays denied until a reload (spec/agent.md). */
+	if (!hb_unix_watch_open(&ag->unix_watch) &&
+	    epoll_ctl(ep, EPOLL_CTL_ADD, ag->unix_watch.fd, &e))
+		hb_unix_watch_close(&ag->unix_watch);
+	hb_unix_watch_set(&ag->unix_watch, &ag->set);
 	hb_log("agent: ready, %zu %s enforced (%s %s)", ag->set.n,
 	       ag->set.n == 1 ? "policy" : "policies",
 	       ag->obj.restored ? "re-opened the pins in" : "loaded and pinned in",
@@ -185,6 +192,8 @@ static int serve(struct agent *ag)
 		}
 		ring_buffer__consume(rb);
 		hb_agent_socket_poll(&ag->sock);
+		if (hb_unix_watch_changed(&ag->unix_watch))
+			hb_agent_refresh_unix(&ag->obj.maps, &ag->set, ag->ids);
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
@@ -194,6 +203,7 @@ static int serve(struct agent *ag)
 			else
 				hb_log("agent: reloaded, %zu %s enforced", ag->set.n,
 				       ag->set.n == 1 ? "policy" : "policies");
+			hb_unix_watch_set(&ag->unix_watch, &ag->set);
 			continue;
 		}
 		ring_buffer__consume(rb);
@@ -202,6 +212,7 @@ static int serve(struct agent *ag)
 		break;
 	}
 out:
+	hb_unix_watch_close(&ag->unix_watch);
 	hb_agent_socket_close(&ag->sock);
 	if (ep >= 0)
 		close(ep);
@@ -243,7 +254,7 @@ static int parse(int argc, char **argv, struct agent *ag, bool *unload,
 
 int hb_cmd_agent(int argc, char **argv)
 {
-	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1 };
+	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1, .unix_watch.fd = -1 };
 	struct hb_probe_failure why = {};
 	const char *events_file = NULL;
 	bool unload = false;

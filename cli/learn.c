@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "bind_rule.h"
 #include "misuse.h"
 #include "commands.h"
 #include "exit_status.h"
@@ -34,7 +35,7 @@ struct set {
 
 struct learned {
 	pthread_mutex_t lock;
-	struct set domains, ips, unix_paths, programs, dirs, native, other;
+	struct set domains, ips, binds, unix_paths, programs, dirs, native, other;
 	bool net;           /* any network event at all */
 	bool failed;        /* out of memory: the policy would be incomplete */
 	bool tier_b;        /* no BPF-LSM: the policy is for tier B (spec/audit.md) */
@@ -98,6 +99,29 @@ static void add_addr(struct learned *l, const struct hb_event *ev)
 	set_add(l, &l->ips, rule);
 }
 
+/*
+ * A bind or listen beyond loopback as the --allow-bind rule that allows
+ * it; false when none can (port 0: the kernel's pick; not TCP or UDP).
+ */
+static bool add_bind(struct learned *l, const struct hb_event *ev)
+{
+	struct hb_bind_rule r = { .port = ev->port };
+	char rule[INET6_ADDRSTRLEN + 16];
+
+	if (!r.port || (ev->family != HB_AF_INET && ev->family != HB_AF_INET6))
+		return false;
+	if (ev->protocol == HB_IPPROTO_TCP || ev->protocol == HB_IPPROTO_MPTCP)
+		r.proto = HB_IPPROTO_TCP;
+	else if (ev->protocol == HB_IPPROTO_UDP)
+		r.proto = HB_IPPROTO_UDP;
+	else
+		return false;
+	memcpy(r.addr, ev->addr, sizeof(r.addr));
+	hb_bind_rule_format(&r, rule, sizeof(rule));
+	set_add(l, &l->binds, rule);
+	return true;
+}
+
 static int observe(void *ctx, const struct hb_event *ev)
 {
 	struct learned *l = ctx;
@@ -120,6 +144,12 @@ static int observe(void *ctx, const struct hb_event *ev)
 	case HB_HOOK_SENDMSG:
 		l->net = true;
 		add_addr(l, ev);
+		break;
+	case HB_HOOK_BIND:
+	case HB_HOOK_LISTEN:
+		l->net = true;
+		if (!add_bind(l, ev))
+			goto other;
 		break;
 	case HB_HOOK_UNIX:
 		l->net = true;
@@ -171,10 +201,11 @@ static void write_policy(FILE *f, const struct learned *l, const char *cmd)
 	fprintf(f, "# hermetic-bpf policy learned from a run of %s\n"
 		   "# (hermetic-bpf learn; keys: docs/policy-file.md)\n"
 		   "[hermetic-bpf]\nversion = 1\n\n[network]\n", prog);
-	if (!l->domains.n && !l->ips.n && !l->unix_paths.n)
+	if (!l->domains.n && !l->ips.n && !l->binds.n && !l->unix_paths.n)
 		fprintf(f, "no-network = yes\n");
 	write_set(f, "allow-domain", &l->domains);
 	write_set(f, "allow-ip", &l->ips);
+	write_set(f, "allow-bind", &l->binds);
 	write_set(f, "allow-unix", &l->unix_paths);
 	fprintf(f, "\n[exec]\n%s", l->programs.n ? "" : "no-subprocess = yes\n");
 	if (l->tier_b && l->programs.n) {
@@ -359,6 +390,7 @@ out:
 	hb_run_args_free(&a);
 	set_free(&l.domains);
 	set_free(&l.ips);
+	set_free(&l.binds);
 	set_free(&l.unix_paths);
 	set_free(&l.programs);
 	set_free(&l.dirs);

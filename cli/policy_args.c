@@ -42,7 +42,9 @@ static const char *const op_names[] = { "apply", "show", "clear", "check" };
 void hb_policy_usage(FILE *f)
 {
 	fputs("Usage: hermetic-bpf policy apply --cgroup PATH [--no-network] [--allow-localhost]\n"
-	      "                                 [--allow-ip ADDR[/LEN][:PORT]]... [--event-rate N]\n"
+	      "                                 [--allow-ip ADDR[/LEN][:PORT]]...\n"
+	      "                                 [--allow-bind [ADDR:]PORT[/tcp|/udp]]...\n"
+	      "                                 [--allow-unix PATH]... [--event-rate N]\n"
 	      "       hermetic-bpf policy show [--cgroup PATH]\n"
 	      "       hermetic-bpf policy clear --cgroup PATH\n"
 	      "       hermetic-bpf policy check [DIR]\n"

@@ -30,7 +30,7 @@ static const char *const map_names[] = {
 	"hb_policies", "hb_levels", "hb_stats", "hb_net_rules", "hb_unix_rules",
 	"hb_unix_paths", "hb_exec_rules", "hb_fs_subtrees", "hb_events",
 	"hb_event_rings",
-	"hb_cg_paths", "hb_cg_ids", "hb_cg_events",
+	"hb_cg_paths", "hb_cg_ids", "hb_cg_events", "hb_bind_rules",
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 
@@ -40,7 +40,7 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 		&ag->maps.policies, &ag->maps.levels, &ag->maps.stats, &ag->maps.net_rules,
 		&ag->maps.unix_rules, &ag->maps.unix_paths, &ag->maps.exec_rules,
 		&ag->maps.fs_rules, &ag->events, &ag->rings, &ag->follow.paths,
-		&ag->follow.ids, &ag->follow.events,
+		&ag->follow.ids, &ag->follow.events, &ag->maps.bind_rules,
 	};
 
 	return fds[i];
@@ -227,7 +227,7 @@ static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, co
 	memset(ag, 0, sizeof(*ag));
 	ag->events = ag->rings = -1;
 	ag->lock = ag->use_lock = -1;
-	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1 };
+	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 	ag->follow = (struct hb_follow_maps){ -1, -1, -1 };
 	err = hb_bpffs_dir(name, ag->dir, sizeof(ag->dir), mount);
 	if (err)

@@ -8,8 +8,9 @@ static const struct hb_guard_key net_keys[] = {
 	{ "no-network", HB_KEY_SWITCH, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-localhost", HB_KEY_SWITCH, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-ip", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
+	{ "allow-bind", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-domain", HB_KEY_VALUE, 0 },
-	{ "allow-unix", HB_KEY_VALUE, 0 },
+	{ "allow-unix", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{},
 };
 
@@ -172,8 +173,8 @@ const struct hb_guard hb_guards[HB_GUARD_KIND_MAX] = {
 		.keys = net_keys,
 		.tier_a = HB_TIER_A,
 		.tier_b = HB_TIER_B,
-		.tier_b_note = "cgroup hooks and seccomp; --allow-domain, CIDR and unix "
-			       "rules as in tier A",
+		.tier_b_note = "cgroup hooks and seccomp; --allow-domain, CIDR, unix and "
+			       "bind rules as in tier A",
 		.agent = true,
 		.agent_refuses = net_agent_refuses,
 		.progs = net_progs,

@@ -148,6 +148,7 @@ static int size_maps(struct hermetic *skel, const struct hb_sandbox_config *cfg)
 		bool used;
 	} maps[] = {
 		{ skel->maps.hb_dns_addrs, cfg->policy.net & HB_NET_DNS_PROXY },
+		{ skel->maps.hb_bind_rules, cfg->n_bind_rules },
 		{ skel->maps.hb_unix_rules, cfg->n_unix_rules },
 		{ skel->maps.hb_unix_paths, cfg->n_unix_rules },
 		{ skel->maps.hb_exec_rules, cfg->n_exec_rules },
@@ -316,6 +317,7 @@ void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m)
 	m->exec_rules = bpf_map__fd(skel->maps.hb_exec_rules);
 	m->fs_rules = bpf_map__fd(skel->maps.hb_fs_subtrees);
 	m->levels = bpf_map__fd(skel->maps.hb_levels);
+	m->bind_rules = bpf_map__fd(skel->maps.hb_bind_rules);
 }
 
 static int update(int fd, const void *key, const void *val, const char *what)
@@ -384,6 +386,15 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 
 		hb_ip_rule_key(&cfg->ip_rules[i], id, &key);
 		err = update(m->net_rules, &key, &origin, "--allow-ip");
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < cfg->n_bind_rules; i++) {
+		struct hb_bind_key key;
+		__u8 one = 1;
+
+		hb_bind_rule_key(&cfg->bind_rules[i], id, &key);
+		err = update(m->bind_rules, &key, &one, "--allow-bind");
 		if (err)
 			return err;
 	}
@@ -501,6 +512,76 @@ int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
 			   offsetof(struct hb_net_key, sandbox), id, kept, &k);
 }
 
+struct bind_keep {
+	const struct hb_bind_rule *v;
+	size_t n;
+	__u64 id;
+};
+
+static bool bind_kept(const void *k, const void *ctx)
+{
+	const struct bind_keep *keep = ctx;
+
+	for (size_t i = 0; i < keep->n; i++) {
+		struct hb_bind_key want;
+
+		hb_bind_rule_key(&keep->v[i], keep->id, &want);
+		if (!memcmp(&want, k, sizeof(want)))
+			return true;
+	}
+	return false;
+}
+
+int hb_obj_prune_bind_rules(const struct hb_policy_maps *m, __u64 id,
+			    const struct hb_bind_rule *keep, size_t n_keep)
+{
+	struct bind_keep k = { .v = keep, .n = n_keep, .id = id };
+
+	return remove_keys(m->bind_rules, sizeof(struct hb_bind_key),
+			   offsetof(struct hb_bind_key, sandbox_id), id, bind_kept, &k);
+}
+
+struct unix_keep {
+	const struct hb_unix_rule *v;
+	size_t n;
+};
+
+static bool unix_ino_kept(const void *k, const void *ctx)
+{
+	const struct unix_keep *keep = ctx;
+	const struct hb_inode_key *key = k;
+
+	for (size_t i = 0; i < keep->n; i++)
+		if (keep->v[i].ino == key->ino && keep->v[i].dev == key->dev)
+			return true;
+	return false;
+}
+
+static bool unix_path_kept(const void *k, const void *ctx)
+{
+	const struct unix_keep *keep = ctx;
+	const struct hb_unix_path_key *key = k;
+
+	for (size_t i = 0; i < keep->n; i++)
+		if (!strncmp(keep->v[i].real, key->path, sizeof(key->path)) ||
+		    !strncmp(keep->v[i].given, key->path, sizeof(key->path)))
+			return true;
+	return false;
+}
+
+int hb_obj_prune_unix_rules(const struct hb_policy_maps *m, __u64 id,
+			    const struct hb_unix_rule *keep, size_t n_keep)
+{
+	struct unix_keep k = { .v = keep, .n = n_keep };
+	int err;
+
+	err = remove_keys(m->unix_rules, sizeof(struct hb_inode_key),
+			  offsetof(struct hb_inode_key, sandbox_id), id, unix_ino_kept, &k);
+	return err ?: remove_keys(m->unix_paths, sizeof(struct hb_unix_path_key),
+				  offsetof(struct hb_unix_path_key, sandbox_id), id,
+				  unix_path_kept, &k);
+}
+
 static bool fs_kept(const void *k, const void *ctx)
 {
 	const struct hb_fs_rules *keep = ctx;
@@ -541,11 +622,9 @@ int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
 	/* Its rules: in a shared object, the next cgroup with this id must not find them. */
 	err = hb_obj_prune_ip_rules(m, id, NULL, 0);
 	if (!err)
-		err = remove_keys(m->unix_rules, sizeof(struct hb_inode_key),
-				  offsetof(struct hb_inode_key, sandbox_id), id, NULL, NULL);
+		err = hb_obj_prune_bind_rules(m, id, NULL, 0);
 	if (!err)
-		err = remove_keys(m->unix_paths, sizeof(struct hb_unix_path_key),
-				  offsetof(struct hb_unix_path_key, sandbox_id), id, NULL, NULL);
+		err = hb_obj_prune_unix_rules(m, id, NULL, 0);
 	if (!err)
 		err = remove_keys(m->exec_rules, sizeof(struct hb_inode_key),
 				  offsetof(struct hb_inode_key, sandbox_id), id, NULL, NULL);

@@ -11,6 +11,7 @@
 #include "file_id.h"
 #include "fs_rule.h"
 #include "hermetic_abi.h"
+#include "bind_rule.h"
 #include "net_rule.h"
 #include "tier.h"
 #include "unix_rule.h"
@@ -22,6 +23,8 @@ struct hb_sandbox_config {
 	struct hb_tiers tiers;          /* from hb_tier_select() */
 	const struct hb_ip_rule *ip_rules;
 	size_t n_ip_rules;
+	const struct hb_bind_rule *bind_rules; /* --allow-bind */
+	size_t n_bind_rules;
 	const struct hb_unix_rule *unix_rules;
 	size_t n_unix_rules;
 	const struct hb_file_id *exec_rules; /* --allow-exec */
@@ -35,6 +38,7 @@ struct hb_sandbox_config {
 struct hb_policy_maps {
 	int policies, stats, net_rules, unix_rules, unix_paths, exec_rules, fs_rules;
 	int levels; /* hb_levels: which cgroup levels hold a policy */
+	int bind_rules; /* hb_bind_rules: --allow-bind */
 };
 
 /* Opens the object and marks the programs @cfg needs; nothing is loaded yet. */
@@ -86,6 +90,14 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
  */
 int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
 			  const struct hb_ip_rule *keep, size_t n_keep);
+
+/* Removes sandbox @id's --allow-bind rules but those in @keep. */
+int hb_obj_prune_bind_rules(const struct hb_policy_maps *m, __u64 id,
+			    const struct hb_bind_rule *keep, size_t n_keep);
+
+/* Removes sandbox @id's --allow-unix sockets but those in @keep (by identity and path). */
+int hb_obj_prune_unix_rules(const struct hb_policy_maps *m, __u64 id,
+			    const struct hb_unix_rule *keep, size_t n_keep);
 
 /* Removes sandbox @id's filesystem rules but those of @keep's files. */
 int hb_obj_prune_fs_rules(const struct hb_policy_maps *m, __u64 id,

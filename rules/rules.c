@@ -10,12 +10,13 @@ int hb_rules_init(struct hb_rules *r, size_t cap)
 	memset(r, 0, sizeof(*r));
 	r->event_rate = HB_EVENT_RATE_DEFAULT;
 	r->ip_rules = calloc(cap, sizeof(*r->ip_rules));
+	r->bind_rules = calloc(cap, sizeof(*r->bind_rules));
 	r->domains = calloc(cap, sizeof(*r->domains));
 	r->unix_paths = calloc(cap, sizeof(*r->unix_paths));
 	r->exec_paths = calloc(cap, sizeof(*r->exec_paths));
 	r->write_paths = calloc(cap, sizeof(*r->write_paths));
 	r->read_paths = calloc(cap, sizeof(*r->read_paths));
-	if (!r->ip_rules || !r->domains || !r->unix_paths || !r->exec_paths ||
+	if (!r->ip_rules || !r->bind_rules || !r->domains || !r->unix_paths || !r->exec_paths ||
 	    !r->write_paths || !r->read_paths) {
 		hb_rules_free(r);
 		return -ENOMEM;
@@ -26,12 +27,14 @@ int hb_rules_init(struct hb_rules *r, size_t cap)
 void hb_rules_free(struct hb_rules *r)
 {
 	free(r->ip_rules);
+	free(r->bind_rules);
 	free(r->domains);
 	free(r->unix_paths);
 	free(r->exec_paths);
 	free(r->write_paths);
 	free(r->read_paths);
 	r->ip_rules = NULL;
+	r->bind_rules = NULL;
 	r->domains = NULL;
 	r->unix_paths = NULL;
 	r->exec_paths = NULL;
@@ -44,7 +47,8 @@ void hb_rules_policy(const struct hb_rules *r, __u32 guards, struct hb_policy *p
 	memset(p, 0, sizeof(*p));
 	p->guards = guards;
 	p->net = r->net | (r->n_ip_rules ? HB_NET_IP_RULES : 0) |
-		 (r->n_unix_paths ? HB_NET_UNIX_RULES : 0);
+		 (r->n_unix_paths ? HB_NET_UNIX_RULES : 0) |
+		 (r->n_bind_rules ? HB_NET_BIND_RULES : 0);
 	p->mode = r->audit ? HB_MODE_AUDIT : 0;
 	p->event_cost_ns = r->event_rate ? 1000000000u / r->event_rate : 0;
 	p->event_burst = r->event_rate;
@@ -58,6 +62,8 @@ void hb_rules_config(const struct hb_rules *r, __u32 guards, const struct hb_rul
 	hb_rules_policy(r, guards, &cfg->policy);
 	cfg->ip_rules = r->ip_rules;
 	cfg->n_ip_rules = r->n_ip_rules;
+	cfg->bind_rules = r->bind_rules;
+	cfg->n_bind_rules = r->n_bind_rules;
 	cfg->unix_rules = p->unix_rules;
 	cfg->n_unix_rules = p->unix_rules ? r->n_unix_paths : 0;
 	cfg->exec_rules = p->exec_rules;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "fs_rule.h"
+#include "bind_rule.h"
 #include "net_rule.h"
 #include "obj.h"
 
@@ -24,6 +25,8 @@ struct hb_rules {
 	__u32 net;               /* HB_NET_ALLOW_LOCALHOST */
 	struct hb_ip_rule *ip_rules;  /* --allow-ip, parsed */
 	size_t n_ip_rules;
+	struct hb_bind_rule *bind_rules; /* --allow-bind, parsed */
+	size_t n_bind_rules;
 	const char **domains;    /* --allow-domain, validated */
 	size_t n_domains;
 	const char **unix_paths; /* --allow-unix, as given */

@@ -16,6 +16,7 @@ enum {
 	OPT_NO_NETWORK = 0x100,
 	OPT_ALLOW_LOCALHOST,
 	OPT_ALLOW_IP,
+	OPT_ALLOW_BIND,
 	OPT_ALLOW_DOMAIN,
 	OPT_ALLOW_UNIX,
 	OPT_NO_SUBPROCESS,
@@ -108,6 +109,7 @@ static const struct option options[] = {
 	{ "no-network", no_argument, NULL, OPT_NO_NETWORK },
 	{ "allow-localhost", no_argument, NULL, OPT_ALLOW_LOCALHOST },
 	{ "allow-ip", required_argument, NULL, OPT_ALLOW_IP },
+	{ "allow-bind", required_argument, NULL, OPT_ALLOW_BIND },
 	{ "allow-domain", required_argument, NULL, OPT_ALLOW_DOMAIN },
 	{ "allow-unix", required_argument, NULL, OPT_ALLOW_UNIX },
 	{ "no-subprocess", no_argument, NULL, OPT_NO_SUBPROCESS },
@@ -152,6 +154,11 @@ void hb_run_usage(FILE *f)
 	      "                      allow a host or network, on any or one port;\n"
 	      "                      IPv6 with a port in brackets, [ADDR]:PORT or\n"
 	      "                      [ADDR]/LEN:PORT (::1:80 is refused) (repeatable)\n"
+	      "  --allow-bind [ADDR:]PORT[/tcp|/udp]\n"
+	      "                      allow listening on PORT beyond loopback: on ADDR\n"
+	      "                      (0.0.0.0 or [::] for every address of a family),\n"
+	      "                      or without ADDR on any; TCP unless /udp; and\n"
+	      "                      traffic from anywhere to it (repeatable)\n"
 	      "  --allow-domain NAME\n"
 	      "                      allow NAME and its subdomains, resolved through a\n"
 	      "                      DNS proxy run for the sandbox (repeatable)\n"
@@ -311,6 +318,14 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		if (hb_ip_rule_parse(optarg, &a->rules.ip_rules[a->rules.n_ip_rules], why, sizeof(why)))
 			return misuse("--allow-ip %s: %s", optarg, why);
 		a->rules.n_ip_rules++;
+		break;
+	case OPT_ALLOW_BIND:
+		if (a->rules.n_bind_rules >= HB_MAX_BIND_RULES)
+			return too_many("--allow-bind", HB_MAX_BIND_RULES);
+		if (hb_bind_rule_parse(optarg, &a->rules.bind_rules[a->rules.n_bind_rules], why,
+				       sizeof(why)))
+			return misuse("--allow-bind %s: %s", optarg, why);
+		a->rules.n_bind_rules++;
 		break;
 	case OPT_ALLOW_DOMAIN:
 		if (!hb_domain_valid(optarg))
@@ -503,7 +518,8 @@ fail:
 
 /* The options a policy file may set: the guards' own (docs/policy-file.md). */
 static const int file_options[] = {
-	OPT_NO_NETWORK, OPT_ALLOW_LOCALHOST, OPT_ALLOW_IP, OPT_ALLOW_DOMAIN, OPT_ALLOW_UNIX,
+	OPT_NO_NETWORK, OPT_ALLOW_LOCALHOST, OPT_ALLOW_IP, OPT_ALLOW_BIND, OPT_ALLOW_DOMAIN,
+	OPT_ALLOW_UNIX,
 	OPT_NO_SUBPROCESS, OPT_ALLOW_EXEC, OPT_BLOCK_NATIVE, OPT_NO_ENV, OPT_PROFILE,
 	OPT_FS_READONLY, OPT_ALLOW_WRITE, OPT_ALLOW_READ, OPT_AUDIT, OPT_EVENT_RATE,
 };

@@ -21,7 +21,7 @@ _hermetic_bpf_help_opts() # BIN CMD: the options CMD's --help lists
 _hermetic_bpf_takes_value()
 {
 	case $1 in
-	--allow-ip | --allow-domain | --allow-unix | --allow-exec | --allow-write | \
+	--allow-ip | --allow-bind | --allow-domain | --allow-unix | --allow-exec | --allow-write | \
 	--allow-read | --profile | --policy | --event-rate | --trace-file | \
 	--summary-json | --user | --policies | --events-file | --cgroup | -o) return 0 ;;
 	esac
@@ -77,7 +77,7 @@ _hermetic_bpf()
 	--trace-format=) mapfile -t COMPREPLY < <(compgen -W "text json" -- "$cur"); return ;;
 	--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur"); return ;;
 	--fs-readonly= | --policies) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
-	--allow-ip | --allow-domain | --event-rate | --cgroup) return ;;
+	--allow-ip | --allow-bind | --allow-domain | --event-rate | --cgroup) return ;;
 	esac
 	if _hermetic_bpf_takes_value "$prev"; then
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")

@@ -1219,6 +1219,7 @@ import seal_cases  # noqa: registers the seal's escape attempts (spec/threat-mod
 import output_cases  # noqa: registers output files opened as the user, fail-open inputs
 import tierb_seal_cases  # noqa: registers tier B's seal: Landlock scopes, terminal ioctls
 import net_route_cases  # noqa: registers routes, ping sockets and autobind (spec/network.md)
+import bind_cases  # noqa: registers --allow-bind: serving a port beyond loopback (spec/network.md)
 import userns_cases  # noqa: registers tier B against user namespaces and re-pointed paths
 import agent_quota_cases  # noqa: registers the unprivileged CONFINE attack cases (pid reuse, quotas)
 import native_memory_cases  # noqa: registers --block-native against its siblings (spec/exec.md)

@@ -219,19 +219,21 @@ class Echo:
             self.sock.sendto(data, peer)
 
 
-def autobind_run(flags, addr, echo):
-    """autobind_wait in a sandbox with @flags; a datagram from outside to
-    the port its denied send left bound. Returns the probe's tokens."""
+DIR = "%DIR%"  # where probe_with_port() puts the probe's shared directory
+
+
+def probe_with_port(flags, args, act):
+    """netprobe ARGS (DIR: a shared directory) in a sandbox with @flags;
+    once the probe wrote DIR/port, act(port) runs out here, then DIR/sent
+    is made for the probe to finish. Returns its last line and stderr."""
     d = shared_tmpdir()
-    p = subprocess.Popen([C.HB, "run", *flags, C.PY, C.PROBE, "autobind_wait", "192.0.2.99",
-                          d, str(echo.port)], env={**os.environ, **TESTER},
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([C.HB, "run", *flags, C.PY, C.PROBE,
+                          *(d if a == DIR else str(a) for a in args)],
+                         env={**os.environ, **TESTER}, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
     try:
         C.wait_for(os.path.join(d, "port"))
-        port = int(open(os.path.join(d, "port")).read())
-        if port:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                s.sendto(b"from outside", (addr, port))
+        act(int(open(os.path.join(d, "port")).read()))
         open(os.path.join(d, "sent"), "w").close()
         out, err = p.communicate(timeout=60)
     finally:
@@ -239,8 +241,19 @@ def autobind_run(flags, addr, echo):
             p.kill()
     lines = out.strip().splitlines()
     if p.returncode != 0 or not lines:
-        raise C.Fail(f"autobind_wait exited {p.returncode}: {out!r} {err!r}")
-    return lines[-1].split()
+        raise C.Fail(f"{args[0]} exited {p.returncode}: {out!r} {err!r}")
+    return lines[-1], err
+
+
+def autobind_run(flags, addr, echo):
+    """autobind_wait in a sandbox with @flags; a datagram from outside to
+    the port its denied send left bound. Returns the probe's tokens."""
+    def send(port):
+        if port:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(b"from outside", (addr, port))
+    return probe_with_port(flags, ["autobind_wait", "192.0.2.99", DIR, echo.port],
+                           send)[0].split()
 
 
 @case("net")
@@ -261,6 +274,20 @@ def udp_autobind_is_unreachable_from_outside():
             subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])
 
 
+def listen_unbound_peers(flags, addr):
+    """listen_wait in a sandbox with @flags while a peer from @addr, then
+    one from loopback, connects to the port it got: the probe's last line
+    (its peers, or the listen's token) and its stderr."""
+    def connect(port):
+        for host in (addr, "127.0.0.1"):
+            if port:
+                with socket.socket() as s:
+                    s.settimeout(1)
+                    s.connect_ex((host, port))
+    line, err = probe_with_port(flags, ["listen_wait", DIR], connect)
+    return [line], err
+
+
 @case("net")
 def listen_unbound_is_unreachable_from_outside():
     # listen() on an unbound socket binds 0.0.0.0: tier A denies it, tier
@@ -270,23 +297,8 @@ def listen_unbound_is_unreachable_from_outside():
         for flags, want in ((["--allow-localhost"],
                              "EPERM" if C.TIER == "BPF-LSM" else "loopback"),
                             ([], "outside,loopback")):
-            d = shared_tmpdir()
-            p = subprocess.Popen([C.HB, "run", *flags, C.PY, C.PROBE, "listen_wait", d],
-                                 env={**os.environ, **TESTER}, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
-            try:
-                C.wait_for(os.path.join(d, "port"))
-                port = int(open(os.path.join(d, "port")).read())
-                for host in (addr, "127.0.0.1"):
-                    if port:
-                        with socket.socket() as s:
-                            s.settimeout(1)
-                            s.connect_ex((host, port))
-                out, err = p.communicate(timeout=60)
-            finally:
-                if p.poll() is None:
-                    p.kill()
-            expect_eq(out.strip().splitlines()[-1:], [want],
+            got, err = listen_unbound_peers(flags, addr)
+            expect_eq(got, [want],
                       f"peers of an unbound listener with {flags} (outside: {addr}); {err!r}")
     finally:
         if added:

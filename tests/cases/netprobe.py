@@ -451,7 +451,70 @@ def listen_wait(directory):
     return ",".join(seen) or "timeout"
 
 
+# --- --allow-bind (bind_cases.py) ---------------------------------------
+
+def _is_loopback(host):
+    return host.startswith(("127.", "::ffff:127.")) or host == "::1"
+
+
+def bind_udp(host, port):
+    with socket.socket(family_of(host), socket.SOCK_DGRAM) as s:
+        s.bind((host, int(port)))
+
+
+def bound_connect(host, port, dest, dport):
+    """A TCP socket bound to HOST PORT, then connected to DEST DPORT."""
+    with socket.socket(family_of(host), socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, int(port)))
+        s.settimeout(3)
+        s.connect((dest, int(dport)))
+
+
+def serve_wait(directory, host, port, proto):
+    """Binds HOST PORT over PROTO (tcp: and listens); the port into
+    DIR/port (0 if refused); then until DIR/sent exists (10 s at most)
+    answers each TCP peer it accepts, or each UDP datagram's sender, with
+    "pong". Token: "<bind>" if refused, else "ok,<peer>/<reply>,...", the
+    peer "outside" or "loopback", the reply's token (ok, EPERM, ...)."""
+    import time
+    tcp = proto == "tcp"
+    s = socket.socket(family_of(host), socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+
+    def bind_listen():
+        s.bind((host, int(port)))
+        if tcp:
+            s.listen()
+    token = run("bind", [], {"bind": bind_listen})
+    with open(os.path.join(directory, "port.tmp"), "w") as f:
+        f.write(port if token == "ok" else "0")
+    os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
+    if token != "ok":
+        return token
+    seen = ["ok"]
+    s.settimeout(0.3)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            if tcp:
+                c, peer = s.accept()
+                reply = run("reply", [], {"reply": lambda: c.sendall(b"pong")})
+                c.close()
+            else:
+                _, peer = s.recvfrom(64)
+                reply = run("reply", [], {"reply": lambda: s.sendto(b"pong", peer)})
+        except socket.timeout:
+            if os.path.exists(os.path.join(directory, "sent")):
+                break
+            continue
+        seen.append(("loopback" if _is_loopback(peer[0]) else "outside") + "/" + reply)
+    s.close()
+    return ",".join(seen)
+
+
 ACTIONS.update({
+    "bind_udp": bind_udp, "bound_connect": bound_connect, "serve_wait": serve_wait,
     "listen_wait": listen_wait, "cmsg_flood": cmsg_flood,
     "route_setsockopt": route_setsockopt, "route_cmsg": route_cmsg,
     "harmless_options": harmless_options, "ping": ping, "autobind_wait": autobind_wait,

@@ -25,6 +25,7 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 
 # Each target links only the modules it fuzzes and what they call.
 FUZZ_MODS_fuzz_ip_rule     := loader/net_rule
+FUZZ_MODS_fuzz_bind_rule   := loader/bind_rule
 FUZZ_MODS_fuzz_domain      := loader/dns_name
 FUZZ_MODS_fuzz_dns_query   := loader/dns_msg loader/dns_name
 FUZZ_MODS_fuzz_dns_answer  := loader/dns_msg loader/dns_name
@@ -36,11 +37,11 @@ FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
 FUZZ_MODS_fuzz_run_args    := rules/run_args rules/rules rules/misuse rules/policy_file agent/policy_dir loader/path \
-                              loader/net_rule loader/dns_name loader/log loader/guard
+                              loader/net_rule loader/bind_rule loader/dns_name loader/log loader/guard
 FUZZ_MODS_fuzz_policy_file := rules/run_args rules/rules rules/misuse rules/policy_file agent/policy_dir loader/path \
-                              loader/net_rule loader/dns_name loader/log loader/guard
+                              loader/net_rule loader/bind_rule loader/dns_name loader/log loader/guard
 FUZZ_MODS_fuzz_policy_args := cli/policy_args rules/misuse rules/run_args rules/rules rules/policy_file \
-                              agent/policy_dir loader/path loader/net_rule loader/dns_name loader/log \
+                              agent/policy_dir loader/path loader/net_rule loader/bind_rule loader/dns_name loader/log \
                               loader/guard loader/cgroup loader/mountinfo
 FUZZ_MODS_fuzz_agent_req   := agent/agent_req
 FUZZ_MODS_fuzz_exec_head   := loader/fs_runtime loader/fs_rule loader/file_id \

@@ -166,6 +166,12 @@ static void ingress_decisions(void **state)
 	r.rule_match = 0;
 	r.connected = 1;
 	assert_int_equal(hb_net_ingress_reason(&net, &r), HB_REASON_NONE);
+	/* A socket bound as an --allow-bind rule says: from anywhere... */
+	r.connected = 0;
+	r.bind_match = 1;
+	assert_int_equal(hb_net_ingress_reason(&net, &r), HB_REASON_NONE);
+	assert_int_equal(hb_net_ingress_reason(&local, &r), HB_REASON_NONE);
+	r.bind_match = 0;
 	/* The host itself, over loopback, whatever the exceptions. */
 	r = packet(HB_AF_INET6, HB_SOCK_STREAM, HB_IPPROTO_TCP, "::1");
 	assert_int_equal(hb_net_ingress_reason(&net, &r), HB_REASON_NONE);
@@ -174,6 +180,8 @@ static void ingress_decisions(void **state)
 	/* Metadata answers nothing; port 53 is no pass from outside. */
 	r = packet(HB_AF_INET, HB_SOCK_DGRAM, HB_IPPROTO_UDP, "169.254.169.254");
 	r.rule_match = 1;
+	assert_int_equal(hb_net_ingress_reason(&local, &r), HB_REASON_NET_INBOUND);
+	r.bind_match = 1; /* ...but a metadata source, which is forged */
 	assert_int_equal(hb_net_ingress_reason(&local, &r), HB_REASON_NET_INBOUND);
 	r = packet(HB_AF_INET, HB_SOCK_DGRAM, HB_IPPROTO_UDP, "192.0.2.53");
 	r.port = HB_DNS_PORT;

@@ -211,6 +211,25 @@ static void bind_and_listen_stay_on_loopback(void **state)
 			assert_int_equal(hb_decide(&local, &r), HB_REASON_NET_BIND);
 		}
 	}
+	/* --allow-bind: what a rule names (bind_match), on a port; never port 0. */
+	for (__u16 hook = HB_HOOK_BIND; hook <= HB_HOOK_LISTEN; hook++) {
+		r = dest(hook, "0.0.0.0", 8080, HB_IPPROTO_TCP);
+		r.bind_match = 1;
+		assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
+		r.port = 0; /* listen() on an unbound socket: the kernel's pick */
+		assert_int_equal(hb_decide(&net, &r), HB_REASON_NET_BIND);
+		r = dest(hook, "::", 8080, HB_IPPROTO_UDP);
+		r.bind_match = 1;
+		assert_int_equal(hb_decide(&net, &r), HB_REASON_NONE);
+		r.addr_class = 0; /* fail closed: never classified */
+		assert_int_equal(hb_decide(&net, &r), HB_REASON_UNREADABLE);
+	}
+	/* The protocol a rule names: stream sockets are TCP's, ping sockets none. */
+	assert_int_equal(hb_bind_proto(HB_SOCK_STREAM, HB_IPPROTO_TCP), HB_IPPROTO_TCP);
+	assert_int_equal(hb_bind_proto(HB_SOCK_STREAM, HB_IPPROTO_MPTCP), HB_IPPROTO_TCP);
+	assert_int_equal(hb_bind_proto(HB_SOCK_DGRAM, HB_IPPROTO_UDP), HB_IPPROTO_UDP);
+	assert_int_equal(hb_bind_proto(HB_SOCK_DGRAM, HB_IPPROTO_ICMP), 0);
+	assert_int_equal(hb_bind_proto(HB_SOCK_RAW, HB_IPPROTO_UDP), 0);
 	r = dest(HB_HOOK_BIND, "127.0.0.1", 0, 0);
 	r.addr_family = HB_AF_UNSPEC; /* the AF_UNSPEC bind means INADDR_ANY */
 	hb_req_classify(&r);

@@ -161,8 +161,8 @@ static void same_keys_as_agent_files(void **state)
 	/* The refusal lists them, as it always did. */
 	assert_int_equal(said((char[]){ "--no-subprocess" }, text, sizeof(text)), -EINVAL);
 	assert_non_null(strstr(text, "it takes --cgroup and the rules the agent enforces: "
-			       "--no-network, --allow-localhost, --allow-ip, --event-rate "
-			       "(spec/agent-commands.md)\n"));
+			       "--no-network, --allow-localhost, --allow-ip, --allow-bind, "
+			       "--allow-unix, --event-rate (spec/agent-commands.md)\n"));
 }
 
 int main(void)
