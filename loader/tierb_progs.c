@@ -21,20 +21,26 @@
 #define MAP_PREFIX "map-"
 #define MANIFEST MAP_PREFIX "hb_progs" /* how many programs, pinned last */
 
-/* The maps a run writes or reads, in the order of map_fd(). */
+/*
+ * The maps a run writes or reads, in the order of map_fd(): every map of
+ * struct hb_policy_maps (a descriptor left out would be 0, stdin).
+ */
 static const char *const map_names[] = {
 	"hb_policies", "hb_levels", "hb_stats", "hb_net_rules", "hb_unix_rules",
-	"hb_unix_paths", "hb_exec_rules", "hb_fs_subtrees", "hb_dns_addrs", "hb_event_rings",
+	"hb_unix_paths", "hb_exec_rules", "hb_fs_subtrees", "hb_bind_rules", "hb_dns_addrs",
+	"hb_event_rings",
 };
 
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
+_Static_assert(N_MAPS == sizeof(struct hb_policy_maps) / sizeof(int) + 2,
+	       "every policy map, hb_dns_addrs and hb_event_rings");
 
 static int *map_fd(struct hb_tierb_progs *tp, size_t i)
 {
 	int *fds[N_MAPS] = {
 		&tp->maps.policies, &tp->maps.levels, &tp->maps.stats, &tp->maps.net_rules,
 		&tp->maps.unix_rules, &tp->maps.unix_paths, &tp->maps.exec_rules,
-		&tp->maps.fs_rules, &tp->dns_addrs, &tp->rings,
+		&tp->maps.fs_rules, &tp->maps.bind_rules, &tp->dns_addrs, &tp->rings,
 	};
 
 	return fds[i];
