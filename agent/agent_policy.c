@@ -2,10 +2,11 @@
 #include "agent_policy.h"
 #include "cgroup_names.h"
 
-void hb_agent_policy(const struct hb_rules *r, __u32 origin, struct hb_policy *p)
+void hb_agent_policy(const struct hb_rules *r, __u32 origin, __u32 always,
+		     struct hb_policy *p)
 {
-	/* Every confined cgroup is sealed, as every `run` sandbox is. */
-	hb_rules_policy(r, r->guards | HB_GUARD_TAMPER, p);
+	/* On BPF-LSM every confined cgroup is sealed, as every `run` sandbox is. */
+	hb_rules_policy(r, r->guards | always, p);
 	p->origin = origin;
 }
 
@@ -19,7 +20,7 @@ int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const char *
 	/* fs-readonly: the allow-write subtrees, by identity, looked up now. */
 	if (r->guards & HB_GUARD_FS)
 		err = hb_rules_resolve(r, HB_RESOLVE_FS, NULL, NULL, &paths);
-	hb_rules_config(r, r->guards | HB_GUARD_TAMPER, &paths, &cfg);
+	hb_rules_config(r, r->guards | m->always, &paths, &cfg);
 	cfg.policy.origin = origin;
 	cfg.level = hb_cgroup_path_level(cgroup);
 	/* No first exec is anybody's own: the cgroup's processes run already. */

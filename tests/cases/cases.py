@@ -1215,6 +1215,7 @@ import proc_cases  # noqa: registers /proc across the sandbox boundary (--no-env
 import report_cases  # noqa: registers what tier B reports: no-socket connects, repeats, unseen kinds
 import cli_edge_cases  # noqa: registers help, repeated options, trace to a pipe, sudo's env
 import report_seen_cases  # noqa: registers tier B's reported seccomp denials and dropped packets
+import agent_tierb_cases  # noqa: registers the agent without BPF-LSM (tier B, spec/agent.md)
 
 
 def main():
