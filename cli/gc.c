@@ -20,7 +20,8 @@ int hb_cmd_gc(int argc, char **argv)
 			puts("Usage: hermetic-bpf gc [-v]\n"
 			     "Remove sandboxes whose hermetic-bpf process is gone and whose\n"
 			     "processes have all exited. Sandboxes with live processes stay\n"
-			     "enforced. `run` does this too before it starts.");
+			     "enforced. `run` does this too before it starts. Also unloads\n"
+			     "tier B's shared programs when no sandbox uses them.");
 			return 0;
 		} else {
 			hb_misuse("gc", "unknown argument '%s'", argv[i]);
@@ -31,7 +32,7 @@ int hb_cmd_gc(int argc, char **argv)
 		hb_log("gc needs root");
 		return HB_EXIT_FAILURE;
 	}
-	n = hb_gc(NULL);
+	n = hb_gc(NULL, true);
 	if (n < 0)
 		return HB_EXIT_FAILURE;
 	hb_debug("gc: removed %d sandbox%s", n, n == 1 ? "" : "es");

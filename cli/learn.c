@@ -37,6 +37,7 @@ struct learned {
 	struct set domains, ips, unix_paths, programs, dirs, native, other;
 	bool net;           /* any network event at all */
 	bool failed;        /* out of memory: the policy would be incomplete */
+	bool tier_b;        /* no BPF-LSM: the policy is for tier B (spec/audit.md) */
 };
 
 static void set_add(struct learned *l, struct set *s, const char *v)
@@ -176,9 +177,19 @@ static void write_policy(FILE *f, const struct learned *l, const char *cmd)
 	write_set(f, "allow-ip", &l->ips);
 	write_set(f, "allow-unix", &l->unix_paths);
 	fprintf(f, "\n[exec]\n%s", l->programs.n ? "" : "no-subprocess = yes\n");
-	write_set(f, "allow-exec", &l->programs);
+	if (l->tier_b && l->programs.n) {
+		/* Tier B keeps no list of programs (spec/tiers.md): none is refused. */
+		fprintf(f, "# not confined: without BPF-LSM no list of programs can be kept, and\n"
+			   "# the run started\n");
+		for (size_t i = 0; i < l->programs.n; i++)
+			fprintf(f, "#   %s\n", l->programs.items[i]);
+	} else {
+		write_set(f, "allow-exec", &l->programs);
+	}
 	fprintf(f, "\n[native]\n");
-	if (l->native.n) {
+	if (l->tier_b) {
+		fprintf(f, "# block-native was not learned: it needs BPF-LSM\n");
+	} else if (l->native.n) {
 		fprintf(f, "# not blocked: the run mapped native code from\n");
 		for (size_t i = 0; i < l->native.n; i++)
 			fprintf(f, "#   %s\n", l->native.items[i]);
@@ -199,13 +210,18 @@ static void usage(FILE *f)
 	      "Run COMMAND with every guard in audit mode (nothing is denied but the\n"
 	      "seal), and write to FILE the policy under which it would have passed:\n"
 	      "  hermetic-bpf run --policy FILE -- COMMAND\n"
-	      "Needs BPF-LSM. Exit status: COMMAND's, or 125 (nothing written).\n", f);
+	      "Without BPF-LSM (tier B) it learns all but --block-native, and a command\n"
+	      "that runs other programs gets no --no-subprocess (spec/audit.md).\n"
+	      "Exit status: COMMAND's, or 125 (nothing written).\n", f);
 }
 
-/* run's flags for learning: every guard, audited, no rate limit. */
+/*
+ * run's flags for learning: every guard, audited, no rate limit; the
+ * last, --block-native, only with BPF-LSM (tier B has none to audit).
+ */
 static const char *const learn_flags[] = {
 	"run", "--audit", "--no-network", "--allow-domain", "hermetic-bpf.invalid",
-	"--no-subprocess", "--fs-readonly", "--block-native", "--event-rate", "0",
+	"--no-subprocess", "--fs-readonly", "--event-rate", "0", "--block-native",
 };
 #define N_LEARN_FLAGS (sizeof(learn_flags) / sizeof(learn_flags[0]))
 
@@ -222,11 +238,11 @@ static int misuse(const char *what, const char *arg)
  * 0 after --help, or -1.
  */
 static int run_argv(int argc, char **argv, char **rargv, const char **out,
-		    const char **cmd)
+		    const char **cmd, bool tier_b)
 {
 	int n = 0, i;
 
-	for (size_t k = 0; k < N_LEARN_FLAGS; k++)
+	for (size_t k = 0; k < N_LEARN_FLAGS - tier_b; k++)
 		rargv[n++] = (char *)learn_flags[k];
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--")) {
@@ -267,20 +283,18 @@ static int remove_output(void *path)
 }
 
 /*
- * Audit mode is BPF-LSM's alone: say that, rather than refuse whichever
- * of the guards learn turns on tier B lacks first (--block-native).
+ * Without BPF-LSM, learn audits in tier B (spec/audit.md): all but
+ * --block-native, which only BPF-LSM has. Said, with why.
  */
-static int needs_bpf_lsm(void)
+static bool learns_in_tier_b(void)
 {
 	struct hb_probe_failure why = {};
 
 	if (!hb_probe_bpf_lsm(&why))
-		return 0;
-	hb_log("learn needs BPF-LSM: it runs COMMAND in audit mode, which tier B "
-	       "(Landlock, cgroup-bpf) does not have (spec/tiers.md); %s", why.what);
-	if (why.hint[0])
-		hb_hint("%s", why.hint);
-	return -EOPNOTSUPP;
+		return false;
+	hb_log("learn: no BPF-LSM (%s): learning in tier B, without --block-native "
+	       "(spec/audit.md)", why.what);
+	return true;
 }
 
 int hb_cmd_learn(int argc, char **argv)
@@ -293,7 +307,12 @@ int hb_cmd_learn(int argc, char **argv)
 	int rargc, status = HB_EXIT_FAILURE, fd;
 	FILE *f = NULL;
 
-	rargc = rargv ? run_argv(argc, argv, rargv, &out, &cmd) : -1;
+	/* --help and bad options first: no probe for them. */
+	rargc = rargv ? run_argv(argc, argv, rargv, &out, &cmd, true) : -1;
+	if (rargc > 0 && geteuid() == 0 && learns_in_tier_b())
+		l.tier_b = true;
+	else if (rargc > 0)
+		rargc = run_argv(argc, argv, rargv, &out, &cmd, false);
 	if (rargc <= 0) {
 		free(rargv);
 		return rargc ? HB_EXIT_FAILURE : 0;
@@ -319,7 +338,7 @@ int hb_cmd_learn(int argc, char **argv)
 		}
 		goto out;
 	}
-	status = needs_bpf_lsm() ? HB_EXIT_FAILURE : hb_run(&a, observe, &l);
+	status = hb_run(&a, observe, &l);
 	if (status == HB_EXIT_FAILURE || l.failed) {
 		fclose(f);
 		hb_as_user(&creds, remove_output, (void *)out);

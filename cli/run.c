@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "event_json.h"
 #include "exec_notify.h"
 #include "exit_status.h"
+#include "fs_audit.h"
 #include "fs_runtime.h"
 #include "gc.h"
 #include "launch.h"
@@ -56,6 +58,18 @@ static void say_unseen(__u32 unseen)
 		hb_log("not reported (enforced, but no trace line and not counted): %s", list);
 }
 
+static bool audit_in_tier_b(const struct hb_run_args *a, const struct hb_tiers *t)
+{
+	return a->rules.audit && a->rules.guards && t->tamper != HB_TIER_A;
+}
+
+/* The filesystem guard's part of a tier B audit, on fanotify. */
+static bool audit_fs_b(const struct hb_run_args *a, const struct hb_tiers *t)
+{
+	return audit_in_tier_b(a, t) && (a->rules.guards & HB_GUARD_FS) &&
+	       t->fs == HB_TIER_LANDLOCK;
+}
+
 /* The user is always told which mechanism enforces what (-v, --trace). */
 static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *t)
 {
@@ -71,7 +85,10 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 			hb_log("--allow-domain: DNS to port 53 goes to hermetic-bpf's "
 			       "proxy (cgroup-bpf redirect)");
 	}
-	if (a->rules.guards & HB_GUARD_EXEC)
+	if ((a->rules.guards & HB_GUARD_EXEC) && audit_in_tier_b(a, t))
+		hb_log("--no-subprocess: audited by seccomp (every exec after the command's "
+		       "own is let through and reported)");
+	else if (a->rules.guards & HB_GUARD_EXEC)
 		hb_log("--no-subprocess: enforced by %s%s", hb_tier_name(t->exec),
 		       t->exec == HB_TIER_A ? " (bprm_creds_for_exec)" :
 		       " and seccomp (every exec after the command's own is refused)");
@@ -81,7 +98,10 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 	if (a->rules.guards & HB_GUARD_ENV)
 		hb_log("--no-env: minimal environment (hermetic-bpf); other processes' "
 		       "/proc files: %s (ptrace_access_check)", hb_tier_name(t->env));
-	if ((a->rules.guards & HB_GUARD_FS) && t->fs == HB_TIER_LANDLOCK)
+	if (audit_fs_b(a, t))
+		hb_log("filesystem guard: audited by fanotify (Landlock, which can only deny, "
+		       "gets no file rights)");
+	else if ((a->rules.guards & HB_GUARD_FS) && t->fs == HB_TIER_LANDLOCK)
 		hb_log("filesystem guard: enforced by Landlock (ABI %d): file contents, "
 		       "names and %s; not attributes or xattrs (spec/tiers.md)",
 		       t->landlock_abi, a->rules.fs_root ? "reads and listings, not stat" :
@@ -103,7 +123,8 @@ static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *
 		       "undo the sandbox (this one runs as a user)");
 	if (a->rules.guards && t->tamper != HB_TIER_A)
 		say_tier_b_scope(t);
-	say_unseen(hb_unseen(a->rules.guards & ~t->unenforced, t));
+	say_unseen(hb_unseen(a->rules.guards & ~t->unenforced, t) &
+		   (audit_fs_b(a, t) ? ~(__u32)HB_UNSEEN_FS : ~0u));
 	if (a->rules.audit && a->rules.guards)
 		hb_log("audit mode (--audit): what the guards would deny is allowed and "
 		       "reported as audited; the seal still denies");
@@ -130,9 +151,10 @@ static void answer_exec(int ep, struct hb_exec_notify *xn, __u32 events,
 
 /* Waits for the command, forwarding signals and streaming events. */
 static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
-		     struct hb_exec_notify *xn, struct run_state *rs, int *wstatus)
+		     struct hb_exec_notify *xn, struct hb_fs_audit *fsa, struct run_state *rs,
+		     int *wstatus)
 {
-	struct epoll_event ev = { .events = EPOLLIN }, got[3];
+	struct epoll_event ev = { .events = EPOLLIN }, got[5];
 	int sfd, ep, evfd, err = 0;
 
 	sfd = signalfd(-1, set, SFD_CLOEXEC);
@@ -150,8 +172,16 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 		ev.data.fd = xn->fd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, xn->fd, &ev);
 	}
+	if (fsa->fd >= 0) {
+		ev.data.fd = fsa->fd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, fsa->fd, &ev);
+	}
+	if (fsa->fd >= 0 && fsa->procs.fd >= 0) {
+		ev.data.fd = fsa->procs.fd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, fsa->procs.fd, &ev);
+	}
 	for (;;) {
-		int n = hb_run_wait(ep, got, 3, rs);
+		int n = hb_run_wait(ep, got, 5, rs);
 
 		if (n < 0) {
 			err = n;
@@ -160,6 +190,10 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 		for (int i = 0; i < n; i++) {
 			if (got[i].data.fd == xn->fd) {
 				answer_exec(ep, xn, got[i].events, rs);
+				continue;
+			}
+			if (got[i].data.fd == fsa->fd || got[i].data.fd == fsa->procs.fd) {
+				hb_fs_audit_read(fsa, hb_run_on_event, rs);
 				continue;
 			}
 			if (got[i].data.fd != sfd) {
@@ -213,17 +247,69 @@ static bool unseen_refused(const struct hb_run_args *a, __u32 unseen)
 }
 
 /*
- * --audit reports instead of denying: only BPF-LSM's programs can do that
- * for every guard (Landlock and seccomp only deny).
+ * --audit without BPF-LSM (spec/audit.md): the cgroup programs allow and
+ * report (the policy's mode), the seccomp listener lets execs and socket
+ * kinds through and reports them, Landlock gets no file or exec rights,
+ * and fanotify reports the file changes. Said once, before the command
+ * starts: what such an audit does not see.
  */
-static bool audit_needs_lsm(__u32 guards, const struct hb_tiers *t)
+/* "; "-separated items into @buf, cut to fit. */
+static void add_item(char *buf, size_t len, const char *fmt, ...)
 {
-	if (!guards || t->tamper == HB_TIER_A)
-		return false;
-	hb_log("cannot audit here: --audit needs BPF-LSM; without it the guards run on "
-	       "cgroup-bpf, Landlock and seccomp, which can only deny");
-	hb_hint("run without --audit, or on a kernel with BPF-LSM (hermetic-bpf doctor)");
-	return true;
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n && n + 2 < len)
+		n += (size_t)snprintf(buf + n, len - n, "; ");
+	va_start(ap, fmt);
+	if (n < len)
+		vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+static void say_audit_unseen(const struct hb_run_args *a, const struct hb_tiers *t,
+			     const struct hb_fs_audit *fsa)
+{
+	char list[1024] = "";
+
+	if ((a->rules.guards & HB_GUARD_FS) && fsa->fd < 0)
+		add_item(list, sizeof(list), "the filesystem guard (no fanotify: --allow-partial)");
+	else if (a->rules.guards & HB_GUARD_FS)
+		add_item(list, sizeof(list), "stat and readlink%s; a process moved into the "
+			 "sandbox's cgroup from outside%s",
+			 a->rules.fs_root ? " outside the read root" : "",
+			 fsa->procs.fd >= 0 ? "" : "; a file change whose process was reaped "
+			 "before its event was read (no process events here; counted at exit)");
+	if ((a->rules.guards & HB_GUARD_FS) && fsa->fd >= 0 && fsa->unwatched[0])
+		add_item(list, sizeof(list), "changes on filesystems fanotify cannot watch (%s)",
+			 fsa->unwatched);
+	if (t->landlock_abi)
+		add_item(list, sizeof(list), "the seal's Landlock scopes (ptrace, signals "
+			 "outside: still denied, not reported)");
+	if (list[0])
+		hb_log("audit in tier B does not see: %s", list);
+}
+
+/*
+ * The filesystem guard's audit in tier B: fanotify, or a refusal (125)
+ * unless --allow-partial accepts a run whose file changes go unseen.
+ */
+static int open_fs_audit(struct hb_fs_audit *fsa, const struct hb_run_args *a,
+			 const struct hb_rules_paths *paths)
+{
+	struct hb_policy pol;
+
+	hb_rules_policy(&a->rules, HB_GUARD_FS, &pol);
+	if (!hb_fs_audit_open(fsa, &pol, &paths->fs))
+		return 0;
+	if (a->allow_partial) {
+		hb_log("warning: --audit: the filesystem guard is neither enforced nor audited "
+		       "(--allow-partial)");
+		return 0;
+	}
+	hb_hint("run as root with CAP_SYS_ADMIN (fanotify), drop --fs-readonly from the "
+		"audit, or add --allow-partial to audit the other guards only");
+	return -EOPNOTSUPP;
 }
 
 /*
@@ -283,11 +369,13 @@ static bool tier_b_paths_guarded(const struct hb_run_args *a, const struct hb_ti
 static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
 			  struct hb_landlock *ll)
 {
+	/* --audit: Landlock can only deny; fanotify and seccomp report instead. */
+	bool enforce = !a->rules.audit;
 	struct hb_landlock_plan p = {
-		.fs_write = t->fs == HB_TIER_LANDLOCK,
-		.fs_read = t->fs == HB_TIER_LANDLOCK && a->rules.fs_root,
-		.exec = t->exec == HB_TIER_LANDLOCK,
-		.root = t->fs == HB_TIER_LANDLOCK ? a->rules.fs_root : NULL,
+		.fs_write = enforce && t->fs == HB_TIER_LANDLOCK,
+		.fs_read = enforce && t->fs == HB_TIER_LANDLOCK && a->rules.fs_root,
+		.exec = enforce && t->exec == HB_TIER_LANDLOCK,
+		.root = enforce && t->fs == HB_TIER_LANDLOCK ? a->rules.fs_root : NULL,
 		.write_paths = a->rules.write_paths,
 		.n_write = a->rules.n_write_paths,
 		.read_paths = a->rules.read_paths,
@@ -319,7 +407,7 @@ static int prepare_exec_notify(int sp[2])
 
 /* The child's listener, before its exec (which waits for our answer). */
 static int take_exec_listener(int sp[2], pid_t child, struct hb_exec_notify *xn,
-			      const struct hb_sandbox *sb)
+			      const struct hb_sandbox *sb, bool audit)
 {
 	int err;
 
@@ -327,6 +415,7 @@ static int take_exec_listener(int sp[2], pid_t child, struct hb_exec_notify *xn,
 	sp[1] = -1;
 	err = hb_exec_notify_recv(xn, sp[0], child);
 	xn->sandbox_id = sb->cg.id;
+	xn->audit = audit;
 	return err;
 }
 
@@ -370,6 +459,7 @@ struct run {
 	struct hb_landlock landlock;
 	struct hb_spawn_opts spawn;
 	struct hb_exec_notify xn;
+	struct hb_fs_audit fsa; /* --audit's filesystem guard in tier B */
 	int notify_sp[2];
 	struct hb_agent_obj agent;
 	bool warm;
@@ -426,12 +516,13 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 	struct hb_sandbox_config *cfg = &r->cfg;
 	struct resolve_ctx resolve;
 
-	if (a->rules.audit && audit_needs_lsm(a->rules.guards, &cfg->tiers))
-		return -EOPNOTSUPP;
 	if (exec_rules_need_lsm(a, &cfg->tiers))
 		return -EOPNOTSUPP;
 	cfg->policy.guards = a->rules.guards & ~cfg->tiers.unenforced;
 	r->rs.unseen = hb_unseen(cfg->policy.guards, &cfg->tiers);
+	/* Audited by fanotify instead of enforced unseen by Landlock. */
+	if (audit_fs_b(a, &cfg->tiers) && (cfg->policy.guards & HB_GUARD_FS))
+		r->rs.unseen &= ~HB_UNSEEN_FS;
 	if (unseen_refused(a, r->rs.unseen))
 		return -EOPNOTSUPP;
 	r->rs.creds = &r->creds;
@@ -460,11 +551,16 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 		return -ENOTDIR;
 	resolve.a = a;
 	resolve.t = &cfg->tiers;
-	resolve.fs = (cfg->policy.guards & HB_GUARD_FS) && cfg->tiers.fs == HB_TIER_A;
+	resolve.fs = (cfg->policy.guards & HB_GUARD_FS) &&
+		     (cfg->tiers.fs == HB_TIER_A || audit_fs_b(a, &cfg->tiers));
 	resolve.paths = &r->paths;
 	resolve.ll = &r->landlock;
 	if (hb_as_user(&r->creds, resolve_paths, &resolve))
 		return -ENOENT;
+	if (resolve.fs && audit_fs_b(a, &cfg->tiers) && open_fs_audit(&r->fsa, a, &r->paths))
+		return -EOPNOTSUPP;
+	if (audit_fs_b(a, &cfg->tiers) && r->fsa.fd < 0)
+		r->rs.unseen |= HB_UNSEEN_FS;
 	/* Only BPF programs look at the policy's guards: Landlock's are its own. */
 	if (cfg->tiers.fs == HB_TIER_LANDLOCK)
 		cfg->policy.guards &= ~HB_GUARD_FS;
@@ -488,7 +584,7 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 		cfg->policy.net |= HB_NET_DNS_PROXY;
 		hb_dns_guard_ports(&r->dns, &cfg->policy.dns_port4, &cfg->policy.dns_port6);
 	}
-	if (hb_gc(r->warm ? &r->agent : NULL) < 0)
+	if (hb_gc(r->warm ? &r->agent : NULL, false) < 0)
 		hb_debug("gc of abandoned sandboxes failed; carrying on");
 	return 0;
 }
@@ -520,6 +616,9 @@ static pid_t start(struct run *r, const struct hb_run_args *a, struct lsm_failed
 	}
 	snprintf(r->rs.cgroup, sizeof(r->rs.cgroup), "/%s/%s", HB_CGROUP_PARENT, r->sb.cg.name);
 	r->rs.jctx.cgroup = r->rs.cgroup;
+	hb_fs_audit_sandbox(&r->fsa, r->sb.cg.id, r->rs.cgroup);
+	if (audit_in_tier_b(a, &r->cfg.tiers))
+		say_audit_unseen(a, &r->cfg.tiers, &r->fsa);
 	hb_debug("sandbox ready; starting the command");
 	/* Not into a JSON stream or a trace file: -v says it on stderr. */
 	if (a->verbose || (a->trace && !a->trace_json && !a->trace_file))
@@ -540,7 +639,9 @@ static pid_t start(struct run *r, const struct hb_run_args *a, struct lsm_failed
 		hb_sandbox_close(&r->sb);
 		return child;
 	}
-	if (r->notify_sp[0] >= 0 && take_exec_listener(r->notify_sp, child, &r->xn, &r->sb)) {
+	hb_fs_audit_command(&r->fsa, child, r->creds.uid);
+	if (r->notify_sp[0] >= 0 &&
+	    take_exec_listener(r->notify_sp, child, &r->xn, &r->sb, a->rules.audit)) {
 		hb_log("cannot take the seccomp listener; stopping the command");
 		kill(child, SIGKILL);
 	}
@@ -558,7 +659,7 @@ static int finish(struct run *r, const struct hb_run_args *a, pid_t child)
 	struct hb_stats st;
 	int wstatus = 0, status;
 
-	if (supervise(child, &r->set, &r->sb, &r->xn, &r->rs, &wstatus)) {
+	if (supervise(child, &r->set, &r->sb, &r->xn, &r->fsa, &r->rs, &wstatus)) {
 		hb_log("lost track of the command: %s", strerror(errno));
 		wstatus = HB_EXIT_FAILURE << 8;
 	}
@@ -566,6 +667,10 @@ static int finish(struct run *r, const struct hb_run_args *a, pid_t child)
 	hb_debug("the command exited; cleaning up");
 	hb_dns_guard_close(&r->dns);
 	hb_sandbox_drain(&r->sb);
+	hb_fs_audit_read(&r->fsa, hb_run_on_event, &r->rs);
+	if (r->fsa.gone)
+		hb_log("audit: %llu file events came from processes already reaped when read "
+		       "(the sandbox's or others'): not judged", (unsigned long long)r->fsa.gone);
 	status = hb_run_report(&r->rs, a, r->sb.cg.id,
 			       hb_sandbox_stats(&r->sb, &st) ? NULL : &st, wstatus, status);
 	hb_sandbox_close(&r->sb);
@@ -585,6 +690,7 @@ static void release(struct run *r)
 		if (r->notify_sp[i] >= 0)
 			close(r->notify_sp[i]);
 	hb_exec_notify_close(&r->xn);
+	hb_fs_audit_close(&r->fsa);
 	if (r->rs.trace_fd != STDERR_FILENO && r->rs.trace_fd >= 0)
 		close(r->rs.trace_fd);
 	if (r->rs.summary_fd >= 0)
@@ -601,6 +707,7 @@ static int run_once(const struct hb_run_args *a, hb_event_fn observe, void *ctx,
 		.landlock = { .fd = -1 },
 		.spawn = { .notify_sock = -1 },
 		.xn = { .fd = -1 },
+		.fsa = { .fd = -1, .procs = { .fd = -1 } },
 		.notify_sp = { -1, -1 },
 		.agent = { .lock = -1, .use_lock = -1 },
 	};

@@ -109,70 +109,36 @@ static size_t count_entries(const char *dir, const char *prefix)
 }
 
 /*
- * How many links the agent pinned (entry 0) and on which tier (entry 1,
- * enum hb_tier; an older agent's one-entry manifest is BPF-LSM's), in a
- * map pinned after the last link: a run checks the set against it
- * without opening the object, and every command learns the tier there.
+ * How many links the agent pinned, in a one-entry map pinned after the
+ * last link: a run checks the set against it without opening the object.
+ * Before it, the tier they are on (enum hb_tier), in the same kind of map:
+ * every command learns it there.
  */
 #define MANIFEST MAP_PREFIX "hb_links"
-#define MANIFEST_TIER 1
+#define TIER_PIN MAP_PREFIX "hb_tier"
 
-static int pin_manifest(const char *dir, __u32 links, enum hb_tier tier)
+/* The tier the agent's pins were made on: older agents' had none (BPF-LSM). */
+static enum hb_tier pinned_tier(const char *dir)
 {
-	char path[PATH_MAX];
-	__u32 zero = 0, one = MANIFEST_TIER, t = tier;
-	int fd, err;
+	__u32 tier;
 
-	err = hb_path_join(path, sizeof(path), dir, MANIFEST);
-	if (err)
-		return err;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "hb_links", sizeof(zero), sizeof(links), 2, NULL);
-	err = fd < 0 || bpf_map_update_elem(fd, &zero, &links, BPF_ANY) ||
-	      bpf_map_update_elem(fd, &one, &t, BPF_ANY) ||
-	      bpf_obj_pin(fd, path) ? -errno : 0;
-	if (err)
-		hb_log("cannot pin %s: %s", path, strerror(-err));
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
-
-/* The tier the manifest of @dir records (BPF-LSM's if it records none). */
-static enum hb_tier manifest_tier(const char *dir)
-{
-	char path[PATH_MAX];
-	__u32 one = MANIFEST_TIER, tier = HB_TIER_A;
-	int fd;
-
-	if (hb_path_join(path, sizeof(path), dir, MANIFEST))
+	if (hb_bpffs_read_count(dir, TIER_PIN, &tier) || tier == HB_TIER_NONE)
 		return HB_TIER_A;
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		if (bpf_map_lookup_elem(fd, &one, &tier) || tier == HB_TIER_NONE)
-			tier = HB_TIER_A;
-		close(fd);
-	}
 	return (enum hb_tier)tier;
 }
 
 /* Whether @dir holds as many links as its manifest says were pinned. */
 static bool manifest_holds(const char *dir, bool quiet)
 {
-	char path[PATH_MAX];
-	__u32 zero = 0, links = 0;
+	__u32 links = 0;
 	size_t n;
-	int fd;
+	int err;
 
-	if (hb_path_join(path, sizeof(path), dir, MANIFEST))
-		return false;
-	fd = bpf_obj_get(path);
-	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &links)) {
-		say(quiet, "agent pins are incomplete: %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	err = hb_bpffs_read_count(dir, MANIFEST, &links);
+	if (err) {
+		say(quiet, "agent pins are incomplete: %s/%s: %s", dir, MANIFEST, strerror(-err));
 		return false;
 	}
-	close(fd);
 	n = count_entries(dir, LINK_PREFIX);
 	if (n != links)
 		say(quiet, "agent pins are incomplete: %s holds %zu of the %u links pinned",
@@ -302,7 +268,9 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg,
 	if (!err)
 		err = hb_obj_pin_links(ag->skel, ag->dir, LINK_PREFIX);
 	if (!err)
-		err = pin_manifest(ag->dir, count_entries(ag->dir, LINK_PREFIX), tier);
+		err = hb_bpffs_pin_count(ag->dir, TIER_PIN, tier);
+	if (!err)
+		err = hb_bpffs_pin_count(ag->dir, MANIFEST, count_entries(ag->dir, LINK_PREFIX));
 	return err;
 }
 
@@ -323,7 +291,7 @@ static int find(struct hb_agent_obj *ag, const char *name, bool mount, bool quie
 		return err;
 	if (!count_entries(ag->dir, ""))
 		return -ENOENT;
-	ag->tier = manifest_tier(ag->dir);
+	ag->tier = pinned_tier(ag->dir);
 	ag->maps.always = ag->tier == HB_TIER_A ? HB_GUARD_TAMPER : 0;
 	agent_config(&cfg, ag->tier, NULL);
 	/*

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "bpffs.h"
 #include "log.h"
 #include "mountinfo.h"
@@ -54,6 +55,41 @@ int hb_bpffs_dir(const char *name, char *out, size_t len, bool mount)
 int hb_bpffs_pin_root(char *out, size_t len, bool mount)
 {
 	return hb_bpffs_dir(HB_PIN_PARENT, out, len, mount);
+}
+
+int hb_bpffs_pin_count(const char *dir, const char *name, __u32 count)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err;
+
+	err = hb_path_join(path, sizeof(path), dir, name);
+	if (err)
+		return err;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "hb_count", sizeof(zero), sizeof(count), 1, NULL);
+	err = fd < 0 || bpf_map_update_elem(fd, &zero, &count, BPF_ANY) ||
+	      bpf_obj_pin(fd, path) ? -errno : 0;
+	if (err)
+		hb_log("cannot pin %s: %s", path, strerror(-err));
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+int hb_bpffs_read_count(const char *dir, const char *name, __u32 *count)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err;
+
+	err = hb_path_join(path, sizeof(path), dir, name);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	err = fd < 0 || bpf_map_lookup_elem(fd, &zero, count) ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return err;
 }
 
 int hb_bpffs_remove_dir(const char *dir)

@@ -49,9 +49,8 @@ static void read_status(pid_t pid, struct hb_event *ev)
 	fclose(f);
 }
 
-void hb_notify_who(const struct seccomp_notif *req, __u64 sandbox_id, struct hb_event *ev)
+void hb_event_who(pid_t pid, __u64 sandbox_id, struct hb_event *ev)
 {
-	pid_t pid = (pid_t)req->pid;
 	char path[64];
 	struct stat st;
 	ssize_t n;
@@ -60,7 +59,7 @@ void hb_notify_who(const struct seccomp_notif *req, __u64 sandbox_id, struct hb_
 	memset(ev, 0, sizeof(*ev));
 	ev->ts_ns = hb_mono_ns();
 	ev->sandbox_id = sandbox_id;
-	ev->pid = ev->tgid = req->pid;
+	ev->pid = ev->tgid = (__u32)pid;
 	ev->verdict = HB_VERDICT_DENY;
 	read_status(pid, ev);
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
@@ -74,6 +73,11 @@ void hb_notify_who(const struct seccomp_notif *req, __u64 sandbox_id, struct hb_
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	if (!stat(path, &st))
 		ev->uid = st.st_uid;
+}
+
+void hb_notify_who(const struct seccomp_notif *req, __u64 sandbox_id, struct hb_event *ev)
+{
+	hb_event_who((pid_t)req->pid, sandbox_id, ev);
 }
 
 static void as_socket(struct hb_event *ev, __u64 family, __u64 type, __u64 protocol)

@@ -10,11 +10,18 @@
 #define HB_DENY_NOTIFY_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <linux/seccomp.h>
 #include "hermetic_abi.h"
 
 /* Whether a waiting call is an execve() or execveat(), on any x86 ABI. */
 bool hb_notify_is_exec(const struct seccomp_notif *req);
+
+/*
+ * Who @pid is, into a zeroed @ev (verdict DENY): the thread, its process,
+ * parent, uid and name, read from /proc (best effort: it may be gone).
+ */
+void hb_event_who(pid_t pid, __u64 sandbox_id, struct hb_event *ev);
 
 /*
  * Who asked, into a zeroed @ev: the thread, its process, parent, uid and

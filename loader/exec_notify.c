@@ -102,7 +102,9 @@ static bool names_nothing(const struct seccomp_notif *req, const struct hb_event
 
 /*
  * Every other call that waits is one the filter refuses (its report
- * part): EPERM, whatever it asked, and one event.
+ * part): EPERM, whatever it asked, and one event. Under --audit the
+ * network guard's (socket families, io_uring) go through, audited; the
+ * seal's (terminal ioctls, user namespaces) are still refused.
  */
 static int answer_denied(const struct hb_exec_notify *n, const struct seccomp_notif *req,
 			 struct hb_event *ev)
@@ -110,6 +112,11 @@ static int answer_denied(const struct hb_exec_notify *n, const struct seccomp_no
 	struct seccomp_notif_resp resp = { .id = req->id, .error = -EPERM };
 
 	hb_deny_notify_event(req, n->sandbox_id, ev);
+	if (n->audit && ev->reason == HB_REASON_NET_SOCKET_KIND) {
+		resp.error = 0;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ev->verdict = HB_VERDICT_AUDIT;
+	}
 	/* ENOENT: it gave up waiting (a signal killed it): nothing to report. */
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp))
 		return errno == ENOENT ? 0 : -errno;
@@ -137,8 +144,16 @@ int hb_exec_notify_answer(struct hb_exec_notify *n, struct hb_event *ev)
 	if (allow) {
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else if (names_nothing(&req, ev)) {
-		resp.error = -ENOENT;
+		/* Nothing would run: no report, as BPF-LSM's hook never sees it. */
+		if (n->audit)
+			resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		else
+			resp.error = -ENOENT;
 		denied = 0;
+	} else if (n->audit) {
+		/* --audit: it runs; reported, as tier A's audited exec is. */
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ev->verdict = HB_VERDICT_AUDIT;
 	} else {
 		resp.error = -EPERM;
 	}

@@ -22,6 +22,8 @@ struct hb_exec_notify {
 	pid_t command;    /* the command's process, whose exec goes first */
 	bool first_done;  /* that exec was let through */
 	__u64 sandbox_id; /* for events */
+	bool audit;       /* --audit: let each call through, reported as audited
+			   * (but the seal's: those still fail, spec/audit.md) */
 };
 
 /*
@@ -39,10 +41,10 @@ int hb_exec_notify_send(int sock, int listener);
 int hb_exec_notify_recv(struct hb_exec_notify *n, int sock, pid_t command);
 
 /*
- * Answers one waiting call. Returns 1 after a denial, with @ev filled
- * for the trace (what it asked best effort: read from the process as it
- * waits), 0 after letting an exec through or when none was waiting, or
- * -errno.
+ * Answers one waiting call. Returns 1 after a denial (or, under audit,
+ * an audited call let through), with @ev filled for the trace (what it
+ * asked best effort: read from the process as it waits), 0 after letting
+ * an exec through or when none was waiting, or -errno.
  */
 int hb_exec_notify_answer(struct hb_exec_notify *n, struct hb_event *ev);
 

@@ -7,6 +7,12 @@
 #include "file_id.h"
 #include "log.h"
 
+__u32 hb_file_dev(dev_t dev)
+{
+	/* User space's dev_t encodes differently from the kernel's. */
+	return (major(dev) << 20) | minor(dev);
+}
+
 static int file_id(const char *path, struct hb_file_id *id, int flags)
 {
 	struct stat st;
@@ -14,8 +20,7 @@ static int file_id(const char *path, struct hb_file_id *id, int flags)
 	if (fstatat(AT_FDCWD, path, &st, flags))
 		return -errno;
 	id->ino = st.st_ino;
-	/* User space's dev_t encodes differently from the kernel's. */
-	id->dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	id->dev = hb_file_dev(st.st_dev);
 	id->mode = st.st_mode;
 	return 0;
 }

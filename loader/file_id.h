@@ -12,6 +12,9 @@ struct hb_file_id {
 	mode_t mode;
 };
 
+/* The kernel's encoding of a user-space dev_t (st_dev). */
+__u32 hb_file_dev(dev_t dev);
+
 /* stat()s @path (following symlinks). Returns 0 or -errno; says nothing. */
 int hb_file_id_stat(const char *path, struct hb_file_id *id);
 

@@ -16,6 +16,7 @@
 #include "gc.h"
 #include "log.h"
 #include "path.h"
+#include "tierb_progs.h"
 
 /*
  * A sandbox is abandoned when nobody holds the lock on its cgroup; it can
@@ -64,7 +65,9 @@ static void collect_pins(const char *pins, const char *cgroups)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		/* Tier B's shared programs are no sandbox's: hb_tierb_progs_collect(). */
+		if (de->d_name[0] == '.' ||
+		    !strncmp(de->d_name, HB_TIERB_PROGS_PREFIX, strlen(HB_TIERB_PROGS_PREFIX)))
 			continue;
 		if (hb_path_join(path, sizeof(path), cgroups, de->d_name) ||
 		    !access(path, F_OK) || errno != ENOENT)
@@ -101,12 +104,14 @@ static __u64 *list_ids(DIR *d, size_t *n)
 }
 
 /*
- * A warm sandbox whose cgroup is gone (its launcher killed) left its
- * policy in the agent's maps: remove it. Under the parent's exclusive
- * lock, no cgroup is made meanwhile, so every live sandbox's cgroup is
- * listed before its policy is seen.
+ * A sandbox whose cgroup is gone (its launcher killed) left its policy in
+ * shared maps (the agent's, for a warm run; tier B's programs', for a
+ * cold one): remove it. Under the parent's exclusive lock, no cgroup is
+ * made meanwhile, so every live sandbox's cgroup is listed before its
+ * policy is seen. @forget removes one.
  */
-static void collect_warm(DIR *d, const struct hb_agent_obj *ag)
+static void collect_gone(DIR *d, int policies, void (*forget)(const void *obj, __u64 id),
+			 const void *obj)
 {
 	__u64 key, next, *gone = NULL, *ids;
 	size_t n_ids, n = 0;
@@ -116,13 +121,12 @@ static void collect_warm(DIR *d, const struct hb_agent_obj *ag)
 	ids = list_ids(d, &n_ids);
 	gone = calloc(HB_MAX_SANDBOXES, sizeof(*gone));
 	while (ids && gone && n < HB_MAX_SANDBOXES &&
-	       !bpf_map_get_next_key(ag->maps.policies, prev, &next)) {
+	       !bpf_map_get_next_key(policies, prev, &next)) {
 		bool live = false;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(ag->maps.policies, &key, &pol) ||
-		    pol.origin != HB_ORIGIN_RUN)
+		if (bpf_map_lookup_elem(policies, &key, &pol) || pol.origin != HB_ORIGIN_RUN)
 			continue;
 		for (size_t i = 0; i < n_ids && !live; i++)
 			live = ids[i] == key;
@@ -130,13 +134,25 @@ static void collect_warm(DIR *d, const struct hb_agent_obj *ag)
 			gone[n++] = key;
 	}
 	for (size_t i = 0; i < n; i++) {
-		hb_debug("gc: removed the policy of gone warm sandbox %llu",
+		hb_debug("gc: removed the policy of gone sandbox %llu",
 			 (unsigned long long)gone[i]);
-		hb_obj_remove_policy(&ag->maps, gone[i]);
-		bpf_map_delete_elem(ag->rings, &gone[i]);
+		forget(obj, gone[i]);
 	}
 	free(ids);
 	free(gone);
+}
+
+static void forget_warm(const void *obj, __u64 id)
+{
+	const struct hb_agent_obj *ag = obj;
+
+	hb_obj_remove_policy(&ag->maps, id);
+	bpf_map_delete_elem(ag->rings, &id);
+}
+
+static void collect_warm(DIR *d, const struct hb_agent_obj *ag)
+{
+	collect_gone(d, ag->maps.policies, forget_warm, ag);
 }
 
 /* An unloaded agent's object, kept for warm runs: their gone sandboxes too. */
@@ -145,7 +161,17 @@ static void collect_retired(const struct hb_agent_obj *ag, void *d)
 	collect_warm(d, ag);
 }
 
-int hb_gc(struct hb_agent_obj *agent)
+static void forget_tier_b(const void *obj, __u64 id)
+{
+	hb_tierb_progs_forget(obj, id);
+}
+
+static void collect_tier_b(const struct hb_tierb_progs *tp, void *d)
+{
+	collect_gone(d, tp->maps.policies, forget_tier_b, tp);
+}
+
+int hb_gc(struct hb_agent_obj *agent, bool everything)
 {
 	struct hb_agent_obj own = { .lock = -1 };
 	char root[PATH_MAX], dir[PATH_MAX], pins[PATH_MAX] = "";
@@ -181,6 +207,14 @@ int hb_gc(struct hb_agent_obj *agent)
 		collect_warm(d, agent);
 	hb_agent_obj_close(&own);
 	hb_agent_obj_collect_retired(collect_retired, d);
+	/*
+	 * A killed run's policy in tier B's shared maps is gone once its
+	 * cgroup is: collected in the pass that removes the cgroup, so that
+	 * a run's own gc stays cheap. Only `hermetic-bpf gc` unloads an
+	 * unused set (the next run would load it again).
+	 */
+	if (n > 0 || everything)
+		hb_tierb_progs_collect(collect_tier_b, d, everything);
 	closedir(d);
 	return n;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ static int fill(const struct fields *f, struct hb_mount *m)
 	if (unescape(f->root, m->root, sizeof(m->root)) ||
 	    unescape(f->target, m->target, sizeof(m->target)))
 		return -EINVAL;
+	snprintf(m->fstype, sizeof(m->fstype), "%s", f->fstype);
 	return 0;
 }
 

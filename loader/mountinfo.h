@@ -9,6 +9,7 @@
 struct hb_mount {
 	char root[PATH_MAX];   /* the mounted subtree of the filesystem */
 	char target[PATH_MAX]; /* where it is mounted */
+	char fstype[64];       /* its filesystem's type ("ext4"), cut to fit */
 };
 
 /*

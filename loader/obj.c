@@ -64,11 +64,52 @@ static int select_variants(struct hermetic *skel)
 	return 0;
 }
 
+int hb_obj_each_prog(const struct hb_sandbox_config *cfg,
+		     int (*fn)(const char *name, const char *what, void *ctx), void *ctx)
+{
+	const struct hb_policy *p = &cfg->policy;
+	int err;
+
+	hb_for_each_guard(g) {
+		enum hb_tier tier = cfg->tiers.mech[hb_guard_kind(g)];
+
+		if (!(p->guards & g->bit) && !g->always)
+			continue;
+		for (const struct hb_guard_prog *gp = g->progs; gp->name; gp++) {
+			if (!hb_guard_prog_on(gp, p, tier))
+				continue;
+			err = fn(gp->name, g->what, ctx);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int mark_prog(const char *name, const char *what, void *ctx)
+{
+	struct hermetic *skel = ctx;
+	struct bpf_program *prog = bpf_object__find_program_by_name(skel->obj, name);
+
+	/* A row naming a program this object lacks: its hook would go unguarded. */
+	if (!prog) {
+		hb_log("the BPF object has no program %s, which %s needs", name, what);
+		return -ENOENT;
+	}
+	bpf_program__set_autoload(prog, true);
+	return 0;
+}
+
+/* Tier B's unix hooks: libbpf 1.1 predates them, so the kernel's numbers. */
+static void set_unix_attach(struct hermetic *skel, const struct hb_tiers *t)
+{
+	bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_connect, t->unix_connect);
+	bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_sendmsg, t->unix_sendmsg);
+}
+
 /*
- * Which programs a configuration needs, as the guards' rows say (one a
- * guard is on, or is always on, needs under its tier); the rest are not
- * even loaded. A row naming a program this object lacks is refused: its
- * hook would go unguarded.
+ * Which programs a configuration needs, as the guards' rows say; the
+ * rest are not even loaded.
  */
 static int select_programs(struct hermetic *skel,
 			   const struct hb_sandbox_config *cfg)
@@ -78,35 +119,17 @@ static int select_programs(struct hermetic *skel,
 	bool net_b = (p->guards & HB_GUARD_NET) && t->net == HB_TIER_B;
 	bool fs = (p->guards & HB_GUARD_FS) && t->fs == HB_TIER_A;
 	struct bpf_program *prog;
+	int err;
 
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	hb_for_each_guard(g) {
-		enum hb_tier tier = t->mech[hb_guard_kind(g)];
-
-		if (!(p->guards & g->bit) && !g->always)
-			continue;
-		for (const struct hb_guard_prog *gp = g->progs; gp->name; gp++) {
-			if (!hb_guard_prog_on(gp, p, tier))
-				continue;
-			prog = bpf_object__find_program_by_name(skel->obj, gp->name);
-			if (!prog) {
-				hb_log("the BPF object has no program %s, which %s needs",
-				       gp->name, g->what);
-				return -ENOENT;
-			}
-			bpf_program__set_autoload(prog, true);
-		}
-	}
+	err = hb_obj_each_prog(cfg, mark_prog, skel);
+	if (err)
+		return err;
 	/* The agent's: re-created cgroups keep their policy. */
 	bpf_program__set_autoload(skel->progs.hb_cg_mkdir, cfg->follow_cgroups);
-	if (net_b) {
-		/* libbpf 1.1 predates these hooks: the kernel's numbers. */
-		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_connect,
-						      t->unix_connect);
-		bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_sendmsg,
-						      t->unix_sendmsg);
-	}
+	if (net_b)
+		set_unix_attach(skel, t);
 	skel->rodata->hb_tier_b = net_b;
 	skel->rodata->hb_fs_mode = fs ? p->fs : 0;
 	return select_variants(skel);
@@ -141,7 +164,7 @@ static int size_maps(struct hermetic *skel, const struct hb_sandbox_config *cfg)
 	return err;
 }
 
-int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)
+static int open_object(struct hermetic **skel)
 {
 	/* -vv: the verifier's statistics for every program, in libbpf's log. */
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .kernel_log_level = hb_verbosity >= 2 ? 4 : 0);
@@ -153,17 +176,15 @@ int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 		hb_log("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
-	return select_programs(*skel, cfg) ?: size_maps(*skel, cfg);
+	return 0;
 }
 
-int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg)
+static int load_object(struct hermetic *skel)
 {
-	int err = hb_obj_open(skel, cfg);
+	int err;
 
-	if (err)
-		return err;
 	hb_debug("loading the BPF programs");
-	err = hermetic__load(*skel);
+	err = hermetic__load(skel);
 	if (err) {
 		hb_log("cannot load the BPF programs: %s", strerror(-err));
 		hb_hint("run with -v to see the verifier's log");
@@ -171,6 +192,48 @@ int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 	}
 	hb_debug("loaded the BPF programs");
 	return 0;
+}
+
+int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)
+{
+	return open_object(skel) ?: select_programs(*skel, cfg) ?: size_maps(*skel, cfg);
+}
+
+int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg)
+{
+	return hb_obj_open(skel, cfg) ?: load_object(*skel);
+}
+
+static bool is_cgroup_prog(const struct bpf_program *prog)
+{
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+	case BPF_PROG_TYPE_CGROUP_SOCKOPT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int hb_obj_load_tier_b_set(struct hermetic **skel, const struct hb_tiers *t, __u32 level)
+{
+	struct bpf_program *prog;
+	int err = open_object(skel);
+
+	if (err)
+		return err;
+	bpf_object__for_each_program(prog, (*skel)->obj)
+		bpf_program__set_autoload(prog, is_cgroup_prog(prog));
+	set_unix_attach(*skel, t);
+	(*skel)->rodata->hb_tier_b = true;
+	(*skel)->rodata->hb_fs_mode = 0;
+	/* Many sandboxes, every one at @level: the programs look there only. */
+	(*skel)->bss->hb_sandbox_id = 0;
+	(*skel)->bss->hb_level_lo = level;
+	(*skel)->bss->hb_level_hi = level + 1;
+	return load_object(*skel);
 }
 
 int hb_obj_attach(struct hermetic *skel, int cg_fd)
@@ -444,6 +507,12 @@ int hb_obj_prune_fs_rules(const struct hb_policy_maps *m, __u64 id,
 {
 	return remove_keys(m->fs_rules, sizeof(struct hb_inode_key),
 			   offsetof(struct hb_inode_key, sandbox_id), id, fs_kept, keep);
+}
+
+int hb_obj_remove_dns_addrs(int fd, __u64 id)
+{
+	return remove_keys(fd, sizeof(struct hb_dns_key), offsetof(struct hb_dns_key, sandbox_id),
+			   id, NULL, NULL);
 }
 
 int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)

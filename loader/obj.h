@@ -44,6 +44,20 @@ int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg);
 /* hb_obj_open(), then loads. On failure *skel is left for the caller to destroy. */
 int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg);
 
+/*
+ * Calls @fn with the name of each program @cfg needs, as the guards' rows
+ * say (@what: the guard's), until @fn returns non-zero.
+ */
+int hb_obj_each_prog(const struct hb_sandbox_config *cfg,
+		     int (*fn)(const char *name, const char *what, void *ctx), void *ctx);
+
+/*
+ * Loads every cgroup program, for tier B sandboxes whose cgroups sit at
+ * @level (tierb_progs.h): full-size maps, policies looked up by the
+ * sandbox's cgroup id. Failure as hb_obj_load().
+ */
+int hb_obj_load_tier_b_set(struct hermetic **skel, const struct hb_tiers *t, __u32 level);
+
 /* LSM programs attach to their hook; cgroup ones to @cg_fd. */
 int hb_obj_attach(struct hermetic *skel, int cg_fd);
 
@@ -74,6 +88,9 @@ int hb_obj_prune_ip_rules(const struct hb_policy_maps *m, __u64 id,
 /* Removes sandbox @id's filesystem rules but those of @keep's files. */
 int hb_obj_prune_fs_rules(const struct hb_policy_maps *m, __u64 id,
 			  const struct hb_fs_rules *keep);
+
+/* Removes sandbox @id's --allow-domain addresses from hb_dns_addrs (@fd). */
+int hb_obj_remove_dns_addrs(int fd, __u64 id);
 
 /* Removes sandbox @id's policy (first), counters and every rule of it. */
 int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id);

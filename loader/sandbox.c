@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "mono_time.h"
 #include "path.h"
 #include "sandbox.h"
+#include "tierb_progs.h"
 #include "hermetic.skel.h"
 
 /*
@@ -121,6 +123,22 @@ static int open_cold_lsm(struct hb_sandbox *sb, const struct hb_sandbox_config *
 	return err;
 }
 
+/* A ring of the sandbox's own, registered in shared programs' @rings. */
+static int make_ring(struct hb_sandbox *sb, int rings)
+{
+	__u64 id = sb->cg.id;
+	int err;
+
+	sb->ring = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "hb_run_events", 0, 0, HB_RINGBUF_SIZE,
+				  NULL);
+	err = sb->ring < 0 ? -errno : 0;
+	if (!err && bpf_map_update_elem(rings, &id, &sb->ring, BPF_ANY))
+		err = -errno;
+	if (err)
+		hb_log("cannot make the sandbox's event ring: %s", strerror(-err));
+	return err ?: open_ring(sb, sb->ring);
+}
+
 /*
  * The agent's programs serve this sandbox: a ring of its own registered,
  * then the policy written. Nothing is pinned for it: once its policy is
@@ -131,28 +149,66 @@ static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 		     struct hb_agent_obj *ag)
 {
 	struct hb_sandbox_config own = *cfg;
-	__u64 id = sb->cg.id;
 	int err;
 
 	sb->agent = ag;
 	sb->maps = ag->maps;
-	sb->ring = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "hb_run_events", 0, 0, HB_RINGBUF_SIZE,
-				  NULL);
-	err = sb->ring < 0 ? -errno : 0;
-	if (!err && bpf_map_update_elem(ag->rings, &id, &sb->ring, BPF_ANY))
-		err = -errno;
-	if (err)
-		hb_log("cannot make the sandbox's event ring: %s", strerror(-err));
-	if (!err)
-		err = open_ring(sb, sb->ring);
+	err = make_ring(sb, ag->rings);
 	own.policy.origin = HB_ORIGIN_RUN;
 	own.level = sb->cg.level;
 	if (!err)
-		err = hb_obj_write_policy(&sb->maps, id, &own, true);
+		err = hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
 	hb_agent_obj_release(ag);
 	if (!err)
 		hb_debug("warm: the agent's programs in %s enforce the policy", ag->dir);
 	return err;
+}
+
+/*
+ * Tier B: the boot's shared programs (tierb_progs.h), loaded by the first
+ * run that needs them. The policy is written before the programs are
+ * attached to the cgroup, and gc sees it before the set's lock is let go.
+ */
+static int open_tier_b(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
+{
+	struct hb_sandbox_config own = *cfg;
+	bool loaded;
+	int err;
+
+	sb->tierb = calloc(1, sizeof(*sb->tierb));
+	if (!sb->tierb)
+		return -ENOMEM;
+	err = hb_tierb_progs_get(sb->tierb, &cfg->tiers, sb->cg.level, &loaded);
+	if (err) {
+		free(sb->tierb);
+		sb->tierb = NULL;
+		return err;
+	}
+	hb_debug("%s tier B's programs for this boot: %s", loaded ? "loaded" : "reusing",
+		 sb->tierb->dir);
+	sb->maps = sb->tierb->maps;
+	err = make_ring(sb, sb->tierb->rings);
+	own.policy.origin = HB_ORIGIN_RUN;
+	own.level = sb->cg.level;
+	if (!err)
+		err = hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
+	hb_tierb_progs_unlock(sb->tierb);
+	if (!err)
+		err = make_pin_dir(sb);
+	if (!err)
+		err = hb_tierb_progs_attach(sb->tierb, cfg, sb->cg.fd, sb->pin_dir);
+	if (!err)
+		hb_debug("pinned the links");
+	return err;
+}
+
+/* Whether a guard of @cfg is BPF-LSM's: tier B's shared programs cannot serve it. */
+static bool uses_lsm(const struct hb_sandbox_config *cfg)
+{
+	for (int k = 0; k < HB_GUARD_KIND_MAX; k++)
+		if (cfg->tiers.mech[k] == HB_TIER_A)
+			return true;
+	return false;
 }
 
 int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
@@ -193,7 +249,8 @@ int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 	if (why)
 		hb_debug("the agent's programs cannot serve %s: loading our own", why);
 	err = agent && !why ? open_warm(sb, cfg, agent) :
-	      cfg->tiers.tamper == HB_TIER_A ? open_cold_lsm(sb, cfg) : open_cold(sb, cfg);
+	      cfg->tiers.tamper == HB_TIER_A ? open_cold_lsm(sb, cfg) :
+	      uses_lsm(cfg) ? open_cold(sb, cfg) : open_tier_b(sb, cfg);
 	if (err)
 		hb_sandbox_close(sb);
 	return err;
@@ -216,15 +273,16 @@ int hb_sandbox_allow_dns_addr(struct hb_sandbox *sb, const __u8 addr[16],
 {
 	struct hb_dns_key key = { .sandbox_id = sb->cg.id };
 	struct hb_dns_value val;
+	int fd = sb->skel ? bpf_map__fd(sb->skel->maps.hb_dns_addrs) :
+		 sb->tierb ? sb->tierb->dns_addrs : -1;
 
-	if (!sb->skel) /* a warm sandbox never has the proxy */
+	if (fd < 0) /* a warm sandbox never has the proxy */
 		return -ENOENT;
 	if (ttl < HB_DNS_MIN_TTL)
 		ttl = HB_DNS_MIN_TTL;
 	val.expires_ns = hb_mono_ns() + (__u64)ttl * 1000000000ull;
 	memcpy(key.addr, addr, sizeof(key.addr));
-	return bpf_map__update_elem(sb->skel->maps.hb_dns_addrs, &key, sizeof(key),
-				    &val, sizeof(val), BPF_ANY);
+	return bpf_map_update_elem(fd, &key, &val, BPF_ANY) ? -errno : 0;
 }
 
 int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out)
@@ -232,7 +290,7 @@ int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out)
 	__u64 id = sb->cg.id;
 
 	memset(out, 0, sizeof(*out));
-	if (!sb->skel && !sb->agent)
+	if (!sb->skel && !sb->agent && !sb->tierb)
 		return 0;
 	return bpf_map_lookup_elem(sb->maps.stats, &id, out) ? -errno : 0;
 }
@@ -288,6 +346,9 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		err = hb_obj_remove_policy(&sb->maps, id);
 		bpf_map_delete_elem(sb->agent->rings, &id);
 	}
+	/* Likewise in tier B's shared maps; its links go with its pins, below. */
+	if (sb->tierb && !err)
+		err = hb_tierb_progs_forget(sb->tierb, sb->cg.id);
 	if (sb->ring >= 0)
 		close(sb->ring);
 	sb->ring = -1;
@@ -305,6 +366,13 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		bpf_map__delete_elem(sb->skel->maps.hb_stats, &id, sizeof(id), 0);
 		if (sb->pin_dir[0])
 			err = hb_bpffs_remove_dir(sb->pin_dir);
+	} else if (sb->tierb && sb->pin_dir[0]) {
+		err = hb_bpffs_remove_dir(sb->pin_dir);
+	}
+	if (sb->tierb) {
+		hb_tierb_progs_close(sb->tierb);
+		free(sb->tierb);
+		sb->tierb = NULL;
 	}
 	if (sb->skel && !err) {
 		destroy_in_background(sb->skel);

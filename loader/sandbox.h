@@ -17,6 +17,7 @@
 struct hermetic;
 struct ring_buffer;
 struct hb_agent_obj;
+struct hb_tierb_progs;
 
 /* Called for each event; a negative return stops the consumer. */
 typedef int (*hb_event_fn)(void *ctx, const struct hb_event *ev);
@@ -24,6 +25,7 @@ typedef int (*hb_event_fn)(void *ctx, const struct hb_event *ev);
 struct hb_sandbox {
 	struct hermetic *skel;  /* its own programs, or NULL (none, or warm) */
 	struct hb_agent_obj *agent; /* a warm sandbox's: the agent's programs */
+	struct hb_tierb_progs *tierb; /* tier B's: the boot's shared programs */
 	struct hb_policy_maps maps; /* where its policy is, if it has one */
 	int ring;               /* a warm sandbox's own ring buffer, or -1 */
 	struct ring_buffer *rb;

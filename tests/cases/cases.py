@@ -342,11 +342,19 @@ def denied_and_allowed(action, host, port, listener, errno_name="EPERM",
 
 
 def leftovers():
-    """Sandbox cgroups and pin directories that still exist."""
+    """Sandbox cgroups and pin directories that still exist (tier B's
+    shared programs are no sandbox's: tierb_sets())."""
     cg = [d for d in os.listdir(os.path.join(CGROOT, "hermetic-bpf"))
           if d.startswith("run-")] if os.path.isdir(os.path.join(CGROOT, "hermetic-bpf")) else []
-    pins = os.listdir(pinroot()) if os.path.isdir(pinroot()) else []
+    pins = [d for d in os.listdir(pinroot()) if not d.startswith("tierb-")] \
+        if os.path.isdir(pinroot()) else []
     return cg, pins
+
+
+def tierb_sets():
+    """Tier B's shared program sets pinned on this boot (spec/tiers.md)."""
+    return sorted(d for d in os.listdir(pinroot()) if d.startswith("tierb-")) \
+        if os.path.isdir(pinroot()) else []
 
 
 def alive(pid):
@@ -712,6 +720,9 @@ def launcher_killed_stays_enforced():
         time.sleep(0.05)
     expect_eq(hb("gc").returncode, 0, "gc after the sandbox emptied")
     expect_eq(leftovers(), ([], []), "gc removed the abandoned sandbox")
+    # Its policy in tier B's shared maps went too: gc unloads a set only
+    # when no policy is left in it.
+    expect_eq(tierb_sets(), [], "tier B's programs unloaded by gc, no policy left")
     token, _ = run_probe("connect", TCP4.host, str(TCP4.port), guard=False)
     expect_eq(token, "ok", "connect after gc")
 
@@ -1215,6 +1226,8 @@ import proc_cases  # noqa: registers /proc across the sandbox boundary (--no-env
 import report_cases  # noqa: registers what tier B reports: no-socket connects, repeats, unseen kinds
 import cli_edge_cases  # noqa: registers help, repeated options, trace to a pipe, sudo's env
 import report_seen_cases  # noqa: registers tier B's reported seccomp denials and dropped packets
+import tierb_progs_cases  # noqa: registers tier B's programs shared by the boot's runs
+import audit_tierb_cases  # noqa: registers --audit and learn in tier B (spec/audit.md)
 import agent_tierb_cases  # noqa: registers the agent without BPF-LSM (tier B, spec/agent.md)
 
 

@@ -163,16 +163,6 @@ def refusals_hint_at_what_fixes_this_case():
     hints = [x for x in p.stderr.splitlines() if x.startswith("Hint:")]
     expect(p.returncode == 125 and len(hints) == 1 and "--user USER" in hints[0] and
            "runs as root" in p.stderr, f"root without --user: {p.stderr!r}")
-    # learn in tier B: audit mode is BPF-LSM's, not one guard's (--block-native);
-    # the hint is what turns BPF-LSM on here (securityfs, or the lsm= list).
-    out = tempfile.mktemp()
-    p = hb("learn", "-o", out, "--", "true")
-    hints = [x for x in p.stderr.splitlines() if x.startswith("Hint:")]
-    expect(p.returncode == 125 and "learn needs BPF-LSM" in p.stderr and
-           "--block-native" not in p.stderr, f"learn: {p.stderr!r}")
-    expect(len(hints) == 1 and re.search(r"securityfs|lsm=\S*bpf", hints[0]),
-           f"learn's hint turns BPF-LSM on: {p.stderr!r}")
-    expect(not os.path.exists(out), "no policy file is left")
     # The neighbour: as a user, the same run is sealed and runs.
     p = hb("run", "--no-network", "true", env=C.TESTER)
     expect_eq(p.returncode, 0, f"as the sudo user: {p.stderr!r}")

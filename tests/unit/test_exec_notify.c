@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -27,6 +28,9 @@
 #include "seccomp_filter.h"
 
 static const struct hb_seccomp_plan exec_only = { .exec_notify = true };
+
+/* --audit: the supervisor lets execs and the network's calls through (spec/audit.md). */
+static bool audit;
 
 /*
  * Runs @child(@arg) in a process under @plan's filter, answering its
@@ -59,6 +63,7 @@ static int supervised(const struct hb_seccomp_plan *plan, int (*child)(const voi
 	close(sp[0]);
 	assert_true(n.fd >= 0);
 	n.sandbox_id = 9;
+	n.audit = audit;
 	*denials = 0;
 	for (;;) {
 		struct pollfd p = { .fd = n.fd, .events = POLLIN };
@@ -194,6 +199,51 @@ static int calls(const void *unused)
 	return 0;
 }
 
+/* Exit code: 0 when the network's calls went through and the seal's did not. */
+static int audited_calls(const void *unused)
+{
+	int fd;
+
+	(void)unused;
+	/* An AF_PACKET socket needs CAP_NET_RAW: the kernel's own answer then. */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0 && errno != EPERM)
+		return 1;
+	if (syscall(SYS_unshare, CLONE_NEWUSER) >= 0 || errno != EPERM)
+		return 2;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* not the filter's: never waits */
+	return fd < 0 ? 3 : 0;
+}
+
+/*
+ * Under --audit every exec runs and is reported as audited, one that names
+ * nothing is not reported; a socket kind goes on to the kernel, audited;
+ * the seal's calls are still refused and reported as denials.
+ */
+static void audit_lets_through_and_reports(void **state)
+{
+	struct hb_event ev = {}, evs[4];
+	int denials;
+
+	(void)state;
+	audit = true;
+	assert_int_equal(run_sh("/bin/true && exit 7; exit 5", &denials, &ev), 7);
+	assert_int_equal(denials, 1);
+	assert_int_equal(ev.verdict, HB_VERDICT_AUDIT);
+	assert_int_equal(ev.hook, HB_HOOK_EXEC);
+	assert_string_equal(ev.path, "/bin/true");
+	assert_int_equal(run_sh("/nonexistent/x; exit $?", &denials, &ev), 127);
+	assert_int_equal(denials, 0);
+	assert_int_equal(supervised(&reported, audited_calls, NULL, evs, 4, &denials), 0);
+	assert_int_equal(denials, 2);
+	assert_int_equal(evs[0].hook, HB_HOOK_SOCKET);
+	assert_int_equal(evs[0].verdict, HB_VERDICT_AUDIT);
+	assert_int_equal(evs[1].hook, HB_HOOK_SYSCALL);
+	assert_int_equal(evs[1].reason, HB_REASON_TAMPER);
+	assert_int_equal(evs[1].verdict, HB_VERDICT_DENY);
+	audit = false;
+}
+
 /* Each refused call: EPERM, one event; its neighbours never wait. */
 static void refused_and_reported(void **state)
 {
@@ -282,6 +332,7 @@ int main(void)
 		cmocka_unit_test(refused_and_reported),
 		cmocka_unit_test(fails_closed_without_supervisor),
 		cmocka_unit_test(i386_socketcall_reported),
+		cmocka_unit_test(audit_lets_through_and_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

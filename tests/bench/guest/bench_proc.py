@@ -67,6 +67,8 @@ MARKS = {
     "probe done": "probe",
     "sandbox cgroup ": "cgroup",
     "loaded the BPF programs": "loaded",
+    # Tier B's programs shared by the boot's runs (spec/tiers.md): found, not loaded.
+    "reusing tier B's programs for this boot: ": "loaded",
     "sandbox ready; starting the command": "ready",
     "the command exited; cleaning up": "exited",
     "done": "done",
