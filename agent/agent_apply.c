@@ -126,7 +126,7 @@ int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *
 	if (!err)
 		err = check_others(m, cgroot, set, ids);
 	if (!err)
-		err = hb_follow_set(f, cgroot, set, ids);
+		err = hb_follow_set(f, m->always, cgroot, set, ids);
 	for (size_t i = 0; i < set->n && !err; i++)
 		err = hb_agent_write_policy(m, ids[i], set->v[i].cgroup, &set->v[i].args.rules,
 					    HB_ORIGIN_FILE);

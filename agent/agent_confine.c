@@ -326,6 +326,11 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 
 	if (!s->obj || !s->cgroot)
 		return say(text, text_len, -EOPNOTSUPP, "this agent does not confine runs");
+	/* A run's guards are BPF-LSM's here; tier B runs through the agent are issue 19's item 2. */
+	if (s->obj->tier != HB_TIER_A)
+		return say(text, text_len, -EOPNOTSUPP, "this agent runs without BPF-LSM "
+			   "(tier B: the network guard of services' cgroups only) and confines "
+			   "no runs; run as root instead");
 	/* Without them hb_as_user() could not switch, nor switch back. */
 	if (!can_switch_ids())
 		return say(text, text_len, -EOPNOTSUPP, "the agent lacks CAP_SETUID and "

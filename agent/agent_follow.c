@@ -96,7 +96,7 @@ static void unfollow_others(const struct hb_follow_maps *f, const struct hb_poli
 	free(gone);
 }
 
-int hb_follow_set(const struct hb_follow_maps *f, const char *cgroot,
+int hb_follow_set(const struct hb_follow_maps *f, __u32 always, const char *cgroot,
 		  const struct hb_policy_set *set, __u64 *ids)
 {
 	struct hb_cg_path key;
@@ -109,7 +109,7 @@ int hb_follow_set(const struct hb_follow_maps *f, const char *cgroot,
 	 */
 	for (size_t i = 0; i < set->n; i++) {
 		path_key(&key, set->v[i].cgroup);
-		hb_agent_policy(&set->v[i].args.rules, HB_ORIGIN_FILE, &want);
+		hb_agent_policy(&set->v[i].args.rules, HB_ORIGIN_FILE, always, &want);
 		/* Rewritten only when it changed: the BPF side may be reading it. */
 		if (!bpf_map_lookup_elem(f->paths, &key, &have) && !memcmp(&have, &want, sizeof(want)))
 			continue;

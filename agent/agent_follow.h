@@ -19,10 +19,10 @@ int hb_follow_check(const struct hb_policy_set *set);
 
 /*
  * Follows exactly @set's paths: each gets its policy (as the BPF side
- * copies it), paths no longer in @set are dropped, and ids[i] becomes the
+ * copies it, with the guards @always: struct hb_policy_maps.always), paths no longer in @set are dropped, and ids[i] becomes the
  * id the path names now (ids[i] comes in as the id resolved before).
  */
-int hb_follow_set(const struct hb_follow_maps *f, const char *cgroot,
+int hb_follow_set(const struct hb_follow_maps *f, __u32 always, const char *cgroot,
 		  const struct hb_policy_set *set, __u64 *ids);
 
 /* Whether @id is the cgroup a followed path names now (keep its policy). */

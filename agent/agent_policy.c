@@ -2,10 +2,11 @@
 #include "agent_policy.h"
 #include "cgroup_names.h"
 
-void hb_agent_policy(const struct hb_rules *r, __u32 origin, struct hb_policy *p)
+void hb_agent_policy(const struct hb_rules *r, __u32 origin, __u32 always,
+		     struct hb_policy *p)
 {
-	/* Every confined cgroup is sealed, as every `run` sandbox is. */
-	hb_rules_policy(r, r->guards | HB_GUARD_TAMPER, p);
+	/* On BPF-LSM every confined cgroup is sealed, as every `run` sandbox is. */
+	hb_rules_policy(r, r->guards | always, p);
 	p->origin = origin;
 }
 
@@ -23,7 +24,7 @@ int hb_agent_write_policy(const struct hb_policy_maps *m, __u64 id, const char *
 	 */
 	err = hb_rules_resolve(r, (r->guards & HB_GUARD_FS ? HB_RESOLVE_FS : 0) |
 			       (r->n_unix_paths ? HB_RESOLVE_UNIX : 0), NULL, NULL, &paths);
-	hb_rules_config(r, r->guards | HB_GUARD_TAMPER, &paths, &cfg);
+	hb_rules_config(r, r->guards | m->always, &paths, &cfg);
 	cfg.policy.origin = origin;
 	cfg.level = hb_cgroup_path_level(cgroup);
 	/* No first exec is anybody's own: the cgroup's processes run already. */

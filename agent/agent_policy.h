@@ -7,8 +7,12 @@
 #include "obj.h"
 #include "rules.h"
 
-/* The policy entry the agent writes for @r: sealed, from @origin (HB_ORIGIN_*). */
-void hb_agent_policy(const struct hb_rules *r, __u32 origin, struct hb_policy *p);
+/*
+ * The policy entry the agent writes for @r, from @origin (HB_ORIGIN_*),
+ * with the guards @always (struct hb_policy_maps.always: sealed on BPF-LSM).
+ */
+void hb_agent_policy(const struct hb_rules *r, __u32 origin, __u32 always,
+		     struct hb_policy *p);
 
 /*
  * One policy of the agent's kind for cgroup @id (@cgroup below the

@@ -110,10 +110,36 @@ static int check_unique(const struct hb_policy_set *set)
 	return err;
 }
 
+struct entry_ctx {
+	struct hb_agent_policy *p;
+	enum hb_tier tier; /* the agent's object's */
+};
+
+/*
+ * A key of a guard the agent does not serve on its tier (the guard
+ * table's rows say which), refused by name: without BPF-LSM only the
+ * guards on cgroup-bpf, whose programs attach once for every cgroup.
+ */
+static int unserved(const char *where, const char *key, enum hb_tier tier)
+{
+	const struct hb_guard *g = hb_key_agent_unserved(key, tier);
+	char served[128], refused[128];
+
+	if (!g)
+		return 0;
+	hb_guard_agent_lists(tier, served, refused, sizeof(served));
+	hb_log("%s: %s: the agent cannot enforce %s here: without BPF-LSM (tier B) it "
+	       "serves only %s", where, key, g->what, served[0] ? served : "no guard");
+	hb_hint("remove the key, confine the service's command with `hermetic-bpf run` "
+		"instead, or enable BPF-LSM (hermetic-bpf doctor)");
+	return -EOPNOTSUPP;
+}
+
 /* An agent file's entry: the cgroup it confines, or a rule the agent enforces. */
 static int agent_entry(void *ctx, const char *where, const char *key, const char *value)
 {
-	struct hb_agent_policy *p = ctx;
+	struct entry_ctx *e = ctx;
+	struct hb_agent_policy *p = e->p;
 
 	if (!strcmp(key, "cgroup") || !strcmp(key, "unit")) {
 		if (!p->cgroup[0])
@@ -131,10 +157,12 @@ static int agent_entry(void *ctx, const char *where, const char *key, const char
 		       "see spec/agent.md)", where, key, keys);
 		return -EINVAL;
 	}
+	if (unserved(where, key, e->tier))
+		return -EINVAL;
 	return hb_run_args_set(&p->args, where, key, value);
 }
 
-int hb_policy_dir_read(const char *dir, struct hb_policy_set *set)
+int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set *set)
 {
 	struct dirent **names = NULL;
 	int n, err = 0;
@@ -156,6 +184,7 @@ int hb_policy_dir_read(const char *dir, struct hb_policy_set *set)
 		err = -ENOMEM;
 	for (int i = 0; !err && i < n; i++) {
 		struct hb_agent_policy *p = &set->v[set->n++];
+		struct entry_ctx e = { .p = p, .tier = tier };
 
 		if (hb_run_args_init(&p->args, 0)) {
 			err = -ENOMEM;
@@ -166,7 +195,7 @@ int hb_policy_dir_read(const char *dir, struct hb_policy_set *set)
 			break;
 		}
 		/* Every file is read, so that one pass names every error. */
-		if (hb_policy_file_read(p->file, "", agent_entry, p) ||
+		if (hb_policy_file_read(p->file, "", agent_entry, &e) ||
 		    check_one(p))
 			err = err ?: -EINVAL;
 	}

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include "guard.h"
 #include "run_args.h"
 
 #define HB_POLICY_DIR_DEFAULT "/etc/hermetic-bpf/policies.d"
@@ -36,11 +37,14 @@ int hb_policy_cgroup_value(const char *where, const char *key, const char *value
 			   char *out, size_t len);
 
 /*
- * Reads every *.conf in @dir, in name order, into @set. Any bad file, a
- * file without a cgroup or without a rule, or two files naming one cgroup:
- * every error is reported (FILE:LINE) and -EINVAL returned with @set empty.
+ * Reads every *.conf in @dir, in name order, into @set, for an agent
+ * whose object runs on @tier (HB_TIER_A: BPF-LSM, HB_TIER_B: without).
+ * Any bad file, a key of a guard the agent does not serve on @tier, a
+ * file without a cgroup or without a rule, or two files naming one
+ * cgroup: every error is reported (FILE:LINE) and -EINVAL returned with
+ * @set empty.
  */
-int hb_policy_dir_read(const char *dir, struct hb_policy_set *set);
+int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set *set);
 
 void hb_policy_set_free(struct hb_policy_set *set);
 

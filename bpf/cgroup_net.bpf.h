@@ -412,17 +412,68 @@ static __always_inline void hb_parse_pkt(struct __sk_buff *skb, struct hb_pkt *k
 	}
 }
 
-/*
- * The policy of the sandbox whose socket sent or receives @skb: the
- * socket's cgroup, at the one level a tier B instance serves (its own
- * `run`: hb_sandbox_id), since no task is at hand here.
- */
-static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __u64 *id)
+struct hb_skb_loop {
+	struct __sk_buff *skb;
+	__u32 lo;
+	__u32 levels;      /* hb_levels */
+	__u32 found;       /* the level of the policy found */
+	__u64 id;
+	struct hb_policy *policy;
+};
+
+/* One level of hb_skb_policy()'s walk; 1 stops it. */
+static long hb_skb_level_cb(__u32 i, void *data)
 {
-	*id = bpf_skb_ancestor_cgroup_id(skb, hb_level_lo);
-	if (!*id || (hb_sandbox_id && *id != hb_sandbox_id))
+	struct hb_skb_loop *l = data;
+	__u32 lvl = l->lo + i;
+	struct hb_policy *p;
+	__u64 id;
+
+	if (lvl >= HB_MAX_LEVELS || !(l->levels >> lvl))
+		return 1;
+	if (!(l->levels & (1u << lvl)))
+		return 0;
+	id = bpf_skb_ancestor_cgroup_id(l->skb, lvl);
+	if (!id) /* the socket's cgroup sits above this level */
+		return 1;
+	p = bpf_map_lookup_elem(&hb_policies, &id);
+	if (!p)
+		return 0;
+	l->found = lvl;
+	l->id = id;
+	l->policy = p;
+	return 1;
+}
+
+/*
+ * The policy of the sandbox whose socket sent or receives @skb, found
+ * through the socket's cgroup's ancestors (no task is at hand here), and
+ * its level in @level. One `run` (hb_sandbox_id) looks at its one level;
+ * an object that serves many cgroups (the agent in tier B) at the levels
+ * hb_levels marks, as the task's hooks do (hb_find_level).
+ */
+static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __u64 *id,
+						       __u32 *level)
+{
+	struct hb_skb_loop l = { .skb = skb, .lo = hb_level_lo };
+	__u32 hi = hb_level_hi;
+
+	*level = hb_level_lo;
+	if (hb_sandbox_id) {
+		*id = bpf_skb_ancestor_cgroup_id(skb, hb_level_lo);
+		if (*id != hb_sandbox_id)
+			return NULL;
+		return bpf_map_lookup_elem(&hb_policies, id);
+	}
+	if (l.lo >= hi || l.lo >= HB_MAX_LEVELS)
 		return NULL;
-	return bpf_map_lookup_elem(&hb_policies, id);
+	l.levels = hb_policy_levels();
+	if (!(l.levels >> l.lo))
+		return NULL;
+	bpf_loop(hi - l.lo, hb_skb_level_cb, &l, 0);
+	*id = l.id;
+	*level = l.found;
+	return l.policy;
 }
 
 /*
@@ -432,9 +483,10 @@ static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __
  * task, so no event is reported.
  */
 static __always_inline struct hb_policy *hb_skb_req(struct __sk_buff *skb,
-						    struct hb_ctx *c, bool in, __u64 *id)
+						    struct hb_ctx *c, bool in, __u64 *id,
+						    __u32 *level)
 {
-	struct hb_policy *p = hb_skb_policy(skb, id);
+	struct hb_policy *p = hb_skb_policy(skb, id, level);
 	struct hb_pkt k = {};
 	struct bpf_sock *sk;
 
@@ -504,14 +556,15 @@ int hb_cg_egress(struct __sk_buff *skb)
 	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
 	enum hb_reason reason;
 	struct hb_policy *p;
+	__u32 level;
 	__u64 id;
 
 	if (!hb_tier_b)
 		return CG_ALLOW;
-	p = hb_skb_req(skb, &c, false, &id);
+	p = hb_skb_req(skb, &c, false, &id, &level);
 	if (!p)
 		return CG_ALLOW;
-	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_SENDMSG);
+	hb_lookup_facts(&c, p, level, id, HB_HOOK_SENDMSG);
 	reason = hb_net_egress_reason(p, &c.req);
 	if (!reason)
 		return CG_ALLOW;
@@ -560,14 +613,15 @@ int hb_cg_ingress(struct __sk_buff *skb)
 	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
 	enum hb_reason reason;
 	struct hb_policy *p;
+	__u32 level;
 	__u64 id;
 
 	if (!hb_tier_b)
 		return CG_ALLOW;
-	p = hb_skb_req(skb, &c, true, &id);
+	p = hb_skb_req(skb, &c, true, &id, &level);
 	if (!p)
 		return CG_ALLOW;
-	hb_lookup_facts(&c, p, hb_level_lo, id, HB_HOOK_CONNECT);
+	hb_lookup_facts(&c, p, level, id, HB_HOOK_CONNECT);
 	if (!c.req.connected && (p->net & HB_NET_BIND_RULES) &&
 	    !(c.req.addr_class & HB_ADDR_LOOPBACK))
 		c.req.bind_match = hb_skb_bind_match(skb, id);

@@ -30,10 +30,12 @@
 #include "policy_dir.h"
 #include "probe.h"
 #include "sd_notify.h"
+#include "tier.h"
 #include "unix_watch.h"
 
 struct agent {
 	const char *dir;
+	struct hb_tiers tiers;       /* the network guard's: BPF-LSM, or tier B */
 	char cgroot[PATH_MAX];
 	struct hb_agent_obj obj;
 	struct hb_policy_set set;
@@ -55,7 +57,8 @@ static void usage(FILE *f)
 	      "and write every denial as a JSON line on stdout (and to PATH).\n"
 	      "SIGHUP re-reads DIR; SIGTERM and SIGINT stop the agent and leave the\n"
 	      "policies enforced; a new agent takes them over. --unload removes them.\n"
-	      "Needs BPF-LSM. Exit status: 0, or 125 if the agent failed or refused.\n",
+	      "Without BPF-LSM it serves the network guard only (tier B, cgroup-bpf).\n"
+	      "Exit status: 0, or 125 if the agent failed or refused.\n",
 	      f);
 }
 
@@ -97,6 +100,45 @@ static int on_recreated(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* The tier of the agent's object: the network guard's mechanism here. */
+static enum hb_tier agent_tier(const struct agent *ag)
+{
+	return ag->tiers.net == HB_TIER_A ? HB_TIER_A : HB_TIER_B;
+}
+
+/*
+ * BPF-LSM if it works here, else tier B for the network guard (cgroup-bpf
+ * with the unix hooks, spec/agent.md); neither: refused, saying why.
+ */
+static int choose_tier(struct agent *ag)
+{
+	char served[128], refused[128];
+	struct hb_tier_why why;
+
+	if (!hb_tier_probe(HB_GUARD_NET, &ag->tiers, &why)) {
+		if (ag->tiers.net == HB_TIER_A)
+			return 0;
+		hb_guard_agent_lists(HB_TIER_B, served, refused, sizeof(served));
+		hb_log("agent: no BPF-LSM here (%s): tier B (cgroup-bpf), serving %s only; "
+		       "policies of %s are refused", why.lsm.what, served, refused);
+		/* What a service confined this way can still do: spec/agent.md. */
+		hb_log("agent: tier B cannot seal a running service: a process of it that "
+		       "runs as root (or can write cgroup.procs elsewhere) can leave its "
+		       "cgroup; nor filter its socket families other than inet and unix, or "
+		       "its ptrace (spec/agent.md, \"What a tier B policy guarantees\")");
+		return 0;
+	}
+	hb_log("agent: cannot enforce here: %s", why.lsm.what);
+	if (why.cgroup.what[0])
+		hb_log("agent: and without BPF-LSM, the network guard's tier B: %s",
+		       why.cgroup.what);
+	if (why.lsm.hint[0])
+		hb_hint("%s", why.lsm.hint);
+	if (why.cgroup.hint[0] && strcmp(why.cgroup.hint, why.lsm.hint))
+		hb_hint("%s", why.cgroup.hint);
+	return -EOPNOTSUPP;
+}
+
 /* Reads the directory and enforces it; on any error the old set stays. */
 static int load_policies(struct agent *ag)
 {
@@ -104,7 +146,7 @@ static int load_policies(struct agent *ag)
 	__u64 *ids;
 	int err;
 
-	err = hb_policy_dir_read(ag->dir, &set);
+	err = hb_policy_dir_read(ag->dir, agent_tier(ag), &set);
 	if (err)
 		return err;
 	ids = calloc(set.n + 1, sizeof(*ids));
@@ -255,7 +297,6 @@ static int parse(int argc, char **argv, struct agent *ag, bool *unload,
 int hb_cmd_agent(int argc, char **argv)
 {
 	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1, .unix_watch.fd = -1 };
-	struct hb_probe_failure why = {};
 	const char *events_file = NULL;
 	bool unload = false;
 	sigset_t mask;
@@ -277,13 +318,8 @@ int hb_cmd_agent(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	if (unload)
 		return hb_agent_obj_unload() ? HB_EXIT_FAILURE : 0;
-	/* The agent has no tier B: every guard it enforces is BPF-LSM's. */
-	if (hb_probe_bpf_lsm(&why)) {
-		hb_log("agent needs BPF-LSM, and it cannot enforce here: %s", why.what);
-		if (why.hint[0])
-			hb_hint("%s", why.hint);
+	if (choose_tier(&ag))
 		return HB_EXIT_FAILURE;
-	}
 	err = hb_cgroup_root(ag.cgroot, sizeof(ag.cgroot));
 	ag.names.cgroot = ag.cgroot;
 	if (!err && events_file) {
@@ -292,14 +328,14 @@ int hb_cmd_agent(int argc, char **argv)
 	}
 	/* A bad directory stops the agent before it loads anything. */
 	if (!err)
-		err = hb_policy_dir_read(ag.dir, &ag.set);
+		err = hb_policy_dir_read(ag.dir, agent_tier(&ag), &ag.set);
 	if (!err && hb_follow_check(&ag.set)) {
 		hb_log("%s: policy set refused; nothing changed", ag.dir);
 		err = -ENAMETOOLONG;
 	}
 	if (!err) {
 		hb_policy_set_free(&ag.set);
-		err = hb_agent_obj_open(&ag.obj);
+		err = hb_agent_obj_open(&ag.obj, &ag.tiers);
 	}
 	hb_event_json_clock(&ag.jctx);
 	/* Events of many hosts, once collected, say which one they came from. */

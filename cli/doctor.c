@@ -43,6 +43,29 @@ static const char *tier_letter(enum hb_tier tier)
 	return tier == HB_TIER_A ? "A" : tier == HB_TIER_NONE ? "none" : "B";
 }
 
+/* The agent's tier: the network guard's mechanism, for its one object. */
+static enum hb_tier agent_tier(const struct hb_tiers *t)
+{
+	return t->net == HB_TIER_A ? HB_TIER_A : t->net == HB_TIER_B ? HB_TIER_B :
+	       HB_TIER_NONE;
+}
+
+/* Which guards `hermetic-bpf agent` would serve here (spec/agent.md). */
+static void print_agent_text(const struct hb_tiers *t)
+{
+	enum hb_tier tier = agent_tier(t);
+	char served[128], refused[128];
+
+	if (!tier) {
+		printf("agent    cannot start: the network guard has no mechanism here\n");
+		return;
+	}
+	hb_guard_agent_lists(tier, served, refused, sizeof(served));
+	printf("agent    %s (tier %s): serves %s%s%s%s\n", hb_tier_name(tier),
+	       tier_letter(tier), served, refused[0] ? "; refuses " : "", refused,
+	       refused[0] ? " (they need BPF-LSM)" : "");
+}
+
 static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
 		       const struct utsname *u)
 {
@@ -77,6 +100,7 @@ static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
 			printf("unseen   %s: enforced, not reported%s\n", k->what,
 			       hb_unseen_refused(k->kind) ? " (--fail-on-block needs "
 			       "--allow-partial)" : "");
+	print_agent_text(t);
 	/* What tier B does report, beside the cgroup hooks' denials. */
 	if (t->tamper != HB_TIER_A && (t->net == HB_TIER_B || t->landlock_abi))
 		printf("reported what seccomp refuses (the launcher answers each)%s\n",
@@ -88,6 +112,7 @@ static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,
 static void print_json(const struct hb_tiers *t, const struct hb_tier_why *why,
 		       const struct utsname *u, bool ok)
 {
+	char served[128], refused[128];
 	const char *sep = "";
 
 	printf("{\"version\":1,\"kernel\":");
@@ -129,7 +154,12 @@ static void print_json(const struct hb_tiers *t, const struct hb_tier_why *why,
 		       hb_unseen_refused(k->kind) ? "true" : "false");
 		sep = ",";
 	}
-	printf("],\"all_enforceable\":%s}\n", ok ? "true" : "false");
+	hb_guard_agent_lists(agent_tier(t), served, refused, sizeof(served));
+	printf("],\"agent\":{\"tier\":\"%s\",\"serves\":", tier_letter(agent_tier(t)));
+	hb_json_str(stdout, agent_tier(t) ? served : NULL);
+	printf(",\"refuses\":");
+	hb_json_str(stdout, agent_tier(t) ? refused : NULL);
+	printf("},\"all_enforceable\":%s}\n", ok ? "true" : "false");
 }
 
 int hb_cmd_doctor(int argc, char **argv)

@@ -166,7 +166,7 @@ static int check(const char *dir)
 {
 	struct hb_policy_set set;
 
-	if (hb_policy_dir_read(dir, &set))
+	if (hb_policy_dir_read(dir, HB_TIER_A, &set))
 		return 1;
 	if (hb_follow_check(&set)) {
 		hb_log("%s: policy set refused", dir);

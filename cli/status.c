@@ -17,6 +17,7 @@
 
 static int show(const struct hb_agent_obj *ag, const char *cgroot)
 {
+	char served[128], refused[128];
 	struct hb_policy_list l;
 	size_t links = 0;
 	struct dirent *de;
@@ -28,8 +29,10 @@ static int show(const struct hb_agent_obj *ag, const char *cgroot)
 	if (d)
 		closedir(d);
 	printf("agent: pinned in %s, %zu programs attached\n", ag->dir, links);
-	/* The agent has no tier B: its object is BPF-LSM's, or nothing. */
-	printf("tier: %s\n", hb_tier_name(HB_TIER_A));
+	printf("tier: %s\n", hb_tier_name(ag->tier));
+	hb_guard_agent_lists(ag->tier, served, refused, sizeof(served));
+	printf("serves: %s%s%s%s\n", served, refused[0] ? "; refuses: " : "", refused,
+	       refused[0] ? " (they need BPF-LSM)" : "");
 	err = hb_policy_list_read(&ag->maps, cgroot, &l);
 	if (err)
 		return err;
@@ -48,7 +51,8 @@ int hb_cmd_status(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts("Usage: hermetic-bpf status\n"
 			     "What the host-wide agent's pins enforce: its programs, the tier\n"
-			     "(BPF-LSM), each policy by cgroup path with its origin (file,\n"
+			     "(BPF-LSM, or cgroup-bpf without it) and the guards it serves\n"
+			     "there, each policy by cgroup path with its origin (file,\n"
 			     "apply or run), guards, rules and counters. Exit status: 0, or\n"
 			     "125 if the pins cannot be read or are incomplete.");
 			return 0;

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "agent_pins.h"
 #include "bpffs.h"
+#include "cgroup.h"
 #include "guard.h"
 #include "log.h"
 #include "path.h"
@@ -47,20 +48,29 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 }
 
 /*
- * The programs the agent's object has: on BPF-LSM only, of the guards
- * whose rows say the agent serves them (per-cgroup policies say which
- * guard applies where), with the file write hooks but not the read
- * root's, and without --allow-domain's redirect (the rows' agent_refuses
- * say why). It follows its cgroups' paths: a re-created one is confined
- * before it is visible.
+ * The programs the agent's object has, of the guards whose rows say the
+ * agent serves them on @tier (per-cgroup policies say which guard applies
+ * where). On BPF-LSM (@tier HB_TIER_A): the LSM programs, with the file
+ * write hooks but not the read root's, and without --allow-domain's
+ * redirect (the rows' agent_refuses say why). Without it (HB_TIER_B): the
+ * cgroup programs of the guards on cgroup-bpf, attached once at the
+ * cgroup2 root; @t gives the kernel's unix hook numbers (NULL: only
+ * opened, never loaded). Either follows its cgroups' paths: a re-created
+ * one is confined before it is visible.
  */
-static void agent_config(struct hb_sandbox_config *cfg)
+static void agent_config(struct hb_sandbox_config *cfg, enum hb_tier tier,
+			 const struct hb_tiers *t)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->policy.guards = hb_guard_agent_bits();
-	cfg->policy.fs = HB_FS_READONLY;
-	for (int k = 0; k < HB_GUARD_KIND_MAX; k++)
-		cfg->tiers.mech[k] = hb_guards[k].tier_a;
+	cfg->policy.guards = hb_guard_agent_bits_on(tier);
+	cfg->policy.fs = tier == HB_TIER_A ? HB_FS_READONLY : 0;
+	cfg->tiers.unix_connect = t ? t->unix_connect : -1;
+	cfg->tiers.unix_sendmsg = t ? t->unix_sendmsg : -1;
+	hb_for_each_guard(row) {
+		if (hb_guard_agent_serves(row, tier))
+			cfg->tiers.mech[hb_guard_kind(row)] = tier == HB_TIER_A ? row->tier_a :
+							      row->tier_b;
+	}
 	cfg->follow_cgroups = true;
 }
 
@@ -101,8 +111,21 @@ static size_t count_entries(const char *dir, const char *prefix)
 /*
  * How many links the agent pinned, in a one-entry map pinned after the
  * last link: a run checks the set against it without opening the object.
+ * Before it, the tier they are on (enum hb_tier), in the same kind of map:
+ * every command learns it there.
  */
 #define MANIFEST MAP_PREFIX "hb_links"
+#define TIER_PIN MAP_PREFIX "hb_tier"
+
+/* The tier the agent's pins were made on: older agents' had none (BPF-LSM). */
+static enum hb_tier pinned_tier(const char *dir)
+{
+	__u32 tier;
+
+	if (hb_bpffs_read_count(dir, TIER_PIN, &tier) || tier == HB_TIER_NONE)
+		return HB_TIER_A;
+	return (enum hb_tier)tier;
+}
 
 /* Whether @dir holds as many links as its manifest says were pinned. */
 static bool manifest_holds(const char *dir, bool quiet)
@@ -178,7 +201,36 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 	return 0;
 }
 
-static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
+/*
+ * Tier B's cgroup programs attach once, at the cgroup2 root, as links
+ * (which coexist with any other program there, as BPF_F_ALLOW_MULTI
+ * does): they run for every socket of the host, and a policy in the maps
+ * picks the cgroups they confine.
+ */
+static int attach(struct hermetic *skel, enum hb_tier tier)
+{
+	char root[PATH_MAX];
+	int fd = -1, err;
+
+	if (tier == HB_TIER_B) {
+		err = hb_cgroup_root(root, sizeof(root));
+		if (err)
+			return err;
+		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+			hb_log("cannot open the cgroup2 root %s: %s", root, strerror(errno));
+			return err;
+		}
+	}
+	err = hb_obj_attach(skel, fd);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg,
+		   enum hb_tier tier)
 {
 	char path[PATH_MAX];
 	int err;
@@ -201,7 +253,9 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	ag->follow.paths = bpf_map__fd(ag->skel->maps.hb_cg_paths);
 	ag->follow.ids = bpf_map__fd(ag->skel->maps.hb_cg_ids);
 	ag->follow.events = bpf_map__fd(ag->skel->maps.hb_cg_events);
-	err = hb_obj_attach(ag->skel, -1);
+	ag->tier = tier;
+	ag->maps.always = tier == HB_TIER_A ? HB_GUARD_TAMPER : 0;
+	err = attach(ag->skel, tier);
 	for (size_t i = 0; !err && i < N_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(ag->skel->obj, map_names[i]);
 
@@ -214,32 +268,38 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg)
 	if (!err)
 		err = hb_obj_pin_links(ag->skel, ag->dir, LINK_PREFIX);
 	if (!err)
+		err = hb_bpffs_pin_count(ag->dir, TIER_PIN, tier);
+	if (!err)
 		err = hb_bpffs_pin_count(ag->dir, MANIFEST, count_entries(ag->dir, LINK_PREFIX));
 	return err;
 }
 
-static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, const char *name,
-		bool mount, bool quiet)
+/* The pinned object in <bpffs>/@name, on the tier its manifest records. */
+static int find(struct hb_agent_obj *ag, const char *name, bool mount, bool quiet)
 {
+	struct hb_sandbox_config cfg;
 	struct hermetic *names = NULL;
 	int err;
 
 	memset(ag, 0, sizeof(*ag));
 	ag->events = ag->rings = -1;
 	ag->lock = ag->use_lock = -1;
-	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1, -1, 0 };
 	ag->follow = (struct hb_follow_maps){ -1, -1, -1 };
 	err = hb_bpffs_dir(name, ag->dir, sizeof(ag->dir), mount);
 	if (err)
 		return err;
 	if (!count_entries(ag->dir, ""))
 		return -ENOENT;
+	ag->tier = pinned_tier(ag->dir);
+	ag->maps.always = ag->tier == HB_TIER_A ? HB_GUARD_TAMPER : 0;
+	agent_config(&cfg, ag->tier, NULL);
 	/*
 	 * Opened, not loaded: which programs a full set of pins holds. A run
 	 * (@quiet) trusts the manifest's count instead: opening the object
 	 * costs it more than the rest of a warm start.
 	 */
-	err = quiet ? 0 : hb_obj_open(&names, cfg);
+	err = quiet ? 0 : hb_obj_open(&names, &cfg);
 	if (!err)
 		err = restore(ag, names, quiet);
 	hermetic__destroy(names);
@@ -250,10 +310,7 @@ static int find(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg, co
 
 int hb_agent_obj_find(struct hb_agent_obj *ag)
 {
-	struct hb_sandbox_config cfg;
-
-	agent_config(&cfg);
-	return find(ag, &cfg, HB_AGENT_PIN_DIR, false, false);
+	return find(ag, HB_AGENT_PIN_DIR, false, false);
 }
 
 /*
@@ -287,11 +344,9 @@ static int lock_use(const char *agent_dir, int op)
 
 int hb_agent_obj_borrow(struct hb_agent_obj *ag)
 {
-	struct hb_sandbox_config cfg;
 	char dir[PATH_MAX];
 	int use, err;
 
-	agent_config(&cfg);
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), false);
 	use = err ? err : lock_use(dir, LOCK_SH);
 	if (use < 0) {
@@ -299,7 +354,13 @@ int hb_agent_obj_borrow(struct hb_agent_obj *ag)
 		ag->lock = ag->use_lock = -1;
 		return use;
 	}
-	err = find(ag, &cfg, HB_AGENT_PIN_DIR, false, true);
+	err = find(ag, HB_AGENT_PIN_DIR, false, true);
+	/* Warm runs are BPF-LSM's: a tier B object has no hooks for their guards. */
+	if (!err && ag->tier != HB_TIER_A) {
+		hb_debug("the agent's object is tier B's: the run loads its own");
+		hb_agent_obj_close(ag);
+		err = -EOPNOTSUPP;
+	}
 	if (err)
 		close(use);
 	else
@@ -337,20 +398,29 @@ static int lock_dir(const char *dir)
 	return fd;
 }
 
-int hb_agent_obj_open(struct hb_agent_obj *ag)
+int hb_agent_obj_open(struct hb_agent_obj *ag, const struct hb_tiers *t)
 {
+	enum hb_tier tier = t->net == HB_TIER_A ? HB_TIER_A : HB_TIER_B;
 	struct hb_sandbox_config cfg;
 	char dir[PATH_MAX];
 	int err, lock;
 
-	agent_config(&cfg);
+	agent_config(&cfg, tier, t);
 	err = hb_bpffs_dir(HB_AGENT_PIN_DIR, dir, sizeof(dir), true);
 	lock = err ? err : lock_dir(dir);
 	if (lock < 0)
 		return lock;
-	err = find(ag, &cfg, HB_AGENT_PIN_DIR, true, false);
+	err = find(ag, HB_AGENT_PIN_DIR, true, false);
+	/* The kernel's LSMs changed under the pins (a reboot keeps no pins): refuse. */
+	if (!err && ag->tier != tier) {
+		hb_log("the pinned agent in %s runs on %s; this agent would run on %s", ag->dir,
+		       hb_tier_name(ag->tier), hb_tier_name(tier));
+		hb_hint("`hermetic-bpf agent --unload`, then start the agent again");
+		hb_agent_obj_close(ag);
+		err = -EPROTO;
+	}
 	if (err == -ENOENT) {
-		err = pin_new(ag, &cfg);
+		err = pin_new(ag, &cfg, tier);
 		if (err) {
 			hb_bpffs_remove_dir(ag->dir);
 			hb_agent_obj_close(ag);
@@ -494,7 +564,6 @@ int hb_agent_obj_unload(void)
 int hb_agent_obj_collect_retired(void (*each)(const struct hb_agent_obj *ag, void *ctx),
 				 void *ctx)
 {
-	struct hb_sandbox_config cfg;
 	char root[PATH_MAX], name[NAME_MAX + 1];
 	struct hb_agent_obj ag;
 	struct dirent *de;
@@ -503,7 +572,6 @@ int hb_agent_obj_collect_retired(void (*each)(const struct hb_agent_obj *ag, voi
 
 	if (hb_bpffs_dir("", root, sizeof(root), false) || !(d = opendir(root)))
 		return 0;
-	agent_config(&cfg);
 	while ((de = readdir(d))) {
 		__u64 key;
 		bool empty;
@@ -511,7 +579,7 @@ int hb_agent_obj_collect_retired(void (*each)(const struct hb_agent_obj *ag, voi
 		if (strncmp(de->d_name, RETIRED_PREFIX, strlen(RETIRED_PREFIX)))
 			continue;
 		snprintf(name, sizeof(name), "%s", de->d_name);
-		if (find(&ag, &cfg, name, false, true))
+		if (find(&ag, name, false, true))
 			continue;
 		if (each)
 			each(&ag, ctx);

@@ -30,18 +30,21 @@ struct hb_agent_obj {
 	int rings;                  /* hb_event_rings: warm runs' own rings */
 	struct hb_follow_maps follow;
 	char dir[PATH_MAX];         /* the pin directory */
+	enum hb_tier tier;          /* HB_TIER_A: BPF-LSM; HB_TIER_B: cgroup-bpf at the root */
 	bool restored;              /* found pinned: no second copy loaded */
 	int lock;                   /* the pin directory, flock()ed by a running agent */
 	int use_lock;               /* a borrower's shared lock (hb_agent_obj_borrow) */
 };
 
 /*
- * Re-opens the pinned object, or loads, attaches and pins a new one.
- * Some pins there but not all: -EEXIST, after saying which is missing
- * (never a silent gap); another agent running: -EBUSY. Returns 0 or
- * -errno, having logged why.
+ * Re-opens the pinned object, or loads, attaches and pins a new one on
+ * the tier @t says the network guard has here (BPF-LSM: every guard the
+ * agent serves; cgroup-bpf: tier B's, spec/agent.md). Some pins there but
+ * not all: -EEXIST, after saying which is missing (never a silent gap);
+ * pins of the other tier: -EPROTO; another agent running: -EBUSY.
+ * Returns 0 or -errno, having logged why.
  */
-int hb_agent_obj_open(struct hb_agent_obj *ag);
+int hb_agent_obj_open(struct hb_agent_obj *ag, const struct hb_tiers *t);
 
 /*
  * Re-opens the pinned object only (hermetic-bpf status): -ENOENT when

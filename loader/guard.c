@@ -275,11 +275,23 @@ const char *hb_guard_kind_name(unsigned int kind)
 
 __u32 hb_guard_agent_bits(void)
 {
+	return hb_guard_agent_bits_on(HB_TIER_A);
+}
+
+bool hb_guard_agent_serves(const struct hb_guard *g, enum hb_tier tier)
+{
+	if (!g->agent)
+		return false;
+	return tier == HB_TIER_A ? g->tier_a == HB_TIER_A : g->tier_b == HB_TIER_B;
+}
+
+__u32 hb_guard_agent_bits_on(enum hb_tier tier)
+{
 	__u32 bits = 0;
 
-	for (int k = 0; k < HB_GUARD_KIND_MAX; k++)
-		if (hb_guards[k].agent)
-			bits |= hb_guards[k].bit;
+	hb_for_each_guard(g)
+		if (hb_guard_agent_serves(g, tier))
+			bits |= g->bit;
 	return bits;
 }
 
@@ -325,6 +337,36 @@ bool hb_key_agent(const char *name, __u32 agent)
 	const struct hb_guard_key *key = hb_key_by_name(name, NULL);
 
 	return key && (key->agent & agent);
+}
+
+void hb_guard_agent_lists(enum hb_tier tier, char *served, char *refused, size_t len)
+{
+	size_t ns = 0, nr = 0;
+
+	if (!len)
+		return;
+	served[0] = refused[0] = '\0';
+	hb_for_each_guard(g) {
+		bool on = hb_guard_agent_serves(g, tier);
+		char *buf = on ? served : refused;
+		size_t *n = on ? &ns : &nr;
+		int w;
+
+		if (*n >= len)
+			continue;
+		w = snprintf(buf + *n, len - *n, "%s%s", *n ? ", " : "", g->name);
+		if (w > 0)
+			*n += (size_t)w;
+	}
+}
+
+const struct hb_guard *hb_key_agent_unserved(const char *name, enum hb_tier tier)
+{
+	const struct hb_guard *g = NULL;
+
+	if (!hb_key_by_name(name, &g) || !g || hb_guard_agent_serves(g, tier))
+		return NULL;
+	return g;
 }
 
 void hb_key_agent_list(__u32 agent, const char *prefix, char *buf, size_t len)

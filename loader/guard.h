@@ -121,8 +121,32 @@ const struct hb_guard *hb_guard_by_name(const char *name);
 /* "network", "fs", ...; NULL past the end. */
 const char *hb_guard_kind_name(unsigned int kind);
 
-/* The bits of the guards the agent's object serves. */
+/* The bits of the guards the agent's object serves (on BPF-LSM). */
 __u32 hb_guard_agent_bits(void);
+
+/*
+ * Whether the agent serves @g when its object runs on @tier: HB_TIER_A
+ * (BPF-LSM), or HB_TIER_B (without it: only a guard whose tier B is
+ * cgroup-bpf, whose programs attach once for every cgroup; a per-process
+ * mechanism such as Landlock cannot be put on a service already running).
+ */
+bool hb_guard_agent_serves(const struct hb_guard *g, enum hb_tier tier);
+
+/* The bits of the guards the agent serves on @tier. */
+__u32 hb_guard_agent_bits_on(enum hb_tier tier);
+
+/*
+ * The guards the agent serves on @tier, then those it refuses there, as
+ * "network, fs, ..." (rows' names, table order) in @served and @refused
+ * ("" for none; each cut to @len, terminated): doctor's and status's.
+ */
+void hb_guard_agent_lists(enum hb_tier tier, char *served, char *refused, size_t len);
+
+/*
+ * A key the agent reads (hb_key_agent()) of a guard it does not serve on
+ * @tier: that guard's row, else NULL.
+ */
+const struct hb_guard *hb_key_agent_unserved(const char *name, enum hb_tier tier);
 
 /* Key @i of all keys (the guards' in table order, then the sandbox's); NULL past the end. */
 const struct hb_guard_key *hb_key_at(size_t i);

@@ -39,6 +39,7 @@ struct hb_policy_maps {
 	int policies, stats, net_rules, unix_rules, unix_paths, exec_rules, fs_rules;
 	int levels; /* hb_levels: which cgroup levels hold a policy */
 	int bind_rules; /* hb_bind_rules: --allow-bind */
+	__u32 always; /* guards the agent adds to every policy here (its seal, on BPF-LSM) */
 };
 
 /* Opens the object and marks the programs @cfg needs; nothing is loaded yet. */

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,10 @@ static const char *const map_names[] = {
 };
 
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
-_Static_assert(N_MAPS == sizeof(struct hb_policy_maps) / sizeof(int) + 2,
+/* The descriptors of struct hb_policy_maps come before its one other field. */
+_Static_assert(N_MAPS == offsetof(struct hb_policy_maps, always) / sizeof(int) + 2 &&
+	       offsetof(struct hb_policy_maps, always) + sizeof(__u32) ==
+	       sizeof(struct hb_policy_maps),
 	       "every policy map, hb_dns_addrs and hb_event_rings");
 
 static int *map_fd(struct hb_tierb_progs *tp, size_t i)

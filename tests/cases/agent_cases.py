@@ -267,15 +267,17 @@ def agent_restart_reuses_pins():
         cleanup(workers, pdir)
 
 
-@case("nolsm")
+@case("refusal")
 def agent_refused_without_bpf_lsm():
+    # No BPF-LSM and no tier B for the network guard (Linux 6.1: no cgroup
+    # hooks for unix sockets): the agent refuses, saying both reasons.
     pdir = tempfile.mkdtemp()
     try:
         policy(pdir, "job.conf", f"cgroup = /{CG}/job\nno-network = yes\n")
         p = C.hb("agent", "--policies", pdir, timeout=60)
-        expect_eq(p.returncode, 125, "the agent without BPF-LSM")
-        expect("agent needs BPF-LSM" in p.stderr and "Hint:" in p.stderr,
-               f"says why, with a hint: {p.stderr!r}")
+        expect_eq(p.returncode, 125, "the agent without BPF-LSM or tier B")
+        expect("agent: cannot enforce here" in p.stderr and "unix sockets" in p.stderr and
+               "Hint:" in p.stderr, f"says why, with a hint: {p.stderr!r}")
         expect_eq(pinned(), [], "nothing pinned")
         expect(not os.path.exists(os.path.join(C.CGROOT, CG)), "no cgroup made")
     finally:

@@ -314,7 +314,7 @@ def trace_follows_the_agent():
 
 @case("nolsm")
 def policy_and_trace_need_an_agent():
-    # Without BPF-LSM no agent can run: each says so, and nothing is made.
+    # No agent running or pinned: each says so, and nothing is made.
     for args, says in ((("trace",), "no agent is running"),
                        (("policy", "apply", "--cgroup", f"/{CG}/job", "--no-network"),
                         "no agent object is pinned"),

@@ -1229,6 +1229,7 @@ import cli_edge_cases  # noqa: registers help, repeated options, trace to a pipe
 import report_seen_cases  # noqa: registers tier B's reported seccomp denials and dropped packets
 import tierb_progs_cases  # noqa: registers tier B's programs shared by the boot's runs
 import audit_tierb_cases  # noqa: registers --audit and learn in tier B (spec/audit.md)
+import agent_tierb_cases  # noqa: registers the agent without BPF-LSM (tier B, spec/agent.md)
 
 
 def main():

@@ -39,7 +39,7 @@ static void template_policy(void **state)
 	a.rules.guards = HB_GUARD_NET;
 	a.rules.n_ip_rules = 1;
 	a.rules.event_rate = 10;
-	hb_agent_policy(&a.rules, HB_ORIGIN_FILE, &p);
+	hb_agent_policy(&a.rules, HB_ORIGIN_FILE, HB_GUARD_TAMPER, &p);
 	assert_int_equal(p.guards, HB_GUARD_NET | HB_GUARD_TAMPER);
 	assert_int_equal(p.net, HB_NET_IP_RULES);
 	assert_int_equal(p.origin, HB_ORIGIN_FILE);

@@ -230,6 +230,36 @@ static void agent_lists(void **state)
 	assert_non_null(hb_agent_cannot_serve(&cfg));
 }
 
+/* Without BPF-LSM the agent serves the guards whose tier B is cgroup-bpf. */
+static void agent_tiers(void **state)
+{
+	char served[128], refused[128];
+	const struct hb_guard *fs = hb_guard_by_bit(HB_GUARD_FS);
+
+	(void)state;
+	assert_int_equal(hb_guard_agent_bits_on(HB_TIER_A), hb_guard_agent_bits());
+	assert_int_equal(hb_guard_agent_bits_on(HB_TIER_A), HB_GUARD_ALL);
+	assert_int_equal(hb_guard_agent_bits_on(HB_TIER_B), HB_GUARD_NET);
+	hb_for_each_guard(g)
+		assert_int_equal(hb_guard_agent_serves(g, HB_TIER_B),
+				 g->agent && g->tier_b == HB_TIER_B);
+	assert_ptr_equal(hb_key_agent_unserved("fs-readonly", HB_TIER_B), fs);
+	assert_ptr_equal(hb_key_agent_unserved("allow-write", HB_TIER_B), fs);
+	assert_null(hb_key_agent_unserved("fs-readonly", HB_TIER_A));
+	assert_null(hb_key_agent_unserved("allow-ip", HB_TIER_B));
+	assert_null(hb_key_agent_unserved("event-rate", HB_TIER_B)); /* the sandbox's */
+	assert_null(hb_key_agent_unserved("bogus", HB_TIER_B));
+	hb_guard_agent_lists(HB_TIER_B, served, refused, sizeof(served));
+	assert_string_equal(served, "network");
+	assert_string_equal(refused, "fs, exec, native, env, seal");
+	hb_guard_agent_lists(HB_TIER_A, served, refused, sizeof(served));
+	assert_string_equal(served, "network, fs, exec, native, env, seal");
+	assert_string_equal(refused, "");
+	/* Cut short, terminated. */
+	hb_guard_agent_lists(HB_TIER_B, served, refused, 6);
+	assert_string_equal(refused, "fs, e");
+}
+
 /* hb_tier_of() and the by-name fields are one array. */
 static void tiers_by_guard(void **state)
 {
@@ -535,6 +565,7 @@ int main(void)
 		cmocka_unit_test(man_page),
 		cmocka_unit_test(spec_markers),
 		cmocka_unit_test(apply_usage),
+		cmocka_unit_test(agent_tiers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

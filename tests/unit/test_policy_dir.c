@@ -60,7 +60,7 @@ static void cgroup_and_unit_keys(void **state)
 	put("b.conf", "unit = web.service\nallow-localhost = yes\n");
 	put("ignored.txt", "not a policy\n");
 	put(".hidden.conf", "not a policy\n");
-	assert_int_equal(hb_policy_dir_read(dir, &s), 0);
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_A, &s), 0);
 	assert_int_equal(s.n, 2);
 	assert_string_equal(s.v[0].cgroup, "/ci.slice/job");
 	assert_int_equal(s.v[0].args.rules.guards, HB_GUARD_NET);
@@ -79,10 +79,10 @@ static void empty_dir_is_an_empty_set(void **state)
 	struct hb_policy_set s;
 
 	(void)state;
-	assert_int_equal(hb_policy_dir_read(dir, &s), 0);
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_A, &s), 0);
 	assert_int_equal(s.n, 0);
 	hb_policy_set_free(&s);
-	assert_int_equal(hb_policy_dir_read("/nonexistent/hb-policies", &s), -ENOENT);
+	assert_int_equal(hb_policy_dir_read("/nonexistent/hb-policies", HB_TIER_A, &s), -ENOENT);
 }
 
 /* One bad file refuses the set: nothing of the good ones is returned. */
@@ -112,10 +112,31 @@ static void one_bad_file_refuses_all(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		put("a.conf", "cgroup = /good\nno-network = yes\n");
 		put("b.conf", bad[i]);
-		assert_int_equal(hb_policy_dir_read(dir, &s), -EINVAL);
+		assert_int_equal(hb_policy_dir_read(dir, HB_TIER_A, &s), -EINVAL);
 		assert_int_equal(s.n, 0);
 		assert_null(s.v);
 	}
+	drop("a.conf");
+	drop("b.conf");
+}
+
+/* A tier B agent refuses the keys of guards it does not serve, by name. */
+static void tier_b_refuses_unserved_keys(void **state)
+{
+	struct hb_policy_set s;
+
+	(void)state;
+	put("a.conf", "cgroup = /a\nno-network = yes\nallow-ip = 10.0.0.1\n");
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_B, &s), 0);
+	assert_int_equal(s.n, 1);
+	hb_policy_set_free(&s);
+	put("b.conf", "cgroup = /b\nfs-readonly = yes\n");
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_A, &s), 0);
+	hb_policy_set_free(&s);
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_B, &s), -EINVAL);
+	assert_int_equal(s.n, 0);
+	put("b.conf", "cgroup = /b\nno-network = yes\nallow-write = /tmp\n");
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_B, &s), -EINVAL);
 	drop("a.conf");
 	drop("b.conf");
 }
@@ -127,15 +148,15 @@ static void two_files_one_cgroup(void **state)
 	(void)state;
 	put("a.conf", "cgroup = /system.slice/web.service\nno-network = yes\n");
 	put("b.conf", "unit = web.service\nno-network = yes\n");
-	assert_int_equal(hb_policy_dir_read(dir, &s), -EINVAL);
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_A, &s), -EINVAL);
 	assert_int_equal(s.n, 0);
 	/* Nested: a task below both would be denied everything. */
 	put("a.conf", "cgroup = /ci.slice\nno-network = yes\n");
 	put("b.conf", "cgroup = /ci.slice/job\nno-network = yes\n");
-	assert_int_equal(hb_policy_dir_read(dir, &s), -EINVAL);
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_A, &s), -EINVAL);
 	/* A sibling whose name only starts the same is not nested. */
 	put("b.conf", "cgroup = /ci.slice2\nno-network = yes\n");
-	assert_int_equal(hb_policy_dir_read(dir, &s), 0);
+	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_A, &s), 0);
 	assert_int_equal(s.n, 2);
 	hb_policy_set_free(&s);
 	drop("a.conf");
@@ -165,6 +186,7 @@ int main(void)
 		cmocka_unit_test(empty_dir_is_an_empty_set),
 		cmocka_unit_test(one_bad_file_refuses_all),
 		cmocka_unit_test(two_files_one_cgroup),
+		cmocka_unit_test(tier_b_refuses_unserved_keys),
 		cmocka_unit_test(cgroup_values),
 	};
 
