@@ -226,7 +226,7 @@ def dgram_socket(path):
     return s
 
 
-@case("tierA")
+@case("net")
 def agent_serves_a_notify_service_on_the_wildcard():
     # An agent policy a Type=notify service can live with: it listens on
     # 0.0.0.0:P (allow-bind), says READY=1 to the manager's notify socket
