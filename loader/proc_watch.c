@@ -27,23 +27,25 @@ static size_t pid_max(void)
 	return v ? v + 1 : 4194304 + 1; /* the kernel's ceiling */
 }
 
-/* PROC_CN_MCAST_LISTEN, to the connector's process group. */
+/*
+ * PROC_CN_MCAST_LISTEN, to the connector's process group: a netlink
+ * header, the connector's header, then the operation as its data.
+ */
 static int listen_events(int fd)
 {
-	struct {
-		struct nlmsghdr nl;
-		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) msg = {};
+	enum proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
+	_Alignas(struct nlmsghdr) char buf[NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(op))] = {};
+	struct nlmsghdr *nl = (struct nlmsghdr *)buf;
+	struct cn_msg *cn = NLMSG_DATA(nl);
 
-	msg.nl.nlmsg_len = sizeof(msg);
-	msg.nl.nlmsg_type = NLMSG_DONE;
-	msg.nl.nlmsg_pid = (__u32)getpid();
-	msg.cn.id.idx = CN_IDX_PROC;
-	msg.cn.id.val = CN_VAL_PROC;
-	msg.cn.len = sizeof(msg.op);
-	msg.op = PROC_CN_MCAST_LISTEN;
-	return send(fd, &msg, sizeof(msg), 0) == (ssize_t)sizeof(msg) ? 0 : -errno;
+	nl->nlmsg_len = sizeof(buf);
+	nl->nlmsg_type = NLMSG_DONE;
+	nl->nlmsg_pid = (__u32)getpid();
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->len = sizeof(op);
+	memcpy(cn->data, &op, sizeof(op));
+	return send(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) ? 0 : -errno;
 }
 
 int hb_proc_watch_open(struct hb_proc_watch *w)
