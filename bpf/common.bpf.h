@@ -284,23 +284,57 @@ static __always_inline int hb_find_level(__u32 from, __u32 net,
 	return l.found;
 }
 
+/* The index of the lowest bit set in @x (not 0): no loop, no table. */
+static __always_inline __u32 hb_lowest_bit(__u32 x)
+{
+	x = (x & -x) - 1; /* the bits below it, counted */
+	x -= (x >> 1) & 0x55555555;
+	x = (x & 0x33333333) + ((x >> 2) & 0x33333333);
+	x = (x + (x >> 4)) & 0x0f0f0f0f;
+	return (x * 0x01010101) >> 24;
+}
+
 /*
  * First level at which the current task is in a sandbox, or -1. Every
- * process on the host comes here on every hook: those outside the one
- * sandbox are sent away before the loop and the map lookup.
+ * process on the host comes here on every hook, before the hook builds or
+ * reads anything, and those outside leave at the cheapest test there is:
+ * a run's own object asks for the task's ancestor at its one sandbox's
+ * level; an object that serves many reads which levels hold a policy and
+ * looks at the lowest of them, and further only if there is more.
  */
 static __always_inline int hb_first_level(void)
 {
 	__u64 id = hb_sandbox_id;
+	__u32 lo = hb_level_lo, hi = hb_level_hi, from, levels;
 
-	if (id && bpf_get_current_ancestor_cgroup_id(hb_level_lo) != id)
-		return -1;
-	return hb_find_level(hb_level_lo, 0, NULL);
+	if (id) {
+		if (bpf_get_current_ancestor_cgroup_id(lo) != id)
+			return -1;
+		from = lo;
+	} else {
+		if (lo >= hi || lo >= HB_MAX_LEVELS)
+			return -1;
+		levels = hb_policy_levels() >> lo;
+		if (!levels) /* no level from lo on holds a policy */
+			return -1;
+		from = lo + hb_lowest_bit(levels);
+		if (from >= hi)
+			return -1;
+		id = bpf_get_current_ancestor_cgroup_id(from);
+		if (!id) /* the task sits above every level that holds a policy */
+			return -1;
+		if (bpf_map_lookup_elem(&hb_policies, &id))
+			return from;
+		from++;
+	}
+	return hb_find_level(from, 0, NULL);
 }
 
 /*
  * Whether an LSM hook has nothing to judge: an earlier program denied
  * already (@ret, passed on), or the task is in no sandbox (@ret is 0).
+ * Hooks declare their struct hb_ctx after this test, not before: clang
+ * zeroes it where it is declared, and a task outside would pay for that.
  */
 static __always_inline bool hb_skip(int ret, int *first)
 {

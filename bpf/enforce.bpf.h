@@ -28,13 +28,13 @@ static __always_inline bool hb_audited(const struct hb_policy *p, __u16 hook,
  * credit up to a burst's worth, an event spends event_cost_ns of it. Only
  * events are limited; the decision was already made.
  */
-static __always_inline bool hb_rate_ok(struct hb_stats *st, const struct hb_policy *p)
+static __always_inline bool hb_rate_ok(struct hb_stats *st, const struct hb_policy *p,
+				       __u64 now)
 {
-	__u64 now, cap, credit;
+	__u64 cap, credit;
 
 	if (!p->event_cost_ns)
 		return true;
-	now = bpf_ktime_get_ns();
 	cap = (__u64)p->event_cost_ns * p->event_burst;
 	credit = st->credit_ns + (now - st->credit_at_ns);
 	if (!st->credit_at_ns || credit > cap)
@@ -50,32 +50,38 @@ static __always_inline bool hb_rate_ok(struct hb_stats *st, const struct hb_poli
 
 /*
  * A denial counted, its seq taken, and its record reserved in the
- * sandbox's ring; NULL when none is to be written (limited or lost, and
- * counted so: seq = delivered + lost + limited).
+ * sandbox's ring, stamped; NULL when none is to be written (limited or
+ * lost, and counted so: seq = delivered + lost + limited). A denial costs
+ * more than an allowed call by what is done here and in hb_report: so no
+ * lookup or helper call that can be spared.
  */
 static __always_inline struct hb_event *hb_event_take(__u64 sandbox_id,
 						      const struct hb_policy *p)
 {
 	struct hb_stats *st = bpf_map_lookup_elem(&hb_stats, &sandbox_id);
 	struct hb_event *ev;
-	__u64 seq;
-	void *ring;
+	void *ring = NULL;
+	__u64 seq, now;
 
 	if (!st)
 		return NULL;
 	__sync_fetch_and_add(&st->denied, 1);
 	seq = __sync_fetch_and_add(&st->seq, 1) + 1;
-	if (!hb_rate_ok(st, p)) {
+	now = bpf_ktime_get_ns(); /* the rate limit's clock and the event's */
+	if (!hb_rate_ok(st, p, now)) {
 		__sync_fetch_and_add(&st->events_limited, 1);
 		return NULL;
 	}
-	ring = bpf_map_lookup_elem(&hb_event_rings, &sandbox_id);
+	/* Only the agent's object holds rings of warm runs; a run's reports to its own. */
+	if (!hb_sandbox_id)
+		ring = bpf_map_lookup_elem(&hb_event_rings, &sandbox_id);
 	ev = bpf_ringbuf_reserve(ring ?: (void *)&hb_events, sizeof(*ev), 0);
 	if (!ev) {
 		__sync_fetch_and_add(&st->events_lost, 1);
 		return NULL;
 	}
 	ev->seq = seq;
+	ev->ts_ns = now;
 	return ev;
 }
 
@@ -98,10 +104,9 @@ __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
 	if (!ev)
 		return 0;
 	task = bpf_get_current_task_btf();
-	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->ppid = task->real_parent->tgid; /* direct reads: no helper calls */
 	ev->pad2 = 0;
 	pid_tgid = bpf_get_current_pid_tgid();
-	ev->ts_ns = bpf_ktime_get_ns();
 	ev->cgroup_id = bpf_get_current_cgroup_id();
 	ev->sandbox_id = sandbox_id;
 	ev->pid = (__u32)pid_tgid;
@@ -170,15 +175,24 @@ struct hb_nest {
 	__u64 id;           /* the outermost one */
 };
 
-/* One level of hb_enforce()'s search; 1 stops the loop. */
+/*
+ * One level of hb_enforce()'s search; 1 stops the loop. Only the levels
+ * that hold a policy (hb_levels, read here: the hooks' frames have no room
+ * on 6.1) are asked for, as in hb_find_level().
+ */
 static long hb_nest_cb(__u32 i, void *data)
 {
 	struct hb_nest *nest = data;
-	__u32 lvl = nest->from + i;
+	__u32 lvl = nest->from + i, levels;
 	__u64 id;
 
 	if (lvl >= HB_MAX_LEVELS)
 		return 1;
+	levels = hb_policy_levels();
+	if (!(levels >> lvl)) /* none from this level on */
+		return 1;
+	if (!(levels & (1u << lvl)))
+		return 0;
 	id = bpf_get_current_ancestor_cgroup_id(lvl);
 	if (!id) /* the task sits above this level */
 		return 1;
@@ -199,10 +213,7 @@ static long hb_nest_cb(__u32 i, void *data)
  */
 static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 {
-	/*
-	 * Only for tasks in a sandbox: every level below it is looked at (no
-	 * hb_levels here, which would not fit 6.1's stack for hb_sendmsg).
-	 */
+	/* Only for tasks in a sandbox: every marked level below it is looked at. */
 	struct hb_nest nest = { .from = first };
 	struct hb_policy *p;
 	enum hb_reason reason;
@@ -219,8 +230,10 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 	/*
 	 * Whether the redirect programs see this socket: it was made inside
 	 * the sandbox. cgroup programs run only for such sockets and pass none.
+	 * Read only where hb_net_dest_reason asks (three reads of the socket).
 	 */
-	if (hb_hook_guard(hook) == HB_GUARD_NET)
+	if (hb_hook_guard(hook) == HB_GUARD_NET && (p->net & HB_NET_DNS_PROXY) &&
+	    (c->req.addr_class & HB_ADDR_DNS))
 		c->req.own_socket = c->sk ? hb_sock_in_sandbox(c->sk, first, nest.id) : 1;
 	hb_lookup_facts(c, p, first, nest.id, hook);
 	if (hook == HB_HOOK_EXEC)

@@ -76,12 +76,12 @@ static __always_inline void hb_file_path(struct hb_ctx *c, struct file *file)
 SEC("lsm/bprm_creds_for_exec")
 int BPF_PROG(hb_exec, struct linux_binprm *bprm, int ret)
 {
-	struct hb_ctx c = {};
 	const char *name;
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = {};
 	hb_read_file(&c, bprm->file);
 	/* The name it was asked for (execve's path): what the user recognises. */
 	name = BPF_CORE_READ(bprm, filename);
@@ -95,12 +95,12 @@ int BPF_PROG(hb_exec, struct linux_binprm *bprm, int ret)
 SEC("lsm/bprm_check_security")
 int BPF_PROG(hb_exec_file, struct linux_binprm *bprm, int ret)
 {
-	struct hb_ctx c = {};
 	__u32 *flag;
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = {};
 	flag = bpf_task_storage_get(&hb_first_exec, bpf_get_current_task_btf(), 0, 0);
 	c.req.first_exec = flag && *flag;
 	hb_read_file(&c, bprm->file);
@@ -118,15 +118,15 @@ int BPF_PROG(hb_exec_file, struct linux_binprm *bprm, int ret)
 SEC("lsm/bprm_creds_from_file")
 int BPF_PROG(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *old, *new;
-	struct hb_ctx c = {};
 	__u64 old_caps = 0, new_caps = 0;
 	__u32 euid;
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct hb_ctx c = {};
 	old = BPF_CORE_READ(task, cred);
 	new = BPF_CORE_READ(bprm, cred);
 	euid = BPF_CORE_READ(old, euid.val);
@@ -150,7 +150,6 @@ SEC("lsm.s/mmap_file")
 int BPF_PROG(hb_mmap, struct file *file, unsigned long reqprot,
 	     unsigned long prot, unsigned long flags, int ret)
 {
-	struct hb_ctx c = { .req.prot = prot, .arg = prot };
 	int first;
 
 	if (ret)
@@ -160,6 +159,7 @@ int BPF_PROG(hb_mmap, struct file *file, unsigned long reqprot,
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = { .req.prot = prot, .arg = prot };
 	if (file) {
 		hb_read_file(&c, file);
 		hb_file_path(&c, file);
@@ -177,7 +177,6 @@ SEC("lsm/file_mprotect")
 int BPF_PROG(hb_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
-	struct hb_ctx c = { .req.prot = prot, .arg = prot };
 	unsigned long vm_flags;
 	struct file *file;
 	int first;
@@ -189,6 +188,7 @@ int BPF_PROG(hb_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = { .req.prot = prot, .arg = prot };
 	vm_flags = BPF_CORE_READ(vma, vm_flags);
 	file = BPF_CORE_READ(vma, vm_file);
 	c.req.was_exec = !!(vm_flags & HB_VM_EXEC);
@@ -227,14 +227,15 @@ SEC("lsm/inode_init_security_anon")
 int BPF_PROG(hb_anon_inode, struct inode *inode, const struct qstr *name,
 	     const struct inode *context_inode, int ret)
 {
-	char buf[sizeof(hb_uffd_name)] = {};
 	int first;
 
-	if (ret || BPF_CORE_READ(name, len) != sizeof(hb_uffd_name) - 1)
+	/* A direct read: every anonymous inode made on the host comes here. */
+	if (ret || name->len != sizeof(hb_uffd_name) - 1)
 		return ret;
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	char buf[sizeof(hb_uffd_name)] = {};
 	/* Unreadable: judged as a userfaultfd (its length already matches). */
 	if (!bpf_probe_read_kernel(buf, sizeof(buf) - 1, BPF_CORE_READ(name, name)))
 		for (int i = 0; i < (int)sizeof(buf) - 1; i++)

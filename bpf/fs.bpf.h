@@ -69,11 +69,13 @@ struct hb_fs_objs {
  */
 static __noinline int hb_fs_change(__u8 op, const struct hb_fs_objs *o)
 {
-	struct hb_ctx c = { .req.fs_op = op, .arg = op };
 	struct dentry *dir = o->walk[0];
 	int first;
 
 	if (!(hb_fs_mode & HB_FS_READONLY))
+		return 0;
+	first = hb_first_level();
+	if (first < 0)
 		return 0;
 	/*
 	 * procfs has no entries to create or remove; the kernel asks anyway
@@ -82,9 +84,7 @@ static __noinline int hb_fs_change(__u8 op, const struct hb_fs_objs *o)
 	 */
 	if (BPF_CORE_READ(dir, d_sb, s_magic) == HB_PROC_SUPER_MAGIC)
 		return 0;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
+	struct hb_ctx c = { .req.fs_op = op, .arg = op };
 	c.fs_walk[0] = o->walk[0];
 	c.fs_walk[1] = o->walk[1];
 	c.fs_text[0] = o->text[0];
@@ -120,7 +120,6 @@ static __noinline int hb_fs_rename(const struct path *old_dir, struct dentry *ol
 /* A change to the file @d itself: attributes, extended attributes. */
 static __always_inline int hb_fs_attr(__u8 op, struct dentry *d)
 {
-	struct hb_ctx c = { .req.fs_op = op, .arg = op };
 	int first;
 
 	if (!(hb_fs_mode & HB_FS_READONLY))
@@ -128,6 +127,7 @@ static __always_inline int hb_fs_attr(__u8 op, struct dentry *d)
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = { .req.fs_op = op, .arg = op };
 	c.req.fs_linked = hb_fs_linked(d);
 	c.fs_walk[0] = d;
 	c.fs_text[0] = d;
@@ -206,12 +206,13 @@ static __noinline int hb_proc_mem_write(struct file *file, int first)
 SEC("lsm.s/file_open")
 int BPF_PROG(hb_file_open, struct file *file, int ret)
 {
-	__u32 fmode = BPF_CORE_READ(file, f_mode);
-	__u32 flags = BPF_CORE_READ(file, f_flags);
+	__u32 fmode, flags;
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	fmode = BPF_CORE_READ(file, f_mode);
+	flags = BPF_CORE_READ(file, f_flags);
 	if (flags & HB_O_TRUNC)
 		fmode |= HB_FMODE_WRITE;
 	if (flags & HB_O_FMODE_EXEC)
@@ -239,19 +240,22 @@ int BPF_PROG(hb_file_open, struct file *file, int ret)
  * store: bpffs (the pins that keep enforcement alive) for everyone, and
  * for root every kernel interface but procfs and cgroup2 (judged by
  * file_open and inode_permission): binfmt_misc, configfs, tracefs
- * instances, the next kernel's. Data filesystems leave at the first test.
+ * instances, the next kernel's. Data filesystems leave at the first test
+ * (direct reads, cheaper than BPF_CORE_READ's helper calls).
  */
 static __noinline int hb_path_change(struct dentry *dentry)
 {
-	struct hb_ctx c = { .req.fs_magic = BPF_CORE_READ(dentry, d_sb, s_magic) };
+	__u32 magic = dentry->d_sb->s_magic;
 	int first;
 
-	if (hb_fs_holds_data(c.req.fs_magic) || c.req.fs_magic == HB_PROC_SUPER_MAGIC ||
-	    c.req.fs_magic == HB_CGROUP2_SUPER_MAGIC)
+	if (hb_fs_holds_data(magic) || magic == HB_PROC_SUPER_MAGIC ||
+	    magic == HB_CGROUP2_SUPER_MAGIC)
 		return 0;
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = { .req.fs_magic = magic };
+
 	c.req.root_writer = hb_root_writer();
 	c.path = BPF_CORE_READ(dentry, d_name.name);
 	c.path_len = HB_EVENT_PATH_MAX - 1;

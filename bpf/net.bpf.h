@@ -60,11 +60,11 @@ SEC("lsm/socket_connect")
 int BPF_PROG(hb_connect, struct socket *sock, struct sockaddr *address,
 	     int addrlen, int ret)
 {
-	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
 	hb_read_sock(&c, sock);
 	hb_read_sockaddr(&c.req, address, addrlen);
 	return hb_enforce(&c, first, HB_HOOK_CONNECT);
@@ -156,12 +156,12 @@ SEC("lsm/socket_sendmsg")
 int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 	     int ret)
 {
-	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
 	void *name = NULL;
 	int namelen = 0, first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
 	/* Ancillary data first: it applies to connected sends too. */
 	hb_read_sock(&c, sock);
 	if (c.req.unreadable || hb_is_inet(c.req.family)) {
@@ -195,12 +195,6 @@ SEC("lsm/socket_create")
 int BPF_PROG(hb_sock_create, int family, int type, int protocol, int kern,
 	     int ret)
 {
-	struct hb_ctx c = {
-		.req.hook = HB_HOOK_SOCKET,
-		.req.family = family,
-		.req.type = type,
-		.req.protocol = protocol,
-	};
 	int first;
 
 	if (ret)
@@ -210,6 +204,12 @@ int BPF_PROG(hb_sock_create, int family, int type, int protocol, int kern,
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = {
+		.req.hook = HB_HOOK_SOCKET,
+		.req.family = family,
+		.req.type = type,
+		.req.protocol = protocol,
+	};
 	return hb_enforce(&c, first, HB_HOOK_SOCKET);
 }
 
@@ -217,11 +217,11 @@ SEC("lsm/socket_bind")
 int BPF_PROG(hb_bind, struct socket *sock, struct sockaddr *address,
 	     int addrlen, int ret)
 {
-	struct hb_ctx c = { .req.hook = HB_HOOK_BIND };
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .req.hook = HB_HOOK_BIND };
 	hb_read_sock(&c, sock);
 	hb_read_sockaddr(&c.req, address, addrlen);
 	return hb_enforce(&c, first, HB_HOOK_BIND);
@@ -231,12 +231,12 @@ int BPF_PROG(hb_bind, struct socket *sock, struct sockaddr *address,
 SEC("lsm/socket_listen")
 int BPF_PROG(hb_listen, struct socket *sock, int backlog, int ret)
 {
-	struct hb_ctx c = { .req.hook = HB_HOOK_LISTEN };
 	struct sock_common *skc;
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .req.hook = HB_HOOK_LISTEN };
 	hb_read_sock(&c, sock);
 	skc = (struct sock_common *)c.sk;
 	if (!c.req.unreadable && c.req.family == HB_AF_INET) {
@@ -295,11 +295,11 @@ SEC("lsm/unix_stream_connect")
 int BPF_PROG(hb_unix_connect, struct sock *sock, struct sock *other,
 	     struct sock *newsk, int ret)
 {
-	struct hb_ctx c = {};
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = {};
 	hb_unix_peer(&c, other);
 	return hb_enforce(&c, first, HB_HOOK_UNIX);
 }
@@ -308,11 +308,11 @@ int BPF_PROG(hb_unix_connect, struct sock *sock, struct sock *other,
 SEC("lsm/unix_may_send")
 int BPF_PROG(hb_unix_send, struct socket *sock, struct socket *other, int ret)
 {
-	struct hb_ctx c = {};
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = {};
 	hb_unix_peer(&c, BPF_CORE_READ(other, sk));
 	return hb_enforce(&c, first, HB_HOOK_UNIX);
 }
@@ -325,7 +325,6 @@ int BPF_PROG(hb_unix_send, struct socket *sock, struct socket *other, int ret)
 SEC("lsm/socket_setsockopt")
 int BPF_PROG(hb_setsockopt, struct socket *sock, int level, int optname, int ret)
 {
-	struct hb_ctx c = { .req.hook = HB_HOOK_SOCKOPT };
 	int first;
 
 	if (ret)
@@ -333,6 +332,7 @@ int BPF_PROG(hb_setsockopt, struct socket *sock, int level, int optname, int ret
 	/* The cheapest exit first: nearly every option is not one of these. */
 	if (!hb_net_route_option(level, optname) || hb_skip(0, &first))
 		return 0;
+	struct hb_ctx c = { .req.hook = HB_HOOK_SOCKOPT };
 	hb_read_sock(&c, sock);
 	c.req.route_opt = 1;
 	c.req.addr_family = c.req.family;

@@ -12,11 +12,11 @@
 SEC("lsm/bpf")
 int BPF_PROG(hb_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 {
-	struct hb_ctx c = { .arg = cmd };
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .arg = cmd };
 	return hb_enforce(&c, first, HB_HOOK_BPF);
 }
 
@@ -27,11 +27,11 @@ SEC("lsm/capable")
 int BPF_PROG(hb_capable, const struct cred *cred, struct user_namespace *ns,
 	     int cap, unsigned int opts, int ret)
 {
-	struct hb_ctx c = { .req.cap = cap, .arg = cap };
 	int first, level = 0;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .req.cap = cap, .arg = cap };
 	/* A failed read leaves level 0: judged as the host's (fail closed). */
 	bpf_core_read(&level, sizeof(level), &ns->level);
 	c.req.cap_userns = level > 0;
@@ -60,17 +60,18 @@ int BPF_PROG(hb_capable, const struct cred *cred, struct user_namespace *ns,
 SEC("lsm/inode_permission")
 int BPF_PROG(hb_inode_perm, struct inode *inode, int mask, int ret)
 {
-	struct hb_ctx c = { .req.fs_magic = HB_CGROUP2_SUPER_MAGIC };
 	struct kernfs_node *kn;
 	int first;
 
 	if (ret || !(mask & HB_MAY_WRITE))
 		return ret;
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != HB_CGROUP2_SUPER_MAGIC)
+	/* Direct reads: every write permission asked on the host comes here. */
+	if (inode->i_sb->s_magic != HB_CGROUP2_SUPER_MAGIC)
 		return 0;
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = { .req.fs_magic = HB_CGROUP2_SUPER_MAGIC };
 	kn = BPF_CORE_READ(inode, i_private);
 	c.path = BPF_CORE_READ(kn, name);
 	c.path_len = HB_EVENT_PATH_MAX - 1;
@@ -114,11 +115,11 @@ static __noinline int hb_ioctl_file(struct file *file)
 
 static __noinline int hb_ioctl_tty(unsigned int cmd)
 {
-	struct hb_ctx c = { .req.request = cmd, .arg = cmd };
 	int first = hb_first_level();
 
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = { .req.request = cmd, .arg = cmd };
 	return hb_enforce(&c, first, HB_HOOK_IOCTL);
 }
 
@@ -153,11 +154,11 @@ int BPF_PROG(hb_ioctl_compat, struct file *file, unsigned int cmd, unsigned long
 /* perf_event_open's kinds of access: the host's CPUs, the kernel, ... */
 static __always_inline int hb_perf_check(int type)
 {
-	struct hb_ctx c = { .req.request = type, .req.protocol = type };
 	int first = hb_first_level();
 
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = { .req.request = type, .req.protocol = type };
 	return hb_enforce(&c, first, HB_HOOK_PERF);
 }
 
@@ -178,12 +179,12 @@ int BPF_PROG(hb_perf_open_v61, struct perf_event_attr *attr, int type, int ret)
 SEC("lsm/perf_event_alloc")
 int BPF_PROG(hb_perf_alloc, struct perf_event *event, int ret)
 {
-	struct hb_ctx c = { .req.request = HB_PERF_TASK, .req.protocol = HB_PERF_TASK };
 	struct task_struct *target;
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .req.request = HB_PERF_TASK, .req.protocol = HB_PERF_TASK };
 	target = BPF_CORE_READ(event, hw.target);
 	c.target = target;
 	c.req.outside = !target; /* a whole CPU: every task on it */
@@ -247,16 +248,16 @@ static __always_inline int hb_file_owned(struct file *file)
 {
 	struct file___v612 *f = (void *)file;
 
+	/* Direct reads: cheaper than BPF_CORE_READ's helper calls. */
 	if (bpf_core_field_exists(f->f_owner))
-		return BPF_CORE_READ(f, f_owner) != NULL;
-	return BPF_CORE_READ(file, f_owner.pid) != NULL;
+		return f->f_owner != NULL;
+	return file->f_owner.pid != NULL;
 }
 
 /* A void hook: it cannot refuse, only remember who set the owner. */
 SEC("lsm/file_set_fowner")
 int BPF_PROG(hb_set_fowner, struct file *file)
 {
-	struct hb_fowner o = {};
 	__u64 key = (__u64)file;
 	int first = hb_first_level();
 
@@ -264,6 +265,7 @@ int BPF_PROG(hb_set_fowner, struct file *file)
 		bpf_map_delete_elem(&hb_fowners, &key);
 		return 0;
 	}
+	struct hb_fowner o = {};
 	o.level = first;
 	o.sandbox_id = bpf_get_current_ancestor_cgroup_id(first);
 	if (bpf_map_update_elem(&hb_fowners, &key, &o, BPF_ANY))
@@ -312,11 +314,11 @@ int BPF_PROG(hb_sigio, struct task_struct *tsk, struct fown_struct *fown, int si
 /* Mounts: a new cgroup2 or bpffs view, unmounting bpffs, pivot_root. */
 static __always_inline int hb_mount_op(void)
 {
-	struct hb_ctx c = {};
 	int first = hb_first_level();
 
 	if (first < 0)
 		return 0;
+	struct hb_ctx c = {};
 	return hb_enforce(&c, first, HB_HOOK_MOUNT);
 }
 
@@ -353,12 +355,12 @@ int BPF_PROG(hb_move_mount, const struct path *from_path,
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(hb_ptrace, struct task_struct *child, unsigned int mode, int ret)
 {
-	struct hb_ctx c = { .target = child,
-			    .req.attach = mode & HB_PTRACE_MODE_ATTACH ? HB_ATTACH_MEMORY : 0 };
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .target = child,
+			    .req.attach = mode & HB_PTRACE_MODE_ATTACH ? HB_ATTACH_MEMORY : 0 };
 	c.arg = BPF_CORE_READ(child, tgid);
 	c.req.protocol = mode;
 	return hb_enforce(&c, first, HB_HOOK_PTRACE);
@@ -368,11 +370,11 @@ SEC("lsm/task_kill")
 int BPF_PROG(hb_kill, struct task_struct *p, struct kernel_siginfo *info,
 	     int sig, const struct cred *cred, int ret)
 {
-	struct hb_ctx c = { .target = p, .req.protocol = sig };
 	int first;
 
 	if (hb_skip(ret, &first))
 		return ret;
+	struct hb_ctx c = { .target = p, .req.protocol = sig };
 	c.arg = BPF_CORE_READ(p, tgid);
 	return hb_enforce(&c, first, HB_HOOK_KILL);
 }
