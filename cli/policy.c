@@ -20,6 +20,7 @@
 #include "log.h"
 #include "policy_args.h"
 #include "policy_list.h"
+#include "probe.h"
 
 /* The cgroup's id; it must exist: apply confines, it never creates. */
 static int target(const char *cgroot, const char *rel, __u64 *id)
@@ -159,14 +160,43 @@ static int act(const struct hb_policy_args *p, const struct hb_agent_obj *ag,
 }
 
 /*
- * The agent's policy directory read as the agent reads it, without
- * loading or writing anything (as `nginx -t`): 0 or 1, every error said.
+ * The tier of the agent a set is for: the pinned agent's; else the one
+ * an agent would start with here (tier A where BPF-LSM is listed, tier B
+ * where not). Only root can tell either: a user's check is for BPF-LSM.
+ */
+static enum hb_tier agent_tier_here(void)
+{
+	struct hb_probe_failure why = {};
+	struct hb_agent_obj ag;
+	enum hb_tier tier;
+
+	if (geteuid() != 0)
+		return HB_TIER_A;
+	hb_log_setup_libbpf();
+	if (!hb_agent_obj_find(&ag)) {
+		tier = ag.tier;
+		hb_agent_obj_close(&ag);
+		return tier;
+	}
+	return hb_probe_bpf_lsm_listed(&why) ? HB_TIER_B : HB_TIER_A;
+}
+
+/*
+ * The agent's policy directory read as the agent reads it, on the tier
+ * it has or would have here, without loading or writing anything (as
+ * `nginx -t`): 0 or 1, every error said.
  */
 static int check(const char *dir)
 {
+	enum hb_tier tier = agent_tier_here();
 	struct hb_policy_set set;
 
-	if (hb_policy_dir_read(dir, HB_TIER_A, &set))
+	printf("%s: checked for %s\n", dir,
+	       geteuid() != 0 ? "an agent with BPF-LSM (tier A; as root: for this host's agent)" :
+	       tier == HB_TIER_A ? "this host's agent: BPF-LSM (tier A)" :
+	       "this host's agent: cgroup-bpf (tier B, no BPF-LSM)");
+	fflush(stdout);
+	if (hb_policy_dir_read(dir, tier, &set))
 		return 1;
 	if (hb_follow_check(&set)) {
 		hb_log("%s: policy set refused", dir);

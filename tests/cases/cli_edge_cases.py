@@ -193,6 +193,25 @@ def policy_check_reads_the_set_as_the_agent():
     p = hb("policy", "check", d)
     expect(p.returncode == 1 and "twice.conf" in p.stderr,
            f"two files for one cgroup: {p.returncode} {p.stderr!r}")
+    # The filesystem guard: served by a tier A agent only. Root's check is
+    # for this host's agent (here: the kernel's tier), a user's for BPF-LSM.
+    os.unlink(os.path.join(d, "twice.conf"))
+    with open(good, "a") as f:
+        f.write("[files]\nfs-readonly = yes\n")
+    p = hb("policy", "check", d)
+    if C.TIER == "BPF-LSM":
+        expect(p.returncode == 0 and "this host's agent: BPF-LSM" in p.stdout,
+               f"fs-readonly for a tier A agent: {p.returncode} {p.stdout!r} {p.stderr!r}")
+    else:
+        expect(p.returncode == 1 and "tier B" in p.stdout and
+               "cannot enforce the filesystem guard here" in p.stderr,
+               f"fs-readonly for a tier B agent: {p.returncode} {p.stdout!r} {p.stderr!r}")
+    p = subprocess.run([C.HB, "policy", "check", d], capture_output=True, text=True,
+                       user=65534, group=65534, extra_groups=[])
+    expect(p.returncode == 0 and "an agent with BPF-LSM" in p.stdout,
+           f"a user's check is for BPF-LSM, and says so: {p.returncode} {p.stdout!r}")
+    with open(good, "w") as f:
+        f.write("[hermetic-bpf]\nversion = 1\nunit = job.service\n[network]\nno-network = yes\n")
     p = hb("policy", "check", "--cgroup", "/a")
     expect(p.returncode == 125 and "takes only a directory" in p.stderr,
            f"a flag check does not take: {p.returncode} {p.stderr!r}")
