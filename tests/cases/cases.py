@@ -742,6 +742,11 @@ def probe_layers_securityfs_unmounted():
     if expected_tier("lsmoff"):
         expect_eq(p.returncode, 0, "tier B ran it")
         expect("network guard: enforced by cgroup-bpf" in p.stderr, f"says so: {p.stderr!r}")
+        # Tier B's programs stay loaded for the boot's next tier B run;
+        # gc unloads them once no policy is left (spec/tiers.md).
+        expect(tierb_sets() != [], "tier B's programs are kept for the boot")
+        expect_eq(hb("gc").returncode, 0, "gc")
+        expect_eq(tierb_sets(), [], "gc unloaded them: the run left no policy")
     else:
         expect_eq(p.returncode, 125, "refused")
         expect("Hint: mount -t securityfs" in p.stderr, f"says how: {p.stderr!r}")
