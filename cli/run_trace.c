@@ -80,7 +80,8 @@ static bool in_sandbox(pid_t pid, const char *cg)
  * process would ask it (its root, working directory and ids; ours with
  * the command's ids if it is gone), so that what the trace shows depends
  * on nothing the user could not learn with stat(). Where the answer is
- * unsure (no permission, a path cut short), the event stands.
+ * unsure (no permission, a path cut short), the event stands. Audited
+ * the same: learn must not write an allow-unix that run then refuses.
  */
 bool hb_run_no_socket(const struct run_state *rs, const struct hb_event *ev)
 {
@@ -89,7 +90,7 @@ bool hb_run_no_socket(const struct run_state *rs, const struct hb_event *ev)
 	size_t n;
 	int r;
 
-	if (!rs->judge_unix || ev->hook != HB_HOOK_UNIX || ev->verdict != HB_VERDICT_DENY ||
+	if (!rs->judge_unix || ev->hook != HB_HOOK_UNIX || ev->verdict == HB_VERDICT_ALLOW ||
 	    ev->reason == HB_REASON_UNREADABLE || !ev->path_len || ev->path[0] == '\0')
 		return false;
 	n = strnlen(ev->path, ev->path_len < sizeof(path) ? ev->path_len : sizeof(path));
