@@ -1237,6 +1237,31 @@ import audit_tierb_cases  # noqa: registers --audit and learn in tier B (spec/au
 import agent_tierb_cases  # noqa: registers the agent without BPF-LSM (tier B, spec/agent.md)
 
 
+def stop_stray_agents():
+    """After a failed case: an agent it left running would fail every later
+    agent case with "another agent is running"; stop it and unload its pins."""
+    stray = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if len(argv) > 1 and argv[0].endswith(b"hermetic-bpf") and argv[1] == b"agent":
+            stray.append(int(pid))
+    for pid in stray:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for pid in stray:
+        while alive(pid):
+            time.sleep(0.05)
+    if stray:
+        hb("agent", "--unload", env={})
+    return stray
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--group", default="lsm")
@@ -1269,6 +1294,9 @@ def main():
             detail = str(e) if isinstance(e, Fail) else traceback.format_exc()
             verdict = f"FAIL ({detail.strip()})"
             failed += 1
+            stray = stop_stray_agents()
+            if stray:
+                verdict += f" (stopped the agent it left running: {stray})"
         print(f"#{n} {fn.__name__}: {verdict} [{time.time() - t0:.1f}s]", flush=True)
     dns.kill()
     print(f"{passed} passed, {failed} failed", flush=True)
