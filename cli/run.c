@@ -30,7 +30,9 @@
 #include "output_file.h"
 #include "run.h"
 #include "run_args.h"
+#include "run_say.h"
 #include "run_state.h"
+#include "run_tier_b.h"
 #include "run_trace.h"
 #include "user_env.h"
 #include "sandbox.h"
@@ -38,116 +40,7 @@
 #include "trace_fmt.h"
 #include "unseen.h"
 
-/* What every tier B sandbox gets, whatever its guards (spec/tiers.md). */
-static void say_tier_b_scope(const struct hb_tiers *t)
-{
-	if (t->landlock_abi)
-		hb_log("Landlock (ABI %d): %s", t->landlock_abi, hb_tier_b_scope(t->landlock_abi));
-	else
-		hb_log("%s", hb_tier_b_scope(0));
-	hb_log("seccomp: no TIOCSTI or TIOCLINUX (typing into the terminal)");
-}
 
-/* Enforced without a trace line or a count (spec/tiers.md). */
-static void say_unseen(__u32 unseen)
-{
-	char list[1024];
-
-	hb_unseen_list(unseen, list, sizeof(list));
-	if (list[0])
-		hb_log("not reported (enforced, but no trace line and not counted): %s", list);
-}
-
-static bool audit_in_tier_b(const struct hb_run_args *a, const struct hb_tiers *t)
-{
-	return a->rules.audit && a->rules.guards && t->tamper != HB_TIER_A;
-}
-
-/* The filesystem guard's part of a tier B audit, on fanotify. */
-static bool audit_fs_b(const struct hb_run_args *a, const struct hb_tiers *t)
-{
-	return audit_in_tier_b(a, t) && (a->rules.guards & HB_GUARD_FS) &&
-	       t->fs == HB_TIER_LANDLOCK;
-}
-
-/* The user is always told which mechanism enforces what (-v, --trace). */
-static void say_enforcement(const struct hb_run_args *a, const struct hb_tiers *t)
-{
-	if (a->rules.guards & HB_GUARD_NET) {
-		hb_log("network guard: enforced by %s%s", hb_tier_name(t->net),
-		       t->net == HB_TIER_A ? " (socket_connect, socket_sendmsg, "
-					     "socket_create, socket_bind, socket_listen, "
-					     "unix_stream_connect, unix_may_send)" :
-		       t->net == HB_TIER_B ? " (cgroup connect, sendmsg, bind, sock_create "
-					     "and unix hooks) and seccomp (socket families, "
-					     "io_uring)" : "");
-		if (a->rules.n_domains)
-			hb_log("--allow-domain: DNS to port 53 goes to hermetic-bpf's "
-			       "proxy (cgroup-bpf redirect)");
-	}
-	if ((a->rules.guards & HB_GUARD_EXEC) && audit_in_tier_b(a, t))
-		hb_log("--no-subprocess: audited by seccomp (every exec after the command's "
-		       "own is let through and reported)");
-	else if (a->rules.guards & HB_GUARD_EXEC)
-		hb_log("--no-subprocess: enforced by %s%s", hb_tier_name(t->exec),
-		       t->exec == HB_TIER_A ? " (bprm_creds_for_exec)" :
-		       " and seccomp (every exec after the command's own is refused)");
-	if (a->rules.guards & HB_GUARD_NATIVE)
-		hb_log("--block-native: enforced by %s (bprm_check_security, mmap_file, "
-		       "file_mprotect)", hb_tier_name(t->native));
-	if (a->rules.guards & HB_GUARD_ENV)
-		hb_log("--no-env: minimal environment (hermetic-bpf); other processes' "
-		       "/proc files: %s (ptrace_access_check)", hb_tier_name(t->env));
-	if (audit_fs_b(a, t))
-		hb_log("filesystem guard: audited by fanotify (Landlock, which can only deny, "
-		       "gets no file rights)");
-	else if ((a->rules.guards & HB_GUARD_FS) && t->fs == HB_TIER_LANDLOCK)
-		hb_log("filesystem guard: enforced by Landlock (ABI %d): file contents, "
-		       "names and %s; not attributes or xattrs (spec/tiers.md)",
-		       t->landlock_abi, a->rules.fs_root ? "reads and listings, not stat" :
-		       "links");
-	else if (a->rules.guards & HB_GUARD_FS)
-		hb_log("filesystem guard: enforced by %s%s%s", hb_tier_name(t->fs),
-		       t->fs == HB_TIER_A ? " (file_open, path_mknod, path_mkdir, path_rmdir, "
-					    "path_unlink, path_rename, path_link, path_symlink, "
-					    "inode_setattr, inode_setxattr, inode_removexattr" : "",
-		       t->fs != HB_TIER_A ? "" : a->rules.fs_root ? ", inode_getattr, inode_readlink)" :
-		       ")");
-	if (t->tamper == HB_TIER_A)
-		hb_log("sealed by BPF-LSM: no bpf(), mounts, cgroup or kernel-interface "
-		       "changes outside the sandbox, signals, ptrace or perf of processes "
-		       "outside, typing into a terminal, privilege gained at exec, or "
-		       "capabilities beyond the few a root command keeps");
-	else if (a->rules.guards)
-		hb_log("not sealed: without BPF-LSM, a command running as root could "
-		       "undo the sandbox (this one runs as a user)");
-	if (a->rules.guards && t->tamper != HB_TIER_A)
-		say_tier_b_scope(t);
-	say_unseen(hb_unseen(a->rules.guards & ~t->unenforced, t) &
-		   (audit_fs_b(a, t) ? ~(__u32)HB_UNSEEN_FS : ~0u));
-	if (a->rules.audit && a->rules.guards)
-		hb_log("audit mode (--audit): what the guards would deny is allowed and "
-		       "reported as audited; the seal still denies");
-}
-
-/* Answers one call waiting on tier B's listener, reporting a denial. */
-static void answer_exec(int ep, struct hb_exec_notify *xn, __u32 events,
-			struct run_state *rs)
-{
-	struct hb_event ev;
-	int r;
-
-	/* Every process that could ask is gone: nothing more will come. */
-	if (events & (EPOLLHUP | EPOLLERR)) {
-		epoll_ctl(ep, EPOLL_CTL_DEL, xn->fd, NULL);
-		return;
-	}
-	r = hb_exec_notify_answer(xn, &ev);
-	if (r > 0)
-		hb_run_on_event(rs, &ev);
-	else if (r < 0)
-		hb_debug("seccomp request: %s", strerror(-r));
-}
 
 /* Waits for the command, forwarding signals and streaming events. */
 static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
@@ -189,7 +82,7 @@ static int supervise(pid_t child, const sigset_t *set, struct hb_sandbox *sb,
 		}
 		for (int i = 0; i < n; i++) {
 			if (got[i].data.fd == xn->fd) {
-				answer_exec(ep, xn, got[i].events, rs);
+				hb_run_b_answer(ep, xn, got[i].events, rs);
 				continue;
 			}
 			if (got[i].data.fd == fsa->fd || got[i].data.fd == fsa->procs.fd) {
@@ -210,41 +103,6 @@ out:
 	return err;
 }
 
-/*
- * What this sandbox cannot report (spec/tiers.md, "What tier B can
- * report"). A whole guard's denials unseen (tier B's filesystem guard) is
- * said once at start; --fail-on-block will not promise to notice them
- * unless --allow-partial accepts that it cannot.
- */
-static bool unseen_refused(const struct hb_run_args *a, __u32 unseen)
-{
-	__u32 listed = unseen & ~hb_unseen_refused(unseen);
-
-	/* Listed, not refused (a scope denial is rare): said once all the same. */
-	if (a->fail_on_block && listed) {
-		char list[1024];
-
-		hb_unseen_list(listed, list, sizeof(list));
-		hb_log("note: --fail-on-block does not see %s: enforced without a report", list);
-	}
-	if (!hb_unseen_refused(unseen))
-		return false;
-	if (!a->fail_on_block) {
-		hb_log("tier B cannot report filesystem denials on this kernel: they are "
-		       "enforced but not traced or counted");
-		return false;
-	}
-	if (a->allow_partial) {
-		hb_log("warning: --fail-on-block: tier B cannot see filesystem denials on this "
-		       "kernel; they are enforced but cannot fail the run (--allow-partial)");
-		return false;
-	}
-	hb_log("cannot promise --fail-on-block here: tier B enforces the filesystem guard "
-	       "with Landlock, which reports no denial; a blocked write would not fail the run");
-	hb_hint("use a kernel with BPF-LSM (hermetic-bpf doctor), or add --allow-partial to "
-		"run with filesystem denials enforced but not counted");
-	return true;
-}
 
 /*
  * --audit without BPF-LSM (spec/audit.md): the cgroup programs allow and
@@ -339,85 +197,10 @@ static bool root_is_dir(const char *root)
 	return false;
 }
 
-/* A sandbox without BPF-LSM: Landlock, seccomp and cgroup-bpf enforce. */
-static bool is_tier_b(const struct hb_run_args *a, const struct hb_tiers *t)
-{
-	return a->rules.guards && t->tamper != HB_TIER_A;
-}
 
-/* The network guard, on cgroup-bpf: unix sockets judged by path, seccomp's socket rules. */
-static bool net_in_tier_b(const struct hb_sandbox_config *cfg)
-{
-	return (cfg->policy.guards & HB_GUARD_NET) && cfg->tiers.net == HB_TIER_B;
-}
 
-/*
- * A tier B guard that judges paths (the network guard's --allow-unix, the
- * filesystem guard): a user namespace's mounts could put another file at
- * an allowed path, so the sandbox gets none (spec/tiers.md).
- */
-static bool tier_b_paths_guarded(const struct hb_run_args *a, const struct hb_tiers *t)
-{
-	return is_tier_b(a, t) && (a->rules.guards & (HB_GUARD_NET | HB_GUARD_FS));
-}
 
-/*
- * Tier B's Landlock ruleset, built now: for every tier B sandbox, as its
- * domain keeps ptrace, signals and abstract unix sockets inside
- * (spec/tiers.md); the filesystem and exec guards add their rights.
- */
-static int build_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
-			  struct hb_landlock *ll)
-{
-	/* --audit: Landlock can only deny; fanotify and seccomp report instead. */
-	bool enforce = !a->rules.audit;
-	struct hb_landlock_plan p = {
-		.fs_write = enforce && t->fs == HB_TIER_LANDLOCK,
-		.fs_read = enforce && t->fs == HB_TIER_LANDLOCK && a->rules.fs_root,
-		.exec = enforce && t->exec == HB_TIER_LANDLOCK,
-		.root = enforce && t->fs == HB_TIER_LANDLOCK ? a->rules.fs_root : NULL,
-		.write_paths = a->rules.write_paths,
-		.n_write = a->rules.n_write_paths,
-		.read_paths = a->rules.read_paths,
-		.n_read = a->rules.n_read_paths,
-		.cmd = a->cmd[0],
-		.path_env = getenv("PATH"),
-	};
 
-	ll->fd = -1;
-	/* No Landlock: only --allow-partial gets here (tier.c refuses the rest). */
-	if (!is_tier_b(a, t) || !t->landlock_abi)
-		return 0;
-	return hb_landlock_build(&p, t->landlock_abi, ll);
-}
-
-/*
- * Tier B's seccomp listener comes back over this pair: --no-subprocess
- * (the child looks the command up and runs it with one execve(), the only
- * one the listener lets through) and the denials it reports (spec/tiers.md).
- */
-static int prepare_exec_notify(int sp[2])
-{
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
-		hb_log("cannot create the seccomp listener's socket: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-/* The child's listener, before its exec (which waits for our answer). */
-static int take_exec_listener(int sp[2], pid_t child, struct hb_exec_notify *xn,
-			      const struct hb_sandbox *sb, bool audit)
-{
-	int err;
-
-	close(sp[1]);
-	sp[1] = -1;
-	err = hb_exec_notify_recv(xn, sp[0], child);
-	xn->sandbox_id = sb->cg.id;
-	xn->audit = audit;
-	return err;
-}
 
 struct resolve_ctx {
 	const struct hb_run_args *a;
@@ -438,7 +221,7 @@ static int resolve_paths(void *ctx)
 	if (r->fs)
 		err = hb_rules_resolve(&r->a->rules, HB_RESOLVE_FS, r->a->cmd[0], getenv("PATH"),
 				       r->paths);
-	return err ?: build_landlock(r->a, r->t, r->ll);
+	return err ?: hb_run_b_landlock(r->a, r->t, r->ll);
 }
 
 /* BPF-LSM listed here, but its programs did not load: why, for the second try. */
@@ -521,12 +304,12 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 	cfg->policy.guards = a->rules.guards & ~cfg->tiers.unenforced;
 	r->rs.unseen = hb_unseen(cfg->policy.guards, &cfg->tiers);
 	/* Audited by fanotify instead of enforced unseen by Landlock. */
-	if (audit_fs_b(a, &cfg->tiers) && (cfg->policy.guards & HB_GUARD_FS))
+	if (hb_run_audit_fs_b(a, &cfg->tiers) && (cfg->policy.guards & HB_GUARD_FS))
 		r->rs.unseen &= ~HB_UNSEEN_FS;
-	if (unseen_refused(a, r->rs.unseen))
+	if (hb_run_unseen_refused(a, r->rs.unseen))
 		return -EOPNOTSUPP;
 	r->rs.creds = &r->creds;
-	r->rs.judge_unix = !r->warm && net_in_tier_b(cfg);
+	r->rs.judge_unix = !r->warm && hb_run_net_b(a, &cfg->tiers);
 	/* Events carry monotonic times; lines, wall time (spec/events.md). */
 	hb_event_json_clock(&r->rs.jctx);
 	if (hb_run_open_outputs(a, &r->creds, &r->rs))
@@ -535,8 +318,8 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 		cfg->policy.guards |= HB_GUARD_TAMPER;
 	if (hb_rules_resolve(&a->rules, HB_RESOLVE_UNIX | HB_RESOLVE_EXEC, NULL, NULL, &r->paths))
 		return -ENOENT;
-	if (net_in_tier_b(cfg) &&
-	    hb_run_check_unix_b(r->paths.unix_rules, a->rules.n_unix_paths, &r->creds))
+	if (hb_run_net_b(a, &cfg->tiers) &&
+	    hb_unix_rules_check_b(r->paths.unix_rules, a->rules.n_unix_paths, &r->creds))
 		return -EPERM;
 	if (a->no_env) {
 		r->spawn.envp = hb_minimal_env(&r->creds);
@@ -552,31 +335,24 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 	resolve.a = a;
 	resolve.t = &cfg->tiers;
 	resolve.fs = (cfg->policy.guards & HB_GUARD_FS) &&
-		     (cfg->tiers.fs == HB_TIER_A || audit_fs_b(a, &cfg->tiers));
+		     (cfg->tiers.fs == HB_TIER_A || hb_run_audit_fs_b(a, &cfg->tiers));
 	resolve.paths = &r->paths;
 	resolve.ll = &r->landlock;
 	if (hb_as_user(&r->creds, resolve_paths, &resolve))
 		return -ENOENT;
-	if (resolve.fs && audit_fs_b(a, &cfg->tiers) && open_fs_audit(&r->fsa, a, &r->paths))
+	if (resolve.fs && hb_run_audit_fs_b(a, &cfg->tiers) && open_fs_audit(&r->fsa, a, &r->paths))
 		return -EOPNOTSUPP;
-	if (audit_fs_b(a, &cfg->tiers) && r->fsa.fd < 0)
+	if (hb_run_audit_fs_b(a, &cfg->tiers) && r->fsa.fd < 0)
 		r->rs.unseen |= HB_UNSEEN_FS;
 	/* Only BPF programs look at the policy's guards: Landlock's are its own. */
 	if (cfg->tiers.fs == HB_TIER_LANDLOCK)
 		cfg->policy.guards &= ~HB_GUARD_FS;
-	if (cfg->tiers.exec == HB_TIER_LANDLOCK) {
+	if (cfg->tiers.exec == HB_TIER_LANDLOCK)
 		cfg->policy.guards &= ~HB_GUARD_EXEC;
-		r->spawn.one_exec = true;
-		r->spawn.seccomp.exec_notify = true;
-	}
 	hb_rules_config(&a->rules, cfg->policy.guards, &r->paths, cfg);
 	/* Tier B's seccomp denials wait for us, to be answered and reported. */
-	r->spawn.seccomp.report = is_tier_b(a, &cfg->tiers);
-	if (r->spawn.seccomp.exec_notify || r->spawn.seccomp.report) {
-		if (prepare_exec_notify(r->notify_sp))
-			return -EIO;
-		r->spawn.notify_sock = r->notify_sp[1];
-	}
+	if (hb_run_b_spawn_plan(a, &cfg->tiers, &r->landlock, &r->spawn, r->notify_sp))
+		return -EIO;
 	if (a->rules.n_domains && (cfg->policy.guards & HB_GUARD_NET)) {
 		if (hb_dns_guard_open(&r->dns, a->rules.domains, a->rules.n_domains,
 				      a->rules.audit, hb_run_on_event, &r->rs))
@@ -617,22 +393,17 @@ static pid_t start(struct run *r, const struct hb_run_args *a, struct lsm_failed
 	snprintf(r->rs.cgroup, sizeof(r->rs.cgroup), "/%s/%s", HB_CGROUP_PARENT, r->sb.cg.name);
 	r->rs.jctx.cgroup = r->rs.cgroup;
 	hb_fs_audit_sandbox(&r->fsa, r->sb.cg.id, r->rs.cgroup);
-	if (audit_in_tier_b(a, &r->cfg.tiers))
+	if (hb_run_audit_in_tier_b(a, &r->cfg.tiers))
 		say_audit_unseen(a, &r->cfg.tiers, &r->fsa);
 	hb_debug("sandbox ready; starting the command");
 	/* Not into a JSON stream or a trace file: -v says it on stderr. */
 	if (a->verbose || (a->trace && !a->trace_json && !a->trace_file))
-		say_enforcement(a, &r->cfg.tiers);
+		hb_run_say_enforcement(a, &r->cfg.tiers);
 	/* No programs are loaded for it: nothing, not even the seal, holds. */
 	hb_run_warn_unguarded(a, false);
 
 	r->spawn.creds = &r->creds;
 	r->spawn.mask = &r->old;
-	r->spawn.seccomp.sockets = net_in_tier_b(&r->cfg);
-	r->spawn.seccomp.tty_inject = is_tier_b(a, &r->cfg.tiers);
-	r->spawn.seccomp.no_userns = tier_b_paths_guarded(a, &r->cfg.tiers);
-	r->spawn.seccomp.no_rie = a->rules.guards & HB_GUARD_NATIVE;
-	r->spawn.landlock = r->landlock.fd >= 0 ? &r->landlock : NULL;
 	child = hb_spawn(a->cmd, r->sb.cg.fd, &r->spawn);
 	if (child < 0) {
 		hb_dns_guard_close(&r->dns);
@@ -641,7 +412,7 @@ static pid_t start(struct run *r, const struct hb_run_args *a, struct lsm_failed
 	}
 	hb_fs_audit_command(&r->fsa, child, r->creds.uid);
 	if (r->notify_sp[0] >= 0 &&
-	    take_exec_listener(r->notify_sp, child, &r->xn, &r->sb, a->rules.audit)) {
+	    hb_run_b_take_listener(r->notify_sp, child, &r->xn, r->sb.cg.id, a->rules.audit)) {
 		hb_log("cannot take the seccomp listener; stopping the command");
 		kill(child, SIGKILL);
 	}

@@ -80,13 +80,6 @@ int hb_run_report(struct run_state *rs, const struct hb_run_args *a, __u64 sandb
 		  const struct hb_stats *stats, int wstatus, int status);
 
 /*
- * Tier B's --allow-unix: a path that @c's user could re-point
- * (loader/path_change.h), as given or with symlinks resolved, is refused
- * with a hint. Returns 0 or -errno after saying why.
- */
-int hb_run_check_unix_b(const struct hb_unix_rule *r, size_t n, const struct hb_creds *c);
-
-/*
  * A run without any guard (no flag, no profile, a policy file without
  * rules) is allowed, never silent: one warning line on stderr saying
  * what does (not) hold, @sealed if the sandbox is sealed all the same.

@@ -7,8 +7,9 @@
 #include <limits.h>
 #include <string.h>
 #include "log.h"
+#include "creds.h"
 #include "path_change.h"
-#include "run_state.h"
+#include "unix_rule.h"
 
 struct unix_check {
 	const char *path;
@@ -42,7 +43,7 @@ static int check(const struct hb_creds *c, const char *given, const char *path)
 	return ret;
 }
 
-int hb_run_check_unix_b(const struct hb_unix_rule *r, size_t n, const struct hb_creds *c)
+int hb_unix_rules_check_b(const struct hb_unix_rule *r, size_t n, const struct hb_creds *c)
 {
 	int err = 0;
 
