@@ -31,6 +31,7 @@
 #include "run_args.h"
 #include "sandbox.h"
 #include "tier.h"
+#include "unix_rule.h"
 
 static int say(char *text, size_t len, int err, const char *fmt, ...)
 {
@@ -123,6 +124,7 @@ static int check_child(const struct hb_agent_client *c, int pidfd, struct hb_chi
 }
 
 struct policy_ctx {
+	bool tier_b;  /* the agent's network guard is cgroup-bpf's: Landlock is the client's */
 	pid_t caller;
 	int argc;
 	char **argv;
@@ -152,8 +154,12 @@ static int parse_as_caller(void *ctx)
 		return -EINVAL;
 	p->parsed = true;
 	/* Refused below, before anything is resolved for them. */
-	if (p->a.user || p->a.rules.n_domains || p->a.rules.fs_root)
+	if (p->a.user || p->a.rules.n_domains || (p->a.rules.fs_root && !p->tier_b))
 		return 0;
+	/* In tier B only the network's paths are ours: the client's Landlock has the rest. */
+	if (p->tier_b)
+		return hb_rules_resolve(&p->a.rules, HB_RESOLVE_UNIX, NULL, NULL, &p->paths) ?
+		       -ENOENT : 0;
 	return hb_rules_resolve(&p->a.rules, HB_RESOLVE_UNIX | HB_RESOLVE_EXEC |
 				(p->a.rules.guards & HB_GUARD_FS ? HB_RESOLVE_FS : 0),
 				p->a.cmd[0], NULL, &p->paths) ? -ENOENT : 0;
@@ -166,22 +172,73 @@ static void policy_free(struct policy_ctx *p)
 	hb_rules_paths_free(&p->paths);
 }
 
-/* What run would write for these flags, on the agent's programs (BPF-LSM). */
-static int build_config(struct policy_ctx *p, struct hb_sandbox_config *cfg, char *text,
-			size_t len)
+/*
+ * Tier B (spec/agent-socket.md, "Without BPF-LSM"): the network guard on
+ * the boot's shared cgroup programs, the filesystem and exec guards on the
+ * Landlock ruleset the client's child takes on, as run would choose them
+ * here. A guard neither has is refused by name, or let through by
+ * --allow-partial; the guards the programs judge are left in @cfg.
+ */
+static int tiers_b(const struct hb_agent_socket *s, const struct hb_run_args *a,
+		   struct hb_sandbox_config *cfg, char *text, size_t len)
+{
+	struct hb_tiers *t = &cfg->tiers;
+
+	memset(t->mech, 0, sizeof(t->mech));
+	t->unenforced = 0;
+	t->unix_connect = s->tiers->unix_connect;
+	t->unix_sendmsg = s->tiers->unix_sendmsg;
+	t->landlock_abi = s->tiers->landlock_abi;
+	hb_for_each_guard(g) {
+		enum hb_guard_kind k = hb_guard_kind(g);
+
+		if (!(a->rules.guards & g->bit))
+			continue;
+		if (g->tier_b == HB_TIER_B && s->tiers->mech[k] == HB_TIER_B)
+			t->mech[k] = HB_TIER_B;
+		else if (g->tier_b == HB_TIER_LANDLOCK && t->landlock_abi >= g->landlock_abi)
+			t->mech[k] = HB_TIER_LANDLOCK;
+		else if (a->allow_partial)
+			t->unenforced |= g->bit;
+		else
+			return say(text, len, -EOPNOTSUPP, "%s cannot be enforced by this agent: it "
+				   "runs without BPF-LSM (tier B); drop it, or add --allow-partial "
+				   "to run without it", g->what);
+	}
+	if (a->rules.n_exec_paths && t->exec == HB_TIER_LANDLOCK)
+		return say(text, len, -EOPNOTSUPP, "--allow-exec cannot be kept without BPF-LSM: "
+			   "allowing one program allows the dynamic loader, which runs any "
+			   "program (--no-subprocess alone is enforced)");
+	if (a->rules.audit && t->fs == HB_TIER_LANDLOCK)
+		return say(text, len, -EOPNOTSUPP, "--audit of the filesystem guard without "
+			   "BPF-LSM needs root (fanotify): sudo hermetic-bpf run --audit ...");
+	cfg->policy.guards = a->rules.guards & ~t->unenforced & ~(__u32)(HB_GUARD_FS | HB_GUARD_EXEC);
+	return 0;
+}
+
+/* What run would write for these flags: on the agent's programs (BPF-LSM), or tier B's. */
+static int build_config(const struct hb_agent_socket *s, struct policy_ctx *p,
+			struct hb_sandbox_config *cfg, char *text, size_t len)
 {
 	const struct hb_run_args *a = &p->a;
 	const char *why;
+	int err;
 
 	if (a->user)
 		return say(text, len, -EPERM, "--user needs root");
 	if (a->rules.n_domains)
 		return say(text, len, -EOPNOTSUPP, "--allow-domain needs root (its DNS proxy "
 			   "is a cgroup program of the sandbox's own)");
+	memset(cfg, 0, sizeof(*cfg));
+	if (p->tier_b) {
+		err = tiers_b(s, a, cfg, text, len);
+		if (!err)
+			hb_rules_config(&a->rules, cfg->policy.guards, &p->paths, cfg);
+		return err;
+	}
 	if (a->rules.fs_root)
 		return say(text, len, -EOPNOTSUPP, "--fs-readonly=ROOT needs root (the agent's "
 			   "programs have no stat hooks)");
-	memset(cfg, 0, sizeof(*cfg));
 	hb_tier_lsm(&cfg->tiers);
 	/* Sealed, as every run on BPF-LSM. */
 	hb_rules_config(&a->rules, a->rules.guards | HB_GUARD_TAMPER, &p->paths, cfg);
@@ -247,10 +304,11 @@ static int on_sandbox_event(void *ctx, const struct hb_event *ev)
 	return 0;
 }
 
-static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c,
+static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c, __u32 op,
 			struct hb_sandbox_config *cfg, int pidfd, const struct hb_child_id *id,
 			char *text, size_t len)
 {
+	bool tier_b = s->obj->tier != HB_TIER_A;
 	struct epoll_event e = { .events = EPOLLIN };
 	struct hb_sandbox *sb = calloc(1, sizeof(*sb));
 	char rel[PATH_MAX];
@@ -258,7 +316,8 @@ static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c,
 
 	if (!sb)
 		return say(text, len, -ENOMEM, "out of memory");
-	err = hb_sandbox_open(sb, cfg, s->obj, on_sandbox_event, c);
+	/* Tier B: the boot's shared programs, on the sandbox's cgroup, as run's. */
+	err = hb_sandbox_open(sb, cfg, tier_b ? NULL : s->obj, on_sandbox_event, c);
 	if (err) {
 		free(sb);
 		return say(text, len, err, "cannot make the sandbox: %s", strerror(-err));
@@ -266,7 +325,8 @@ static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c,
 	snprintf(rel, sizeof(rel), "/%s/%s", HB_CGROUP_PARENT, sb->cg.name);
 	err = hb_agent_move_child(pidfd, id, sb->cg.path, rel, text, len);
 	e.data.fd = hb_sandbox_events_fd(sb);
-	if (!err && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, e.data.fd, &e))
+	/* A tier B sandbox without guards has no programs, so no events. */
+	if (!err && e.data.fd >= 0 && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, e.data.fd, &e))
 		err = say(text, len, -errno, "cannot watch the sandbox's events");
 	if (err) {
 		hb_sandbox_close(sb);
@@ -277,6 +337,9 @@ static int open_sandbox(struct hb_agent_socket *s, struct hb_agent_client *c,
 	c->ring_fd = e.data.fd;
 	snprintf(text, len, "%llu /%s/%s", (unsigned long long)sb->cg.id, HB_CGROUP_PARENT,
 		 sb->cg.name);
+	if (op == HB_AGENT_OP_CONFINE_B)
+		snprintf(text + strlen(text), len - strlen(text), " %c %x", tier_b ? 'B' : 'A',
+			 cfg->tiers.unenforced);
 	hb_log("agent: %s confines process %d of uid %u (pid %d's run)", sb->cg.name, id->pid,
 	       c->uid, c->pid);
 	return 0;
@@ -313,8 +376,9 @@ static int with_our_cwd(const struct hb_creds *cr, struct policy_ctx *p)
 	return err;
 }
 
-int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char *body,
-		     size_t len, const int *fds, int n_fds, char *text, size_t text_len)
+int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, __u32 op,
+		     char *body, size_t len, const int *fds, int n_fds, char *text,
+		     size_t text_len)
 {
 	char *argv[HB_CONFINE_MAX_WORDS + 2];
 	struct policy_ctx p = {};
@@ -326,11 +390,17 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 
 	if (!s->obj || !s->cgroot)
 		return say(text, text_len, -EOPNOTSUPP, "this agent does not confine runs");
-	/* A run's guards are BPF-LSM's here; tier B runs through the agent are issue 19's item 2. */
-	if (s->obj->tier != HB_TIER_A)
-		return say(text, text_len, -EOPNOTSUPP, "this agent runs without BPF-LSM "
-			   "(tier B: the network guard of services' cgroups only) and confines "
-			   "no runs; run as root instead");
+	p.tier_b = s->obj->tier != HB_TIER_A;
+	/* Tier B's Landlock and seccomp are the client's to take on: an older one would not. */
+	if (p.tier_b && op != HB_AGENT_OP_CONFINE_B)
+		return say(text, text_len, -EOPNOTSUPP, "this agent runs without BPF-LSM (tier B), "
+			   "where the client's own Landlock and seccomp hold a run's filesystem "
+			   "and exec guards and its scope; this client is older than the agent: "
+			   "use the hermetic-bpf the agent runs");
+	/* Root is not sealed in tier B (spec/tiers.md); root runs its own sandbox. */
+	if (p.tier_b && c->uid == 0)
+		return say(text, text_len, -EPERM, "a command running as root cannot be sealed "
+			   "without BPF-LSM: run it as a user");
 	/* Without them hb_as_user() could not switch, nor switch back. */
 	if (!can_switch_ids())
 		return say(text, text_len, -EOPNOTSUPP, "the agent lacks CAP_SETUID and "
@@ -367,13 +437,18 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char 
 			   "by uid %u (the agent's log says which)" : "the flags do not parse "
 			   "(the agent's log says why)", c->uid);
 	}
-	err = build_config(&p, &cfg, text, text_len);
+	err = build_config(s, &p, &cfg, text, text_len);
+	/* Tier B judges an --allow-unix path, not the socket: the caller must not re-point it. */
+	if (!err && p.tier_b && (cfg.policy.guards & HB_GUARD_NET) &&
+	    hb_unix_rules_check_b(p.paths.unix_rules, p.a.rules.n_unix_paths, &cr))
+		err = say(text, text_len, -EPERM, "an --allow-unix path could be re-pointed by "
+			  "uid %u (the agent's log says which)", c->uid);
 	if (!err)
 		err = within_quota(s, c, &cfg, text, text_len);
 	if (!err)
 		hb_debug("agent: uid %u's request checked; making its sandbox", c->uid);
 	if (!err)
-		err = open_sandbox(s, c, &cfg, fds[0], &id, text, text_len);
+		err = open_sandbox(s, c, op, &cfg, fds[0], &id, text, text_len);
 	policy_free(&p);
 	return err;
 }

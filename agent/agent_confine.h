@@ -13,12 +13,14 @@
 #include "agent_conn.h"
 
 /*
- * Answers CONFINE for client @c: @fds are the descriptors that came with
- * it (the caller closes them). 0 with @c->sb set, or -errno with @why
- * said in @text; for 0, @text is "ID CGROUP".
+ * Answers CONFINE or CONFINE_B (@op) for client @c: @fds are the
+ * descriptors that came with it (the caller closes them). 0 with @c->sb
+ * set, or -errno with @why said in @text; for 0, @text is the reply's
+ * (agent_proto.h).
  */
-int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, char *body,
-		     size_t len, const int *fds, int n_fds, char *text, size_t text_len);
+int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, __u32 op,
+		     char *body, size_t len, const int *fds, int n_fds, char *text,
+		     size_t text_len);
 
 /* Reads the sandbox's waiting events, for @c and the agent's stream. */
 void hb_agent_confine_drain(struct hb_agent_client *c);

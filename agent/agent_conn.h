@@ -20,6 +20,7 @@
 
 struct hb_sandbox;
 struct hb_agent_obj;
+struct hb_tiers;
 
 struct hb_agent_client {
 	int fd;
@@ -41,6 +42,7 @@ struct hb_agent_socket {
 	/* Set by the agent after opening: what CONFINE needs. */
 	struct hb_agent_obj *obj;
 	const char *cgroot;
+	const struct hb_tiers *tiers; /* the agent's probe: tier B's unix hooks, Landlock */
 	/* The agent's own stream, which also gets confined runs' events. */
 	int (*also)(void *ctx, void *data, size_t size);
 	void *also_ctx;

@@ -16,6 +16,13 @@
 /* Operations a request names. New ones get new numbers; none is reused. */
 #define HB_AGENT_OP_TRACE 1   /* follow every event (root only) */
 #define HB_AGENT_OP_CONFINE 2 /* confine the caller's child: run without root (any uid) */
+/*
+ * CONFINE from a client that, when the reply says tier B, takes on tier
+ * B's Landlock ruleset and seccomp filter in its child itself (the
+ * filesystem and exec guards, the sandbox's scope): a tier B agent serves
+ * no other (spec/agent-socket.md, "Without BPF-LSM").
+ */
+#define HB_AGENT_OP_CONFINE_B 3
 
 /*
  * Client to agent, the first and (for a trace) only message. A later op
@@ -44,7 +51,12 @@ struct hb_agent_msg {
 _Static_assert(sizeof(struct hb_agent_req) == 8, "hb_agent_req layout");
 _Static_assert(sizeof(struct hb_agent_msg) == 16, "hb_agent_msg layout");
 
-/* The reply's text: a refusal's reason, or "ID CGROUP" of the sandbox. */
+/*
+ * The reply's text: a refusal's reason, or "ID CGROUP" of the sandbox;
+ * to CONFINE_B, "ID CGROUP TIER UNENFORCED": TIER "A" or "B" (the client's
+ * child takes on tier B's Landlock and seccomp), UNENFORCED the HB_GUARD_*
+ * bits --allow-partial let through, in hex.
+ */
 #define HB_CONFINE_TEXT_MAX 256
 
 /* Words of `run` a request may carry (the flags and the command's name). */

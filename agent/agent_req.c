@@ -15,6 +15,7 @@ static const struct {
 } ops[] = {
 	{ HB_AGENT_OP_TRACE, true },    /* every sandbox's events: root's to read */
 	{ HB_AGENT_OP_CONFINE, false }, /* checked further per request (agent_confine.c) */
+	{ HB_AGENT_OP_CONFINE_B, false },
 };
 
 int hb_agent_req_check(const void *buf, size_t len, uid_t uid, __u32 *op)

@@ -250,8 +250,8 @@ static void on_client(struct hb_agent_socket *s, struct hb_agent_client *c, __u3
 		return;
 	}
 	status = hb_agent_req_check(buf, (size_t)n, c->uid, &op);
-	if (!status && op == HB_AGENT_OP_CONFINE)
-		status = hb_agent_confine(s, c, buf + sizeof(struct hb_agent_req),
+	if (!status && (op == HB_AGENT_OP_CONFINE || op == HB_AGENT_OP_CONFINE_B))
+		status = hb_agent_confine(s, c, op, buf + sizeof(struct hb_agent_req),
 					  (size_t)n - sizeof(struct hb_agent_req), fds, n_fds,
 					  text, sizeof(text));
 	else if (!status && n_fds)

@@ -188,6 +188,7 @@ static int serve(struct agent *ag)
 	hb_agent_socket_open(&ag->sock);
 	ag->sock.obj = &ag->obj;
 	ag->sock.cgroot = ag->cgroot;
+	ag->sock.tiers = &ag->tiers;
 	ag->sock.also = on_event;
 	ag->sock.also_ctx = ag;
 	/* Re-creations first: a denial read in the same pass names its cgroup. */

@@ -351,8 +351,11 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 		cfg->policy.guards &= ~HB_GUARD_EXEC;
 	hb_rules_config(&a->rules, cfg->policy.guards, &r->paths, cfg);
 	/* Tier B's seccomp denials wait for us, to be answered and reported. */
-	if (hb_run_b_spawn_plan(a, &cfg->tiers, &r->landlock, &r->spawn, r->notify_sp))
-		return -EIO;
+	if (hb_run_b_spawn_plan(a, &cfg->tiers, &r->landlock, &r->spawn)) {
+		if (hb_run_b_notify_pair(r->notify_sp))
+			return -EIO;
+		r->spawn.notify_sock = r->notify_sp[1];
+	}
 	if (a->rules.n_domains && (cfg->policy.guards & HB_GUARD_NET)) {
 		if (hb_dns_guard_open(&r->dns, a->rules.domains, a->rules.n_domains,
 				      a->rules.audit, hb_run_on_event, &r->rs))
@@ -411,8 +414,12 @@ static pid_t start(struct run *r, const struct hb_run_args *a, struct lsm_failed
 		return child;
 	}
 	hb_fs_audit_command(&r->fsa, child, r->creds.uid);
+	if (r->notify_sp[1] >= 0) {
+		close(r->notify_sp[1]);
+		r->notify_sp[1] = -1;
+	}
 	if (r->notify_sp[0] >= 0 &&
-	    hb_run_b_take_listener(r->notify_sp, child, &r->xn, r->sb.cg.id, a->rules.audit)) {
+	    hb_run_b_take_listener(r->notify_sp[0], child, &r->xn, r->sb.cg.id, a->rules.audit)) {
 		hb_log("cannot take the seccomp listener; stopping the command");
 		kill(child, SIGKILL);
 	}

@@ -19,9 +19,13 @@
 #include <unistd.h>
 #include "agent_client.h"
 #include "exit_status.h"
+#include "landlock.h"
 #include "launch.h"
 #include "log.h"
+#include "run_say.h"
 #include "run_state.h"
+#include "run_tier_b.h"
+#include "unseen.h"
 
 /* How long we wait, after the command, for the agent to pass on the last events. */
 #define DONE_TIMEOUT_S 10
@@ -57,31 +61,77 @@ static char *request_words(char **argv, const struct hb_run_args *a, size_t *len
 	return body;
 }
 
+/* The word the child waits for: its sandbox is made, and in which tier. */
+struct go_word {
+	char tier;          /* 'A': the agent's BPF-LSM programs; 'B': tier B */
+	__u32 unenforced;   /* tier B: the guards --allow-partial let through */
+};
+
 /*
- * The child: waits for the agent's word (a byte on @go), then becomes the
- * command. The agent holds it with ptrace while it moves it (agent_move.c):
- * under Yama's ptrace_scope 1 that takes our leave, given to the agent
- * (@agent, its pid) and taken back before the command runs. Without Yama
- * the prctl fails, and nothing is needed.
+ * The tiers a tier B agent chose for @a (agent_confine.c): the network
+ * guard on its cgroup programs, the filesystem and exec guards on our
+ * Landlock; the guards in @unenforced on nothing. -EPROTO if the agent let
+ * a guard through that it may not have.
  */
-static void child(int sock, int go, pid_t agent, char **cmd, const struct hb_spawn_opts *o)
+static int tiers_b(const struct hb_run_args *a, __u32 unenforced, struct hb_tiers *t)
 {
-	char c;
+	int abi = hb_landlock_abi();
+
+	memset(t, 0, sizeof(*t));
+	t->unix_connect = t->unix_sendmsg = -1;
+	t->landlock_abi = abi > 0 ? abi : 0;
+	t->unenforced = unenforced;
+	if (unenforced && !a->allow_partial)
+		return -EPROTO;
+	hb_for_each_guard(g) {
+		if (!(a->rules.guards & g->bit & ~unenforced))
+			continue;
+		if (g->tier_b != HB_TIER_B && g->tier_b != HB_TIER_LANDLOCK)
+			return -EPROTO;
+		t->mech[hb_guard_kind(g)] = g->tier_b;
+	}
+	return 0;
+}
+
+/*
+ * The child: waits for the agent's word (on @go), then becomes the
+ * command; in tier B it first takes on the Landlock ruleset and seccomp
+ * filter, and hands the listener back over @go. The agent holds it with
+ * ptrace while it moves it (agent_move.c): under Yama's ptrace_scope 1
+ * that takes our leave, given to the agent (@agent, its pid) and taken
+ * back before the command runs. Without Yama the prctl fails, and nothing
+ * is needed.
+ */
+static void child(int sock, int go, pid_t agent, const struct hb_run_args *a,
+		  struct hb_spawn_opts *o)
+{
+	struct hb_landlock ll = { .fd = -1 };
+	struct go_word w;
+	struct hb_tiers t;
 	ssize_t n;
 
 	close(sock);
 	if (agent > 0)
 		prctl(PR_SET_PTRACER, (unsigned long)agent, 0, 0, 0);
 	do
-		n = read(go, &c, 1);
+		n = read(go, &w, sizeof(w));
 	while (n < 0 && errno == EINTR);
 	/* EOF: the agent refused, or our parent died. Never run unconfined. */
-	if (n != 1)
+	if (n != sizeof(w))
 		_exit(HB_EXIT_FAILURE);
-	close(go);
 	if (agent > 0)
 		prctl(PR_SET_PTRACER, 0, 0, 0, 0);
-	hb_child_exec(cmd, o);
+	if (w.tier == 'B') {
+		if (tiers_b(a, w.unenforced, &t) || hb_run_b_landlock(a, &t, &ll))
+			_exit(HB_EXIT_FAILURE);
+		if (hb_run_b_spawn_plan(a, &t, &ll, o))
+			o->notify_sock = go; /* the listener goes back this way */
+		else
+			close(go);
+	} else {
+		close(go);
+	}
+	hb_child_exec(a->cmd, o);
 }
 
 /* The agent's pid, as the kernel saw it at connect(); 0 if unknown. */
@@ -104,7 +154,7 @@ static int confine(int sock, pid_t pid, const char *body, size_t len, char *text
 		hb_log("run: cannot open a pidfd for the command: %s", strerror(errno));
 		return -errno;
 	}
-	err = hb_agent_send_req(sock, HB_AGENT_OP_CONFINE, body, len, pidfd);
+	err = hb_agent_send_req(sock, HB_AGENT_OP_CONFINE_B, body, len, pidfd);
 	close(pidfd);
 	if (err) {
 		hb_log("run: cannot send the request to the agent: %s", strerror(-err));
@@ -147,11 +197,14 @@ static int on_message(int sock, struct run_state *rs, struct hb_stats *st, bool 
 	return 0;
 }
 
-/* Waits for the command, forwarding signals and printing what the agent sends. */
-static int supervise(pid_t pid, const sigset_t *set, int sock, struct run_state *rs,
-		     int *wstatus)
+/*
+ * Waits for the command, forwarding signals, printing what the agent sends
+ * and, in tier B, answering the seccomp listener @xn.
+ */
+static int supervise(pid_t pid, const sigset_t *set, int sock, struct hb_exec_notify *xn,
+		     struct run_state *rs, int *wstatus)
 {
-	struct epoll_event ev = { .events = EPOLLIN }, got[2];
+	struct epoll_event ev = { .events = EPOLLIN }, got[3];
 	int sfd = signalfd(-1, set, SFD_CLOEXEC), ep = epoll_create1(EPOLL_CLOEXEC);
 	struct hb_stats st;
 	bool have_st = false, sock_open = true;
@@ -163,14 +216,22 @@ static int supervise(pid_t pid, const sigset_t *set, int sock, struct run_state 
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 	ev.data.fd = sock;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sock, &ev);
+	if (xn->fd >= 0) {
+		ev.data.fd = xn->fd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, xn->fd, &ev);
+	}
 	for (;;) {
-		int n = hb_run_wait(ep, got, 2, rs);
+		int n = hb_run_wait(ep, got, 3, rs);
 
 		if (n < 0) {
 			err = n;
 			break;
 		}
 		for (int i = 0; i < n; i++) {
+			if (got[i].data.fd == xn->fd) {
+				hb_run_b_answer(ep, xn, got[i].events, rs);
+				continue;
+			}
 			if (got[i].data.fd == sock) {
 				/* The agent went away: the sandbox stays, pinned, until gc. */
 				if (on_message(sock, rs, &st, &have_st) && sock_open) {
@@ -214,6 +275,56 @@ static bool finish(int sock, struct run_state *rs, struct hb_stats *st)
 	return have_st;
 }
 
+/* The child, before its exec: it never runs the command. */
+static void stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * The agent's answer to CONFINE_B (agent_proto.h) into @w and @id, and
+ * @rs's cgroup; in tier B, what our side holds and says. 0, or -errno
+ * having said why (the command must not run).
+ */
+static int take_answer(const char *text, const struct hb_run_args *a, struct run_state *rs,
+		       unsigned long long *id, struct go_word *w, struct hb_tiers *t)
+{
+	char tier = 0;
+
+	if (sscanf(text, "%llu %95s %c %x", id, rs->cgroup, &tier, &w->unenforced) != 4 ||
+	    (tier != 'A' && tier != 'B')) {
+		hb_log("run: the agent's answer is not understood (\"%s\")", text);
+		hb_hint("restart the agent with the hermetic-bpf installed now");
+		return -EPROTO;
+	}
+	w->tier = tier;
+	rs->jctx.cgroup = rs->cgroup;
+	hb_debug("the agent confines the command in %s (tier %c)", rs->cgroup, tier);
+	if (tier == 'A') {
+		/* The agent seals every sandbox it makes on BPF-LSM (agent_confine.c). */
+		hb_run_warn_unguarded(a, true);
+		return 0;
+	}
+	if (tiers_b(a, w->unenforced, t)) {
+		hb_log("run: the agent let through guards (%#x) it may not", w->unenforced);
+		return -EPROTO;
+	}
+	hb_for_each_guard(g)
+		if (w->unenforced & g->bit)
+			hb_log("warning: %s: not enforced (--allow-partial; the agent runs "
+			       "without BPF-LSM)", g->what);
+	rs->unseen = hb_unseen(a->rules.guards & ~w->unenforced, t);
+	if (hb_run_unseen_refused(a, rs->unseen))
+		return -EOPNOTSUPP;
+	rs->judge_unix = hb_run_net_b(a, t);
+	/* Not into a JSON stream or a trace file: -v says it on stderr. */
+	if (a->verbose || (a->trace && !a->trace_json && !a->trace_file))
+		hb_run_say_enforcement(a, t);
+	hb_run_warn_unguarded(a, false);
+	return 0;
+}
+
 int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 {
 	struct run_state rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .trace = a->trace,
@@ -221,8 +332,11 @@ int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 				.summary_fd = -1 };
 	struct hb_creds creds;
 	struct hb_spawn_opts spawn = { .notify_sock = -1 };
+	struct hb_exec_notify xn = { .fd = -1 };
 	char text[HB_CONFINE_TEXT_MAX];
 	unsigned long long id = 0;
+	struct go_word w = {};
+	struct hb_tiers t;
 	struct hb_stats st;
 	sigset_t set, old;
 	int sock, go[2] = { -1, -1 }, wstatus = 0, status = HB_EXIT_FAILURE;
@@ -241,46 +355,44 @@ int hb_run_unprivileged(int argc, char **argv, const struct hb_run_args *a)
 	if (!body || hb_creds_resolve(NULL, &creds) ||
 	    hb_run_open_outputs(a, &creds, &rs))
 		goto out;
+	rs.creds = &creds;
 	hb_event_json_clock(&rs.jctx);
 	if (a->no_env && !(spawn.envp = hb_minimal_env(&creds))) {
 		hb_log("cannot build the environment for --no-env: %s", strerror(errno));
 		goto out;
 	}
-	if (pipe2(go, O_CLOEXEC))
+	/* The word goes down, and in tier B the child's seccomp listener comes back. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, go))
 		goto out;
 	/* Blocked before the child exists, so none is lost or mishandled. */
 	hb_run_block_signals(&set, &old);
 	spawn.creds = &creds;
 	spawn.mask = &old;
 	spawn.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
-	/* The agent's sandboxes are tier A: only --block-native adds a filter. */
+	/* Tier A's plan: --block-native's filter alone (the child makes tier B's). */
 	spawn.seccomp.no_rie = a->rules.guards & HB_GUARD_NATIVE;
 	pid = fork();
 	if (pid == 0) {
 		close(go[1]);
-		child(sock, go[0], agent_pid(sock), a->cmd, &spawn);
+		child(sock, go[0], agent_pid(sock), a, &spawn);
 	}
 	close(go[0]);
 	go[0] = -1;
-	if (pid < 0 || confine(sock, pid, body, len, text, sizeof(text))) {
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-		}
+	if (pid < 0)
+		goto out;
+	if (confine(sock, pid, body, len, text, sizeof(text)) ||
+	    take_answer(text, a, &rs, &id, &w, &t)) {
+		stop(pid);
 		goto out;
 	}
-	if (sscanf(text, "%llu %95s", &id, rs.cgroup) == 2)
-		rs.jctx.cgroup = rs.cgroup;
-	hb_debug("the agent confines the command in %s", rs.cgroup);
-	/* The agent seals every sandbox it makes (agent/agent_confine.c). */
-	hb_run_warn_unguarded(a, true);
 	/* Confined now: let it exec (its first exec takes the policy's token). */
-	if (write(go[1], "x", 1) != 1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+	if (write(go[1], &w, sizeof(w)) != sizeof(w) ||
+	    (w.tier == 'B' && hb_run_b_take_listener(go[1], pid, &xn, id, a->rules.audit))) {
+		hb_log("run: cannot start the command: %s", strerror(errno));
+		stop(pid);
 		goto out;
 	}
-	if (supervise(pid, &set, sock, &rs, &wstatus)) {
+	if (supervise(pid, &set, sock, &xn, &rs, &wstatus)) {
 		hb_log("lost track of the command: %s", strerror(errno));
 		wstatus = HB_EXIT_FAILURE << 8;
 	}
@@ -293,6 +405,7 @@ out:
 			close(go[i]);
 	close(sock);
 	free(body);
+	hb_exec_notify_close(&xn);
 	hb_minimal_env_free(spawn.envp);
 	if (rs.trace_fd != STDERR_FILENO && rs.trace_fd >= 0)
 		close(rs.trace_fd);

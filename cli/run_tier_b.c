@@ -87,7 +87,7 @@ int hb_run_b_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
  * (the child looks the command up and runs it with one execve(), the only
  * one the listener lets through) and the denials it reports (spec/tiers.md).
  */
-static int notify_pair(int sp[2])
+int hb_run_b_notify_pair(int sp[2])
 {
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
 		hb_log("cannot create the seccomp listener's socket: %s", strerror(errno));
@@ -96,8 +96,8 @@ static int notify_pair(int sp[2])
 	return 0;
 }
 
-int hb_run_b_spawn_plan(const struct hb_run_args *a, const struct hb_tiers *t,
-			const struct hb_landlock *ll, struct hb_spawn_opts *o, int sp[2])
+bool hb_run_b_spawn_plan(const struct hb_run_args *a, const struct hb_tiers *t,
+			 const struct hb_landlock *ll, struct hb_spawn_opts *o)
 {
 	bool b = hb_run_is_tier_b(a, t);
 
@@ -108,23 +108,15 @@ int hb_run_b_spawn_plan(const struct hb_run_args *a, const struct hb_tiers *t,
 	o->seccomp.no_userns = paths_guarded(a, t);
 	o->seccomp.no_rie = a->rules.guards & HB_GUARD_NATIVE;
 	o->landlock = ll && ll->fd >= 0 ? ll : NULL;
-	if (!o->seccomp.exec_notify && !o->seccomp.report)
-		return 0;
-	if (notify_pair(sp))
-		return -EIO;
-	o->notify_sock = sp[1];
-	return 0;
+	return o->seccomp.exec_notify || o->seccomp.report;
 }
 
 /* The child's listener, before its exec (which waits for our answer). */
-int hb_run_b_take_listener(int sp[2], pid_t child, struct hb_exec_notify *xn,
+int hb_run_b_take_listener(int sock, pid_t child, struct hb_exec_notify *xn,
 			   __u64 sandbox_id, bool audit)
 {
-	int err;
+	int err = hb_exec_notify_recv(xn, sock, child);
 
-	close(sp[1]);
-	sp[1] = -1;
-	err = hb_exec_notify_recv(xn, sp[0], child);
 	xn->sandbox_id = sandbox_id;
 	xn->audit = audit;
 	return err;

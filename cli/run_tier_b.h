@@ -26,15 +26,20 @@ int hb_run_b_landlock(const struct hb_run_args *a, const struct hb_tiers *t,
 
 /*
  * The command's seccomp plan and Landlock ruleset @ll (NULL: none) into
- * @o, for either tier (tier A's is --block-native's alone); when the plan
- * has a listener, the pair it comes back over is made in @sp and
- * o->notify_sock set. 0 or -errno, said.
+ * @o, for either tier (tier A's is --block-native's alone). True when the
+ * plan has a listener: the caller sets o->notify_sock, its way back.
  */
-int hb_run_b_spawn_plan(const struct hb_run_args *a, const struct hb_tiers *t,
-			const struct hb_landlock *ll, struct hb_spawn_opts *o, int sp[2]);
+bool hb_run_b_spawn_plan(const struct hb_run_args *a, const struct hb_tiers *t,
+			 const struct hb_landlock *ll, struct hb_spawn_opts *o);
 
-/* The listener from @child's process, over @sp, before its exec: 0 or -errno. */
-int hb_run_b_take_listener(int sp[2], pid_t child, struct hb_exec_notify *xn,
+/* A pair for the listener's way back: 0 or -errno, said. */
+int hb_run_b_notify_pair(int sp[2]);
+
+/*
+ * The listener from @child's process, over @sock, before its exec (xn->fd
+ * -1 if the process ended first): 0 or -errno.
+ */
+int hb_run_b_take_listener(int sock, pid_t child, struct hb_exec_notify *xn,
 			   __u64 sandbox_id, bool audit);
 
 /* Answers one call waiting on @xn (epoll @events on it), reporting a denial. */

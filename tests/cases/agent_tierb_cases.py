@@ -229,11 +229,11 @@ def agent_tierb_confines_a_service():
         expect(len(mine) == 1 and "; network; " in mine[0] and "seal" not in mine[0],
                f"the policy, network only (no seal in tier B): {st.stdout!r}")
 
-        # A user's run through a tier B agent: refused, never run unconfined.
+        # A user's run through a tier B agent beside the service's policy
+        # (agent_tierb_run_cases.py has the rest).
         from agent_unpriv_cases import urun
-        u = urun("--no-network", "sh", "-c", "echo ran")
-        expect(u.returncode == 125 and "this agent runs without BPF-LSM" in u.stderr and
-               "ran" not in u.stdout, f"a user's run: {u.returncode} {u.stdout!r} {u.stderr!r}")
+        u = urun("--no-network", C.PY, C.PROBE, "connect", C.TCPA.host, str(C.TCPA.port))
+        expect_eq((u.returncode, u.stdout.strip()), (0, "EPERM"), f"a user's run: {u.stderr!r}")
 
         # trace follows the tier B agent's denials.
         tr = Trace()
