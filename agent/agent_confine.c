@@ -105,7 +105,7 @@ static int check_child(const struct hb_agent_client *c, int pidfd, struct hb_chi
 	if (hb_pidfd_alive(pidfd))
 		return say(text, len, -EBADF, "the descriptor sent is not a live process's pidfd");
 	id->pid = hb_pidfd_pid(pidfd);
-	if (!id->pid || hb_proc_status(id->pid, &ppid, uids) ||
+	if (!id->pid || hb_proc_status(id->pid, &ppid, uids, &id->caps) ||
 	    hb_proc_cgroup(id->pid, id->cgroup, sizeof(id->cgroup)))
 		return say(text, len, -ESRCH, "the process is not visible to the agent");
 	/* Read while it lived: the pid was its own, not a reused one. */
@@ -416,6 +416,11 @@ int hb_agent_confine(struct hb_agent_socket *s, struct hb_agent_client *c, __u32
 	err = check_child(c, fds[0], &id, text, text_len);
 	if (err)
 		return err;
+	/* Capabilities (ambient ones survive exec) are what tier B cannot seal, as root. */
+	if (p.tier_b && id.caps)
+		return say(text, text_len, -EPERM, "the command would hold capabilities (%#llx), "
+			   "which cannot be sealed without BPF-LSM: run it without them",
+			   (unsigned long long)id.caps);
 	/* The caller's own cgroup and its child's: neither may leave a policy. */
 	r = hb_proc_cgroup(c->pid, cg, sizeof(cg));
 	if (!r)

@@ -50,6 +50,7 @@ static int same_child(int out, int pidfd, const struct hb_child_id *id)
 	char cg[PATH_MAX];
 	uid_t uids[4];
 	pid_t ppid = 0;
+	__u64 caps;
 
 	/*
 	 * Alive (or a zombie, held) after the seize: the process seized was
@@ -57,13 +58,15 @@ static int same_child(int out, int pidfd, const struct hb_child_id *id)
 	 */
 	if (hb_pidfd_alive(pidfd) || hb_pidfd_pid(pidfd) != id->pid)
 		return tell(out, -ESRCH, "process %d exited before it was moved", id->pid);
-	if (hb_proc_status(id->pid, &ppid, uids) || hb_proc_cgroup(id->pid, cg, sizeof(cg)))
+	if (hb_proc_status(id->pid, &ppid, uids, &caps) || hb_proc_cgroup(id->pid, cg, sizeof(cg)))
 		return tell(out, -ESRCH, "process %d exited before it was moved", id->pid);
 	if (ppid != id->ppid)
 		return tell(out, -EPERM, "process %d is no longer the caller's child", id->pid);
 	for (int i = 0; i < 4; i++)
 		if (uids[i] != id->uid)
 			return tell(out, -EPERM, "process %d changed its uids", id->pid);
+	if (caps != id->caps)
+		return tell(out, -EPERM, "process %d changed its capabilities", id->pid);
 	if (strcmp(cg, id->cgroup))
 		return tell(out, -EPERM, "process %d left the cgroup it was checked in (%s)",
 			    id->pid, id->cgroup);

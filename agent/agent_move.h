@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 /* What the agent checked about the child, to be found unchanged at the move. */
 struct hb_child_id {
@@ -17,6 +18,7 @@ struct hb_child_id {
 	pid_t ppid; /* the caller (SO_PEERCRED) */
 	uid_t uid;  /* the caller's, in every uid slot */
 	gid_t gid;  /* the caller's */
+	__u64 caps; /* what it holds or would keep across exec (tier B refuses any) */
 	char cgroup[PATH_MAX]; /* its cgroup2 path, checked free of policies */
 };
 

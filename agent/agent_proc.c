@@ -46,21 +46,28 @@ pid_t hb_pidfd_pid(int pidfd)
 	return pid > 0 ? pid : 0;
 }
 
-int hb_proc_status(pid_t pid, pid_t *ppid, uid_t uids[4])
+int hb_proc_status(pid_t pid, pid_t *ppid, uid_t uids[4], __u64 *caps)
 {
+	unsigned long long v;
 	char line[256];
 	int got = 0;
 	FILE *f = proc_open("%d/status", pid);
 
 	if (!f)
 		return -errno;
+	*caps = 0;
 	while (fgets(line, sizeof(line), f)) {
 		got += sscanf(line, "PPid: %d", ppid) == 1;
 		got += sscanf(line, "Uid: %u %u %u %u", &uids[0], &uids[1], &uids[2],
 			      &uids[3]) == 4;
+		if (sscanf(line, "CapPrm: %llx", &v) == 1 || sscanf(line, "CapEff: %llx", &v) == 1 ||
+		    sscanf(line, "CapAmb: %llx", &v) == 1) {
+			*caps |= v;
+			got++;
+		}
 	}
 	fclose(f);
-	return got == 2 ? 0 : -EIO;
+	return got == 5 ? 0 : -EIO;
 }
 
 int hb_proc_cgroup(pid_t pid, char *out, size_t len)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 /*
  * 0 while the process behind @pidfd has not been reaped (a zombie
@@ -19,8 +20,12 @@ int hb_pidfd_alive(int pidfd);
 /* The pid a pidfd names in our pid namespace, from its fdinfo; 0 if none. */
 pid_t hb_pidfd_pid(int pidfd);
 
-/* @pid's parent and its real, effective, saved and filesystem uids. 0 or -errno. */
-int hb_proc_status(pid_t pid, pid_t *ppid, uid_t uids[4]);
+/*
+ * @pid's parent, its real, effective, saved and filesystem uids, and the
+ * capabilities it holds or would keep across exec (permitted, effective,
+ * ambient, OR'd). 0 or -errno.
+ */
+int hb_proc_status(pid_t pid, pid_t *ppid, uid_t uids[4], __u64 *caps);
 
 /* @pid's cgroup2 path ("/a/b"), from /proc/PID/cgroup. 0 or -errno. */
 int hb_proc_cgroup(pid_t pid, char *out, size_t len);

@@ -110,18 +110,12 @@ static __always_inline void hb_req_from_ctx(struct hb_req *r,
 	}
 }
 
-static __always_inline int hb_cg_addr(struct bpf_sock_addr *ctx, __u16 hook,
-				      bool v6)
+/* An address hook of a task in a sandbox (@first: its level), tier B. */
+static __always_inline int hb_cg_addr_judge(struct bpf_sock_addr *ctx, __u16 hook, bool v6,
+					    int first)
 {
 	struct hb_ctx c = {};
-	int first = hb_first_level();
 
-	if (first < 0)
-		return CG_ALLOW;
-	if (hook != HB_HOOK_BIND && hb_dns_redirect(ctx, first, v6))
-		return CG_ALLOW;
-	if (!hb_tier_b)
-		return CG_ALLOW;
 	/*
 	 * No destination: a connected UDP socket's send with ancillary data
 	 * runs this hook without an address (all zero, AF_UNSPEC). It goes to
@@ -134,6 +128,25 @@ static __always_inline int hb_cg_addr(struct bpf_sock_addr *ctx, __u16 hook,
 		return CG_ALLOW;
 	hb_req_from_ctx(&c.req, ctx, hook, v6);
 	return hb_enforce(&c, first, hook) ? CG_DENY : CG_ALLOW;
+}
+
+/*
+ * Every task on the host passes here when the agent's tier B programs sit
+ * at the cgroup2 root: the outside test comes first, and the request is
+ * built only past it (hb_skip() says why).
+ */
+static __always_inline int hb_cg_addr(struct bpf_sock_addr *ctx, __u16 hook,
+				      bool v6)
+{
+	int first = hb_first_level();
+
+	if (first < 0)
+		return CG_ALLOW;
+	if (hook != HB_HOOK_BIND && hb_dns_redirect(ctx, first, v6))
+		return CG_ALLOW;
+	if (!hb_tier_b)
+		return CG_ALLOW;
+	return hb_cg_addr_judge(ctx, hook, v6, first);
 }
 
 /* One program per hook and family, all the same but for two constants. */
@@ -214,7 +227,7 @@ struct bpf_sock_addr_kern___v67 {
 	__u32 uaddrlen;
 } __attribute__((preserve_access_index));
 
-static __always_inline int hb_cg_unix(struct bpf_sock_addr *ctx)
+static __always_inline int hb_cg_unix_judge(struct bpf_sock_addr *ctx, int first)
 {
 	struct hb_ctx c = { .req.hook = HB_HOOK_UNIX, .req.family = HB_AF_UNIX };
 	struct bpf_sock_addr_kern___v67 *sa;
@@ -222,13 +235,7 @@ static __always_inline int hb_cg_unix(struct bpf_sock_addr *ctx)
 	struct hb_path_buf *buf;
 	const char *sun_path;
 	__u32 len, zero = 0;
-	int first;
 
-	if (!hb_tier_b)
-		return CG_ALLOW;
-	first = hb_first_level();
-	if (first < 0)
-		return CG_ALLOW;
 	buf = bpf_map_lookup_elem(&hb_scratch, &zero);
 	if (!buf)
 		return CG_DENY;
@@ -267,6 +274,18 @@ static __always_inline int hb_cg_unix(struct bpf_sock_addr *ctx)
 	return hb_enforce(&c, first, HB_HOOK_UNIX) ? CG_DENY : CG_ALLOW;
 }
 
+static __always_inline int hb_cg_unix(struct bpf_sock_addr *ctx)
+{
+	int first;
+
+	if (!hb_tier_b)
+		return CG_ALLOW;
+	first = hb_first_level();
+	if (first < 0)
+		return CG_ALLOW;
+	return hb_cg_unix_judge(ctx, first);
+}
+
 SEC("cgroup/connect4")
 int hb_cg_unix_connect(struct bpf_sock_addr *ctx)
 {
@@ -280,8 +299,7 @@ int hb_cg_unix_sendmsg(struct bpf_sock_addr *ctx)
 }
 
 /* Tier B's socket(): inet families only (the hook runs for no other). */
-SEC("cgroup/sock_create")
-int hb_cg_sock_create(struct bpf_sock *sk)
+static __always_inline int hb_cg_sock_judge(struct bpf_sock *sk, int first)
 {
 	struct hb_ctx c = {
 		.req.hook = HB_HOOK_SOCKET,
@@ -289,6 +307,13 @@ int hb_cg_sock_create(struct bpf_sock *sk)
 		.req.type = sk->type,
 		.req.protocol = sk->protocol,
 	};
+
+	return hb_enforce(&c, first, HB_HOOK_SOCKET) ? CG_DENY : CG_ALLOW;
+}
+
+SEC("cgroup/sock_create")
+int hb_cg_sock_create(struct bpf_sock *sk)
+{
 	int first;
 
 	if (!hb_tier_b)
@@ -296,7 +321,7 @@ int hb_cg_sock_create(struct bpf_sock *sk)
 	first = hb_first_level();
 	if (first < 0)
 		return CG_ALLOW;
-	return hb_enforce(&c, first, HB_HOOK_SOCKET) ? CG_DENY : CG_ALLOW;
+	return hb_cg_sock_judge(sk, first);
 }
 
 /*
@@ -305,21 +330,11 @@ int hb_cg_sock_create(struct bpf_sock *sk)
  * an option longer than a page must come back with optlen 0 for that
  * (before Linux 6.5 the kernel otherwise fails it with EFAULT).
  */
-SEC("cgroup/setsockopt")
-int hb_cg_sockopt(struct bpf_sockopt *ctx)
+static __always_inline int hb_cg_sockopt_judge(struct bpf_sockopt *ctx, int first)
 {
 	struct hb_ctx c = { .req.hook = HB_HOOK_SOCKOPT };
 	struct bpf_sock *sk = ctx->sk;
-	int first;
 
-	if (!hb_tier_b || !hb_net_route_option(ctx->level, ctx->optname)) {
-		if (ctx->optlen > 4096)
-			ctx->optlen = 0;
-		return CG_ALLOW;
-	}
-	first = hb_first_level();
-	if (first < 0)
-		return CG_ALLOW;
 	if (!sk)
 		c.req.unreadable = 1;
 	else {
@@ -331,6 +346,22 @@ int hb_cg_sockopt(struct bpf_sockopt *ctx)
 	c.req.protocol = ctx->level; /* the event's protocol field: the level */
 	c.arg = ctx->optname;
 	return hb_enforce(&c, first, HB_HOOK_SOCKOPT) ? CG_DENY : CG_ALLOW;
+}
+
+SEC("cgroup/setsockopt")
+int hb_cg_sockopt(struct bpf_sockopt *ctx)
+{
+	int first;
+
+	if (!hb_tier_b || !hb_net_route_option(ctx->level, ctx->optname)) {
+		if (ctx->optlen > 4096)
+			ctx->optlen = 0;
+		return CG_ALLOW;
+	}
+	first = hb_first_level();
+	if (first < 0)
+		return CG_ALLOW;
+	return hb_cg_sockopt_judge(ctx, first);
 }
 
 /*
@@ -456,7 +487,7 @@ static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __
 						       __u32 *level)
 {
 	struct hb_skb_loop l = { .skb = skb, .lo = hb_level_lo };
-	__u32 hi = hb_level_hi;
+	__u32 hi = hb_level_hi, from;
 
 	*level = hb_level_lo;
 	if (hb_sandbox_id) {
@@ -470,6 +501,18 @@ static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __
 	l.levels = hb_policy_levels();
 	if (!(l.levels >> l.lo))
 		return NULL;
+	/* The lowest marked level without a loop, as hb_first_level(). */
+	from = l.lo + hb_lowest_bit(l.levels >> l.lo);
+	if (from >= hi)
+		return NULL;
+	*id = bpf_skb_ancestor_cgroup_id(skb, from);
+	if (!*id) /* the socket's cgroup sits above every marked level */
+		return NULL;
+	*level = from;
+	l.policy = bpf_map_lookup_elem(&hb_policies, id);
+	if (l.policy || from + 1 >= hi || !(l.levels >> (from + 1)))
+		return l.policy;
+	l.lo = from + 1;
 	bpf_loop(hi - l.lo, hb_skb_level_cb, &l, 0);
 	*id = l.id;
 	*level = l.found;
@@ -479,19 +522,13 @@ static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __
 /*
  * The request a packet of a sandbox socket makes: its socket, and the
  * address at the other end (@in: the source, else the destination).
- * NULL when no sandbox policy covers the socket. Nothing here knows the
- * task, so no event is reported.
+ * Nothing here knows the task, so no event is reported.
  */
-static __always_inline struct hb_policy *hb_skb_req(struct __sk_buff *skb,
-						    struct hb_ctx *c, bool in, __u64 *id,
-						    __u32 *level)
+static __always_inline void hb_skb_req(struct __sk_buff *skb, struct hb_ctx *c, bool in)
 {
-	struct hb_policy *p = hb_skb_policy(skb, id, level);
 	struct hb_pkt k = {};
 	struct bpf_sock *sk;
 
-	if (!p)
-		return NULL;
 	hb_parse_pkt(skb, &k);
 	sk = skb->sk;
 	if (sk)
@@ -510,7 +547,6 @@ static __always_inline struct hb_policy *hb_skb_req(struct __sk_buff *skb,
 	__builtin_memcpy(c->req.addr, in ? k.src : k.dst, 16);
 	c->req.port = bpf_ntohs(in ? k.sport : k.dport);
 	hb_req_classify(&c->req);
-	return p;
 }
 
 /*
@@ -550,20 +586,13 @@ static __always_inline void hb_report_pkt(struct __sk_buff *skb, const struct hb
  * sendto() passes no cgroup hook). 0 drops: the send fails with EPERM
  * (ICMPv6's ping send ignores it: nothing leaves, no error).
  */
-SEC("cgroup_skb/egress")
-int hb_cg_egress(struct __sk_buff *skb)
+static __always_inline int hb_cg_egress_judge(struct __sk_buff *skb, struct hb_policy *p,
+					      __u32 level, __u64 id)
 {
 	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
 	enum hb_reason reason;
-	struct hb_policy *p;
-	__u32 level;
-	__u64 id;
 
-	if (!hb_tier_b)
-		return CG_ALLOW;
-	p = hb_skb_req(skb, &c, false, &id, &level);
-	if (!p)
-		return CG_ALLOW;
+	hb_skb_req(skb, &c, false);
 	hb_lookup_facts(&c, p, level, id, HB_HOOK_SENDMSG);
 	reason = hb_net_egress_reason(p, &c.req);
 	if (!reason)
@@ -571,6 +600,8 @@ int hb_cg_egress(struct __sk_buff *skb)
 	hb_report_pkt(skb, &c.req, id, reason, p);
 	return hb_audited(p, HB_HOOK_SENDMSG, reason) ? CG_ALLOW : CG_DENY;
 }
+
+
 
 /*
  * Whether the socket receiving @skb is bound as one of sandbox @id's
@@ -607,20 +638,13 @@ static __always_inline int hb_skb_bind_match(struct __sk_buff *skb, __u64 id)
  * can deny the send, and listen() on an unbound socket binds it too: such
  * a socket must stay unreachable.
  */
-SEC("cgroup_skb/ingress")
-int hb_cg_ingress(struct __sk_buff *skb)
+static __always_inline int hb_cg_ingress_judge(struct __sk_buff *skb, struct hb_policy *p,
+					       __u32 level, __u64 id)
 {
 	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
 	enum hb_reason reason;
-	struct hb_policy *p;
-	__u32 level;
-	__u64 id;
 
-	if (!hb_tier_b)
-		return CG_ALLOW;
-	p = hb_skb_req(skb, &c, true, &id, &level);
-	if (!p)
-		return CG_ALLOW;
+	hb_skb_req(skb, &c, true);
 	hb_lookup_facts(&c, p, level, id, HB_HOOK_CONNECT);
 	if (!c.req.connected && (p->net & HB_NET_BIND_RULES) &&
 	    !(c.req.addr_class & HB_ADDR_LOOPBACK))
@@ -631,6 +655,37 @@ int hb_cg_ingress(struct __sk_buff *skb)
 	c.req.hook = HB_HOOK_INGRESS;
 	hb_report_pkt(skb, &c.req, id, reason, p);
 	return hb_audited(p, HB_HOOK_INGRESS, reason) ? CG_ALLOW : CG_DENY;
+}
+
+/*
+ * Every packet of the host when the agent's tier B programs sit at the
+ * root: the policy is looked for first, the request built only for one.
+ */
+static __always_inline int hb_cg_skb(struct __sk_buff *skb, bool in)
+{
+	struct hb_policy *p;
+	__u32 level;
+	__u64 id;
+
+	if (!hb_tier_b)
+		return CG_ALLOW;
+	p = hb_skb_policy(skb, &id, &level);
+	if (!p)
+		return CG_ALLOW;
+	return in ? hb_cg_ingress_judge(skb, p, level, id) :
+		    hb_cg_egress_judge(skb, p, level, id);
+}
+
+SEC("cgroup_skb/egress")
+int hb_cg_egress(struct __sk_buff *skb)
+{
+	return hb_cg_skb(skb, false);
+}
+
+SEC("cgroup_skb/ingress")
+int hb_cg_ingress(struct __sk_buff *skb)
+{
+	return hb_cg_skb(skb, true);
 }
 
 #endif /* HB_CGROUP_NET_BPF_H */

@@ -76,6 +76,10 @@ OPS = dict(timed_ops(LIBC),
 # --no-subprocess a shell could not start it. The page's labels come
 # from here (the report's meta line).
 ALL_GUARDS = ["--no-network", "--fs-readonly", "--no-subprocess"]
+CGROOT = "/sys/fs/cgroup"
+DEEP = "/hbbench/x/y"          # the task's cgroup in (a3) and (c): level 3
+SERVICE = "/hbbench/svc"       # the agent's policy: level 2
+AGENT_DIR = "/tmp/bench-native-agent"
 CONFIGS = {
     "a": dict(flags=None, outside=False, denies={}),
     "b": dict(flags=ALL_GUARDS, outside=True, denies={}),
@@ -85,6 +89,13 @@ CONFIGS = {
     "fs": dict(flags=["--fs-readonly", "--allow-write", f"{WORK}/w0"], outside=False,
                denies={"write_denied": "EACCES"}),
     "noexec": dict(flags=["--no-subprocess"], outside=False, denies={"forkexec": "EPERM"}),
+    # A host with the tier B agent: its programs at the cgroup2 root run for
+    # every task. The task sits 3 levels deep, a policy marks level 2 (a
+    # service's), and the baseline is the same task with no agent (a3).
+    "a3": dict(flags=None, outside=False, denies={}, depth=DEEP),
+    "agent3": dict(flags=None, outside=True, denies={}, depth=DEEP, agent=True, baseline="a3",
+                   label="(c) outside, 3 levels deep, the tier B agent at the cgroup2 root "
+                         "with a policy at level 2"),
 }
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -179,11 +190,49 @@ def as_user():
     return dict(user=USER.pw_uid, group=USER.pw_gid, extra_groups=[], env=USER_ENV)
 
 
+class Agent:
+    """`hermetic-bpf agent` with one policy, on SERVICE, until stop():
+    then --unload, so that no later block runs its programs."""
+
+    def __init__(self):
+        os.makedirs(AGENT_DIR, exist_ok=True)
+        with open(f"{AGENT_DIR}/svc.conf", "w") as f:
+            f.write(f"[hermetic-bpf]\nversion = 1\ncgroup = {SERVICE}\n"
+                    "[network]\nno-network = yes\n")
+        self.p = subprocess.Popen([HB, "agent", "--policies", AGENT_DIR], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+        for line in self.p.stderr:
+            if "agent: ready" in line:
+                return
+        raise RuntimeError(f"the agent did not start ({self.p.wait()})")
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait(timeout=60)
+        subprocess.run([HB, "agent", "--unload"], capture_output=True, timeout=120)
+
+
+def in_cgroup(cg, argv):
+    """@argv as the user, started in cgroup @cg (made if missing)."""
+    os.makedirs(CGROOT + cg, exist_ok=True)
+    return ["sh", "-c", f'echo $$ > {CGROOT}{cg}/cgroup.procs && exec setpriv '
+            f'--reuid={USER.pw_uid} --regid={USER.pw_gid} --clear-groups "$@"', "sh", *argv]
+
+
 def op_block(cfg, argv):
     """One operation in one configuration: its op line (or None)."""
     flags, outside = CONFIGS[cfg]["flags"], CONFIGS[cfg]["outside"]
+    depth = CONFIGS[cfg].get("depth")
     bg = None
-    if flags is None or outside:
+    if depth:
+        bg = Agent() if CONFIGS[cfg].get("agent") else None
+        try:
+            p = subprocess.run(in_cgroup(depth, argv), capture_output=True, text=True,
+                               cwd="/tmp", timeout=300, env=USER_ENV)
+        finally:
+            if bg:
+                bg.stop()
+    elif flags is None or outside:
         if outside:
             bg = background(flags, HB_ENV)
         try:
@@ -288,6 +337,12 @@ def main():
         emit("section", name=name, seconds=round(secs, 1), busy_cores=busy,
              steal_cores=steal, our_cores=ours)
     shutil.rmtree(WORK, ignore_errors=True)
+    shutil.rmtree(AGENT_DIR, ignore_errors=True)
+    for d in (DEEP, os.path.dirname(DEEP), SERVICE, os.path.dirname(SERVICE)):
+        try:
+            os.rmdir(CGROOT + d)
+        except OSError:
+            pass
     emit("done", seconds=round(time.monotonic() - t0, 1))
 
 

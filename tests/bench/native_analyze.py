@@ -90,12 +90,16 @@ class Native:
         work = m.get("work", "DIR")
         flags = {c: " ".join(f.replace(work, "DIR") for f in spec["flags"])
                  for c, spec in m.get("configs", {}).items() if spec["flags"]}
-        # Operation configurations besides (a), with their labels.
+        # Operation configurations besides (a), with their labels; one
+        # with its own baseline (the agent's, against a3) says so.
         self.configs = {c: (f"(b) outside, next to `run {flags[c]}`"
                             if m["configs"][c]["outside"] else f"inside `{flags[c]}`")
                         for c in flags}
+        self.configs.update({c: spec["label"] for c, spec in m.get("configs", {}).items()
+                             if spec.get("label")})
+        self.baseline = {c: m["configs"][c].get("baseline", "a") for c in self.configs}
         self.inside = [c for c in flags if not m["configs"][c]["outside"]]
-        self.denied_in = {c: set(m["configs"][c]["denies"]) for c in flags}
+        self.denied_in = {c: set(m["configs"][c]["denies"]) for c in self.configs}
         # (title, op, cfg, allowed op, allowed cfg, denied by, allowed by)
         self.denied = []
         for c in self.inside:
@@ -187,11 +191,13 @@ def targets_tables(n):
         cells = []
         for cfg in n.configs:
             target = TARGET_INSIDE if cfg in n.inside else TARGET_OUTSIDE
+            den = n.baseline[cfg]
             cells.append("denied: below" if op in n.denied_in[cfg] else
-                         short_verdict(n.op_ratio(op, cfg), n.op_ratio(op, cfg, clock="cpu"),
-                                       target))
+                         short_verdict(n.op_ratio(op, cfg, den_cfg=den),
+                                       n.op_ratio(op, cfg, den_cfg=den, clock="cpu"), target))
         rows.append([title] + cells)
-    ops = md_table(["operation: median ratio to (a) no sandbox, wall clock (CPU time)"] +
+    ops = md_table(["operation: median ratio to (a) no sandbox ((c): to the same task "
+                    "with no agent), wall clock (CPU time)"] +
                    [f"{label}, allowed ≤ {TARGET_INSIDE:.2f}×" if c in n.inside else
                     f"{label} ≤ {TARGET_OUTSIDE:.2f}×" for c, label in n.configs.items()], rows)
     denied = md_table(
@@ -234,13 +240,13 @@ def ops_table(n, clock):
     for op, title in OPS.items():
         cells = []
         for cfg in n.configs:
-            cell = fmt_q(n.op_ratio(op, cfg, clock=clock))
+            cell = fmt_q(n.op_ratio(op, cfg, den_cfg=n.baseline[cfg], clock=clock))
             if op in n.denied_in[cfg]:
                 cell += " (denied)"
             cells.append(cell)
         rows.append([title, fmt_tq(n.op_time(op, "a", clock))] + cells)
     return md_table(["operation", "(a) no sandbox: time/op"] +
-                    [f"{label} / (a)" for label in n.configs.values()], rows)
+                    [f"{label} / ({n.baseline[c]})" for c, label in n.configs.items()], rows)
 
 
 def denied_table(n):

@@ -116,6 +116,16 @@ def agent_tierb_refuses_what_it_cannot_enforce():
         expect(p.returncode == 0 and os.path.exists(mark) and
                "--block-native: not enforced (--allow-partial" in p.stderr,
                f"--allow-partial runs it, and says what is not enforced: {p.stderr!r}")
+        # A command that would keep a capability (ambient: it survives exec) could
+        # undo its sandbox as root could: refused. The same user without it runs.
+        capped = ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
+                  "--inh-caps=+dac_override", "--ambient-caps=+dac_override", C.HB, "run",
+                  "--no-network", "--", "touch", mark + "2"]
+        p = subprocess.run(capped, capture_output=True, text=True, timeout=120)
+        expect(p.returncode == 125 and "would hold capabilities" in p.stderr and
+               not os.path.exists(mark + "2"), f"ambient CAP_DAC_OVERRIDE: {p.stderr!r}")
+        p = urun("--no-network", "--", "touch", mark + "2")
+        expect(p.returncode == 0 and os.path.exists(mark + "2"), f"without it: {p.stderr!r}")
         # A client that would not take Landlock and seccomp on (CONFINE, op 2) is refused;
         # CONFINE_B (op 3) is served.
         got, _ = raw("child-as-1000")
