@@ -339,7 +339,9 @@ def section(n, machine, build, took_s, existing):
             "children; not the child left to detach), median.", "",
             "### Operations: time relative to (a) no sandbox", "",
             "Each cell: the operation's time per call in that configuration over its time in "
-            "(a), in the same round; median [p25–p75] over rounds.", "",
+            "(a), in the same round; median [p25–p75] over rounds. (c) is over (a3), the "
+            "same task 3 levels deep with no agent: the agent is started before each of its "
+            "blocks and unloaded after, so that no other block runs its programs.", "",
             "**Wall clock** (the targets' measure)", "", ops_table(n, "wall"), "",
             "**CPU time** of the timing process and the children it waited for: what other "
             "jobs' turns on the CPU do not inflate, but missing work done for it elsewhere "
