@@ -64,6 +64,7 @@ static void print_agent_text(const struct hb_tiers *t)
 	printf("agent    %s (tier %s): serves %s%s%s%s\n", hb_tier_name(tier),
 	       tier_letter(tier), served, refused[0] ? "; refuses " : "", refused,
 	       refused[0] ? " (they need BPF-LSM)" : "");
+	printf("         users' runs through it: %s\n", hb_guard_agent_runs(tier));
 }
 
 static void print_text(const struct hb_tiers *t, const struct hb_tier_why *why,

@@ -33,6 +33,7 @@ static int show(const struct hb_agent_obj *ag, const char *cgroot)
 	hb_guard_agent_lists(ag->tier, served, refused, sizeof(served));
 	printf("serves: %s%s%s%s\n", served, refused[0] ? "; refuses: " : "", refused,
 	       refused[0] ? " (they need BPF-LSM)" : "");
+	printf("users' runs: %s\n", hb_guard_agent_runs(ag->tier));
 	err = hb_policy_list_read(&ag->maps, cgroot, &l);
 	if (err)
 		return err;

@@ -339,6 +339,13 @@ bool hb_key_agent(const char *name, __u32 agent)
 	return key && (key->agent & agent);
 }
 
+const char *hb_guard_agent_runs(enum hb_tier tier)
+{
+	return tier == HB_TIER_A ? "every guard on the agent's programs, sealed" :
+	       "the network on the agent's programs; files, exec and the scope on the "
+	       "command's own Landlock and seccomp; no --block-native (spec/agent-socket.md)";
+}
+
 void hb_guard_agent_lists(enum hb_tier tier, char *served, char *refused, size_t len)
 {
 	size_t ns = 0, nr = 0;

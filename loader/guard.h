@@ -142,6 +142,9 @@ __u32 hb_guard_agent_bits_on(enum hb_tier tier);
  */
 void hb_guard_agent_lists(enum hb_tier tier, char *served, char *refused, size_t len);
 
+/* How a user's `run` through the agent on @tier is enforced, one phrase. */
+const char *hb_guard_agent_runs(enum hb_tier tier);
+
 /*
  * A key the agent reads (hb_key_agent()) of a guard it does not serve on
  * @tier: that guard's row, else NULL.

@@ -88,6 +88,9 @@ def agent_tierb_confines_a_users_run():
                "filesystem guard: enforced by Landlock" in p.stderr,
                f"--trace says which mechanism enforces what: {p.stderr!r}")
         expect("confines process" in "".join(ag.err), f"the agent made it: {ag.err}")
+        st = C.hb("status")
+        expect("users' runs: the network on the agent's programs; files, exec" in st.stdout,
+               f"status says how users' runs are enforced: {st.stdout!r}")
         # A command that runs nothing else, unguarded but for the network: it runs.
         p = urun("--no-network", "--", C.PY, "-c", "print('ran')")
         expect_eq((p.returncode, p.stdout.strip()), (0, "ran"), f"a plain run: {p.stderr!r}")
