@@ -55,6 +55,29 @@ print(" ".join(out), open("/proc/self/cgroup").read().strip().split(":")[-1])
 """
 
 
+# argv as uid 1000 holding CAP_DAC_OVERRIDE as an ambient capability (no
+# setpriv --reuid in the VMs' busybox): kept across setresuid, then raised.
+AMBIENT = r"""
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+class Hdr(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+class Data(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+libc.prctl(8, 1, 0, 0, 0)  # PR_SET_KEEPCAPS
+os.setgroups([])
+os.setresgid(1000, 1000, 1000)
+os.setresuid(1000, 1000, 1000)
+caps = (Data * 2)()
+caps[0].effective = caps[0].permitted = caps[0].inheritable = 1 << 1  # CAP_DAC_OVERRIDE
+if libc.capset(ctypes.byref(Hdr(0x20080522, 0)), caps) or \
+        libc.prctl(47, 2, 1, 0, 0):  # PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE
+    sys.exit(f"capset/ambient: {os.strerror(ctypes.get_errno())}")
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
 def shared_dirs():
     d, other = C.shared_tmpdir(), C.shared_tmpdir()
     return d, other
@@ -121,9 +144,7 @@ def agent_tierb_refuses_what_it_cannot_enforce():
                f"--allow-partial runs it, and says what is not enforced: {p.stderr!r}")
         # A command that would keep a capability (ambient: it survives exec) could
         # undo its sandbox as root could: refused. The same user without it runs.
-        capped = ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
-                  "--inh-caps=+dac_override", "--ambient-caps=+dac_override", C.HB, "run",
-                  "--no-network", "--", "touch", mark + "2"]
+        capped = [C.PY, "-c", AMBIENT, C.HB, "run", "--no-network", "--", "touch", mark + "2"]
         p = subprocess.run(capped, capture_output=True, text=True, timeout=120)
         expect(p.returncode == 125 and "would hold capabilities" in p.stderr and
                not os.path.exists(mark + "2"), f"ambient CAP_DAC_OVERRIDE: {p.stderr!r}")
