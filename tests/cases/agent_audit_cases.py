@@ -50,6 +50,8 @@ def agent_audit_policy():
         policy(pdir, "svc.conf", text + "audit = yes\n")
         events = os.path.join(pdir, "events.jsonl")
         ag = agent(pdir, "--events-file", events)
+        expect(any(f"svc.conf audits (allows and reports) {svc} " in x for x in ag.err),
+               f"the agent says it audits: {ag.err}")
         tr = Trace("--json")
         traces.append(tr)
         tr.following()
