@@ -38,7 +38,8 @@ runner_cgroup() {
 
 # Starts "$@" as root in the background, in the cgroup /hermetic-bpf-ci
 # (outside the job's: its policy must not judge the agent or its
-# readers); stdout and stderr to $1 and $2. Prints its pid.
+# readers); stdout and stderr to $1 and $2. Prints its pid. In a session
+# of its own: sudo's pty (use_pty) hangs up its session when sudo ends.
 spawn_outside() {
 	local cgdir
 	cgdir="$(cgroup_mount)/hermetic-bpf-ci"
@@ -46,7 +47,7 @@ spawn_outside() {
 	# shellcheck disable=SC2016 # expanded by the root shell
 	as_root bash -c 'cg=$0 out=$1 err=$2; shift 2
 		echo $$ >"$cg/cgroup.procs" || exit 1
-		"$@" <"/dev/null" >"$out" 2>"$err" &
+		setsid "$@" <"/dev/null" >"$out" 2>"$err" &
 		echo $!' "$cgdir" "$@"
 }
 
@@ -176,6 +177,9 @@ job_end() {
 	local state cg mode agent_pid unload trace_pid counted lost limited i got st=0 learn
 	state=$(job_state)
 	[ -f "$state/state" ] || die "no job-start before this job-end ($state/state)" "run the action with mode: job-start first"
+	# Read as code: only job-start's own (a directory of another user's in /tmp is not).
+	{ [ -O "$state" ] && [ ! -L "$state" ] && [ -O "$state/state" ]; } ||
+		die "$state is not this user's" "remove it; job-start makes it (in \$RUNNER_TEMP)"
 	# shellcheck disable=SC1091
 	. "$state/state"
 	read -r counted lost limited <<<"$(job_counters "$cg")"
