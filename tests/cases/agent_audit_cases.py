@@ -8,6 +8,7 @@ same policy without audit denies it.
 """
 import json
 import os
+import shutil
 import tempfile
 import time
 
@@ -21,14 +22,14 @@ from agent_tierb_cases import Service, agent
 CG = "hbaudit"  # below the cgroup2 root: /hbaudit/svc, /hbaudit/free
 
 
-def events_of(path, cgroup, timeout=10, want=1):
-    """The JSON events of @path naming @cgroup, once @want are there."""
+def events_of(path, cgroup, until=len, timeout=10):
+    """The JSON events of @path naming @cgroup, once @until(them) holds."""
     deadline = time.time() + timeout
     while True:
         with open(path) as f:
             got = [json.loads(x) for x in f if x.startswith("{")]
         got = [x for x in got if x.get("sandbox", {}).get("cgroup") == cgroup]
-        if len(got) >= want or time.time() > deadline:
+        if until(got) or time.time() > deadline:
             return got
         time.sleep(0.05)
 
@@ -106,5 +107,43 @@ def agent_audit_policy():
         for d in (free, svc, f"/{CG}"):
             try:
                 os.rmdir(C.CGROOT + d)
+            except OSError:
+                pass
+
+
+@case("tierA")
+def agent_audit_policy_files_and_seal():
+    # Tier A audits every guard a file holds; the seal still denies.
+    from agent_cases import Writer
+    pdir, d = tempfile.mkdtemp(), tempfile.mkdtemp()
+    job = f"/{CG}/job"
+    workers = []
+    try:
+        w = Writer(f"{CG}/job")
+        workers.append(w)
+        os.makedirs(C.CGROOT + f"/{CG}/free", exist_ok=True)
+        policy(pdir, "job.conf", f"cgroup = {job}\nfs-readonly = yes\naudit = yes\n")
+        events = os.path.join(pdir, "events.jsonl")
+        ag = agent(pdir, "--events-file", events)
+        target = os.path.join(d, "f")
+        expect_eq(w.write(target), "OK", "a write fs-readonly would deny goes through")
+        expect(os.path.exists(target), "the file was written")
+        got = events_of(events, job, lambda g: any(x["hook"] == "fs_write" for x in g))
+        expect(any(x["hook"] == "fs_write" and x["verdict"] == "audit" and
+                   x.get("path", "").endswith("/f") for x in got),
+               f"the write, reported as audited: {got}")
+        # Moving a process out of the cgroup: the seal's, never audited.
+        procs = C.CGROOT + f"/{CG}/free/cgroup.procs"
+        expect_eq(w.write(procs), "EPERM", "the seal denies under audit")
+        got = events_of(events, job, lambda g: any(x["guard"] == "seal" for x in g))
+        expect(any(x["guard"] == "seal" and x["verdict"] == "deny" for x in got),
+               f"and reports it as denied: {got}")
+        ag.stop()
+    finally:
+        P.cleanup(workers, [], pdir)
+        shutil.rmtree(d, ignore_errors=True)
+        for rel in (job, f"/{CG}/free", f"/{CG}"):
+            try:
+                os.rmdir(C.CGROOT + rel)
             except OSError:
                 pass
