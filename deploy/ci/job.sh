@@ -51,24 +51,31 @@ spawn_outside() {
 		echo $!' "$cgdir" "$@"
 }
 
+# Whether process $1 runs (a zombie, not yet reaped by init, does not).
+alive() {
+	[ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
 # Waits until file $1 holds $2, or process $3 ended: 0 if it does.
 wait_for() {
 	local i
 	for ((i = 0; i < 600; i++)); do
 		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		as_root kill -0 "$3" 2>/dev/null || return 1
+		alive "$3" || return 1
 		sleep 0.1
 	done
 	return 1
 }
 
 # A background process of job-start, by its pid: ended, and waited for.
+# Only while that pid is still a hermetic-bpf (it may have ended, and the
+# pid been reused, since job-start).
 stop_pid() {
 	local i
-	[ -n "${1:-}" ] || return 0
+	[ -n "${1:-}" ] && alive "$1" && grep -qa hermetic-bpf "/proc/$1/cmdline" || return 0
 	as_root kill -TERM "$1" 2>/dev/null || return 0
 	for ((i = 0; i < 100; i++)); do
-		as_root kill -0 "$1" 2>/dev/null || return 0
+		alive "$1" || return 0
 		sleep 0.1
 	done
 	as_root kill -KILL "$1" 2>/dev/null || true
