@@ -111,8 +111,12 @@ static int check_unique(const struct hb_policy_set *set)
 }
 
 struct entry_ctx {
-	struct hb_agent_policy *p;
-	enum hb_tier tier; /* the agent's object's */
+	char *cgroup;           /* "" until a cgroup or unit key */
+	size_t cgroup_len;
+	struct hb_run_args *args;
+	__u32 agent;            /* HB_AGENT_FILE or HB_AGENT_APPLY: the keys taken */
+	enum hb_tier tier;      /* the agent's object's */
+	char unaudited[64];     /* the first key that cannot be audited, and where */
 };
 
 /*
@@ -139,27 +143,56 @@ static int unserved(const char *where, const char *key, enum hb_tier tier)
 static int agent_entry(void *ctx, const char *where, const char *key, const char *value)
 {
 	struct entry_ctx *e = ctx;
-	struct hb_agent_policy *p = e->p;
 
 	if (!strcmp(key, "cgroup") || !strcmp(key, "unit")) {
-		if (!p->cgroup[0])
-			return hb_policy_cgroup_value(where, key, value, p->cgroup,
-						      sizeof(p->cgroup));
+		if (!e->cgroup[0])
+			return hb_policy_cgroup_value(where, key, value, e->cgroup,
+						      e->cgroup_len);
 		hb_log("%s: a second cgroup or unit; a file names one", where);
 		return -EINVAL;
 	}
 	/* The keys the guard table marks for the agent's files; it enforces each. */
-	if (!hb_key_agent(key, HB_AGENT_FILE)) {
+	if (!hb_key_agent(key, e->agent)) {
 		char keys[256];
 
-		hb_key_agent_list(HB_AGENT_FILE, "", keys, sizeof(keys));
-		hb_log("%s: %s: not a key the agent reads (it reads cgroup, unit, %s; "
-		       "see spec/agent.md)", where, key, keys);
+		hb_key_agent_list(e->agent, "", keys, sizeof(keys));
+		hb_log("%s: %s: not a key the agent reads %s(it reads cgroup, unit, %s; "
+		       "see spec/agent.md)", where, key,
+		       e->agent == HB_AGENT_APPLY ? "in policy apply " : "", keys);
 		return -EINVAL;
 	}
 	if (unserved(where, key, e->tier))
 		return -EINVAL;
-	return hb_run_args_set(&p->args, where, key, value);
+	hb_agent_audit_note(e->unaudited, sizeof(e->unaudited), where, key);
+	return hb_run_args_set(e->args, where, key, value);
+}
+
+void hb_agent_audit_note(char *first, size_t len, const char *where, const char *key)
+{
+	if (!first[0] && !hb_key_agent_audits(key))
+		snprintf(first, len, "%s: %s", where, key);
+}
+
+int hb_agent_audit_check(const char *first, const struct hb_rules *r)
+{
+	if (!r->audit || !first[0])
+		return 0;
+	hb_log("%s: the agent cannot audit this rule (it would be enforced under audit = yes)",
+	       first);
+	hb_hint("audit without it first, or enforce the policy without audit");
+	return -EOPNOTSUPP;
+}
+
+int hb_policy_file_read_agent(const char *file, __u32 agent, enum hb_tier tier,
+			      char *cgroup, size_t len, struct hb_run_args *args)
+{
+	struct entry_ctx e = { .cgroup = cgroup, .cgroup_len = len, .args = args,
+			       .agent = agent, .tier = tier };
+
+	cgroup[0] = '\0';
+	if (hb_policy_file_read(file, "", agent_entry, &e))
+		return -EINVAL;
+	return hb_agent_audit_check(e.unaudited, &args->rules) ? -EINVAL : 0;
 }
 
 int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set *set)
@@ -184,7 +217,6 @@ int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set 
 		err = -ENOMEM;
 	for (int i = 0; !err && i < n; i++) {
 		struct hb_agent_policy *p = &set->v[set->n++];
-		struct entry_ctx e = { .p = p, .tier = tier };
 
 		if (hb_run_args_init(&p->args, 0)) {
 			err = -ENOMEM;
@@ -195,7 +227,8 @@ int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set 
 			break;
 		}
 		/* Every file is read, so that one pass names every error. */
-		if (hb_policy_file_read(p->file, "", agent_entry, &e) ||
+		if (hb_policy_file_read_agent(p->file, HB_AGENT_FILE, tier, p->cgroup,
+					      sizeof(p->cgroup), &p->args) ||
 		    check_one(p))
 			err = err ?: -EINVAL;
 	}

@@ -37,6 +37,27 @@ int hb_policy_cgroup_value(const char *where, const char *key, const char *value
 			   char *out, size_t len);
 
 /*
+ * One policy file @file (docs/policy-file.md) as the agent reads it:
+ * its `cgroup =` or `unit =` into @cgroup ("" if it has none), its rules
+ * into @args (added to what @args holds), taking only the keys @agent
+ * (HB_AGENT_FILE: the agent's files; HB_AGENT_APPLY: policy apply's)
+ * marks, for an agent whose object runs on @tier. A key it does not
+ * take, one of a guard not served on @tier, or `audit` with a key the
+ * agent cannot audit is refused by name (FILE:LINE). 0 or -EINVAL.
+ */
+int hb_policy_file_read_agent(const char *file, __u32 agent, enum hb_tier tier,
+			      char *cgroup, size_t len, struct hb_run_args *args);
+
+/*
+ * `audit` with a key the agent cannot audit (hb_key_agent_audits()):
+ * hb_agent_audit_note() keeps the first such key (and @where it was) in
+ * @first, "" before any; hb_agent_audit_check() refuses it, naming it,
+ * when @r audits. 0 or -EOPNOTSUPP.
+ */
+void hb_agent_audit_note(char *first, size_t len, const char *where, const char *key);
+int hb_agent_audit_check(const char *first, const struct hb_rules *r);
+
+/*
  * Reads every *.conf in @dir, in name order, into @set, for an agent
  * whose object runs on @tier (HB_TIER_A: BPF-LSM, HB_TIER_B: without).
  * Any bad file, a key of a guard the agent does not serve on @tier, a

@@ -147,14 +147,17 @@ int hb_policy_line(const struct hb_policy_list *l, size_t i, char *buf, size_t l
 {
 	const struct hb_policy *p = &l->policies[i];
 	const struct hb_stats *s = &l->stats[i];
+	bool audit = p->mode & HB_MODE_AUDIT;
 	const char *sep = "";
 	size_t at = 0;
 
 	if (len)
 		buf[0] = '\0';
-	add(buf, len, &at, "%s (cgroup id %llu): %s; ",
+	/* An audit policy says so first: nothing but the seal is denied. */
+	add(buf, len, &at, "%s (cgroup id %llu): %s%s; ",
 	    l->names[i].path[0] ? l->names[i].path : "(cgroup gone)",
-	    (unsigned long long)l->names[i].id, hb_origin_name(p->origin));
+	    (unsigned long long)l->names[i].id, hb_origin_name(p->origin),
+	    audit ? ", audit" : "");
 	hb_for_each_guard(g)
 		if (p->guards & g->bit) {
 			add(buf, len, &at, "%s%s", sep, g->name);
@@ -162,8 +165,8 @@ int hb_policy_line(const struct hb_policy_list *l, size_t i, char *buf, size_t l
 		}
 	add(buf, len, &at, "; ");
 	add_rules(l, i, buf, len, &at);
-	add(buf, len, &at, "; denied %llu, events lost %llu, limited %llu",
-	    (unsigned long long)s->denied, (unsigned long long)s->events_lost,
+	add(buf, len, &at, "; %s %llu, events lost %llu, limited %llu",
+	    audit ? "audited" : "denied", (unsigned long long)s->denied, (unsigned long long)s->events_lost,
 	    (unsigned long long)s->events_limited);
 	return (int)at;
 }

@@ -162,7 +162,8 @@ static int load_policies(struct agent *ag)
 	ag->set = set;
 	ag->ids = ids;
 	for (size_t i = 0; i < set.n; i++)
-		hb_log("agent: %s confines %s (cgroup id %llu)", set.v[i].file,
+		hb_log("agent: %s %s %s (cgroup id %llu)", set.v[i].file,
+		       set.v[i].args.rules.audit ? "audits (allows and reports)" : "confines",
 		       set.v[i].cgroup, (unsigned long long)ids[i]);
 	return 0;
 }

@@ -160,6 +160,39 @@ static int act(const struct hb_policy_args *p, const struct hb_agent_obj *ag,
 }
 
 /*
+ * apply --policy FILE: its rules added to the flags', read as the agent
+ * reads its files but with apply's keys, for the pinned agent's tier;
+ * its cgroup is PATH's when --cgroup did not name one (both: the same).
+ */
+static int read_policy_file(struct hb_policy_args *p, enum hb_tier tier)
+{
+	char cgroup[PATH_MAX];
+
+	if (hb_policy_file_read_agent(p->policy_file, HB_AGENT_APPLY, tier, cgroup,
+				      sizeof(cgroup), &p->args) ||
+	    hb_agent_audit_check(p->unaudited, &p->args.rules))
+		return -EINVAL;
+	if (cgroup[0] && p->cgroup[0] && strcmp(cgroup, p->cgroup)) {
+		hb_log("policy apply: --cgroup %s, and %s names %s", p->cgroup, p->policy_file,
+		       cgroup);
+		hb_hint("give one: --cgroup overrides nothing in the file");
+		return -EINVAL;
+	}
+	if (!p->cgroup[0])
+		memcpy(p->cgroup, cgroup, sizeof(cgroup));
+	if (!p->cgroup[0]) {
+		hb_log("policy apply: %s names no cgroup, and --cgroup is not given",
+		       p->policy_file);
+		return -EINVAL;
+	}
+	if (!p->args.rules.guards) {
+		hb_log("policy apply: %s: no rule (such as no-network = yes)", p->policy_file);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * The tier of the agent a set is for: the pinned agent's; else the one
  * an agent would start with here (tier A where BPF-LSM is listed, tier B
  * where not). Only root can tell either: a user's check is for BPF-LSM.
@@ -243,7 +276,10 @@ int hb_cmd_policy(int argc, char **argv)
 		hb_hint("start `hermetic-bpf agent` first (it loads and pins the programs)");
 	}
 	if (!err) {
-		err = hb_cgroup_root(cgroot, sizeof(cgroot));
+		if (p.op == HB_POLICY_APPLY && p.policy_file)
+			err = read_policy_file(&p, ag.tier);
+		if (!err)
+			err = hb_cgroup_root(cgroot, sizeof(cgroot));
 		if (!err)
 			err = act(&p, &ag, cgroot);
 		hb_agent_obj_close(&ag);

@@ -9,10 +9,10 @@
 #include "policy_args.h"
 #include "policy_dir.h"
 
-enum { OPT_CGROUP = 0x100, OPT_RULE };
+enum { OPT_CGROUP = 0x100, OPT_RULE, OPT_POLICY };
 
 /* Room for --cgroup, every key, -v, -h and the end: a key left out is refused. */
-#define MAX_OPTIONS 48
+#define MAX_OPTIONS 49
 
 /*
  * --cgroup, the rules (exactly the keys the guard table says policy apply
@@ -29,6 +29,7 @@ static void apply_options(struct option *o)
 	size_t n = 0;
 
 	o[n++] = (struct option){ "cgroup", required_argument, NULL, OPT_CGROUP };
+	o[n++] = (struct option){ "policy", required_argument, NULL, OPT_POLICY };
 	for (size_t i = 0; (key = hb_key_at(i)) && n < MAX_OPTIONS - 3; i++)
 		if (key->agent & HB_AGENT_APPLY)
 			o[n++] = (struct option){ key->name, has_arg[key->arg], NULL, OPT_RULE };
@@ -45,6 +46,7 @@ void hb_policy_usage(FILE *f)
 	      "                                 [--allow-ip ADDR[/LEN][:PORT]]...\n"
 	      "                                 [--allow-bind [ADDR:]PORT[/tcp|/udp]]...\n"
 	      "                                 [--allow-unix PATH]... [--event-rate N]\n"
+	      "                                 [--audit] [--policy FILE]\n"
 	      "       hermetic-bpf policy show [--cgroup PATH]\n"
 	      "       hermetic-bpf policy clear --cgroup PATH\n"
 	      "       hermetic-bpf policy check [DIR]\n"
@@ -56,6 +58,9 @@ void hb_policy_usage(FILE *f)
 	      "apply again replaces the policy apply wrote; a policy file's is never\n"
 	      "replaced, and no policy may sit above or below another. show lists the\n"
 	      "policies (those above, on and below PATH); clear removes apply's.\n"
+	      "--audit: the cgroup's actions are allowed and reported, not denied\n"
+	      "(the seal stays). --policy FILE: the rules of a policy file (the keys\n"
+	      "of these flags; its cgroup or unit key, if any, is PATH's default).\n"
 	      "check reads the agent's policy directory (DIR, default\n"
 	      HB_POLICY_DIR_DEFAULT ") as the agent would, and loads nothing: each\n"
 	      "error is named (FILE:LINE); it needs no root and no agent.\n"
@@ -82,8 +87,9 @@ static int refuse(const char *cmd, enum hb_policy_op op, const char *word, int o
 		char keys[256], why[384];
 
 		hb_key_agent_list(HB_AGENT_APPLY, "--", keys, sizeof(keys));
-		snprintf(why, sizeof(why), ": not a flag policy apply takes; it takes --cgroup "
-			 "and the rules the agent enforces: %s (spec/agent-commands.md)", keys);
+		snprintf(why, sizeof(why), ": not a flag policy apply takes; it takes --cgroup, "
+			 "--policy and the rules the agent enforces: %s "
+			 "(spec/agent-commands.md)", keys);
 		return misuse(cmd, name, why);
 	}
 	return misuse(cmd, name, op == HB_POLICY_CLEAR ? ": policy clear takes only --cgroup" :
@@ -118,10 +124,18 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 			if (p->op != HB_POLICY_APPLY)
 				return refuse(cmd, p->op, argv[optind - 1], 0);
 			/* run's own parsing, as the agent's policy files use it. */
+			hb_agent_audit_note(p->unaudited, sizeof(p->unaudited), cmd, name);
 			err = hb_run_args_set(&p->args, "policy apply", name,
 					      optarg ? optarg : "yes");
 			if (err)
 				return err;
+			break;
+		case OPT_POLICY:
+			if (p->op != HB_POLICY_APPLY)
+				return refuse(cmd, p->op, "--policy", 0);
+			if (p->policy_file)
+				return misuse(cmd, "--policy given twice", "");
+			p->policy_file = optarg;
 			break;
 		case 'v':
 			p->verbose++;
@@ -143,12 +157,15 @@ static int parse_ops(int argc, char **argv, struct hb_policy_args *p, const char
 		p->dir = p->dir ?: HB_POLICY_DIR_DEFAULT;
 		return 0;
 	}
+	/* A policy file may name the cgroup, and holds rules: checked when read. */
+	if (p->op == HB_POLICY_APPLY && p->policy_file)
+		return 0;
 	if (!p->cgroup[0] && p->op != HB_POLICY_SHOW)
 		return misuse(cmd, "--cgroup PATH is required", "");
 	/* As a policy file: one with no rule confines nothing. */
 	if (p->op == HB_POLICY_APPLY && !p->args.rules.guards)
 		return misuse(cmd, "no rule given (such as --no-network)", "");
-	return 0;
+	return hb_agent_audit_check(p->unaudited, &p->args.rules) ? -EINVAL : 0;
 }
 
 int hb_policy_args_parse(int argc, char **argv, struct hb_policy_args *p)

@@ -19,6 +19,8 @@ struct hb_policy_args {
 	char cgroup[PATH_MAX];   /* below the cgroup2 mount; "" if not given (show) */
 	const char *dir;         /* check: the policy directory */
 	struct hb_run_args args;  /* apply: the flags, parsed as run parses them */
+	const char *policy_file; /* apply --policy: a policy file's rules too */
+	char unaudited[64];      /* apply: a flag the agent cannot audit (policy_dir.h) */
 	bool help;
 	int verbose;
 };
@@ -26,8 +28,9 @@ struct hb_policy_args {
 /*
  * Parses argv of "policy OP ..." (argv[0] is "policy"). apply takes
  * --cgroup and the rules the agent enforces (--no-network,
- * --allow-localhost, --allow-ip, --event-rate), at least one guard among
- * them; show an optional --cgroup; clear --cgroup; check an optional
+ * --allow-localhost, --allow-ip, --event-rate, --audit, ...) or
+ * --policy FILE, at least one guard among them (a file's are checked
+ * when it is read, hb_cmd_policy); show an optional --cgroup; clear --cgroup; check an optional
  * directory (the agent's default). Any other flag is
  * refused by name. Returns 0, or -EINVAL after saying what was wrong (or
  * -ENOMEM). After success, free with hb_policy_args_free().

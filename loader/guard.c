@@ -9,7 +9,8 @@ static const struct hb_guard_key net_keys[] = {
 	{ "allow-localhost", HB_KEY_SWITCH, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-ip", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-bind", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
-	{ "allow-domain", HB_KEY_VALUE, 0 },
+	/* The agent has no DNS proxy to audit names with (spec/agent.md). */
+	{ "allow-domain", HB_KEY_VALUE, HB_AGENT_UNAUDITED },
 	{ "allow-unix", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{},
 };
@@ -242,7 +243,7 @@ const struct hb_guard hb_guards[HB_GUARD_KIND_MAX] = {
 
 const struct hb_guard_key hb_sandbox_keys[] = {
 	{ "profile", HB_KEY_VALUE, 0 },
-	{ "audit", HB_KEY_SWITCH, 0 },
+	{ "audit", HB_KEY_SWITCH, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "event-rate", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{},
 };
@@ -344,6 +345,13 @@ const char *hb_guard_agent_runs(enum hb_tier tier)
 	return tier == HB_TIER_A ? "every guard on the agent's programs, sealed" :
 	       "the network on the agent's programs; files, exec and the scope on the "
 	       "command's own Landlock and seccomp; no --block-native (spec/agent-socket.md)";
+}
+
+bool hb_key_agent_audits(const char *name)
+{
+	const struct hb_guard_key *key = hb_key_by_name(name, NULL);
+
+	return !key || !(key->agent & HB_AGENT_UNAUDITED);
 }
 
 void hb_guard_agent_lists(enum hb_tier tier, char *served, char *refused, size_t len)

@@ -38,6 +38,8 @@ enum hb_tier {
 /* Where the agent reads a key besides run (struct hb_guard_key.agent). */
 #define HB_AGENT_FILE (1u << 0)  /* its policy files (spec/agent.md) */
 #define HB_AGENT_APPLY (1u << 1) /* `policy apply`'s flags */
+/* An agent policy with `audit` cannot hold it: its rule is enforced, not audited. */
+#define HB_AGENT_UNAUDITED (1u << 2)
 
 /* What a key takes, as an option (in a file a switch reads yes/no). */
 enum hb_key_arg {
@@ -156,6 +158,13 @@ const struct hb_guard_key *hb_key_at(size_t i);
 
 /* The key named @name, or NULL; @guard, if not NULL, gets its row (NULL: none). */
 const struct hb_guard_key *hb_key_by_name(const char *name, const struct hb_guard **guard);
+
+/*
+ * Whether an agent policy in audit mode can hold key @name: false for a
+ * key whose rule the agent enforces the same with or without `audit`
+ * (HB_AGENT_UNAUDITED), which is then refused by name.
+ */
+bool hb_key_agent_audits(const char *name);
 
 /* Whether the agent reads key @name where @agent (HB_AGENT_*) says. */
 bool hb_key_agent(const char *name, __u32 agent);

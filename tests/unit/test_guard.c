@@ -199,16 +199,19 @@ static void agent_lists(void **state)
 	(void)state;
 	hb_key_agent_list(HB_AGENT_APPLY, "--", text, sizeof(text));
 	assert_string_equal(text, "--no-network, --allow-localhost, --allow-ip, --allow-bind, "
-			    "--allow-unix, --event-rate");
+			    "--allow-unix, --audit, --event-rate");
 	hb_key_agent_list(HB_AGENT_FILE, "", text, sizeof(text));
 	assert_string_equal(text, "no-network, allow-localhost, allow-ip, allow-bind, allow-unix, "
-			    "fs-readonly, allow-write, event-rate");
+			    "fs-readonly, allow-write, audit, event-rate");
 	/* Cut short, terminated. */
 	hb_key_agent_list(HB_AGENT_FILE, "", text, 5);
 	assert_string_equal(text, "no-n");
 	assert_true(hb_key_agent("allow-write", HB_AGENT_FILE));
 	assert_false(hb_key_agent("allow-write", HB_AGENT_APPLY));
 	assert_false(hb_key_agent("bogus", HB_AGENT_FILE));
+	/* An agent policy audits every key it reads but those marked. */
+	assert_true(hb_key_agent_audits("allow-ip") && hb_key_agent_audits("audit"));
+	assert_false(hb_key_agent_audits("allow-domain"));
 
 	/* What the agent's object serves: the rows say. */
 	cfg.policy.guards = HB_GUARD_NET | HB_GUARD_FS | HB_GUARD_TAMPER;

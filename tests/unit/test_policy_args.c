@@ -61,7 +61,22 @@ static void apply_rules(void **state)
 	assert_int_equal(PARSE(&p, "apply", "--no-network", "--cgroup=/a"), 0);
 	assert_int_equal(p.args.rules.event_rate, HB_EVENT_RATE_DEFAULT);
 	assert_int_equal(p.args.rules.n_ip_rules, 0);
+	assert_false(p.args.rules.audit);
 	hb_policy_args_free(&p);
+
+	/* --audit: the policy's mode; a mode alone is no rule. */
+	assert_int_equal(PARSE(&p, "apply", "--cgroup=/a", "--no-network", "--audit"), 0);
+	assert_true(p.args.rules.audit);
+	hb_policy_args_free(&p);
+	assert_int_equal(PARSE(&p, "apply", "--cgroup=/a", "--audit"), -EINVAL);
+
+	/* --policy FILE: its rules and cgroup are read once the agent's tier is known. */
+	assert_int_equal(PARSE(&p, "apply", "--policy", "/x.conf"), 0);
+	assert_string_equal(p.policy_file, "/x.conf");
+	assert_string_equal(p.cgroup, "");
+	hb_policy_args_free(&p);
+	assert_int_equal(PARSE(&p, "apply", "--policy", "/x", "--policy", "/y"), -EINVAL);
+	assert_int_equal(PARSE(&p, "show", "--policy", "/x"), -EINVAL);
 }
 
 static void show_and_clear(void **state)
@@ -160,9 +175,9 @@ static void same_keys_as_agent_files(void **state)
 	assert_false(hb_key_agent("fs-readonly", HB_AGENT_APPLY));
 	/* The refusal lists them, as it always did. */
 	assert_int_equal(said((char[]){ "--no-subprocess" }, text, sizeof(text)), -EINVAL);
-	assert_non_null(strstr(text, "it takes --cgroup and the rules the agent enforces: "
+	assert_non_null(strstr(text, "it takes --cgroup, --policy and the rules the agent enforces: "
 			       "--no-network, --allow-localhost, --allow-ip, --allow-bind, "
-			       "--allow-unix, --event-rate (spec/agent-commands.md)\n"));
+			       "--allow-unix, --audit, --event-rate (spec/agent-commands.md)\n"));
 }
 
 int main(void)

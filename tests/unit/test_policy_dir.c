@@ -91,6 +91,7 @@ static void one_bad_file_refuses_all(void **state)
 	static const char *const bad[] = {
 		"no-network = yes\n",                           /* no cgroup */
 		"cgroup = /job\n",                              /* no rule */
+		"cgroup = /job\naudit = yes\n",                 /* a mode, no rule */
 		"cgroup = job\nno-network = yes\n",             /* relative */
 		"cgroup = /\nno-network = yes\n",
 		"cgroup = /a/../b\nno-network = yes\n",
@@ -163,6 +164,49 @@ static void two_files_one_cgroup(void **state)
 	drop("b.conf");
 }
 
+/* audit = yes in both tiers; policy apply's keys; a key audit cannot hold. */
+static void audit_policies(void **state)
+{
+	char cgroup[PATH_MAX], path[PATH_MAX], first[64] = "";
+	struct hb_policy_set s;
+	struct hb_run_args a;
+
+	(void)state;
+	put("a.conf", "cgroup = /ci.slice/job\nno-network = yes\naudit = yes\n");
+	for (enum hb_tier t = HB_TIER_A; t <= HB_TIER_B; t++) {
+		assert_int_equal(hb_policy_dir_read(dir, t, &s), 0);
+		assert_true(s.v[0].args.rules.audit);
+		hb_policy_set_free(&s);
+	}
+	drop("a.conf");
+	/* One file as policy apply reads it: its keys, not the files' fs ones. */
+	put("apply.pol", "[network]\nno-network = yes\nallow-localhost = yes\naudit = yes\n");
+	snprintf(path, sizeof(path), "%s/apply.pol", dir);
+	assert_int_equal(hb_run_args_init(&a, 0), 0);
+	assert_int_equal(hb_policy_file_read_agent(path, HB_AGENT_APPLY, HB_TIER_B, cgroup,
+						   sizeof(cgroup), &a), 0);
+	assert_string_equal(cgroup, "");
+	assert_true(a.rules.audit && (a.rules.net & HB_NET_ALLOW_LOCALHOST));
+	hb_run_args_free(&a);
+	put("apply.pol", "cgroup = /x\nfs-readonly = yes\n");
+	assert_int_equal(hb_run_args_init(&a, 0), 0);
+	assert_int_equal(hb_policy_file_read_agent(path, HB_AGENT_APPLY, HB_TIER_A, cgroup,
+						   sizeof(cgroup), &a), -EINVAL);
+	hb_run_args_free(&a);
+	drop("apply.pol");
+	/* A key the agent enforces the same with audit on: refused with audit only. */
+	hb_agent_audit_note(first, sizeof(first), "f:2", "allow-ip");
+	assert_string_equal(first, "");
+	hb_agent_audit_note(first, sizeof(first), "f:3", "allow-domain");
+	hb_agent_audit_note(first, sizeof(first), "f:4", "allow-domain");
+	assert_string_equal(first, "f:3: allow-domain");
+	assert_int_equal(hb_run_args_init(&a, 0), 0);
+	assert_int_equal(hb_agent_audit_check(first, &a.rules), 0);
+	a.rules.audit = true;
+	assert_int_equal(hb_agent_audit_check(first, &a.rules), -EOPNOTSUPP);
+	hb_run_args_free(&a);
+}
+
 static void cgroup_values(void **state)
 {
 	char out[PATH_MAX];
@@ -187,6 +231,7 @@ int main(void)
 		cmocka_unit_test(one_bad_file_refuses_all),
 		cmocka_unit_test(two_files_one_cgroup),
 		cmocka_unit_test(tier_b_refuses_unserved_keys),
+		cmocka_unit_test(audit_policies),
 		cmocka_unit_test(cgroup_values),
 	};
 

@@ -57,6 +57,12 @@ static void lines(void **state)
 	n = hb_policy_line(&l, 0, buf, 10);
 	assert_string_equal(buf, "/ci.slice");
 	assert_true(n > 100);
+	/* An audit policy says so, and counts what it audited. */
+	pol[0].mode = HB_MODE_AUDIT;
+	hb_policy_line(&l, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "/ci.slice/job (cgroup id 7): apply, audit; network,seal; "
+			    "--no-network --allow-localhost --allow-ip 10.0.0.0/8:443 "
+			    "--audit --event-rate 1000; audited 3, events lost 1, limited 2");
 	assert_string_equal(hb_origin_name(HB_ORIGIN_RUN), "run");
 	assert_string_equal(hb_origin_name(77), "unknown");
 }
