@@ -201,8 +201,10 @@ job_end() {
 	[ "$mode" != audit ] || learn=${HB_LEARN:-hermetic-bpf-job.policy}
 	# shellcheck disable=SC2154 # hermetic-action's
 	python3 "$here/summary.py" --job "$state/events.jsonl" "$mode" "$cg" "${learn:-}" \
-		"${counted:-0} ${lost:-0} ${limited:-0}" >"$state/summary.md" ||
+		"${counted:-0} ${lost:-0} ${limited:-0}" "$state/counted" >"$state/summary.md" ||
 		echo "hermetic-action: could not write the job summary" >&2
+	# Less the connects to no unix socket, which would have failed anyway (summary.py).
+	counted=$(cat "$state/counted" 2>/dev/null || echo "${counted:-0}")
 	[ -z "${GITHUB_STEP_SUMMARY:-}" ] || cat "$state/summary.md" >>"$GITHUB_STEP_SUMMARY"
 	[ -z "$learn" ] || [ ! -f "$learn" ] || echo "hermetic-action: the learned policy is in $learn"
 	job_undo "$state" "$agent_pid" "$unload" "$trace_pid"

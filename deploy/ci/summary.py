@@ -10,6 +10,8 @@ Usage: summary.py SUMMARY_JSON LEARNED_POLICY STATUS
 """
 import ipaddress
 import json
+import os
+import stat
 import sys
 
 # At most this many distinct actions are listed in a job's table.
@@ -76,6 +78,23 @@ def job_events(path, cgroup):
     return out
 
 
+def no_socket(ev):
+    """A unix connect to a path where no socket is: without BPF-LSM it is
+    judged before the kernel looks the path up, but it would have failed
+    anyway (glibc asks nscd's socket before every user lookup). As `run`
+    does (spec/run.md, "Connects to no socket"): neither counted nor
+    learned. Unsure (no permission): it stands."""
+    path = ev.get("path", "")
+    if ev.get("hook") != "unix" or ev.get("abstract") or not path.startswith("/"):
+        return False
+    try:
+        return not stat.S_ISSOCK(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+
+
 def loopback(addr):
     try:
         ip = ipaddress.ip_address(addr)
@@ -129,9 +148,15 @@ def learned_policy(events, cgroup):
     return "\n".join(text) + "\n"
 
 
-def job(events_path, mode, cgroup, learn, counters):
+def job(events_path, mode, cgroup, learn, counters, counted_path=None):
     counted, lost, limited = (int(x) for x in counters.split())
-    events = job_events(events_path, cgroup)
+    received = job_events(events_path, cgroup)
+    events = [e for e in received if not no_socket(e)]
+    nowhere = len(received) - len(events)
+    counted -= nowhere
+    if counted_path:  # job-end's fail-on-block: what was blocked, judged so
+        with open(counted_path, "w") as f:
+            f.write(f"{counted}\n")
     word = "audited (allowed and reported)" if mode == "audit" else "blocked"
     out = [f"### hermetic-bpf: this job ({mode})", "",
            f"The job's cgroup `{cell(cgroup)}`: {counted} action{'s' if counted != 1 else ''} "
@@ -148,6 +173,9 @@ def job(events_path, mode, cgroup, learn, counters):
                 for (g, a, t, c, v), n in list(rows.items())[:JOB_ROWS]]
         if len(rows) > JOB_ROWS:
             out.append(f"\nOnly the first {JOB_ROWS} of {len(rows)} distinct actions are listed.")
+    if nowhere:
+        out.append(f"\nNot counted: {nowhere} unix connect{'s' if nowhere != 1 else ''} to a "
+                   "path where no socket is (such as nscd's): it would have failed anyway.")
     missing = counted - lost - limited - len(events)
     if lost or limited or missing > 0:
         out.append(f"\nNot listed: {lost} lost (a full buffer), {limited} over the rate limit"
@@ -170,7 +198,7 @@ def job(events_path, mode, cgroup, learn, counters):
 
 def main():
     if sys.argv[1:2] == ["--job"]:
-        print("\n".join(job(*sys.argv[2:7])) + "\n")
+        print("\n".join(job(*sys.argv[2:8])) + "\n")
         return 0
     summary_json, learned_path, status = sys.argv[1:4]
     if learned_path:
