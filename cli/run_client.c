@@ -81,7 +81,8 @@ static int tiers_b(const struct hb_run_args *a, __u32 unenforced, struct hb_tier
 	t->unix_connect = t->unix_sendmsg = -1;
 	t->landlock_abi = abi > 0 ? abi : 0;
 	t->unenforced = unenforced;
-	if (unenforced && !a->allow_partial)
+	/* Every tier B sandbox is a Landlock domain (its scope): never one without. */
+	if ((unenforced && !a->allow_partial) || (a->rules.guards && !t->landlock_abi))
 		return -EPROTO;
 	hb_for_each_guard(g) {
 		if (!(a->rules.guards & g->bit & ~unenforced))
