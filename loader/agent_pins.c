@@ -31,7 +31,7 @@ static const char *const map_names[] = {
 	"hb_policies", "hb_levels", "hb_stats", "hb_net_rules", "hb_unix_rules",
 	"hb_unix_paths", "hb_exec_rules", "hb_fs_subtrees", "hb_events",
 	"hb_event_rings",
-	"hb_cg_paths", "hb_cg_ids", "hb_cg_events", "hb_bind_rules",
+	"hb_cg_paths", "hb_cg_ids", "hb_cg_events", "hb_bind_rules", "hb_dns_addrs",
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 
@@ -41,7 +41,7 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 		&ag->maps.policies, &ag->maps.levels, &ag->maps.stats, &ag->maps.net_rules,
 		&ag->maps.unix_rules, &ag->maps.unix_paths, &ag->maps.exec_rules,
 		&ag->maps.fs_rules, &ag->events, &ag->rings, &ag->follow.paths,
-		&ag->follow.ids, &ag->follow.events, &ag->maps.bind_rules,
+		&ag->follow.ids, &ag->follow.events, &ag->maps.bind_rules, &ag->maps.dns_addrs,
 	};
 
 	return fds[i];
@@ -54,7 +54,8 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
  * write hooks but not the read root's, and without --allow-domain's
  * redirect (the rows' agent_refuses say why). Without it (HB_TIER_B): the
  * cgroup programs of the guards on cgroup-bpf, attached once at the
- * cgroup2 root; @t gives the kernel's unix hook numbers (NULL: only
+ * cgroup2 root, the DNS redirect's recvmsg programs with them (a policy
+ * with allow-domain has its proxy in the agent, agent/agent_dns.c); @t gives the kernel's unix hook numbers (NULL: only
  * opened, never loaded). Either follows its cgroups' paths: a re-created
  * one is confined before it is visible.
  */
@@ -64,6 +65,7 @@ static void agent_config(struct hb_sandbox_config *cfg, enum hb_tier tier,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->policy.guards = hb_guard_agent_bits_on(tier);
 	cfg->policy.fs = tier == HB_TIER_A ? HB_FS_READONLY : 0;
+	cfg->policy.net = tier == HB_TIER_B ? HB_NET_DNS_PROXY : 0;
 	cfg->tiers.unix_connect = t ? t->unix_connect : -1;
 	cfg->tiers.unix_sendmsg = t ? t->unix_sendmsg : -1;
 	hb_for_each_guard(row) {
@@ -284,7 +286,7 @@ static int find(struct hb_agent_obj *ag, const char *name, bool mount, bool quie
 	memset(ag, 0, sizeof(*ag));
 	ag->events = ag->rings = -1;
 	ag->lock = ag->use_lock = -1;
-	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1, -1, 0 };
+	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0 };
 	ag->follow = (struct hb_follow_maps){ -1, -1, -1 };
 	err = hb_bpffs_dir(name, ag->dir, sizeof(ag->dir), mount);
 	if (err)
