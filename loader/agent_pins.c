@@ -51,11 +51,11 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
  * The programs the agent's object has, of the guards whose rows say the
  * agent serves them on @tier (per-cgroup policies say which guard applies
  * where). On BPF-LSM (@tier HB_TIER_A): the LSM programs, with the file
- * write hooks but not the read root's, and without --allow-domain's
- * redirect (the rows' agent_refuses say why). Without it (HB_TIER_B): the
- * cgroup programs of the guards on cgroup-bpf, attached once at the
- * cgroup2 root, the DNS redirect's recvmsg programs with them (a policy
- * with allow-domain has its proxy in the agent, agent/agent_dns.c); @t gives the kernel's unix hook numbers (NULL: only
+ * write hooks but not the read root's. Without it (HB_TIER_B): the
+ * cgroup programs of the guards on cgroup-bpf. Either: allow-domain's
+ * redirect (cgroup programs; a policy with domains has its proxy in the
+ * agent, agent/agent_dns.c). Cgroup programs attach once, at the cgroup2
+ * root; @t gives the kernel's unix hook numbers (NULL: only
  * opened, never loaded). Either follows its cgroups' paths: a re-created
  * one is confined before it is visible.
  */
@@ -65,7 +65,7 @@ static void agent_config(struct hb_sandbox_config *cfg, enum hb_tier tier,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->policy.guards = hb_guard_agent_bits_on(tier);
 	cfg->policy.fs = tier == HB_TIER_A ? HB_FS_READONLY : 0;
-	cfg->policy.net = tier == HB_TIER_B ? HB_NET_DNS_PROXY : 0;
+	cfg->policy.net = HB_NET_DNS_PROXY;
 	cfg->tiers.unix_connect = t ? t->unix_connect : -1;
 	cfg->tiers.unix_sendmsg = t ? t->unix_sendmsg : -1;
 	hb_for_each_guard(row) {
@@ -204,30 +204,28 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 }
 
 /*
- * Tier B's cgroup programs attach once, at the cgroup2 root, as links
- * (which coexist with any other program there, as BPF_F_ALLOW_MULTI
- * does): they run for every socket of the host, and a policy in the maps
- * picks the cgroups they confine.
+ * The cgroup programs (tier B's guard, the DNS redirect of either tier)
+ * attach once, at the cgroup2 root, as links (which coexist with any
+ * other program there, as BPF_F_ALLOW_MULTI does): they run for every
+ * socket of the host, and a policy in the maps picks the cgroups they
+ * confine.
  */
-static int attach(struct hermetic *skel, enum hb_tier tier)
+static int attach(struct hermetic *skel)
 {
 	char root[PATH_MAX];
-	int fd = -1, err;
+	int fd, err;
 
-	if (tier == HB_TIER_B) {
-		err = hb_cgroup_root(root, sizeof(root));
-		if (err)
-			return err;
-		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			err = -errno;
-			hb_log("cannot open the cgroup2 root %s: %s", root, strerror(errno));
-			return err;
-		}
+	err = hb_cgroup_root(root, sizeof(root));
+	if (err)
+		return err;
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		hb_log("cannot open the cgroup2 root %s: %s", root, strerror(errno));
+		return err;
 	}
 	err = hb_obj_attach(skel, fd);
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return err;
 }
 
@@ -257,7 +255,7 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg,
 	ag->follow.events = bpf_map__fd(ag->skel->maps.hb_cg_events);
 	ag->tier = tier;
 	ag->maps.always = tier == HB_TIER_A ? HB_GUARD_TAMPER : 0;
-	err = attach(ag->skel, tier);
+	err = attach(ag->skel);
 	for (size_t i = 0; !err && i < N_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(ag->skel->obj, map_names[i]);
 

@@ -9,7 +9,7 @@ static const struct hb_guard_key net_keys[] = {
 	{ "allow-localhost", HB_KEY_SWITCH, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-ip", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-bind", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
-	{ "allow-domain", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_NO_LSM },
+	{ "allow-domain", HB_KEY_VALUE, HB_AGENT_FILE },
 	{ "allow-unix", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{},
 };
@@ -43,14 +43,14 @@ static const struct hb_guard_prog net_progs[] = {
 };
 
 /*
- * A run's redirect programs attach to its sandbox's cgroup, and its proxy
- * lives in the run: warm and users' runs borrow programs that have neither
- * (the agent's own policies have a proxy in the agent, spec/agent.md).
+ * A run's DNS proxy lives in the run, which then loads its own programs:
+ * the agent's redirect serves the proxies of the agent's own policies
+ * (spec/agent.md, "Domains").
  */
 static const char *net_agent_refuses(const struct hb_policy *p)
 {
 	if (p->net & HB_NET_DNS_PROXY)
-		return "--allow-domain (the DNS redirect attaches to the sandbox's cgroup)";
+		return "--allow-domain (a run's DNS proxy is its own, not the agent's)";
 	return NULL;
 }
 
@@ -371,16 +371,6 @@ const struct hb_guard *hb_key_agent_unserved(const char *name, enum hb_tier tier
 	if (!hb_key_by_name(name, &g) || !g || hb_guard_agent_serves(g, tier))
 		return NULL;
 	return g;
-}
-
-const char *hb_key_agent_tier_refuses(const char *name, enum hb_tier tier)
-{
-	const struct hb_guard_key *key = hb_key_by_name(name, NULL);
-
-	if (!key || tier != HB_TIER_A || !(key->agent & HB_AGENT_NO_LSM))
-		return NULL;
-	return "on BPF-LSM (tier A) the agent attaches no cgroup programs, and the DNS "
-	       "redirect is one; only the agent without BPF-LSM (tier B) serves it";
 }
 
 void hb_key_agent_list(__u32 agent, const char *prefix, char *buf, size_t len)

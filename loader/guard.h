@@ -38,11 +38,6 @@ enum hb_tier {
 /* Where the agent reads a key besides run (struct hb_guard_key.agent). */
 #define HB_AGENT_FILE (1u << 0)  /* its policy files (spec/agent.md) */
 #define HB_AGENT_APPLY (1u << 1) /* `policy apply`'s flags */
-/*
- * Only the agent without BPF-LSM (tier B) reads it: it needs cgroup
- * programs at the cgroup2 root, which only that agent attaches.
- */
-#define HB_AGENT_NO_LSM (1u << 2)
 
 /* What a key takes, as an option (in a file a switch reads yes/no). */
 enum hb_key_arg {
@@ -152,12 +147,6 @@ void hb_guard_agent_lists(enum hb_tier tier, char *served, char *refused, size_t
  * @tier: that guard's row, else NULL.
  */
 const struct hb_guard *hb_key_agent_unserved(const char *name, enum hb_tier tier);
-
-/*
- * Why the agent on @tier refuses key @name of a guard it serves (a key
- * marked HB_AGENT_NO_LSM, on BPF-LSM), or NULL.
- */
-const char *hb_key_agent_tier_refuses(const char *name, enum hb_tier tier);
 
 /* Key @i of all keys (the guards' in table order, then the sandbox's); NULL past the end. */
 const struct hb_guard_key *hb_key_at(size_t i);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """allow-domain in the agent's policy files (spec/agent.md, "Domains"),
-registered into cases.py like agent_cases.py.
+registered into cases.py like agent_cases.py. One case for both tiers:
+the agent's DNS proxy and redirect are the same in tier A and tier B.
 
 The agent runs in a mount namespace whose /etc/resolv.conf names the
 test's name server (dnsserver.py: example.com is 127.0.0.10, badexample.com
@@ -54,8 +55,8 @@ def conf(cgroup, *domains):
             "".join(f"allow-domain = {d}\n" for d in domains))
 
 
-@case("tierB")
-def agent_tierb_allow_domain():
+@case("net")
+def agent_allow_domain():
     pdir = tempfile.mkdtemp()
     svc = f"/{CG}/dom"
     workers = []

@@ -156,9 +156,6 @@ static void same_keys_as_agent_files(void **state)
 			assert_true(hb_key_agent(key->name, HB_AGENT_FILE));
 	assert_false(hb_key_agent("allow-domain", HB_AGENT_APPLY));
 	assert_true(hb_key_agent("allow-domain", HB_AGENT_FILE));
-	assert_non_null(hb_key_agent_tier_refuses("allow-domain", HB_TIER_A));
-	assert_null(hb_key_agent_tier_refuses("allow-domain", HB_TIER_B));
-	assert_null(hb_key_agent_tier_refuses("allow-ip", HB_TIER_A));
 	assert_false(hb_key_agent("cgroup", HB_AGENT_FILE));
 	assert_true(hb_key_agent("fs-readonly", HB_AGENT_FILE));
 	assert_false(hb_key_agent("fs-readonly", HB_AGENT_APPLY));
