@@ -94,10 +94,31 @@ static struct hb_agent_dns_proxy *proxy_new(struct hb_agent_dns *d,
 	err = hb_dns_guard_open(&x->guard, x->domains, x->n_domains, r->audit, to_main, x);
 	if (err) {
 		hb_log("%s: allow-domain: cannot open its DNS proxy: %s", p->file, strerror(-err));
+		hb_hint("the proxy needs inet sockets on the host's loopback: for the shipped "
+			"unit, a drop-in with PrivateNetwork=no and RestrictAddressFamilies=AF_UNIX "
+			"AF_INET AF_INET6 (spec/agent.md, \"Domains\")");
 		proxy_free(x);
 		return NULL;
 	}
 	return x;
+}
+
+int hb_agent_dns_check(const struct hb_policy_set *set)
+{
+	struct hb_agent_dns d = { .events = { -1, -1 } };
+	int err = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		struct hb_agent_dns_proxy *x;
+
+		if (!set->v[i].args.rules.n_domains)
+			continue;
+		x = proxy_new(&d, &set->v[i]);
+		if (!x)
+			err = -EIO;
+		proxy_free(x);
+	}
+	return err;
 }
 
 int hb_agent_dns_open(struct hb_agent_dns *d, int addrs_fd, const char *cgroot)

@@ -29,6 +29,13 @@ struct hb_agent_dns {
 	const char *cgroot;             /* the cgroup2 mount */
 };
 
+/*
+ * Whether a proxy can be opened for each policy of @set that has domains
+ * (opened and closed again): at start, before anything is loaded. 0 or
+ * -EIO, having said why with a hint.
+ */
+int hb_agent_dns_check(const struct hb_policy_set *set);
+
 /* An empty table for the maps' @addrs_fd. 0 or -errno (logged). */
 int hb_agent_dns_open(struct hb_agent_dns *d, int addrs_fd, const char *cgroot);
 

@@ -352,6 +352,11 @@ int hb_cmd_agent(int argc, char **argv)
 		hb_log("%s: policy set refused; nothing changed", ag.dir);
 		err = -ENAMETOOLONG;
 	}
+	/* allow-domain's proxies can listen here: else nothing is loaded either. */
+	if (!err && hb_agent_dns_check(&ag.set)) {
+		hb_log("%s: policy set refused; nothing changed", ag.dir);
+		err = -EIO;
+	}
 	if (!err) {
 		hb_policy_set_free(&ag.set);
 		err = hb_agent_obj_open(&ag.obj, &ag.tiers);

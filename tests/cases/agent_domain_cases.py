@@ -12,12 +12,13 @@ zone's loopback addresses are reachable only once the proxy answered them.
 """
 import json
 import os
+import subprocess
 import tempfile
 import time
 
 import cases as C
 from cases import case, expect, expect_eq
-from agent_cases import Agent, policy
+from agent_cases import Agent, pinned, policy
 import agent_policy_cases as P
 from agent_tierb_cases import CG, Service, cleanup, unload_leaves_nothing
 
@@ -130,3 +131,47 @@ def agent_allow_domain():
         unload_leaves_nothing("after --unload")
     finally:
         cleanup(workers, pdir)
+
+
+# Runs its arguments with socket(AF_INET or AF_INET6) failing with
+# EAFNOSUPPORT, as under the shipped unit's RestrictAddressFamilies=AF_UNIX
+# (a seccomp filter; x86_64).
+INET_DENIED = r"""
+import ctypes, os, struct, sys
+ld, jeq, ret = 0x20, 0x15, 0x06
+prog = [(ld, 0, 0, 4), (jeq, 0, 6, 0xc000003e),          # the arch: x86_64, else allow
+        (ld, 0, 0, 0), (jeq, 0, 4, 41),                 # socket()
+        (ld, 0, 0, 16), (jeq, 1, 0, 2), (jeq, 0, 1, 10),  # AF_INET, AF_INET6
+        (ret, 0, 0, 0x00050000 | 97), (ret, 0, 0, 0x7fff0000)]
+insns = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *i) for i in prog))
+fprog = ctypes.create_string_buffer(struct.pack("H6xQ", len(prog), ctypes.addressof(insns)))
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(22, 2, ctypes.c_void_p(ctypes.addressof(fprog)), 0, 0):  # PR_SET_SECCOMP, FILTER
+    sys.exit("PR_SET_SECCOMP: errno %d" % ctypes.get_errno())
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
+@case("net")
+def agent_allow_domain_refused_without_inet():
+    # Where its proxy cannot open inet sockets (the shipped unit), a policy
+    # with allow-domain stops the agent before anything is loaded; the same
+    # file without it starts there.
+    pdir = tempfile.mkdtemp()
+    try:
+        policy(pdir, "dom.conf", conf(f"/{CG}/dom", "example.com"))
+        p = subprocess.run([C.PY, "-c", INET_DENIED, C.HB, "agent", "--policies", pdir],
+                           capture_output=True, text=True, timeout=60)
+        expect_eq(p.returncode, 125, f"the agent without inet sockets: {p.stderr}")
+        expect("dom.conf: allow-domain: cannot open its DNS proxy" in p.stderr and
+               "Hint:" in p.stderr and "PrivateNetwork=no" in p.stderr,
+               f"says why, with a hint: {p.stderr!r}")
+        expect_eq(pinned(), [], "nothing pinned")
+        expect(not os.path.exists(os.path.join(C.CGROOT, CG)), "no cgroup made")
+        policy(pdir, "dom.conf", conf(f"/{CG}/dom"))
+        ag = Agent(pdir, prefix=[C.PY, "-c", INET_DENIED])
+        P.RUNNING.append(ag)
+        ag.stop()
+        unload_leaves_nothing("after --unload")
+    finally:
+        cleanup([], pdir)
