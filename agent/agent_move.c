@@ -131,7 +131,12 @@ int hb_agent_move_child(int pidfd, const struct hb_child_id *id, const char *dir
 		snprintf(text, len, "cannot move process %d: %s", id->pid, strerror(-err));
 		return err;
 	}
-	/* The agent is one thread: the helper may use stdio after fork(). */
+	/*
+	 * The agent's other threads (allow-domain's DNS proxies) share no
+	 * stream with the helper, which opens its own /proc files and writes
+	 * with vsnprintf() and write(); glibc's fork() leaves malloc and the
+	 * stdio list usable in the child.
+	 */
 	pid = fork();
 	if (pid == 0) {
 		close(msg[0]);

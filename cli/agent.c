@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "agent_apply.h"
+#include "agent_dns.h"
 #include "agent_follow.h"
 #include "agent_pins.h"
 #include "agent_socket.h"
@@ -46,6 +47,7 @@ struct agent {
 	struct hb_cgroup_cache names; /* other writers' policies (policy apply) */
 	struct hb_agent_socket sock;  /* trace and CONFINE clients (agent/agent_socket.c) */
 	struct hb_unix_watch unix_watch; /* allow-unix sockets made again (agent/unix_watch.c) */
+	struct hb_agent_dns dns;     /* allow-domain's proxies (agent/agent_dns.c) */
 };
 
 static void usage(FILE *f)
@@ -95,8 +97,11 @@ static int on_recreated(void *ctx, void *data, size_t size)
 {
 	struct agent *ag = ctx;
 
-	if (size >= sizeof(struct hb_cg_event))
+	if (size >= sizeof(struct hb_cg_event)) {
 		hb_follow_event(&ag->obj.maps, &ag->obj.follow, &ag->set, ag->ids, data);
+		/* Its proxy's answers for the new id: until now, for the gone one (denied). */
+		hb_agent_dns_retarget(&ag->dns, ag->ids);
+	}
 	return 0;
 }
 
@@ -150,13 +155,19 @@ static int load_policies(struct agent *ag)
 	if (err)
 		return err;
 	ids = calloc(set.n + 1, sizeof(*ids));
-	err = ids ? hb_agent_apply(&ag->obj.maps, &ag->obj.follow, ag->cgroot, &set, ids) :
-	      -ENOMEM;
+	/* The proxies' ports go into the policies: opened before they are written. */
+	err = ids ? hb_agent_dns_prepare(&ag->dns, &set) : -ENOMEM;
+	if (!err) {
+		err = hb_agent_apply(&ag->obj.maps, &ag->obj.follow, ag->cgroot, &set, ids);
+		if (err)
+			hb_agent_dns_abort(&ag->dns);
+	}
 	if (err) {
 		hb_policy_set_free(&set);
 		free(ids);
 		return err;
 	}
+	hb_agent_dns_commit(&ag->dns, &set, ids);
 	hb_policy_set_free(&ag->set);
 	free(ag->ids);
 	ag->set = set;
@@ -210,6 +221,11 @@ static int serve(struct agent *ag)
 	}
 	if (ag->sock.epoll_fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, ag->sock.epoll_fd, &e))
 		hb_agent_socket_close(&ag->sock);
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, hb_agent_dns_fd(&ag->dns), &e)) {
+		err = -errno;
+		hb_log("agent: cannot watch the DNS proxies: %s", strerror(errno));
+		goto out;
+	}
 	/* Without it a re-made socket stays denied until a reload (spec/agent.md). */
 	if (!hb_unix_watch_open(&ag->unix_watch) &&
 	    epoll_ctl(ep, EPOLL_CTL_ADD, ag->unix_watch.fd, &e))
@@ -235,6 +251,7 @@ static int serve(struct agent *ag)
 			break;
 		}
 		ring_buffer__consume(rb);
+		hb_agent_dns_drain(&ag->dns, on_event, ag);
 		hb_agent_socket_poll(&ag->sock);
 		if (hb_unix_watch_changed(&ag->unix_watch))
 			hb_agent_refresh_unix(&ag->obj.maps, &ag->set, ag->ids);
@@ -298,7 +315,8 @@ static int parse(int argc, char **argv, struct agent *ag, bool *unload,
 
 int hb_cmd_agent(int argc, char **argv)
 {
-	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1, .unix_watch.fd = -1 };
+	struct agent ag = { .dir = HB_POLICY_DIR_DEFAULT, .events_fd = -1, .unix_watch.fd = -1,
+			    .dns.events = { -1, -1 } };
 	const char *events_file = NULL;
 	bool unload = false;
 	sigset_t mask;
@@ -335,6 +353,11 @@ int hb_cmd_agent(int argc, char **argv)
 		hb_log("%s: policy set refused; nothing changed", ag.dir);
 		err = -ENAMETOOLONG;
 	}
+	/* allow-domain's proxies can listen here: else nothing is loaded either. */
+	if (!err && hb_agent_dns_check(&ag.set)) {
+		hb_log("%s: policy set refused; nothing changed", ag.dir);
+		err = -EIO;
+	}
 	if (!err) {
 		hb_policy_set_free(&ag.set);
 		err = hb_agent_obj_open(&ag.obj, &ag.tiers);
@@ -344,9 +367,13 @@ int hb_cmd_agent(int argc, char **argv)
 	if (!gethostname(ag.host, sizeof(ag.host) - 1))
 		ag.jctx.host = ag.host;
 	if (!err)
+		err = hb_agent_dns_open(&ag.dns, ag.obj.maps.dns_addrs, ag.cgroot);
+	if (!err)
 		err = load_policies(&ag);
 	if (!err)
 		err = serve(&ag);
+	/* Its policies' names resolve to nothing from here on: fail closed. */
+	hb_agent_dns_close(&ag.dns);
 	hb_agent_obj_close(&ag.obj);
 	hb_policy_set_free(&ag.set);
 	free(ag.ids);

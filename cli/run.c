@@ -424,7 +424,8 @@ static pid_t start(struct run *r, const struct hb_run_args *a, struct lsm_failed
 		kill(child, SIGKILL);
 	}
 	/* Threads only now: the child was forked from a single thread. */
-	if (r->dns.proxy && hb_dns_guard_start(&r->dns, &r->sb)) {
+	if (r->dns.proxy &&
+	    hb_dns_guard_start(&r->dns, r->sb.maps.dns_addrs, r->sb.cg.id, r->sb.cg.path)) {
 		hb_log("cannot start the DNS proxy; stopping the command");
 		kill(child, SIGKILL);
 	}

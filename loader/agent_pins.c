@@ -31,7 +31,7 @@ static const char *const map_names[] = {
 	"hb_policies", "hb_levels", "hb_stats", "hb_net_rules", "hb_unix_rules",
 	"hb_unix_paths", "hb_exec_rules", "hb_fs_subtrees", "hb_events",
 	"hb_event_rings",
-	"hb_cg_paths", "hb_cg_ids", "hb_cg_events", "hb_bind_rules",
+	"hb_cg_paths", "hb_cg_ids", "hb_cg_events", "hb_bind_rules", "hb_dns_addrs",
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 
@@ -41,7 +41,7 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 		&ag->maps.policies, &ag->maps.levels, &ag->maps.stats, &ag->maps.net_rules,
 		&ag->maps.unix_rules, &ag->maps.unix_paths, &ag->maps.exec_rules,
 		&ag->maps.fs_rules, &ag->events, &ag->rings, &ag->follow.paths,
-		&ag->follow.ids, &ag->follow.events, &ag->maps.bind_rules,
+		&ag->follow.ids, &ag->follow.events, &ag->maps.bind_rules, &ag->maps.dns_addrs,
 	};
 
 	return fds[i];
@@ -51,10 +51,11 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
  * The programs the agent's object has, of the guards whose rows say the
  * agent serves them on @tier (per-cgroup policies say which guard applies
  * where). On BPF-LSM (@tier HB_TIER_A): the LSM programs, with the file
- * write hooks but not the read root's, and without --allow-domain's
- * redirect (the rows' agent_refuses say why). Without it (HB_TIER_B): the
- * cgroup programs of the guards on cgroup-bpf, attached once at the
- * cgroup2 root; @t gives the kernel's unix hook numbers (NULL: only
+ * write hooks but not the read root's. Without it (HB_TIER_B): the
+ * cgroup programs of the guards on cgroup-bpf. Either: allow-domain's
+ * redirect (cgroup programs; a policy with domains has its proxy in the
+ * agent, agent/agent_dns.c). Cgroup programs attach once, at the cgroup2
+ * root; @t gives the kernel's unix hook numbers (NULL: only
  * opened, never loaded). Either follows its cgroups' paths: a re-created
  * one is confined before it is visible.
  */
@@ -64,6 +65,7 @@ static void agent_config(struct hb_sandbox_config *cfg, enum hb_tier tier,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->policy.guards = hb_guard_agent_bits_on(tier);
 	cfg->policy.fs = tier == HB_TIER_A ? HB_FS_READONLY : 0;
+	cfg->policy.net = HB_NET_DNS_PROXY;
 	cfg->tiers.unix_connect = t ? t->unix_connect : -1;
 	cfg->tiers.unix_sendmsg = t ? t->unix_sendmsg : -1;
 	hb_for_each_guard(row) {
@@ -202,30 +204,28 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 }
 
 /*
- * Tier B's cgroup programs attach once, at the cgroup2 root, as links
- * (which coexist with any other program there, as BPF_F_ALLOW_MULTI
- * does): they run for every socket of the host, and a policy in the maps
- * picks the cgroups they confine.
+ * The cgroup programs (tier B's guard, the DNS redirect of either tier)
+ * attach once, at the cgroup2 root, as links (which coexist with any
+ * other program there, as BPF_F_ALLOW_MULTI does): they run for every
+ * socket of the host, and a policy in the maps picks the cgroups they
+ * confine.
  */
-static int attach(struct hermetic *skel, enum hb_tier tier)
+static int attach(struct hermetic *skel)
 {
 	char root[PATH_MAX];
-	int fd = -1, err;
+	int fd, err;
 
-	if (tier == HB_TIER_B) {
-		err = hb_cgroup_root(root, sizeof(root));
-		if (err)
-			return err;
-		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			err = -errno;
-			hb_log("cannot open the cgroup2 root %s: %s", root, strerror(errno));
-			return err;
-		}
+	err = hb_cgroup_root(root, sizeof(root));
+	if (err)
+		return err;
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		hb_log("cannot open the cgroup2 root %s: %s", root, strerror(errno));
+		return err;
 	}
 	err = hb_obj_attach(skel, fd);
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return err;
 }
 
@@ -255,7 +255,7 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg,
 	ag->follow.events = bpf_map__fd(ag->skel->maps.hb_cg_events);
 	ag->tier = tier;
 	ag->maps.always = tier == HB_TIER_A ? HB_GUARD_TAMPER : 0;
-	err = attach(ag->skel, tier);
+	err = attach(ag->skel);
 	for (size_t i = 0; !err && i < N_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(ag->skel->obj, map_names[i]);
 
@@ -284,7 +284,7 @@ static int find(struct hb_agent_obj *ag, const char *name, bool mount, bool quie
 	memset(ag, 0, sizeof(*ag));
 	ag->events = ag->rings = -1;
 	ag->lock = ag->use_lock = -1;
-	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1, -1, 0 };
+	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0 };
 	ag->follow = (struct hb_follow_maps){ -1, -1, -1 };
 	err = hb_bpffs_dir(name, ag->dir, sizeof(ag->dir), mount);
 	if (err)

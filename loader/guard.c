@@ -9,8 +9,8 @@ static const struct hb_guard_key net_keys[] = {
 	{ "allow-localhost", HB_KEY_SWITCH, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-ip", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{ "allow-bind", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
-	/* The agent has no DNS proxy to audit names with (spec/agent.md). */
-	{ "allow-domain", HB_KEY_VALUE, HB_AGENT_UNAUDITED },
+	/* The agent's DNS proxies judge names; they cannot audit them (spec/agent.md). */
+	{ "allow-domain", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_UNAUDITED },
 	{ "allow-unix", HB_KEY_VALUE, HB_AGENT_FILE | HB_AGENT_APPLY },
 	{},
 };
@@ -43,11 +43,15 @@ static const struct hb_guard_prog net_progs[] = {
 	{},
 };
 
-/* The redirect's programs attach to one sandbox's cgroup, not the agent's. */
+/*
+ * A run's DNS proxy lives in the run, which then loads its own programs:
+ * the agent's redirect serves the proxies of the agent's own policies
+ * (spec/agent.md, "Domains").
+ */
 static const char *net_agent_refuses(const struct hb_policy *p)
 {
 	if (p->net & HB_NET_DNS_PROXY)
-		return "--allow-domain (the DNS redirect attaches to the sandbox's cgroup)";
+		return "--allow-domain (a run's DNS proxy is its own, not the agent's)";
 	return NULL;
 }
 

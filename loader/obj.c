@@ -318,6 +318,7 @@ void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m)
 	m->fs_rules = bpf_map__fd(skel->maps.hb_fs_subtrees);
 	m->levels = bpf_map__fd(skel->maps.hb_levels);
 	m->bind_rules = bpf_map__fd(skel->maps.hb_bind_rules);
+	m->dns_addrs = bpf_map__fd(skel->maps.hb_dns_addrs);
 }
 
 static int update(int fd, const void *key, const void *val, const char *what)
@@ -631,5 +632,7 @@ int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
 	if (!err)
 		err = remove_keys(m->fs_rules, sizeof(struct hb_inode_key),
 				  offsetof(struct hb_inode_key, sandbox_id), id, NULL, NULL);
+	if (!err)
+		err = hb_obj_remove_dns_addrs(m->dns_addrs, id);
 	return err;
 }

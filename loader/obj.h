@@ -39,6 +39,7 @@ struct hb_policy_maps {
 	int policies, stats, net_rules, unix_rules, unix_paths, exec_rules, fs_rules;
 	int levels; /* hb_levels: which cgroup levels hold a policy */
 	int bind_rules; /* hb_bind_rules: --allow-bind */
+	int dns_addrs;  /* hb_dns_addrs: what --allow-domain's proxy answered */
 	__u32 always; /* guards the agent adds to every policy here (its seal, on BPF-LSM) */
 };
 
@@ -107,7 +108,7 @@ int hb_obj_prune_fs_rules(const struct hb_policy_maps *m, __u64 id,
 /* Removes sandbox @id's --allow-domain addresses from hb_dns_addrs (@fd). */
 int hb_obj_remove_dns_addrs(int fd, __u64 id);
 
-/* Removes sandbox @id's policy (first), counters and every rule of it. */
+/* Removes sandbox @id's policy (first), counters, every rule and answered address of it. */
 int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id);
 
 #endif

@@ -11,7 +11,6 @@
 #include "agent_pins.h"
 #include "bpffs.h"
 #include "log.h"
-#include "mono_time.h"
 #include "path.h"
 #include "sandbox.h"
 #include "tierb_progs.h"
@@ -266,23 +265,6 @@ int hb_sandbox_drain(struct hb_sandbox *sb)
 	int n = sb->rb ? ring_buffer__consume(sb->rb) : 0;
 
 	return n < 0 ? n : 0;
-}
-
-int hb_sandbox_allow_dns_addr(struct hb_sandbox *sb, const __u8 addr[16],
-			      __u32 ttl)
-{
-	struct hb_dns_key key = { .sandbox_id = sb->cg.id };
-	struct hb_dns_value val;
-	int fd = sb->skel ? bpf_map__fd(sb->skel->maps.hb_dns_addrs) :
-		 sb->tierb ? sb->tierb->dns_addrs : -1;
-
-	if (fd < 0) /* a warm sandbox never has the proxy */
-		return -ENOENT;
-	if (ttl < HB_DNS_MIN_TTL)
-		ttl = HB_DNS_MIN_TTL;
-	val.expires_ns = hb_mono_ns() + (__u64)ttl * 1000000000ull;
-	memcpy(key.addr, addr, sizeof(key.addr));
-	return bpf_map_update_elem(fd, &key, &val, BPF_ANY) ? -errno : 0;
 }
 
 int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out)

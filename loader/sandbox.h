@@ -62,15 +62,6 @@ int hb_sandbox_events_fd(const struct hb_sandbox *sb);
 /* Hands every waiting event to on_event. */
 int hb_sandbox_drain(struct hb_sandbox *sb);
 
-/*
- * Lets the sandbox reach @addr (IPv6 or IPv4-mapped) for @ttl seconds
- * (at least HB_DNS_MIN_TTL): an answer of the DNS proxy. Thread-safe.
- */
-int hb_sandbox_allow_dns_addr(struct hb_sandbox *sb, const __u8 addr[16],
-			      __u32 ttl);
-
-/* Clients often reuse an address a little past its TTL: a floor, seconds. */
-#define HB_DNS_MIN_TTL 60
 
 /* The sandbox's counters (zero when no programs are loaded). */
 int hb_sandbox_stats(const struct hb_sandbox *sb, struct hb_stats *out);

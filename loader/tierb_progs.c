@@ -34,17 +34,17 @@ static const char *const map_names[] = {
 
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 /* The descriptors of struct hb_policy_maps come before its one other field. */
-_Static_assert(N_MAPS == offsetof(struct hb_policy_maps, always) / sizeof(int) + 2 &&
+_Static_assert(N_MAPS == offsetof(struct hb_policy_maps, always) / sizeof(int) + 1 &&
 	       offsetof(struct hb_policy_maps, always) + sizeof(__u32) ==
 	       sizeof(struct hb_policy_maps),
-	       "every policy map, hb_dns_addrs and hb_event_rings");
+	       "every policy map and hb_event_rings");
 
 static int *map_fd(struct hb_tierb_progs *tp, size_t i)
 {
 	int *fds[N_MAPS] = {
 		&tp->maps.policies, &tp->maps.levels, &tp->maps.stats, &tp->maps.net_rules,
 		&tp->maps.unix_rules, &tp->maps.unix_paths, &tp->maps.exec_rules,
-		&tp->maps.fs_rules, &tp->maps.bind_rules, &tp->dns_addrs, &tp->rings,
+		&tp->maps.fs_rules, &tp->maps.bind_rules, &tp->maps.dns_addrs, &tp->rings,
 	};
 
 	return fds[i];
@@ -345,8 +345,6 @@ int hb_tierb_progs_forget(const struct hb_tierb_progs *tp, __u64 id)
 {
 	int err = hb_obj_remove_policy(&tp->maps, id);
 
-	if (!err)
-		err = hb_obj_remove_dns_addrs(tp->dns_addrs, id);
 	bpf_map_delete_elem(tp->rings, &id);
 	return err;
 }

@@ -31,7 +31,7 @@ struct hb_tierb_progs {
 	char dir[PATH_MAX];
 	int lock;                   /* the directory, flocked; -1 when released */
 	struct hb_policy_maps maps;
-	int dns_addrs, rings;       /* hb_dns_addrs, hb_event_rings */
+	int rings;                  /* hb_event_rings */
 	size_t n;
 	struct {
 		char name[64];

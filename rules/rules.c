@@ -49,6 +49,11 @@ void hb_rules_policy(const struct hb_rules *r, __u32 guards, struct hb_policy *p
 	p->net = r->net | (r->n_ip_rules ? HB_NET_IP_RULES : 0) |
 		 (r->n_unix_paths ? HB_NET_UNIX_RULES : 0) |
 		 (r->n_bind_rules ? HB_NET_BIND_RULES : 0);
+	if (r->n_domains && r->dns_port4) {
+		p->net |= HB_NET_DNS_PROXY;
+		p->dns_port4 = r->dns_port4;
+		p->dns_port6 = r->dns_port6;
+	}
 	p->mode = r->audit ? HB_MODE_AUDIT : 0;
 	p->event_cost_ns = r->event_rate ? 1000000000u / r->event_rate : 0;
 	p->event_burst = r->event_rate;

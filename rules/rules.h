@@ -29,6 +29,12 @@ struct hb_rules {
 	size_t n_bind_rules;
 	const char **domains;    /* --allow-domain, validated */
 	size_t n_domains;
+	/*
+	 * The agent's DNS proxy for the domains, network order (0: none yet):
+	 * the policy redirects DNS there (struct hb_policy.dns_port4/6). A run
+	 * sets its own proxy's ports in its policy instead.
+	 */
+	__u16 dns_port4, dns_port6;
 	const char **unix_paths; /* --allow-unix, as given */
 	size_t n_unix_paths;
 	const char **exec_paths; /* --allow-exec, as given */

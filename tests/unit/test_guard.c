@@ -201,8 +201,8 @@ static void agent_lists(void **state)
 	assert_string_equal(text, "--no-network, --allow-localhost, --allow-ip, --allow-bind, "
 			    "--allow-unix, --audit, --event-rate");
 	hb_key_agent_list(HB_AGENT_FILE, "", text, sizeof(text));
-	assert_string_equal(text, "no-network, allow-localhost, allow-ip, allow-bind, allow-unix, "
-			    "fs-readonly, allow-write, audit, event-rate");
+	assert_string_equal(text, "no-network, allow-localhost, allow-ip, allow-bind, allow-domain, "
+			    "allow-unix, fs-readonly, allow-write, audit, event-rate");
 	/* Cut short, terminated. */
 	hb_key_agent_list(HB_AGENT_FILE, "", text, 5);
 	assert_string_equal(text, "no-n");

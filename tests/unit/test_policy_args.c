@@ -169,7 +169,8 @@ static void same_keys_as_agent_files(void **state)
 	for (size_t i = 0; (key = hb_key_at(i)); i++)
 		if (key->agent & HB_AGENT_APPLY)
 			assert_true(hb_key_agent(key->name, HB_AGENT_FILE));
-	assert_false(hb_key_agent("allow-domain", HB_AGENT_FILE | HB_AGENT_APPLY));
+	assert_false(hb_key_agent("allow-domain", HB_AGENT_APPLY));
+	assert_true(hb_key_agent("allow-domain", HB_AGENT_FILE));
 	assert_false(hb_key_agent("cgroup", HB_AGENT_FILE));
 	assert_true(hb_key_agent("fs-readonly", HB_AGENT_FILE));
 	assert_false(hb_key_agent("fs-readonly", HB_AGENT_APPLY));

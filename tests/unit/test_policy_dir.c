@@ -101,7 +101,6 @@ static void one_bad_file_refuses_all(void **state)
 		"unit = a/b.service\nno-network = yes\n",
 		"cgroup = /a\nunit = b.service\nno-network = yes\n",
 		"cgroup = /a\nno-network = maybe\n",
-		"cgroup = /a\nallow-domain = example.org\n",   /* not in the agent yet */
 		"cgroup = /a\nno-subprocess = yes\n",
 		"cgroup = /a\nbogus = 1\n",
 		"cgroup = /a\n[nowhere]\nno-network = yes\n",
@@ -138,6 +137,14 @@ static void tier_b_refuses_unserved_keys(void **state)
 	assert_int_equal(s.n, 0);
 	put("b.conf", "cgroup = /b\nno-network = yes\nallow-write = /tmp\n");
 	assert_int_equal(hb_policy_dir_read(dir, HB_TIER_B, &s), -EINVAL);
+	/* allow-domain: the agent runs its proxy, in either tier. */
+	put("b.conf", "cgroup = /b\nno-network = yes\nallow-domain = example.org\n");
+	for (enum hb_tier t = HB_TIER_A; t <= HB_TIER_B; t++) {
+		assert_int_equal(hb_policy_dir_read(dir, t, &s), 0);
+		assert_int_equal(s.n, 2);
+		assert_int_equal(s.v[1].args.rules.n_domains, 1);
+		hb_policy_set_free(&s);
+	}
 	drop("a.conf");
 	drop("b.conf");
 }
