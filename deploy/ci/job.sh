@@ -95,10 +95,12 @@ start_trace() {
 }
 
 # No agent runs: the installed unit's (systemd), else one started here in
-# the background with an events file (agent_pid set).
+# the background with an events file (agent_pid set). With $2 "own", never
+# the unit's: a policy file of $state/policies is read at its start.
 start_agent() {
 	local state=$1
-	if [ -d /run/systemd/system ] && systemctl cat hermetic-bpf-agent.service >/dev/null 2>&1; then
+	if [ "${2:-}" != own ] && [ -d /run/systemd/system ] &&
+		systemctl cat hermetic-bpf-agent.service >/dev/null 2>&1; then
 		as_root systemctl start hermetic-bpf-agent.service ||
 			die "the agent's unit did not start" "journalctl -u hermetic-bpf-agent says why"
 		unload=no # the unit's agent stays, as its pins do
@@ -114,14 +116,18 @@ start_agent() {
 }
 
 job_start() {
-	local state cg tier policy_args
+	local state cg tier policy_args file_policy
 	state=$(job_state)
 	[ -z "${HB_DEB:-}" ] || install_deb "$HB_DEB"
 	command -v hermetic-bpf >/dev/null ||
 		die "hermetic-bpf is not installed" "set the input 'deb' to a .deb built earlier in the workflow (make deb) or to a release asset's URL"
+	file_policy=no
 	if [ -n "${HB_POLICY:-}" ]; then
 		[ -f "$HB_POLICY" ] || die "policy: no such file: $HB_POLICY" "commit the policy a job-end in audit mode wrote, and name it"
 		policy_args=(--policy "$(realpath "$HB_POLICY")")
+		# allow-domain's DNS proxy lives in the agent: such a policy is one of
+		# its files, not policy apply's (spec/agent.md, "Domains").
+		! grep -Eq '^[[:space:]]*allow-domain[[:space:]]*=' "$HB_POLICY" || file_policy=yes
 	else
 		policy_args=(--no-network --audit)
 	fi
@@ -137,9 +143,11 @@ job_start() {
 	agent_pid=
 	trace_pid=
 	case $(as_root hermetic-bpf status) in "agent: nothing pinned"*) unload=yes ;; esac
+	if [ "$file_policy" = yes ]; then
+		job_file_policy "$state" "$cg"
 	# Its events, followed from before the policy: trace also tells whether
 	# an agent runs.
-	if ! start_trace "$state" "$cg"; then
+	elif ! start_trace "$state" "$cg"; then
 		start_agent "$state"
 		start_trace "$state" "$cg" || {
 			cat "$state/trace.err" >&2
@@ -153,14 +161,49 @@ job_start() {
 		die "the agent runs on ${tier:-nothing}: the whole-job mode is for runners without BPF-LSM" \
 			"with BPF-LSM the job's cgroup is sealed and could not clear its own policy; confine the runner with a policy file of the agent instead (docs/ci-runners.md)"
 	fi
-	if ! as_root hermetic-bpf policy apply --cgroup "$cg" "${policy_args[@]}"; then
+	if [ "$file_policy" != yes ] &&
+		! as_root hermetic-bpf policy apply --cgroup "$cg" "${policy_args[@]}"; then
 		job_undo "$state" "$agent_pid" "$unload" "$trace_pid"
 		die "the policy was not applied (the reason is above); the job runs unconfined"
 	fi
-	printf 'cg=%q\nmode=%q\nagent_pid=%q\nunload=%q\ntrace_pid=%q\n' "$cg" \
+	printf 'cg=%q\nmode=%q\nagent_pid=%q\nunload=%q\ntrace_pid=%q\nfile_policy=%q\n' "$cg" \
 		"$([ -n "${HB_POLICY:-}" ] && echo enforce || echo audit)" "$agent_pid" "$unload" \
-		"$trace_pid" >"$state/state"
+		"$trace_pid" "$file_policy" >"$state/state"
 	echo "hermetic-action: the job's cgroup $cg is $([ -n "${HB_POLICY:-}" ] && echo "confined by $HB_POLICY" || echo "audited")"
+}
+
+# A policy with allow-domain: a file of an agent job-start starts itself
+# (the shipped unit cannot open DNS proxies: it has no inet sockets), with
+# the job's cgroup unless the file names one; then trace follows it.
+job_file_policy() {
+	local state=$1 cg=$2
+	if start_trace "$state" "$cg"; then
+		job_undo "$state" "" "no" "$trace_pid"
+		die "policy: allow-domain needs an agent of the action's own, and one runs already" \
+			"stop it (its policies stay pinned), or put the file, with cgroup = $cg, into its policy directory and reload it"
+	fi
+	mkdir -p "$state/policies"
+	if grep -Eq '^[[:space:]]*(cgroup|unit)[[:space:]]*=' "$HB_POLICY"; then
+		cp "$HB_POLICY" "$state/policies/job.conf"
+	else
+		{ printf '[hermetic-bpf]\ncgroup = %s\n' "$cg"; cat "$HB_POLICY"; } >"$state/policies/job.conf"
+	fi
+	start_agent "$state" own
+	start_trace "$state" "$cg" || {
+		cat "$state/trace.err" >&2
+		job_undo "$state" "$agent_pid" "$unload"
+		die "cannot follow the agent's events (trace's messages are above)"
+	}
+}
+
+# The file job_file_policy() gave the agent, removed and the agent
+# reloaded: 0 once it no longer enforces it (its pins may outlive it).
+job_file_clear() {
+	local state=$1 agent=$2
+	rm -f "$state/policies/job.conf"
+	[ -n "$agent" ] && alive "$agent" || return 1
+	as_root kill -HUP "$agent" || return 1
+	wait_for "$state/agent.err" "agent: reloaded" "$agent"
 }
 
 # What job-start started, stopped; the pins removed if it made them.
@@ -181,7 +224,7 @@ job_counters() {
 }
 
 job_end() {
-	local state cg mode agent_pid unload trace_pid counted lost limited i got st=0 learn
+	local state cg mode agent_pid unload trace_pid file_policy counted lost limited i got st=0 learn
 	state=$(job_state)
 	[ -f "$state/state" ] || die "no job-start before this job-end ($state/state)" "run the action with mode: job-start first"
 	# Read as code: only job-start's own (a directory of another user's in /tmp is not).
@@ -196,7 +239,11 @@ job_end() {
 		[ "${got:-0}" -lt $((${counted:-0} - ${lost:-0} - ${limited:-0})) ] || break
 		sleep 0.1
 	done
-	as_root hermetic-bpf policy clear --cgroup "$cg" || st=125
+	if [ "${file_policy:-no}" = yes ]; then
+		job_file_clear "$state" "$agent_pid" || st=125
+	else
+		as_root hermetic-bpf policy clear --cgroup "$cg" || st=125
+	fi
 	learn=
 	[ "$mode" != audit ] || learn=${HB_LEARN:-hermetic-bpf-job.policy}
 	# shellcheck disable=SC2154 # hermetic-action's
