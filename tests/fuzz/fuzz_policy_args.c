@@ -29,21 +29,30 @@ static void check_parsed(const struct hb_policy_args *p)
 		return;
 	}
 	FUZZ_CHECK(!p->dir);
-	/* A cgroup is always a clean absolute path, and apply's and clear's need one. */
+	/*
+	 * A cgroup is always a clean absolute path, and apply's and clear's
+	 * need one (apply's may come from its --policy file, read later).
+	 */
 	if (p->cgroup[0])
 		FUZZ_CHECK(p->cgroup[0] == '/' && p->cgroup[1] && !strstr(p->cgroup, "//") &&
 			   !strstr(p->cgroup, "/../") && !strstr(p->cgroup, "/./"));
 	else
-		FUZZ_CHECK(p->op == HB_POLICY_SHOW);
+		FUZZ_CHECK(p->op == HB_POLICY_SHOW || (p->op == HB_POLICY_APPLY && p->policy_file));
 	if (p->op != HB_POLICY_APPLY) {
 		FUZZ_CHECK(!p->args.rules.guards && !p->args.rules.n_ip_rules && !p->args.rules.net);
 		return;
 	}
-	/* Only what the agent enforces: the network guard, never another. */
-	FUZZ_CHECK(p->args.rules.guards == HB_GUARD_NET);
+	/*
+	 * Only what the agent enforces: the network guard, never another; at
+	 * least that one, unless --policy names a file, whose rules are read
+	 * (and checked) later. --audit and --allow-unix are apply's too; names
+	 * are not (allow-domain's DNS proxy is a policy file's).
+	 */
+	FUZZ_CHECK(p->policy_file ? !(p->args.rules.guards & ~HB_GUARD_NET) :
+		   p->args.rules.guards == HB_GUARD_NET);
 	FUZZ_CHECK(!(p->args.rules.net & ~HB_NET_ALLOW_LOCALHOST));
-	FUZZ_CHECK(!p->args.rules.n_domains && !p->args.rules.n_unix_paths && !p->args.rules.n_exec_paths &&
-		   !p->args.rules.fs && !p->args.rules.audit && !p->args.trace);
+	FUZZ_CHECK(!p->args.rules.n_domains && !p->args.rules.n_exec_paths &&
+		   !p->args.rules.fs && !p->args.trace);
 	FUZZ_CHECK(p->args.rules.event_rate <= HB_EVENT_RATE_MAX);
 }
 
