@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "agent_apply.h"
@@ -90,6 +91,28 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (ag->events_fd >= 0)
 		hb_put_line(ag->events_fd, line, (size_t)n);
 	return 0;
+}
+
+/*
+ * A line an agent killed while writing left torn (kill -9 can stop a
+ * write at a page boundary) ends here, so that every line after it, ours,
+ * is whole JSON for whoever reads the file.
+ */
+static void end_torn_line(int fd)
+{
+	char path[64], last;
+	struct stat st;
+	int r;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = open(path, O_RDONLY | O_CLOEXEC);
+	if (r < 0)
+		return;
+	if (pread(r, &last, 1, st.st_size - 1) == 1 && last != '\n')
+		hb_put_line(fd, "\n", 1);
+	close(r);
 }
 
 /* A followed cgroup was made again: its policy's rules, now (agent_follow.h). */
@@ -345,6 +368,8 @@ int hb_cmd_agent(int argc, char **argv)
 	if (!err && events_file) {
 		ag.events_fd = hb_open_output("--events-file", events_file, O_APPEND);
 		err = ag.events_fd < 0 ? ag.events_fd : 0;
+		if (!err)
+			end_torn_line(ag.events_fd);
 	}
 	/* A bad directory stops the agent before it loads anything. */
 	if (!err)

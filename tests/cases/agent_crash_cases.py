@@ -273,9 +273,21 @@ def agent_kill9_under_load():
                 if killed_at * 1e9 < e["ts_ns"] < restarted_at * 1e9]
         expect(late, "events emitted while the agent was down, delivered on restart")
         expect(lost > 0, f"more denials while down than the ring holds, counted lost: {lost}")
+        # kill -9 can stop the first agent's write of a line at a page
+        # boundary: that one line is torn (and the second agent ends it);
+        # every other is whole, and holds what stdout got.
+        filed, torn = set(), 0
         with open(events) as f:
-            filed = {json.loads(x)["seq"] for x in f if f'"cgroup":"{cg}"' in x}
-        expect_eq(filed, seqs, "the --events-file holds what stdout got")
+            for x in f:
+                try:
+                    ev = json.loads(x)
+                except ValueError:
+                    torn += 1
+                    continue
+                filed |= {e["seq"] for e in events_of([x], cg)}
+        expect(torn <= 1 and filed <= seqs and len(seqs - filed) <= torn,
+               f"the --events-file holds what stdout got ({torn} torn line): "
+               f"{sorted(seqs - filed)[:5]} missing, {sorted(filed - seqs)[:5]} extra")
         print(f"    {want} denials: {len(seqs)} delivered ({len(late)} from the "
               f"down time, {len(evs) - len(seqs)} twice), {lost} lost, {limited} "
               f"limited; {final['allowed']['OK']} allowed connects", flush=True)
