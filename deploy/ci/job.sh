@@ -144,7 +144,7 @@ job_start() {
 	trace_pid=
 	case $(as_root hermetic-bpf status) in "agent: nothing pinned"*) unload=yes ;; esac
 	if [ "$file_policy" = yes ]; then
-		job_file_policy "$state" "$cg"
+		job_file_agent "$state" "$cg"
 	# Its events, followed from before the policy: trace also tells whether
 	# an agent runs.
 	elif ! start_trace "$state" "$cg"; then
@@ -161,7 +161,10 @@ job_start() {
 		die "the agent runs on ${tier:-nothing}: the whole-job mode is for runners without BPF-LSM" \
 			"with BPF-LSM the job's cgroup is sealed and could not clear its own policy; confine the runner with a policy file of the agent instead (docs/ci-runners.md)"
 	fi
-	if [ "$file_policy" != yes ] &&
+	if [ "$file_policy" = yes ] && ! job_file_load "$state" "$cg"; then
+		job_undo "$state" "$agent_pid" "$unload" "$trace_pid"
+		die "the agent refused the policy (its reason is above); the job runs unconfined"
+	elif [ "$file_policy" != yes ] &&
 		! as_root hermetic-bpf policy apply --cgroup "$cg" "${policy_args[@]}"; then
 		job_undo "$state" "$agent_pid" "$unload" "$trace_pid"
 		die "the policy was not applied (the reason is above); the job runs unconfined"
@@ -173,20 +176,15 @@ job_start() {
 }
 
 # A policy with allow-domain: a file of an agent job-start starts itself
-# (the shipped unit cannot open DNS proxies: it has no inet sockets), with
-# the job's cgroup unless the file names one; then trace follows it.
-job_file_policy() {
+# (the shipped unit cannot open DNS proxies: it has no inet sockets). The
+# agent starts with no policy and trace follows it before the file is
+# given (job_file_load), so every action the policy counts is received.
+job_file_agent() {
 	local state=$1 cg=$2
 	if start_trace "$state" "$cg"; then
 		job_undo "$state" "" "no" "$trace_pid"
 		die "policy: allow-domain needs an agent of the action's own, and one runs already" \
 			"stop it (its policies stay pinned), or put the file, with cgroup = $cg, into its policy directory and reload it"
-	fi
-	mkdir -p "$state/policies"
-	if grep -Eq '^[[:space:]]*(cgroup|unit)[[:space:]]*=' "$HB_POLICY"; then
-		cp "$HB_POLICY" "$state/policies/job.conf"
-	else
-		{ printf '[hermetic-bpf]\ncgroup = %s\n' "$cg"; cat "$HB_POLICY"; } >"$state/policies/job.conf"
 	fi
 	start_agent "$state" own
 	start_trace "$state" "$cg" || {
@@ -196,14 +194,43 @@ job_file_policy() {
 	}
 }
 
-# The file job_file_policy() gave the agent, removed and the agent
-# reloaded: 0 once it no longer enforces it (its pins may outlive it).
-job_file_clear() {
-	local state=$1 agent=$2
-	rm -f "$state/policies/job.conf"
+# The agent reloaded (SIGHUP): 0 once it says so; 1 if it refused the set
+# or stopped, with what it said since the signal on stderr.
+reload_agent() {
+	local state=$1 agent=$2 lines reloads i
 	[ -n "$agent" ] && alive "$agent" || return 1
+	lines=$(wc -l <"$state/agent.err")
+	reloads=$(grep -c "agent: reload" "$state/agent.err")
 	as_root kill -HUP "$agent" || return 1
-	wait_for "$state/agent.err" "agent: reloaded" "$agent"
+	for ((i = 0; i < 600; i++)); do
+		if [ "$(grep -c "agent: reload" "$state/agent.err")" -gt "$reloads" ]; then
+			grep "agent: reload" "$state/agent.err" | tail -n 1 | grep -q "agent: reloaded" &&
+				return 0
+			break
+		fi
+		alive "$agent" || break
+		sleep 0.1
+	done
+	tail -n +$((lines + 1)) "$state/agent.err" >&2
+	return 1
+}
+
+# The file, with the job's cgroup unless it names one, given to the agent.
+job_file_load() {
+	local state=$1 cg=$2
+	if grep -Eq '^[[:space:]]*(cgroup|unit)[[:space:]]*=' "$HB_POLICY"; then
+		cp "$HB_POLICY" "$state/policies/job.conf"
+	else
+		{ printf '[hermetic-bpf]\ncgroup = %s\n' "$cg"; cat "$HB_POLICY"; } >"$state/policies/job.conf"
+	fi
+	reload_agent "$state" "$agent_pid"
+}
+
+# The file job_file_load() gave the agent, removed and the agent reloaded:
+# 0 once it no longer enforces it (its pins may outlive it).
+job_file_clear() {
+	rm -f "$1/policies/job.conf"
+	reload_agent "$1" "$2"
 }
 
 # What job-start started, stopped; the pins removed if it made them.
