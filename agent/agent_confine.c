@@ -184,31 +184,21 @@ static int tiers_b(const struct hb_agent_socket *s, const struct hb_run_args *a,
 {
 	struct hb_tiers *t = &cfg->tiers;
 
+	__u32 missing;
+
 	memset(t->mech, 0, sizeof(t->mech));
-	t->unenforced = 0;
 	t->unix_connect = s->tiers->unix_connect;
 	t->unix_sendmsg = s->tiers->unix_sendmsg;
 	t->landlock_abi = s->tiers->landlock_abi;
-	hb_for_each_guard(g) {
-		enum hb_guard_kind k = hb_guard_kind(g);
-
-		if (!(a->rules.guards & g->bit))
-			continue;
-		if (g->tier_b == HB_TIER_B && s->tiers->mech[k] == HB_TIER_B)
-			t->mech[k] = HB_TIER_B;
-		else if (g->tier_b == HB_TIER_LANDLOCK && t->landlock_abi >= g->landlock_abi)
-			t->mech[k] = HB_TIER_LANDLOCK;
-		else if (a->allow_partial)
-			t->unenforced |= g->bit;
-		else
-			return say(text, len, -EOPNOTSUPP, "%s cannot be enforced by this agent: it "
-				   "runs without BPF-LSM (tier B); drop it, or add --allow-partial "
-				   "to run without it", g->what);
-	}
-	if (a->rules.n_exec_paths && t->exec == HB_TIER_LANDLOCK)
-		return say(text, len, -EOPNOTSUPP, "--allow-exec cannot be kept without BPF-LSM: "
-			   "allowing one program allows the dynamic loader, which runs any "
-			   "program (--no-subprocess alone is enforced)");
+	missing = hb_tier_b_assign(a->rules.guards, s->tiers->net == HB_TIER_B, t);
+	if (missing && !a->allow_partial)
+		return say(text, len, -EOPNOTSUPP, "%s cannot be enforced by this agent: it runs "
+			   "without BPF-LSM (tier B); drop it, or add --allow-partial to run "
+			   "without it", hb_guard_by_bit(missing & -missing)->what);
+	t->unenforced = missing;
+	if (a->rules.n_exec_paths && !hb_tier_b_keeps_exec_list(t))
+		return say(text, len, -EOPNOTSUPP, "--allow-exec cannot be kept: "
+			   HB_TIER_EXEC_LIST_WHY " (--no-subprocess alone is enforced)");
 	if (a->rules.audit && t->fs == HB_TIER_LANDLOCK)
 		return say(text, len, -EOPNOTSUPP, "--audit of the filesystem guard without "
 			   "BPF-LSM needs root (fanotify): sudo hermetic-bpf run --audit ...");

@@ -170,17 +170,13 @@ static int open_fs_audit(struct hb_fs_audit *fsa, const struct hb_run_args *a,
 	return -EOPNOTSUPP;
 }
 
-/*
- * Landlock must let the dynamic loader run for any dynamically linked
- * program it allows, and the loader runs whatever it is given: an
- * --allow-exec list cannot be kept in tier B (spec/tiers.md).
- */
-static bool exec_rules_need_lsm(const struct hb_run_args *a, const struct hb_tiers *t)
+/* An --allow-exec list where it cannot be kept (tier.h): refused, said. */
+static bool exec_list_refused(const struct hb_run_args *a, const struct hb_tiers *t)
 {
-	if (t->exec != HB_TIER_LANDLOCK || !a->rules.n_exec_paths)
+	if (!a->rules.n_exec_paths || hb_tier_b_keeps_exec_list(t))
 		return false;
-	hb_log("cannot enforce here: --allow-exec %s: without BPF-LSM, allowing one program "
-	       "allows the dynamic loader, which runs any program", a->rules.exec_paths[0]);
+	hb_log("cannot enforce here: --allow-exec %s: " HB_TIER_EXEC_LIST_WHY,
+	       a->rules.exec_paths[0]);
 	hb_hint("drop --allow-exec (--no-subprocess alone is enforced here), or use a "
 		"kernel with BPF-LSM (hermetic-bpf doctor)");
 	return true;
@@ -299,7 +295,7 @@ static int prepare(struct run *r, const struct hb_run_args *a)
 	struct hb_sandbox_config *cfg = &r->cfg;
 	struct resolve_ctx resolve;
 
-	if (exec_rules_need_lsm(a, &cfg->tiers))
+	if (exec_list_refused(a, &cfg->tiers))
 		return -EOPNOTSUPP;
 	cfg->policy.guards = a->rules.guards & ~cfg->tiers.unenforced;
 	r->rs.unseen = hb_unseen(cfg->policy.guards, &cfg->tiers);

@@ -84,14 +84,7 @@ static int tiers_b(const struct hb_run_args *a, __u32 unenforced, struct hb_tier
 	/* Every tier B sandbox is a Landlock domain (its scope): never one without. */
 	if ((unenforced && !a->allow_partial) || (a->rules.guards && !t->landlock_abi))
 		return -EPROTO;
-	hb_for_each_guard(g) {
-		if (!(a->rules.guards & g->bit & ~unenforced))
-			continue;
-		if (g->tier_b != HB_TIER_B && g->tier_b != HB_TIER_LANDLOCK)
-			return -EPROTO;
-		t->mech[hb_guard_kind(g)] = g->tier_b;
-	}
-	return 0;
+	return hb_tier_b_assign(a->rules.guards & ~unenforced, true, t) ? -EPROTO : 0;
 }
 
 /*

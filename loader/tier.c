@@ -54,28 +54,44 @@ static int probe_cgroup_b(struct hb_tiers *t, struct hb_tier_why *why)
 }
 
 /*
- * Landlock: every tier B sandbox's domain (its ABI is recorded), and the
- * guards whose tier B it is, if its ABI has what each needs.
+ * Landlock: every tier B sandbox's domain (its ABI is recorded); and, for
+ * a guard of @guards whose tier B it is but whose ABI is too old, why.
  */
-static void select_landlock(__u32 guards, struct hb_tiers *t, __u32 *missing,
-			    struct hb_tier_why *why)
+static void probe_landlock(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)
 {
 	int abi = hb_probe_landlock(HB_LANDLOCK_ABI_EXEC, &why->landlock);
 
 	t->landlock_abi = abi > 0 ? abi : 0;
-	for (int k = 0; k < HB_GUARD_KIND_MAX; k++) {
-		const struct hb_guard *g = &hb_guards[k];
-
-		if (g->tier_b != HB_TIER_LANDLOCK || !(guards & g->bit))
-			continue;
-		if (abi >= g->landlock_abi) {
-			t->mech[k] = HB_TIER_LANDLOCK;
-			*missing &= ~g->bit;
-		} else if (abi > 0) {
-			/* Landlock is there, too old for this guard: say so. */
+	hb_for_each_guard(g) {
+		if (g->tier_b == HB_TIER_LANDLOCK && (guards & g->bit) && abi > 0 &&
+		    abi < g->landlock_abi)
 			hb_probe_landlock(g->landlock_abi, &why->landlock);
+	}
+}
+
+__u32 hb_tier_b_assign(__u32 guards, bool cgroup_b, struct hb_tiers *t)
+{
+	__u32 missing = 0;
+
+	hb_for_each_guard(g) {
+		enum hb_guard_kind k = hb_guard_kind(g);
+
+		if (!(guards & g->bit))
+			continue;
+		if ((g->tier_b == HB_TIER_B && cgroup_b) ||
+		    (g->tier_b == HB_TIER_LANDLOCK && t->landlock_abi >= g->landlock_abi)) {
+			t->mech[k] = g->tier_b;
+			hb_debug("tier B (%s) enforces %s", hb_tier_name(g->tier_b), g->what);
+		} else {
+			missing |= g->bit;
 		}
 	}
+	return missing;
+}
+
+bool hb_tier_b_keeps_exec_list(const struct hb_tiers *t)
+{
+	return t->exec != HB_TIER_LANDLOCK;
 }
 
 const char *hb_tier_b_scope(int abi)
@@ -116,7 +132,7 @@ static int probe_lsm(enum lsm_probe how, const struct lsm_known *known,
 static __u32 probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why,
 		   enum lsm_probe how, const struct lsm_known *known)
 {
-	__u32 missing = guards;
+	bool cgroup_b = false;
 	int err;
 
 	memset(t, 0, sizeof(*t));
@@ -139,17 +155,15 @@ static __u32 probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why,
 	if (err == -E2BIG)
 		return guards;
 	hb_debug("tier A (BPF-LSM) unavailable: %s", why->lsm.what);
-	select_landlock(guards, t, &missing, why);
-	for (int k = 0; k < HB_GUARD_KIND_MAX; k++) {
-		const struct hb_guard *g = &hb_guards[k];
-
-		if (g->tier_b != HB_TIER_B || !(guards & g->bit) || probe_cgroup_b(t, why))
-			continue;
-		hb_debug("tier B (cgroup-bpf) enforces %s", g->what);
-		t->mech[k] = HB_TIER_B;
-		missing &= ~g->bit;
+	probe_landlock(guards, t, why);
+	/* cgroup-bpf is probed only for a guard it would enforce. */
+	hb_for_each_guard(g) {
+		if (g->tier_b == HB_TIER_B && (guards & g->bit)) {
+			cgroup_b = !probe_cgroup_b(t, why);
+			break;
+		}
 	}
-	return missing;
+	return hb_tier_b_assign(guards, cgroup_b, t);
 }
 
 __u32 hb_tier_probe(__u32 guards, struct hb_tiers *t, struct hb_tier_why *why)

@@ -80,6 +80,23 @@ int hb_tier_select(__u32 guards, bool allow_partial, struct hb_tiers *t);
 int hb_tier_select_without_lsm(int err, const struct hb_probe_failure *f, __u32 guards,
 			       bool allow_partial, struct hb_tiers *t);
 
+/*
+ * Tier B's choice, the one rule for run, the agent and its client: each
+ * guard of @guards on its tier B mechanism if it is here (@cgroup_b: the
+ * cgroup programs work; t->landlock_abi has what the guard needs), set in
+ * t->mech. Returns the guards that have none.
+ */
+__u32 hb_tier_b_assign(__u32 guards, bool cgroup_b, struct hb_tiers *t);
+
+/*
+ * Whether an --allow-exec list can be kept: not on Landlock, where
+ * allowing one dynamically linked program allows the dynamic loader,
+ * which runs any program (spec/tiers.md).
+ */
+bool hb_tier_b_keeps_exec_list(const struct hb_tiers *t);
+#define HB_TIER_EXEC_LIST_WHY "without BPF-LSM, allowing one program allows the dynamic loader, " \
+			      "which runs any program"
+
 /* Every guard on BPF-LSM: what a successful probe finds. */
 void hb_tier_lsm(struct hb_tiers *t);
 

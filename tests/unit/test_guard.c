@@ -20,6 +20,7 @@
 #include "capture.h"
 #include "agent_pins.h"
 #include "guard.h"
+#include "landlock.h"
 #include "hermetic_abi.h"
 #include "policy_args.h"
 #include "run_args.h"
@@ -276,6 +277,46 @@ static void tiers_by_guard(void **state)
 	assert_int_equal(hb_tier_of(&t, HB_GUARD_TAMPER), HB_TIER_A);
 	assert_int_equal(hb_tier_of(&t, HB_GUARD_NET), HB_TIER_NONE);
 	assert_int_equal(hb_tier_of(&t, HB_GUARD_NET | HB_GUARD_FS), HB_TIER_NONE);
+}
+
+/* Tier B's one rule (run, the agent, its client): each guard on its mechanism if here. */
+static void tier_b_assign(void **state)
+{
+	const __u32 all = HB_GUARD_ALL & ~(__u32)HB_GUARD_TAMPER;
+	struct hb_tiers t = {};
+
+	(void)state;
+	t.landlock_abi = HB_LANDLOCK_ABI_SCOPE;
+	/* Everything tier B has: network on cgroup-bpf, fs and exec on Landlock. */
+	assert_int_equal(hb_tier_b_assign(all, true, &t),
+			 HB_GUARD_NATIVE | HB_GUARD_ENV);
+	assert_int_equal(t.net, HB_TIER_B);
+	assert_int_equal(t.fs, HB_TIER_LANDLOCK);
+	assert_int_equal(t.exec, HB_TIER_LANDLOCK);
+	assert_int_equal(t.native, HB_TIER_NONE);
+	assert_false(hb_tier_b_keeps_exec_list(&t));
+	/* No cgroup programs: the network guard has none; the others unchanged. */
+	memset(t.mech, 0, sizeof(t.mech));
+	assert_int_equal(hb_tier_b_assign(HB_GUARD_NET | HB_GUARD_FS, false, &t), HB_GUARD_NET);
+	assert_int_equal(t.net, HB_TIER_NONE);
+	assert_int_equal(t.fs, HB_TIER_LANDLOCK);
+	assert_true(hb_tier_b_keeps_exec_list(&t)); /* exec not asked for */
+	/* Landlock too old for truncate(2): the fs guard has none; exec has. */
+	memset(t.mech, 0, sizeof(t.mech));
+	t.landlock_abi = HB_LANDLOCK_ABI_FS - 1;
+	assert_int_equal(hb_tier_b_assign(HB_GUARD_FS | HB_GUARD_EXEC, true, &t), HB_GUARD_FS);
+	assert_int_equal(t.exec, HB_TIER_LANDLOCK);
+	/* No Landlock at all. */
+	memset(t.mech, 0, sizeof(t.mech));
+	t.landlock_abi = 0;
+	assert_int_equal(hb_tier_b_assign(HB_GUARD_FS | HB_GUARD_EXEC | HB_GUARD_NET, true, &t),
+			 HB_GUARD_FS | HB_GUARD_EXEC);
+	/* The seal of a root command has no tier B. */
+	assert_int_equal(hb_tier_b_assign(HB_GUARD_TAMPER, true, &t), HB_GUARD_TAMPER);
+	assert_int_equal(hb_tier_b_assign(0, true, &t), 0);
+	/* BPF-LSM keeps an exec list. */
+	hb_tier_lsm(&t);
+	assert_true(hb_tier_b_keeps_exec_list(&t));
 }
 
 static void prog_conditions(void **state)
@@ -562,6 +603,7 @@ int main(void)
 		cmocka_unit_test(keys_are_run_options),
 		cmocka_unit_test(agent_lists),
 		cmocka_unit_test(tiers_by_guard),
+		cmocka_unit_test(tier_b_assign),
 		cmocka_unit_test(prog_conditions),
 		cmocka_unit_test(rows_name_the_objects_programs),
 		cmocka_unit_test(policy_file_doc),
