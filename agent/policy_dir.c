@@ -9,6 +9,7 @@
 #include "hermetic_abi.h"
 #include "path.h"
 #include "policy_dir.h"
+#include "policy_trust.h"
 #include "policy_file.h"
 
 static int bad(const char *where, const char *key, const char *value, const char *why)
@@ -201,6 +202,11 @@ int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set 
 	int n, err = 0;
 
 	memset(set, 0, sizeof(*set));
+	err = hb_policy_path_trusted(dir);
+	if (err) {
+		hb_log("%s: policy set refused; nothing changed", dir);
+		return err;
+	}
 	n = scandir(dir, &names, is_conf, alphasort);
 	if (n < 0) {
 		err = -errno;
@@ -227,7 +233,8 @@ int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set 
 			break;
 		}
 		/* Every file is read, so that one pass names every error. */
-		if (hb_policy_file_read_agent(p->file, HB_AGENT_FILE, tier, p->cgroup,
+		if (hb_policy_path_trusted(p->file) ||
+		    hb_policy_file_read_agent(p->file, HB_AGENT_FILE, tier, p->cgroup,
 					      sizeof(p->cgroup), &p->args) ||
 		    check_one(p))
 			err = err ?: -EINVAL;

@@ -63,7 +63,8 @@ int hb_agent_audit_check(const char *first, const struct hb_rules *r);
  * Any bad file, a key of a guard the agent does not serve on @tier, a
  * file without a cgroup or without a rule, or two files naming one
  * cgroup: every error is reported (FILE:LINE) and -EINVAL returned with
- * @set empty.
+ * @set empty. A directory or file someone else than root (or we) could
+ * change is refused first (policy_trust.h): -EPERM or -EINVAL.
  */
 int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set *set);
 

@@ -96,7 +96,9 @@ start_trace() {
 
 # No agent runs: the installed unit's (systemd), else one started here in
 # the background with an events file (agent_pid set). With $2 "own", never
-# the unit's: a policy file of $state/policies is read at its start.
+# the unit's. Its policy directory ($policies) is root's, made here under
+# /run: the agent reads only what root alone can change (spec/agent.md),
+# and $state is the runner user's.
 start_agent() {
 	local state=$1
 	if [ "${2:-}" != own ] && [ -d /run/systemd/system ] &&
@@ -106,9 +108,10 @@ start_agent() {
 		unload=no # the unit's agent stays, as its pins do
 		return 0
 	fi
-	mkdir -p "$state/policies"
+	policies=$(as_root mktemp -d -p /run hermetic-bpf-job.XXXXXX) ||
+		die "cannot make the agent's policy directory in /run"
 	agent_pid=$(spawn_outside "$state/agent.out" "$state/agent.err" "$(command -v hermetic-bpf)" \
-		agent --policies "$state/policies" --events-file "$state/agent-events.jsonl")
+		agent --policies "$policies" --events-file "$state/agent-events.jsonl")
 	[ -n "$agent_pid" ] && wait_for "$state/agent.err" "agent: ready" "$agent_pid" && return 0
 	cat "$state/agent.err" >&2
 	job_undo "$state" "$agent_pid" "$unload"
@@ -142,6 +145,7 @@ job_start() {
 	unload=no
 	agent_pid=
 	trace_pid=
+	policies=
 	case $(as_root hermetic-bpf status) in "agent: nothing pinned"*) unload=yes ;; esac
 	if [ "$file_policy" = yes ]; then
 		job_file_agent "$state" "$cg"
@@ -169,9 +173,9 @@ job_start() {
 		job_undo "$state" "$agent_pid" "$unload" "$trace_pid"
 		die "the policy was not applied (the reason is above); the job runs unconfined"
 	fi
-	printf 'cg=%q\nmode=%q\nagent_pid=%q\nunload=%q\ntrace_pid=%q\nfile_policy=%q\n' "$cg" \
-		"$([ -n "${HB_POLICY:-}" ] && echo enforce || echo audit)" "$agent_pid" "$unload" \
-		"$trace_pid" "$file_policy" >"$state/state"
+	printf 'cg=%q\nmode=%q\nagent_pid=%q\nunload=%q\ntrace_pid=%q\nfile_policy=%q\npolicies=%q\n' \
+		"$cg" "$([ -n "${HB_POLICY:-}" ] && echo enforce || echo audit)" "$agent_pid" "$unload" \
+		"$trace_pid" "$file_policy" "$policies" >"$state/state"
 	echo "hermetic-action: the job's cgroup $cg is $([ -n "${HB_POLICY:-}" ] && echo "confined by $HB_POLICY" || echo "audited")"
 }
 
@@ -219,17 +223,18 @@ reload_agent() {
 job_file_load() {
 	local state=$1 cg=$2
 	if grep -Eq '^[[:space:]]*(cgroup|unit)[[:space:]]*=' "$HB_POLICY"; then
-		cp "$HB_POLICY" "$state/policies/job.conf"
+		cat "$HB_POLICY"
 	else
-		{ printf '[hermetic-bpf]\ncgroup = %s\n' "$cg"; cat "$HB_POLICY"; } >"$state/policies/job.conf"
-	fi
+		printf '[hermetic-bpf]\ncgroup = %s\n' "$cg"
+		cat "$HB_POLICY"
+	fi | as_root tee "$policies/job.conf" >/dev/null || return 1
 	reload_agent "$state" "$agent_pid"
 }
 
 # The file job_file_load() gave the agent, removed and the agent reloaded:
 # 0 once it no longer enforces it (its pins may outlive it).
 job_file_clear() {
-	rm -f "$1/policies/job.conf"
+	as_root rm -f "$policies/job.conf"
 	reload_agent "$1" "$2"
 }
 
@@ -239,6 +244,7 @@ job_undo() {
 	stop_pid "$trace"
 	stop_pid "$agent"
 	as_root rmdir "$(cgroup_mount)/hermetic-bpf-ci" 2>/dev/null || true
+	case ${policies:-} in /run/hermetic-bpf-job.??????) as_root rm -rf -- "$policies" ;; esac
 	[ "$unload" != yes ] || [ -z "$agent" ] || as_root hermetic-bpf agent --unload >/dev/null ||
 		echo "hermetic-action: the agent's pins stay (hermetic-bpf agent --unload)" >&2
 	rm -rf "$state"
@@ -251,7 +257,7 @@ job_counters() {
 }
 
 job_end() {
-	local state cg mode agent_pid unload trace_pid file_policy counted lost limited i got st=0 learn
+	local state cg mode agent_pid unload trace_pid file_policy policies counted lost limited i got st=0 learn
 	state=$(job_state)
 	[ -f "$state/state" ] || die "no job-start before this job-end ($state/state)" "run the action with mode: job-start first"
 	# Read as code: only job-start's own (a directory of another user's in /tmp is not).

@@ -396,3 +396,46 @@ def agent_tierb_refuses_unserved_guards():
                "seal" in d.stdout, f"doctor's agent line: {d.stdout!r}")
     finally:
         shutil.rmtree(pdir, ignore_errors=True)
+
+
+@case("tierB")
+def agent_reads_only_policies_root_alone_can_change():
+    # Whoever can change a policy file, or swap a directory on its path,
+    # decides what the agent (root) confines: such a directory or file is
+    # refused at start and at a reload, and the set before stays.
+    pdir = tempfile.mkdtemp()
+    workers = []
+    svc = f"/{CG}/svc"
+    conf = os.path.join(pdir, "svc.conf")
+    try:
+        inside = Service(f"{CG}/svc")
+        workers.append(inside)
+        policy(pdir, "svc.conf", f"cgroup = {svc}\nno-network = yes\n")
+        for path, mode, why in ((pdir, 0o777, f"{pdir} is writable by all"),
+                                (conf, 0o666, f"{conf} is writable by all")):
+            os.chmod(path, mode)
+            p = C.hb("agent", "--policies", pdir, timeout=60)
+            os.chmod(path, 0o700 if path == pdir else 0o644)
+            expect(p.returncode == 125 and why in p.stderr and "only policies that root alone "
+                   "can change" in p.stderr and "Hint:" in p.stderr,
+                   f"refused ({oct(mode)}): {p.returncode} {p.stderr!r}")
+            expect_eq(pinned(), [], f"nothing pinned ({oct(mode)})")
+            expect_eq(inside.to(C.TCPA), "OK", f"the service is not confined ({oct(mode)})")
+        ag = agent(pdir)
+        expect_eq(inside.to(C.TCPA), "EPERM", "root's own directory: the service confined")
+        # Made writable by all, then changed: the reload is refused, the set stays.
+        os.chmod(conf, 0o666)
+        policy(pdir, "svc.conf", f"cgroup = {svc}\nno-network = yes\nallow-localhost = yes\n")
+        n = len(ag.err)
+        ag.hup("reload refused")
+        with ag.lock:
+            said = "".join(ag.err[n:])
+        expect(f"{conf} is writable by all" in said, f"the reload names the file: {said!r}")
+        expect_eq(inside.to(C.TCPA), "EPERM", "the previous set stays enforced")
+        os.chmod(conf, 0o644)
+        ag.hup("agent: reloaded")
+        expect_eq(inside.to(C.TCPA), "OK", "root's file again: its allow-localhost")
+        ag.stop()
+        unload_leaves_nothing("after --unload")
+    finally:
+        cleanup(workers, pdir)

@@ -40,9 +40,12 @@ def connect(h, p):
 def ptrace():
     if libc.ptrace(16, pid, 0, 0) != 0:  # PTRACE_ATTACH
         raise OSError(ctypes.get_errno(), "ptrace")
-def leave():
-    with open("/sys/fs/cgroup/cgroup.procs", "w") as f:
-        f.write(str(os.getpid()))
+def leave():  # the root cgroup's cgroup.procs (argv 7: the cgroup2 mount), never made
+    fd = os.open(os.path.join(sys.argv[7], "cgroup.procs"), os.O_WRONLY)
+    try:
+        os.write(fd, str(os.getpid()).encode())
+    finally:
+        os.close(fd)
 attempt(lambda: connect("127.0.0.1", port))
 attempt(lambda: connect(host, port if host == "127.0.0.1" else int(sys.argv[6])))
 attempt(lambda: open(os.path.join(d, "out.txt"), "w").write("x"))
@@ -94,7 +97,7 @@ def agent_tierb_confines_a_users_run():
         flags = ["--no-network", "--allow-ip", f"127.0.0.1/32:{C.TCP4.port}",
                  "--fs-readonly", "--allow-write", d, "--no-subprocess", "--trace"]
         p = urun(*flags, "--", C.PY, "-c", JOB, C.TCPA.host, str(C.TCP4.port), d, other,
-                 str(sleeper.pid), str(C.TCPA.port))
+                 str(sleeper.pid), str(C.TCPA.port), C.CGROOT)
         words = p.stdout.split()
         expect_eq((p.returncode, words[:8]),
                   (0, ["ok", "EPERM", "ok", "EACCES", "EPERM", "EPERM", "EPERM", "EACCES"]),

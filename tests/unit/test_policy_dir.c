@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
+#include "capture.h"
 #include "hermetic_abi.h"
 #include "policy_dir.h"
+#include "policy_trust.h"
 
 static char dir[64];
 
@@ -230,6 +233,84 @@ static void cgroup_values(void **state)
 			 -EINVAL);
 }
 
+/*
+ * The agent reads only what root (or the reader) alone can change: the
+ * directory, each file, every directory above; a sticky one above may be
+ * writable by all (/tmp).
+ */
+static void only_trusted_paths(void **state)
+{
+	char sub[PATH_MAX], file[PATH_MAX], said[1024];
+	struct hb_policy_set s;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	snprintf(file, sizeof(file), "%s/d/a.conf", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("cgroup = /ci.slice/job\nno-network = yes\n", f);
+	fclose(f);
+	assert_int_equal(chmod(file, 0644), 0);
+	assert_int_equal(hb_policy_dir_read(sub, HB_TIER_A, &s), 0);
+	assert_int_equal(s.n, 1);
+	hb_policy_set_free(&s);
+	/* /tmp above: writable by all, sticky. */
+	assert_int_equal(hb_policy_path_trusted("/tmp"), -EPERM);
+	assert_int_equal(hb_policy_path_trusted(dir), 0);
+
+	/* A file others can write: refused, named, nothing read. */
+	assert_int_equal(chmod(file, 0666), 0);
+	capture_start();
+	assert_int_equal(hb_policy_dir_read(sub, HB_TIER_A, &s), -EINVAL);
+	capture_end(said, sizeof(said));
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(said, "a.conf is writable by all"));
+	assert_non_null(strstr(said, "Hint: chown root and chmod go-w"));
+	assert_int_equal(chmod(file, 0664), 0); /* its group's, not root's */
+	if (getegid() != 0) {
+		capture_start();
+		assert_int_equal(hb_policy_path_trusted(file), -EPERM);
+		capture_end(said, sizeof(said));
+		assert_non_null(strstr(said, "writable by its group"));
+	}
+	assert_int_equal(chmod(file, 0644), 0);
+
+	/* The directory itself, even sticky. */
+	assert_int_equal(chmod(sub, 01777), 0);
+	capture_start();
+	assert_int_equal(hb_policy_dir_read(sub, HB_TIER_A, &s), -EPERM);
+	capture_end(said, sizeof(said));
+	assert_non_null(strstr(said, "policy set refused; nothing changed"));
+	/* A directory above, writable by all without the sticky bit: swappable. */
+	assert_int_equal(chmod(sub, 0755), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	capture_start();
+	assert_int_equal(hb_policy_path_trusted(file), -EPERM);
+	capture_end(said, sizeof(said));
+	assert_non_null(strstr(said, "the directory above it"));
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(hb_policy_path_trusted(file), 0);
+	assert_int_equal(chmod(dir, 0700), 0);
+
+	/* Another user's file (as root only: chown). */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(file, 65534, 65534), 0);
+		capture_start();
+		assert_int_equal(hb_policy_path_trusted(file), -EPERM);
+		capture_end(said, sizeof(said));
+		assert_non_null(strstr(said, "owned by another user"));
+		assert_int_equal(chown(file, 0, 0), 0);
+	}
+	assert_int_equal(hb_policy_path_trusted(file), 0);
+	/* A path that is not there. */
+	capture_start();
+	assert_int_equal(hb_policy_path_trusted("/nonexistent/hb-policies"), -ENOENT);
+	capture_end(said, sizeof(said));
+	unlink(file);
+	rmdir(sub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +321,7 @@ int main(void)
 		cmocka_unit_test(tier_b_refuses_unserved_keys),
 		cmocka_unit_test(audit_policies),
 		cmocka_unit_test(cgroup_values),
+		cmocka_unit_test(only_trusted_paths),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
