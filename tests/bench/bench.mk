@@ -25,13 +25,14 @@ $(BENCH_OUT) $(BENCH_OBJ):
 $(addprefix $(BENCH_OUT)/,$(BENCH_OPS)): $(BENCH_OUT)/%: $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h | $(BENCH_OUT)
 	$(CC) $(BENCH_CFLAGS) $< -o $@
 
-$(BENCH_OBJ)/floor.bpf.o: $(BENCH_SRC)/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BENCH_OBJ)
+$(BENCH_OBJ)/%.bpf.o: $(BENCH_SRC)/%.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BENCH_OBJ)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BENCH_OBJ)/floor.skel.h: $(BENCH_OBJ)/floor.bpf.o
-	$(BPFTOOL) gen skeleton $< name floor > $@
+$(BENCH_OBJ)/%.skel.h: $(BENCH_OBJ)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(BENCH_OUT)/floor_load: $(BENCH_SRC)/floor_load.c $(BENCH_OBJ)/floor.skel.h | $(BENCH_OUT)
+$(BENCH_OUT)/floor_load: $(BENCH_SRC)/floor_load.c $(BENCH_OBJ)/floor.skel.h \
+		$(BENCH_OBJ)/floor_cgroup.skel.h | $(BENCH_OUT)
 	$(CC) $(BENCH_CFLAGS) -I$(BENCH_OBJ) $< -lbpf -lelf -lz -o $@
 
 $(BENCH_OUT)/prog_stats: $(BENCH_SRC)/prog_stats.c | $(BENCH_OUT)

@@ -76,7 +76,20 @@ OPS = dict(timed_ops(LIBC),
 # --no-subprocess a shell could not start it. The page's labels come
 # from here (the report's meta line).
 ALL_GUARDS = ["--no-network", "--fs-readonly", "--no-subprocess"]
-CGROOT = "/sys/fs/cgroup"
+
+
+def cgroup2_mount():
+    """Where cgroup2 is mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified
+    beside v1 controllers (this project's machines)."""
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            target, fstype = line.split()[1:3]
+            if fstype == "cgroup2":
+                return target
+    sys.exit("native.py: no cgroup2 mount")
+
+
+CGROOT = cgroup2_mount()
 DEEP = "/hbbench/x/y"          # the task's cgroup in (a3) and (c): level 3
 SERVICE = "/hbbench/svc"       # the agent's policy: level 2
 AGENT_DIR = "/tmp/bench-native-agent"
@@ -96,6 +109,12 @@ CONFIGS = {
     "agent3": dict(flags=None, outside=True, denies={}, depth=DEEP, agent=True, baseline="a3",
                    label="(c) outside, 3 levels deep, the tier B agent at the cgroup2 root "
                          "with a policy at level 2"),
+    # (c)'s floor: empty programs on the same inet hooks at the root, what
+    # any program there costs; the distance from it to (c) is ours.
+    "floor3": dict(flags=None, outside=True, denies={}, depth=DEEP, floor=True, baseline="a3",
+                   target=False,
+                   label="(c0) outside, 3 levels deep, empty programs on the agent's inet "
+                         "hooks at the cgroup2 root: the floor of (c)"),
 }
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -212,10 +231,28 @@ class Agent:
         subprocess.run([HB, "agent", "--unload"], capture_output=True, timeout=120)
 
 
+class Floor:
+    """The empty cgroup programs (floor_cgroup.bpf.c) at the cgroup2 root,
+    until stop()."""
+
+    def __init__(self):
+        self.p = subprocess.Popen([os.path.join(BIN, "floor_load"), CGROOT],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.p.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"floor_load did not start ({self.p.wait()})")
+
+    def stop(self):
+        self.p.stdin.close()
+        self.p.wait(timeout=60)
+
+
 def in_cgroup(cg, argv):
     """@argv as the user, started in cgroup @cg (made if missing)."""
     os.makedirs(CGROOT + cg, exist_ok=True)
-    return ["sh", "-c", f'echo $$ > {CGROOT}{cg}/cgroup.procs && exec setpriv '
+    # Checked, not assumed: a path that is not the cgroup2 mount's would
+    # leave the task where it was, and the block would measure another depth.
+    return ["sh", "-c", f'echo $$ > {CGROOT}{cg}/cgroup.procs && grep -qx "0::{cg}" '
+            f'/proc/self/cgroup && exec setpriv '
             f'--reuid={USER.pw_uid} --regid={USER.pw_gid} --clear-groups "$@"', "sh", *argv]
 
 
@@ -225,7 +262,8 @@ def op_block(cfg, argv):
     depth = CONFIGS[cfg].get("depth")
     bg = None
     if depth:
-        bg = Agent() if CONFIGS[cfg].get("agent") else None
+        bg = Agent() if CONFIGS[cfg].get("agent") else Floor() if CONFIGS[cfg].get("floor") \
+            else None
         try:
             p = subprocess.run(in_cgroup(depth, argv), capture_output=True, text=True,
                                cwd="/tmp", timeout=300, env=USER_ENV)
