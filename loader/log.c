@@ -10,6 +10,14 @@
 
 int hb_verbosity;
 
+/* hb_log_context(): where the value being looked at was read, or NULL. */
+static const char *context;
+
+void hb_log_context(const char *where)
+{
+	context = where;
+}
+
 /* hb_log_hold(): lines kept back until the caller knows whether to say them. */
 static bool holding;
 static char *held;
@@ -66,7 +74,8 @@ static double elapsed_ms(void)
  * forge a line or drive the terminal, so each is written as \xNN. Names
  * in events are escaped already (trace_fmt.c) and pass unchanged.
  */
-static void vlog(const char *prefix, bool may_hold, const char *fmt, va_list ap)
+static void vlog(const char *prefix, bool may_hold, bool in_context, const char *fmt,
+		 va_list ap)
 {
 	char *msg = NULL, *line;
 	size_t o;
@@ -74,6 +83,14 @@ static void vlog(const char *prefix, bool may_hold, const char *fmt, va_list ap)
 	if (vasprintf(&msg, fmt, ap) < 0) {
 		fprintf(stderr, "%s(out of memory)\n", prefix);
 		return;
+	}
+	if (in_context && context) {
+		char *both = NULL;
+
+		if (asprintf(&both, "%s: %s", context, msg) >= 0) {
+			free(msg);
+			msg = both;
+		}
 	}
 	/* The whole line in one write: lines of several processes stay whole. */
 	line = malloc(strlen(prefix) + 4 * strlen(msg) + 2);
@@ -100,7 +117,7 @@ void hb_log(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("hermetic-bpf: ", true, fmt, ap);
+	vlog("hermetic-bpf: ", true, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -109,7 +126,7 @@ void hb_hint(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("Hint: ", true, fmt, ap);
+	vlog("Hint: ", true, false, fmt, ap);
 	va_end(ap);
 }
 
@@ -122,7 +139,7 @@ void hb_debug(const char *fmt, ...)
 		return;
 	snprintf(prefix, sizeof(prefix), "hermetic-bpf: [%8.1f ms] ", elapsed_ms());
 	va_start(ap, fmt);
-	vlog(prefix, false, fmt, ap);
+	vlog(prefix, false, false, fmt, ap);
 	va_end(ap);
 }
 

@@ -22,6 +22,13 @@ void hb_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hb_log_hold(void);
 void hb_log_release(bool say);
 
+/*
+ * From now on, hb_log() lines say "hermetic-bpf: @where: <msg>" (NULL:
+ * no more): a value looked up long after it was read (a policy file's
+ * path) is reported at the line that gave it.
+ */
+void hb_log_context(const char *where);
+
 /* Routes libbpf's own messages through -v / -vv. */
 void hb_log_setup_libbpf(void);
 

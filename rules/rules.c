@@ -26,6 +26,11 @@ int hb_rules_init(struct hb_rules *r, size_t cap)
 
 void hb_rules_free(struct hb_rules *r)
 {
+	for (size_t i = 0; i < r->n_origins; i++)
+		free(r->origins[i].where);
+	free(r->origins);
+	r->origins = NULL;
+	r->n_origins = 0;
 	free(r->ip_rules);
 	free(r->bind_rules);
 	free(r->domains);
@@ -40,6 +45,28 @@ void hb_rules_free(struct hb_rules *r)
 	r->exec_paths = NULL;
 	r->write_paths = NULL;
 	r->read_paths = NULL;
+}
+
+int hb_rules_note_origin(struct hb_rules *r, const char *value, const char *where)
+{
+	struct hb_rule_origin *more = realloc(r->origins, (r->n_origins + 1) * sizeof(*more));
+	char *w = more ? strdup(where) : NULL;
+
+	if (more)
+		r->origins = more;
+	if (!w)
+		return -ENOMEM;
+	r->origins[r->n_origins].value = value;
+	r->origins[r->n_origins++].where = w;
+	return 0;
+}
+
+const char *hb_rules_origin(const struct hb_rules *r, const char *value)
+{
+	for (size_t i = 0; i < r->n_origins; i++)
+		if (r->origins[i].value == value)
+			return r->origins[i].where;
+	return NULL;
 }
 
 void hb_rules_policy(const struct hb_rules *r, __u32 guards, struct hb_policy *p)

@@ -47,12 +47,28 @@ struct hb_rules {
 	size_t n_read_paths;
 	bool audit;              /* --audit: report instead of deny */
 	unsigned int event_rate; /* --event-rate: events per second (0: no limit) */
+	/* Values read from policy files, and where ("FILE:LINE"): for errors found later. */
+	struct hb_rule_origin {
+		const char *value;
+		char *where;
+	} *origins;
+	size_t n_origins;
 };
 
 /* Empty rules with room for @cap of each list. Returns 0 or -ENOMEM. */
 int hb_rules_init(struct hb_rules *r, size_t cap);
 
 void hb_rules_free(struct hb_rules *r);
+
+/*
+ * @value (a pointer the rules hold) came from @where ("FILE:LINE" of a
+ * policy file): a path that cannot be resolved later is reported there.
+ * Returns 0 or -ENOMEM.
+ */
+int hb_rules_note_origin(struct hb_rules *r, const char *value, const char *where);
+
+/* Where @value (the very pointer) was read, or NULL for a flag. */
+const char *hb_rules_origin(const struct hb_rules *r, const char *value);
 
 /* The paths of the rules, by identity (what the maps hold). */
 struct hb_rules_paths {
@@ -69,7 +85,8 @@ struct hb_rules_paths {
 /*
  * Looks up the paths @what names, with the calling thread's ids and
  * working directory; with a read root, also what @cmd (searched in
- * @path_env) needs to start (spec/fs.md). Errors name the flag. Returns
+ * @path_env) needs to start (spec/fs.md). Errors name the flag, after
+ * FILE:LINE for a path a policy file gave. Returns
  * 0 or -errno; free @p with hb_rules_paths_free() either way.
  */
 int hb_rules_resolve(const struct hb_rules *r, unsigned int what, const char *cmd,

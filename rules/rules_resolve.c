@@ -10,6 +10,13 @@
 #include "rules.h"
 #include "unix_rule.h"
 
+/* Errors about @value from now on follow its policy file's FILE:LINE, if it has one. */
+static const char *at(const struct hb_rules *r, const char *value)
+{
+	hb_log_context(hb_rules_origin(r, value));
+	return value;
+}
+
 /* --allow-unix paths to socket identities; an error names the flag. */
 static int resolve_unix(const struct hb_rules *r, struct hb_rules_paths *p)
 {
@@ -17,7 +24,7 @@ static int resolve_unix(const struct hb_rules *r, struct hb_rules_paths *p)
 	if (!p->unix_rules)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n_unix_paths; i++)
-		if (hb_unix_rule_resolve(r->unix_paths[i], &p->unix_rules[i]))
+		if (hb_unix_rule_resolve(at(r, r->unix_paths[i]), &p->unix_rules[i]))
 			return -ENOENT;
 	return 0;
 }
@@ -31,7 +38,7 @@ static int resolve_exec(const struct hb_rules *r, struct hb_rules_paths *p)
 	if (!ids)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n_exec_paths; i++) {
-		if (hb_file_id("allow-exec", r->exec_paths[i], &ids[i]))
+		if (hb_file_id("allow-exec", at(r, r->exec_paths[i]), &ids[i]))
 			return -ENOENT;
 		if (!S_ISREG(ids[i].mode) || !(ids[i].mode & 0111)) {
 			hb_log("--allow-exec %s: not an executable file", r->exec_paths[i]);
@@ -53,12 +60,13 @@ static int resolve_fs(const struct hb_rules *r, const char *cmd, const char *pat
 
 	p->has_fs = true;
 	for (size_t i = 0; !err && i < r->n_write_paths; i++)
-		err = hb_fs_rules_add(&p->fs, "allow-write", r->write_paths[i], write);
+		err = hb_fs_rules_add(&p->fs, "allow-write", at(r, r->write_paths[i]), write);
 	if (err || !r->fs_root)
 		return err;
-	err = hb_fs_rules_add(&p->fs, "fs-readonly", r->fs_root, HB_FS_RULE_READ);
+	err = hb_fs_rules_add(&p->fs, "fs-readonly", at(r, r->fs_root), HB_FS_RULE_READ);
 	for (size_t i = 0; !err && i < r->n_read_paths; i++)
-		err = hb_fs_rules_add(&p->fs, "allow-read", r->read_paths[i], HB_FS_RULE_READ);
+		err = hb_fs_rules_add(&p->fs, "allow-read", at(r, r->read_paths[i]), HB_FS_RULE_READ);
+	hb_log_context(NULL);
 	/* What the command needs to start (none to look up for a running cgroup). */
 	if (!err && cmd)
 		err = hb_fs_runtime_add(&p->fs, cmd, path_env);
@@ -76,6 +84,7 @@ int hb_rules_resolve(const struct hb_rules *r, unsigned int what, const char *cm
 		err = resolve_exec(r, p);
 	if (!err && (what & HB_RESOLVE_FS))
 		err = resolve_fs(r, cmd, path_env, p);
+	hb_log_context(NULL);
 	if (err == -ENOMEM)
 		hb_log("cannot look up the rules' paths: %s", strerror(ENOMEM));
 	return err;

@@ -580,6 +580,9 @@ int hb_run_args_set(struct hb_run_args *a, const char *where, const char *key,
 	}
 	optarg = value;
 	err = parse_option(o->val, o->name, a, NULL);
+	/* A path is looked up later: its errors say where it was read. */
+	if (!err && where)
+		err = hb_rules_note_origin(&a->rules, value, where);
 out:
 	misuse_where = NULL;
 	return err;

@@ -36,12 +36,12 @@ FUZZ_MODS_fuzz_event_json  := loader/event_json loader/cgroup_names loader/trace
 FUZZ_MODS_fuzz_mountinfo   := loader/mountinfo
 FUZZ_MODS_fuzz_resolv_conf := loader/resolv_conf loader/log
 FUZZ_MODS_fuzz_lsm_list    := loader/lsm_list loader/path
-FUZZ_MODS_fuzz_run_args    := rules/run_args rules/rules rules/misuse rules/policy_file agent/policy_dir loader/path \
+FUZZ_MODS_fuzz_run_args    := rules/run_args rules/rules rules/misuse rules/policy_file agent/policy_dir agent/policy_trust loader/path \
                               loader/net_rule loader/bind_rule loader/dns_name loader/log loader/guard
-FUZZ_MODS_fuzz_policy_file := rules/run_args rules/rules rules/misuse rules/policy_file agent/policy_dir loader/path \
+FUZZ_MODS_fuzz_policy_file := rules/run_args rules/rules rules/misuse rules/policy_file agent/policy_dir agent/policy_trust loader/path \
                               loader/net_rule loader/bind_rule loader/dns_name loader/log loader/guard
 FUZZ_MODS_fuzz_policy_args := cli/policy_args rules/misuse rules/run_args rules/rules rules/policy_file \
-                              agent/policy_dir loader/path loader/net_rule loader/bind_rule loader/dns_name loader/log \
+                              agent/policy_dir agent/policy_trust loader/path loader/net_rule loader/bind_rule loader/dns_name loader/log \
                               loader/guard loader/cgroup loader/mountinfo
 FUZZ_MODS_fuzz_agent_req   := agent/agent_req
 FUZZ_MODS_fuzz_exec_head   := loader/fs_runtime loader/fs_rule loader/file_id \

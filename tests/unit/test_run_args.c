@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include "capture.h"
 #include "hermetic_abi.h"
+#include "log.h"
+#include "rules.h"
 #include "run_args.h"
 
 /* A compound literal: argv must live as long as a.cmd, the test's block. */
@@ -302,9 +305,59 @@ static void rule_limits(void **state)
 	assert_int_equal(hb_run_args_parse(n, argv, &a), -EINVAL);
 }
 
+/*
+ * A path a policy file gave is looked up long after the file was read:
+ * its error still names FILE:LINE; a flag's names the flag alone.
+ */
+static void late_errors_say_where(void **state)
+{
+	struct hb_rules_paths paths = {};
+	struct hb_run_args a;
+	char said[1024];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, "--no-network", "--allow-unix", "/nonexistent/flag.sock",
+			       "true"), 0);
+	assert_int_equal(hb_run_args_set(&a, "p.conf:4", "allow-unix", "/nonexistent/file.sock"),
+			 0);
+	assert_int_equal(hb_run_args_set(&a, "p.conf:5", "allow-exec", "/nonexistent/prog"), 0);
+	assert_null(hb_rules_origin(&a.rules, a.rules.unix_paths[0]));
+	assert_string_equal(hb_rules_origin(&a.rules, a.rules.unix_paths[1]), "p.conf:4");
+	capture_start();
+	assert_int_equal(hb_rules_resolve(&a.rules, HB_RESOLVE_UNIX, NULL, NULL, &paths), -ENOENT);
+	capture_end(said, sizeof(said));
+	assert_string_equal(said, "hermetic-bpf: --allow-unix /nonexistent/flag.sock: "
+				  "No such file or directory\n");
+	hb_rules_paths_free(&paths);
+	/* The file's path alone: its error at its line. */
+	a.rules.unix_paths[0] = a.rules.unix_paths[1];
+	a.rules.n_unix_paths = 1;
+	capture_start();
+	assert_int_equal(hb_rules_resolve(&a.rules, HB_RESOLVE_UNIX | HB_RESOLVE_EXEC, NULL, NULL,
+					  &paths), -ENOENT);
+	capture_end(said, sizeof(said));
+	assert_string_equal(said, "hermetic-bpf: p.conf:4: --allow-unix /nonexistent/file.sock: "
+				  "No such file or directory\n");
+	hb_rules_paths_free(&paths);
+	a.rules.n_unix_paths = 0;
+	capture_start();
+	assert_int_equal(hb_rules_resolve(&a.rules, HB_RESOLVE_UNIX | HB_RESOLVE_EXEC, NULL, NULL,
+					  &paths), -ENOENT);
+	capture_end(said, sizeof(said));
+	assert_non_null(strstr(said, "hermetic-bpf: p.conf:5: --allow-exec /nonexistent/prog"));
+	hb_rules_paths_free(&paths);
+	/* Only while its path is looked up: later lines are the caller's own. */
+	capture_start();
+	hb_log("afterwards");
+	capture_end(said, sizeof(said));
+	assert_string_equal(said, "hermetic-bpf: afterwards\n");
+	hb_run_args_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(late_errors_say_where),
 		cmocka_unit_test(no_network_and_command),
 		cmocka_unit_test(commands_own_flags_are_left_alone),
 		cmocka_unit_test(options),
