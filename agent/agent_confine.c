@@ -183,7 +183,6 @@ static int tiers_b(const struct hb_agent_socket *s, const struct hb_run_args *a,
 		   struct hb_sandbox_config *cfg, char *text, size_t len)
 {
 	struct hb_tiers *t = &cfg->tiers;
-
 	__u32 missing;
 
 	memset(t->mech, 0, sizeof(t->mech));
