@@ -13,6 +13,7 @@ struct hb_unix_rule {
 	__u32 dev;                        /* the kernel's encoding */
 	char given[HB_UNIX_PATH_MAX];     /* as on the command line */
 	char real[HB_UNIX_PATH_MAX];      /* symlinks resolved */
+	const char *where;                /* FILE:LINE of a policy file, or NULL */
 };
 
 /*

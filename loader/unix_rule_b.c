@@ -52,9 +52,11 @@ int hb_unix_rules_check_b(const struct hb_unix_rule *r, size_t n, const struct h
 		return 0;
 	/* Both spellings are allowed: both must stay put (run_args: absolute). */
 	for (size_t i = 0; !err && i < n; i++) {
+		hb_log_context(r[i].where);
 		err = check(c, r[i].given, r[i].given);
 		if (!err && strcmp(r[i].given, r[i].real))
 			err = check(c, r[i].given, r[i].real);
 	}
+	hb_log_context(NULL);
 	return err;
 }

@@ -23,9 +23,12 @@ static int resolve_unix(const struct hb_rules *r, struct hb_rules_paths *p)
 	p->unix_rules = calloc(r->n_unix_paths + 1, sizeof(*p->unix_rules));
 	if (!p->unix_rules)
 		return -ENOMEM;
-	for (size_t i = 0; i < r->n_unix_paths; i++)
+	for (size_t i = 0; i < r->n_unix_paths; i++) {
 		if (hb_unix_rule_resolve(at(r, r->unix_paths[i]), &p->unix_rules[i]))
 			return -ENOENT;
+		/* For tier B's later check of the path (unix_rule_b.c). */
+		p->unix_rules[i].where = hb_rules_origin(r, r->unix_paths[i]);
+	}
 	return 0;
 }
 

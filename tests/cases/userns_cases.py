@@ -178,6 +178,14 @@ def allow_unix_path_the_user_could_repoint_is_refused():
             expect_eq(p.returncode, 125, f"--allow-unix {path}: {p.stderr!r}")
             expect(f"--allow-unix {path}: uid {UID} may rename or replace {entry}" in p.stderr
                    and "Hint:" in p.stderr, f"says why, with a hint: {p.stderr!r}")
+        # The same from a policy file: named at its line.
+        conf = os.path.join(top, "p.conf")
+        with open(conf, "w") as f:
+            f.write(f"no-network = yes\nallow-unix = {os.path.join(mine, 's')}\n")
+        p = hb("run", "--policy", conf, "true", env=TESTER)
+        expect(p.returncode == 125 and f"{conf}:2: --allow-unix {os.path.join(mine, 's')}: uid "
+               f"{UID} may rename or replace" in p.stderr,
+               f"a policy file's path, at its line: {p.stderr!r}")
         # The neighbour: a socket in root's directories, by its path.
         path = os.path.join(theirs, "s")
         p = hb("run", "--no-network", "--allow-unix", path, C.PY, "-c", ESCAPE, path, path,
