@@ -108,8 +108,10 @@ start_agent() {
 		unload=no # the unit's agent stays, as its pins do
 		return 0
 	fi
-	policies=$(as_root mktemp -d -p /run hermetic-bpf-job.XXXXXX) ||
+	policies=$(as_root mktemp -d -p /run hermetic-bpf-job.XXXXXX) || {
+		job_undo "$state" "" "no"
 		die "cannot make the agent's policy directory in /run"
+	}
 	agent_pid=$(spawn_outside "$state/agent.out" "$state/agent.err" "$(command -v hermetic-bpf)" \
 		agent --policies "$policies" --events-file "$state/agent-events.jsonl")
 	[ -n "$agent_pid" ] && wait_for "$state/agent.err" "agent: ready" "$agent_pid" && return 0
