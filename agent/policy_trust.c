@@ -35,18 +35,16 @@ int hb_policy_path_trusted(const char *path)
 		return err;
 	}
 	for (;;) {
-		const char *why;
+		const char *at = real[0] ? real : "/", *why;
 
-		if (stat(real[0] ? real : "/", &st)) {
+		if (stat(at, &st)) {
 			int err = -errno;
 
-			hb_log("%s: %s", real[0] ? real : "/", strerror(errno));
+			hb_log("%s: %s", at, strerror(errno));
 			return err;
 		}
 		why = untrusted(&st, leaf);
 		if (why) {
-			const char *at = real[0] ? real : "/";
-
 			if (leaf && !strcmp(path, at))
 				hb_log("%s is %s: the agent reads only policies that root alone "
 				       "can change", at, why);
