@@ -167,16 +167,29 @@ struct hb_ring {
 struct hb_ring hb_events SEC(".maps");
 
 /*
- * Sandbox id -> a ring of its own, read by that sandbox's `run` when it
- * shares the agent's object (a warm run): the agent reads hb_events, and
- * a ring buffer has one reader. Sandboxes without one report to hb_events.
+ * Slot -> a ring of a sandbox's own, read by that sandbox's `run` when it
+ * shares an object (a warm run, tier B's shared programs): the object's
+ * owner reads hb_events, and a ring buffer has one reader. The policy
+ * names its slot (struct hb_policy.ring); a policy without one reports to
+ * hb_events.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
-	__uint(max_entries, HB_MAX_SANDBOXES);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, HB_RING_SLOTS);
+	__type(key, __u32);
 	__array(values, struct hb_ring);
 } hb_event_rings SEC(".maps");
+
+/*
+ * Slot -> the sandbox id that reads its ring. User space only: a run
+ * claims a free slot by adding its key (BPF_NOEXIST), atomically.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HB_RING_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} hb_ring_owners SEC(".maps");
 
 /*
  * Cgroup levels [hb_level_lo, hb_level_hi) that hold sandboxes, kept by

@@ -72,9 +72,12 @@ static __always_inline struct hb_event *hb_event_take(__u64 sandbox_id,
 		__sync_fetch_and_add(&st->events_limited, 1);
 		return NULL;
 	}
-	/* Only the agent's object holds rings of warm runs; a run's reports to its own. */
-	if (!hb_sandbox_id)
-		ring = bpf_map_lookup_elem(&hb_event_rings, &sandbox_id);
+	/* A shared object's sandbox may have a ring; a run's own object has one. */
+	if (!hb_sandbox_id && p->ring) {
+		__u32 slot = p->ring - 1;
+
+		ring = bpf_map_lookup_elem(&hb_event_rings, &slot);
+	}
 	ev = bpf_ringbuf_reserve(ring ?: (void *)&hb_events, sizeof(*ev), 0);
 	if (!ev) {
 		__sync_fetch_and_add(&st->events_lost, 1);

@@ -28,6 +28,16 @@
 /* 1 MiB: thousands of denial events between two reads of the consumer. */
 #define HB_RINGBUF_SIZE (1024 * 1024)
 
+/*
+ * Rings of sandboxes that share an object (warm runs, tier B's shared
+ * programs), by slot: one per sandbox at once. Writing a map of maps
+ * waits for an RCU grace period (~10 ms each way), so a slot below
+ * HB_RING_KEPT keeps its ring for the next sandbox (loader/ring_pool.h);
+ * the others are made and removed per sandbox.
+ */
+#define HB_RING_SLOTS HB_MAX_SANDBOXES
+#define HB_RING_KEPT 8
+
 /* Bytes of a path (a unix socket's, later a file's) an event carries. */
 #define HB_EVENT_PATH_MAX 256
 
@@ -224,6 +234,9 @@ struct hb_policy {
 			      * credit (1e9 / events per second); 0: none */
 	__u32 event_burst;   /* events the credit may hold at most */
 	__u32 origin;        /* HB_ORIGIN_*: who wrote it (the hooks ignore it) */
+	__u32 ring;          /* 1 + its ring's slot in hb_event_rings; 0: the
+			      * object's own ring (hb_events) */
+	__u32 pad;
 };
 
 /*
@@ -384,7 +397,7 @@ struct hb_cg_event {
 /* Re-creations the agent may be behind on (several per stopped agent). */
 #define HB_CG_RINGBUF_SIZE (64 * 1024)
 
-_Static_assert(sizeof(struct hb_policy) == 40, "hb_policy layout");
+_Static_assert(sizeof(struct hb_policy) == 48, "hb_policy layout");
 _Static_assert(sizeof(struct hb_net_key) == 32, "hb_net_key layout");
 _Static_assert(sizeof(struct hb_dns_key) == 24, "hb_dns_key layout");
 _Static_assert(sizeof(struct hb_dns_value) == 8, "hb_dns_value layout");

@@ -30,7 +30,7 @@
 static const char *const map_names[] = {
 	"hb_policies", "hb_levels", "hb_stats", "hb_net_rules", "hb_unix_rules",
 	"hb_unix_paths", "hb_exec_rules", "hb_fs_subtrees", "hb_events",
-	"hb_event_rings",
+	"hb_event_rings", "hb_ring_owners",
 	"hb_cg_paths", "hb_cg_ids", "hb_cg_events", "hb_bind_rules", "hb_dns_addrs",
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
@@ -40,7 +40,7 @@ static int *map_fd(struct hb_agent_obj *ag, size_t i)
 	int *fds[N_MAPS] = {
 		&ag->maps.policies, &ag->maps.levels, &ag->maps.stats, &ag->maps.net_rules,
 		&ag->maps.unix_rules, &ag->maps.unix_paths, &ag->maps.exec_rules,
-		&ag->maps.fs_rules, &ag->events, &ag->rings, &ag->follow.paths,
+		&ag->maps.fs_rules, &ag->events, &ag->rings, &ag->ring_owners, &ag->follow.paths,
 		&ag->follow.ids, &ag->follow.events, &ag->maps.bind_rules, &ag->maps.dns_addrs,
 	};
 
@@ -250,6 +250,7 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg,
 	ag->events = bpf_map__fd(ag->skel->maps.hb_events);
 	/* The agent itself makes warm sandboxes too (CONFINE): it needs this one. */
 	ag->rings = bpf_map__fd(ag->skel->maps.hb_event_rings);
+	ag->ring_owners = bpf_map__fd(ag->skel->maps.hb_ring_owners);
 	ag->follow.paths = bpf_map__fd(ag->skel->maps.hb_cg_paths);
 	ag->follow.ids = bpf_map__fd(ag->skel->maps.hb_cg_ids);
 	ag->follow.events = bpf_map__fd(ag->skel->maps.hb_cg_events);
@@ -282,7 +283,7 @@ static int find(struct hb_agent_obj *ag, const char *name, bool mount, bool quie
 	int err;
 
 	memset(ag, 0, sizeof(*ag));
-	ag->events = ag->rings = -1;
+	ag->events = ag->rings = ag->ring_owners = -1;
 	ag->lock = ag->use_lock = -1;
 	ag->maps = (struct hb_policy_maps){ -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0 };
 	ag->follow = (struct hb_follow_maps){ -1, -1, -1 };

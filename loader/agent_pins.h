@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include "obj.h"
+#include "ring_pool.h"
 
 /* Not below <bpffs>/hermetic-bpf/, whose entries gc removes. */
 #define HB_AGENT_PIN_DIR "hermetic-bpf-agent"
@@ -28,6 +29,7 @@ struct hb_agent_obj {
 	struct hb_policy_maps maps; /* descriptors; ours to close when restored */
 	int events;                 /* the ring buffer's descriptor */
 	int rings;                  /* hb_event_rings: warm runs' own rings */
+	int ring_owners;            /* hb_ring_owners: who reads which */
 	struct hb_follow_maps follow;
 	char dir[PATH_MAX];         /* the pin directory */
 	enum hb_tier tier;          /* HB_TIER_A: BPF-LSM; HB_TIER_B: cgroup-bpf at the root */
@@ -63,6 +65,12 @@ int hb_agent_obj_borrow(struct hb_agent_obj *ag);
 
 /* The borrower's policy is in the maps (or never will be): --unload may go on. */
 void hb_agent_obj_release(struct hb_agent_obj *ag);
+
+/* Warm runs' rings (ring_pool.h): their slots, kept ones pinned in @ag's directory. */
+static inline struct hb_ring_pool hb_agent_obj_rings(const struct hb_agent_obj *ag)
+{
+	return (struct hb_ring_pool){ ag->rings, ag->ring_owners, ag->dir };
+}
 
 /* Why the agent's object cannot serve @cfg, or NULL if it can. */
 const char *hb_agent_cannot_serve(const struct hb_sandbox_config *cfg);

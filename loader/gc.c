@@ -110,8 +110,8 @@ static __u64 *list_ids(DIR *d, size_t *n)
  * made meanwhile, so every live sandbox's cgroup is listed before its
  * policy is seen. @forget removes one.
  */
-static void collect_gone(DIR *d, int policies, void (*forget)(const void *obj, __u64 id),
-			 const void *obj)
+static void collect_gone(DIR *d, int policies, const struct hb_ring_pool *rings,
+			 void (*forget)(const void *obj, __u64 id), const void *obj)
 {
 	__u64 key, next, *gone = NULL, *ids;
 	size_t n_ids, n = 0;
@@ -138,6 +138,9 @@ static void collect_gone(DIR *d, int policies, void (*forget)(const void *obj, _
 			 (unsigned long long)gone[i]);
 		forget(obj, gone[i]);
 	}
+	/* Their rings, and a ring claimed by a run killed before its policy was in. */
+	if (ids)
+		hb_ring_collect(rings, ids, n_ids);
 	free(ids);
 	free(gone);
 }
@@ -147,12 +150,13 @@ static void forget_warm(const void *obj, __u64 id)
 	const struct hb_agent_obj *ag = obj;
 
 	hb_obj_remove_policy(&ag->maps, id);
-	bpf_map_delete_elem(ag->rings, &id);
 }
 
 static void collect_warm(DIR *d, const struct hb_agent_obj *ag)
 {
-	collect_gone(d, ag->maps.policies, forget_warm, ag);
+	struct hb_ring_pool rings = hb_agent_obj_rings(ag);
+
+	collect_gone(d, ag->maps.policies, &rings, forget_warm, ag);
 }
 
 /* An unloaded agent's object, kept for warm runs: their gone sandboxes too. */
@@ -168,7 +172,9 @@ static void forget_tier_b(const void *obj, __u64 id)
 
 static void collect_tier_b(const struct hb_tierb_progs *tp, void *d)
 {
-	collect_gone(d, tp->maps.policies, forget_tier_b, tp);
+	struct hb_ring_pool rings = hb_tierb_progs_rings(tp);
+
+	collect_gone(d, tp->maps.policies, &rings, forget_tier_b, tp);
 }
 
 int hb_gc(struct hb_agent_obj *agent, bool everything)

@@ -155,6 +155,9 @@ static int size_maps(struct hermetic *skel, const struct hb_sandbox_config *cfg)
 		{ skel->maps.hb_fs_subtrees, cfg->fs_rules },
 		/* Only the seal's programs (BPF-LSM) write it. */
 		{ skel->maps.hb_fowners, cfg->tiers.tamper == HB_TIER_A },
+		/* Rings of sandboxes that share an object: its one reports to hb_events. */
+		{ skel->maps.hb_event_rings, false },
+		{ skel->maps.hb_ring_owners, false },
 	};
 	int err = 0;
 

@@ -66,6 +66,9 @@ static int on_sample(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct hb_event))
 		return 0; /* not ours to interpret; the ABI fixes the size */
+	/* A reused ring's events of the sandbox it served before. */
+	if (sb->ring.fd >= 0 && ((const struct hb_event *)data)->sandbox_id != sb->cg.id)
+		return 0;
 	return sb->on_event(sb->ctx, data);
 }
 
@@ -122,24 +125,29 @@ static int open_cold_lsm(struct hb_sandbox *sb, const struct hb_sandbox_config *
 	return err;
 }
 
-/* A ring of the sandbox's own, registered in shared programs' @rings. */
-static int make_ring(struct hb_sandbox *sb, int rings)
+/*
+ * A ring of the sandbox's own among shared programs' (ring_pool.h), named
+ * in its policy. What a reused ring still holds is an earlier sandbox's:
+ * read now, and skipped (on_sample), so that it does not fill the ring.
+ */
+static int claim_ring(struct hb_sandbox *sb, const struct hb_ring_pool *pool,
+		      struct hb_sandbox_config *own)
 {
-	__u64 id = sb->cg.id;
 	int err;
 
-	sb->ring = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "hb_run_events", 0, 0, HB_RINGBUF_SIZE,
-				  NULL);
-	err = sb->ring < 0 ? -errno : 0;
-	if (!err && bpf_map_update_elem(rings, &id, &sb->ring, BPF_ANY))
-		err = -errno;
+	sb->rings = *pool;
+	err = hb_ring_claim(pool, sb->cg.id, &sb->ring);
 	if (err)
-		hb_log("cannot make the sandbox's event ring: %s", strerror(-err));
-	return err ?: open_ring(sb, sb->ring);
+		return err;
+	own->policy.ring = sb->ring.slot + 1;
+	err = open_ring(sb, sb->ring.fd);
+	if (!err)
+		ring_buffer__consume(sb->rb);
+	return err;
 }
 
 /*
- * The agent's programs serve this sandbox: a ring of its own registered,
+ * The agent's programs serve this sandbox: a ring of its own claimed,
  * then the policy written. Nothing is pinned for it: once its policy is
  * in the maps, --unload keeps the programs attached until it is gone
  * (agent_pins.h).
@@ -147,12 +155,13 @@ static int make_ring(struct hb_sandbox *sb, int rings)
 static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 		     struct hb_agent_obj *ag)
 {
+	struct hb_ring_pool pool = hb_agent_obj_rings(ag);
 	struct hb_sandbox_config own = *cfg;
 	int err;
 
 	sb->agent = ag;
 	sb->maps = ag->maps;
-	err = make_ring(sb, ag->rings);
+	err = claim_ring(sb, &pool, &own);
 	own.policy.origin = HB_ORIGIN_RUN;
 	own.level = sb->cg.level;
 	if (!err)
@@ -171,6 +180,7 @@ static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 static int open_tier_b(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 {
 	struct hb_sandbox_config own = *cfg;
+	struct hb_ring_pool pool;
 	bool loaded;
 	int err;
 
@@ -186,7 +196,8 @@ static int open_tier_b(struct hb_sandbox *sb, const struct hb_sandbox_config *cf
 	hb_debug("%s tier B's programs for this boot: %s", loaded ? "loaded" : "reusing",
 		 sb->tierb->dir);
 	sb->maps = sb->tierb->maps;
-	err = make_ring(sb, sb->tierb->rings);
+	pool = hb_tierb_progs_rings(sb->tierb);
+	err = claim_ring(sb, &pool, &own);
 	own.policy.origin = HB_ORIGIN_RUN;
 	own.level = sb->cg.level;
 	if (!err)
@@ -219,7 +230,7 @@ int hb_sandbox_open(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 
 	memset(sb, 0, sizeof(*sb));
 	sb->cg.fd = -1;
-	sb->ring = -1;
+	sb->ring.fd = -1;
 	sb->on_event = on_event;
 	sb->ctx = ctx;
 
@@ -326,14 +337,16 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 
 		/* Its cgroup is gone: nothing is left to confine. */
 		err = hb_obj_remove_policy(&sb->maps, id);
-		bpf_map_delete_elem(sb->agent->rings, &id);
 	}
 	/* Likewise in tier B's shared maps; its links go with its pins, below. */
 	if (sb->tierb && !err)
 		err = hb_tierb_progs_forget(sb->tierb, sb->cg.id);
-	if (sb->ring >= 0)
-		close(sb->ring);
-	sb->ring = -1;
+	/* No policy names the ring any more; else gc frees it with the policy. */
+	if (!err)
+		hb_ring_release(&sb->rings, &sb->ring);
+	else if (sb->ring.fd >= 0)
+		close(sb->ring.fd);
+	sb->ring.fd = -1;
 	if (err) {
 		/* Still populated: leave the pins, so enforcement outlives us. */
 		hb_log("leaving sandbox %s enforced; `hermetic-bpf gc` removes it once empty",

@@ -13,6 +13,7 @@
 #include "hermetic_abi.h"
 #include "obj.h"
 #include "probe.h"
+#include "ring_pool.h"
 
 struct hermetic;
 struct ring_buffer;
@@ -27,7 +28,8 @@ struct hb_sandbox {
 	struct hb_agent_obj *agent; /* a warm sandbox's: the agent's programs */
 	struct hb_tierb_progs *tierb; /* tier B's: the boot's shared programs */
 	struct hb_policy_maps maps; /* where its policy is, if it has one */
-	int ring;               /* a warm sandbox's own ring buffer, or -1 */
+	struct hb_ring_pool rings; /* a shared object's rings (warm, tier B) */
+	struct hb_ring_claim ring; /* this sandbox's among them; fd -1 if none */
 	struct ring_buffer *rb;
 	struct hb_cgroup cg;
 	char pin_dir[PATH_MAX]; /* "" until links are pinned */

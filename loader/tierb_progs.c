@@ -29,15 +29,15 @@
 static const char *const map_names[] = {
 	"hb_policies", "hb_levels", "hb_stats", "hb_net_rules", "hb_unix_rules",
 	"hb_unix_paths", "hb_exec_rules", "hb_fs_subtrees", "hb_bind_rules", "hb_dns_addrs",
-	"hb_event_rings",
+	"hb_event_rings", "hb_ring_owners",
 };
 
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 /* The descriptors of struct hb_policy_maps come before its one other field. */
-_Static_assert(N_MAPS == offsetof(struct hb_policy_maps, always) / sizeof(int) + 1 &&
+_Static_assert(N_MAPS == offsetof(struct hb_policy_maps, always) / sizeof(int) + 2 &&
 	       offsetof(struct hb_policy_maps, always) + sizeof(__u32) ==
 	       sizeof(struct hb_policy_maps),
-	       "every policy map and hb_event_rings");
+	       "every policy map, hb_event_rings and hb_ring_owners");
 
 static int *map_fd(struct hb_tierb_progs *tp, size_t i)
 {
@@ -45,6 +45,7 @@ static int *map_fd(struct hb_tierb_progs *tp, size_t i)
 		&tp->maps.policies, &tp->maps.levels, &tp->maps.stats, &tp->maps.net_rules,
 		&tp->maps.unix_rules, &tp->maps.unix_paths, &tp->maps.exec_rules,
 		&tp->maps.fs_rules, &tp->maps.bind_rules, &tp->maps.dns_addrs, &tp->rings,
+		&tp->ring_owners,
 	};
 
 	return fds[i];
@@ -343,10 +344,7 @@ int hb_tierb_progs_attach(const struct hb_tierb_progs *tp, const struct hb_sandb
 
 int hb_tierb_progs_forget(const struct hb_tierb_progs *tp, __u64 id)
 {
-	int err = hb_obj_remove_policy(&tp->maps, id);
-
-	bpf_map_delete_elem(tp->rings, &id);
-	return err;
+	return hb_obj_remove_policy(&tp->maps, id);
 }
 
 void hb_tierb_progs_unlock(struct hb_tierb_progs *tp)

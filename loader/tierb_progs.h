@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include "obj.h"
+#include "ring_pool.h"
 
 #define HB_TIERB_PROGS_PREFIX "tierb-"
 #define HB_TIERB_MAX_PROGS 32
@@ -32,6 +33,7 @@ struct hb_tierb_progs {
 	int lock;                   /* the directory, flocked; -1 when released */
 	struct hb_policy_maps maps;
 	int rings;                  /* hb_event_rings */
+	int ring_owners;            /* hb_ring_owners */
 	size_t n;
 	struct {
 		char name[64];
@@ -55,7 +57,13 @@ int hb_tierb_progs_get(struct hb_tierb_progs *tp, const struct hb_tiers *t, __u3
 int hb_tierb_progs_attach(const struct hb_tierb_progs *tp, const struct hb_sandbox_config *cfg,
 			  int cg_fd, const char *pin_dir);
 
-/* Removes sandbox @id's policy, rules, addresses and ring from the set. */
+/* The runs' rings (ring_pool.h): their slots, kept ones pinned in the set's directory. */
+static inline struct hb_ring_pool hb_tierb_progs_rings(const struct hb_tierb_progs *tp)
+{
+	return (struct hb_ring_pool){ tp->rings, tp->ring_owners, tp->dir };
+}
+
+/* Removes sandbox @id's policy, rules and addresses from the set. */
 int hb_tierb_progs_forget(const struct hb_tierb_progs *tp, __u64 id);
 
 /* Lets go of the lock: once the run's policy is in, gc sees it. */

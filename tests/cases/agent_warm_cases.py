@@ -18,7 +18,8 @@ import time
 import cases as C
 from cases import case, expect, expect_eq
 from agent_cases import Agent, pinned
-from fault_cases import load_sandboxes, policy_maps, wait_no_policy_maps, no_leftovers
+from fault_cases import (bpf_map_names, load_sandboxes, policy_maps, wait_no_policy_maps,
+                         no_leftovers)
 
 RUN_POLICY = re.compile(r"^  /hermetic-bpf/run-", re.M)
 WARM = "warm: the agent's programs"
@@ -239,3 +240,79 @@ def warm_runs_beyond_the_hook_limit():
                               live_maps=lambda n: 1, maps_after=1)
         expect_eq(live, 1, "one hb_policies map (the agent's) for every live sandbox")
         expect_eq(run_policies(), 0, "run policies left in the agent's maps")
+
+
+def ring_maps():
+    """Event rings of runs that share an object (loader/ring_pool.h), alive now."""
+    return bpf_map_names().count("hb_run_events")
+
+
+def wait_ring_maps(most, what):
+    """Until at most @most run rings are left (a removed map is freed after a grace period)."""
+    deadline = time.time() + 60
+    while ring_maps() > most and time.time() < deadline:
+        time.sleep(0.5)
+    expect(ring_maps() <= most, f"run rings {what}: {ring_maps()}, at most {most}")
+
+
+@case("tierA")
+def warm_runs_reuse_rings_and_read_only_their_own_events():
+    # Warm runs take a ring from the pool the agent's object keeps, instead
+    # of adding one to a map of maps per run: a killed run's unread events
+    # in a reused ring must not be reported as the next run's.
+    d = C.shared_tmpdir()
+    go = os.path.join(d, "go")
+    thrice = ("import os, socket, time\n"
+              f"while not os.path.exists({go!r}): time.sleep(0.05)\n"
+              "for _ in range(3):\n"
+              "    try: socket.create_connection(('127.0.0.1', %d), timeout=5)\n"
+              "    except OSError: pass\n" % C.TCP4.port)
+    with Started():
+        live = warm_run(thrice, subprocess.DEVNULL)
+        live.kill()
+        live.wait()
+        open(go, "w").close()  # three denials into a ring nobody reads now
+        deadline = time.time() + 60
+        while time.time() < deadline and any(
+                open(os.path.join(C.CGROOT, "hermetic-bpf", cg, "cgroup.procs")).read()
+                for cg in os.listdir(os.path.join(C.CGROOT, "hermetic-bpf"))
+                if cg.startswith("run-")):
+            time.sleep(0.2)
+        p = C.hb("gc", "-v")
+        expect_eq(p.returncode, 0, f"gc: {p.stderr!r}")
+        expect("gc: freed event ring 0" in p.stderr, f"gc frees the killed run's ring: {p.stderr!r}")
+        expect_eq(run_policies(), 0, "the killed run's policy after gc")
+        token, err = probe("--no-network", port=C.TCP4.port)
+        expect_eq(token, "EPERM", "connect in the warm run that reuses the ring")
+        expect("event ring 0: this sandbox's now" in err and "made" not in err,
+               f"the next run reuses the ring: {err!r}")
+        expect("blocked 1 action (connect 1)" in err,
+               f"only the run's own denial is reported, not the killed run's 3: {err!r}")
+        token, err = probe("--no-network", "--allow-localhost", port=C.TCP4.port)
+        expect_eq(token, "ok", "localhost allowed in a run on the same ring")
+        expect("blocked" not in err, f"nothing reported for an allowed run: {err!r}")
+        expect_eq(ring_maps(), 1, "run rings between runs: the one kept")
+        # Beyond the kept ones, a run's ring is its own and goes with it.
+        n = 10
+        lives = [warm_run_n(connect_when_told(go + "x"), i + 1) for i in range(n)]
+        expect_eq(ring_maps(), n, f"run rings while {n} warm runs live")
+        open(go + "x", "w").close()
+        for live in lives:
+            out, _ = live.communicate(timeout=120)
+            expect_eq(out.strip(), "PermissionError", "each of the runs at once is confined")
+        wait_ring_maps(8, f"after {n} runs at once ended (8 kept)")
+        expect_eq(run_policies(), 0, "run policies after they ended")
+    wait_ring_maps(0, "after the agent's --unload")
+    no_leftovers("warm runs on reused rings")
+
+
+def warm_run_n(script, n):
+    """As warm_run(), the @n-th live at once."""
+    live = subprocess.Popen([C.HB, "run", "--no-network", C.PY, "-c", script],
+                            env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    deadline = time.time() + 60
+    while run_policies() < n and time.time() < deadline:
+        time.sleep(0.2)
+    expect_eq(run_policies(), n, f"the warm runs' policies ({n} live)")
+    return live

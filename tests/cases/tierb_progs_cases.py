@@ -9,7 +9,9 @@ neighbour still connects through the same programs; and that the set
 holds no policy once its runs are gone (`gc` unloads a set only then).
 """
 import os
+import signal
 import subprocess
+import time
 
 import cases as C
 from cases import TESTER, case, expect, expect_eq, hb, tierb_sets
@@ -103,3 +105,49 @@ def tier_b_programs_cut_short_are_loaded_again():
     allowed_through_set()
     expect_eq(hb("gc").returncode, 0, "gc")
     expect_eq(tierb_sets(), [], "gc unloaded the unused set")
+
+
+def thrice_when_told(ready, go):
+    """A script: says @ready, waits for @go, then tries the listener 3 times."""
+    return ("import os, socket, time\n"
+            f"open({ready!r}, 'w').close()\n"
+            f"while not os.path.exists({go!r}): time.sleep(0.05)\n"
+            "for _ in range(3):\n"
+            "    try: socket.create_connection(('%s', %d), timeout=5)\n"
+            "    except OSError: pass\n" % (C.TCP4.host, C.TCP4.port))
+
+
+@case("tierB")
+def tier_b_runs_reuse_rings_and_read_only_their_own_events():
+    # The set keeps its runs' event rings for the next runs (loader/ring_pool.h):
+    # a killed run's unread denials must not be reported as the next run's.
+    unload_sets()
+    denied_through_set(LOADED)
+    d = C.shared_tmpdir()
+    ready, go = os.path.join(d, "ready"), os.path.join(d, "go")
+    live = subprocess.Popen([C.HB, "run", "--no-network", C.PY, "-c", thrice_when_told(ready, go)],
+                            env={**os.environ, **TESTER}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    C.wait_for(ready)
+    os.kill(live.pid, signal.SIGSTOP)  # its launcher reads no more events
+    mark = C.TCP4.mark()
+    open(go, "w").close()
+    deadline = time.time() + 60  # the command's three denied connects, then its end
+    while time.time() < deadline and any(
+            open(os.path.join(C.CGROOT, "hermetic-bpf", cg, "cgroup.procs")).read()
+            for cg in os.listdir(os.path.join(C.CGROOT, "hermetic-bpf")) if cg.startswith("run-")):
+        time.sleep(0.1)
+    live.kill()
+    live.wait()
+    expect_eq(C.TCP4.since(mark, wait=0.3), [], "data of the killed run's connects")
+    # The next run's own gc frees the killed run's ring; the run reuses it.
+    token, err = connect("--no-network")
+    expect_eq(token, "EPERM", "connect in the run that reuses the ring")
+    expect(REUSED in err and "event ring 0: this sandbox's now" in err and "made" not in err,
+           f"the same set and ring: {err!r}")
+    expect("blocked 1 action (connect 1)" in err,
+           f"only the run's own denial is reported, not the killed run's 3: {err!r}")
+    allowed_through_set()
+    expect_eq(C.leftovers(), ([], []), "no sandbox cgroup or pins left")
+    expect_eq(hb("gc").returncode, 0, "gc")
+    expect_eq(tierb_sets(), [], "no policy was left in the set")
