@@ -268,6 +268,12 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg,
 	}
 	if (!err)
 		err = hb_obj_pin_links(ag->skel, ag->dir, LINK_PREFIX);
+	/* Before the manifest, which lets runs in: the first warm run finds it made. */
+	if (!err && tier == HB_TIER_A) {
+		struct hb_ring_pool rings = hb_agent_obj_rings(ag);
+
+		err = hb_ring_make_kept(&rings, 0);
+	}
 	if (!err)
 		err = hb_bpffs_pin_count(ag->dir, TIER_PIN, tier);
 	if (!err)

@@ -60,6 +60,16 @@ static int kept_ring(const struct hb_ring_pool *p, __u32 slot)
 	return make_ring(p, slot, true);
 }
 
+int hb_ring_make_kept(const struct hb_ring_pool *p, __u32 slot)
+{
+	int fd = slot < HB_RING_KEPT ? kept_ring(p, slot) : -EINVAL;
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 int hb_ring_claim(const struct hb_ring_pool *p, __u64 id, struct hb_ring_claim *c)
 {
 	int fd;

@@ -38,6 +38,12 @@ struct hb_ring_claim {
 int hb_ring_claim(const struct hb_ring_pool *p, __u64 id, struct hb_ring_claim *c);
 
 /*
+ * Makes kept slot @slot's ring now, if it has none, so that no run pays
+ * for it (the agent, before its object can serve runs). 0 or -errno, said.
+ */
+int hb_ring_make_kept(const struct hb_ring_pool *p, __u32 slot);
+
+/*
  * Gives the slot back, once the sandbox's policy no longer names it; a
  * ring not kept is removed. @c's descriptor is closed.
  */

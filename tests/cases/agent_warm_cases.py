@@ -268,6 +268,7 @@ def warm_runs_reuse_rings_and_read_only_their_own_events():
               "    try: socket.create_connection(('127.0.0.1', %d), timeout=5)\n"
               "    except OSError: pass\n" % C.TCP4.port)
     with Started():
+        expect_eq(ring_maps(), 1, "run rings once the agent is ready: it made ring 0")
         live = warm_run(thrice, subprocess.DEVNULL)
         live.kill()
         live.wait()
