@@ -51,11 +51,16 @@ static int kept_ring(const struct hb_ring_pool *p, __u32 slot)
 	char path[PATH_MAX];
 	int fd = ring_pin_path(p, slot, path, sizeof(path));
 
-	if (fd)
+	if (!fd) {
+		fd = bpf_obj_get(path);
+		if (fd >= 0)
+			return fd;
+		fd = -errno;
+	}
+	if (fd != -ENOENT) {
+		hb_log("cannot open event ring %u in %s: %s", slot, p->dir, strerror(-fd));
 		return fd;
-	fd = bpf_obj_get(path);
-	if (fd >= 0 || errno != ENOENT)
-		return fd >= 0 ? fd : -errno;
+	}
 	hb_debug("event ring %u: made, kept for the sandboxes after this one", slot);
 	return make_ring(p, slot, true);
 }
@@ -86,10 +91,7 @@ int hb_ring_claim(const struct hb_ring_pool *p, __u64 id, struct hb_ring_claim *
 		c->slot = slot;
 		c->kept = slot < HB_RING_KEPT;
 		fd = c->kept ? kept_ring(p, slot) : make_ring(p, slot, false);
-		if (fd < 0) {
-			if (c->kept)
-				hb_log("cannot open event ring %u in %s: %s", slot, p->dir,
-				       strerror(-fd));
+		if (fd < 0) { /* said */
 			bpf_map_delete_elem(p->owners, &slot);
 			return fd;
 		}
