@@ -167,7 +167,7 @@ static void collect_retired(const struct hb_agent_obj *ag, void *d)
 
 static void forget_tier_b(const void *obj, __u64 id)
 {
-	hb_tierb_progs_forget(obj, id);
+	hb_tierb_progs_forget(obj, id, HB_RULES_ALL);
 }
 
 static void collect_tier_b(const struct hb_tierb_progs *tp, void *d)

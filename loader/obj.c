@@ -143,16 +143,17 @@ static int select_programs(struct hermetic *skel,
  */
 static int size_maps(struct hermetic *skel, const struct hb_sandbox_config *cfg)
 {
+	unsigned int kinds = hb_obj_rule_kinds(cfg);
 	struct {
 		struct bpf_map *map;
 		bool used;
 	} maps[] = {
-		{ skel->maps.hb_dns_addrs, cfg->policy.net & HB_NET_DNS_PROXY },
-		{ skel->maps.hb_bind_rules, cfg->n_bind_rules },
-		{ skel->maps.hb_unix_rules, cfg->n_unix_rules },
-		{ skel->maps.hb_unix_paths, cfg->n_unix_rules },
-		{ skel->maps.hb_exec_rules, cfg->n_exec_rules },
-		{ skel->maps.hb_fs_subtrees, cfg->fs_rules },
+		{ skel->maps.hb_dns_addrs, kinds & HB_RULES_DNS },
+		{ skel->maps.hb_bind_rules, kinds & HB_RULES_BIND },
+		{ skel->maps.hb_unix_rules, kinds & HB_RULES_UNIX },
+		{ skel->maps.hb_unix_paths, kinds & HB_RULES_UNIX },
+		{ skel->maps.hb_exec_rules, kinds & HB_RULES_EXEC },
+		{ skel->maps.hb_fs_subtrees, kinds & HB_RULES_FS },
 		/* Only the seal's programs (BPF-LSM) write it. */
 		{ skel->maps.hb_fowners, cfg->tiers.tamper == HB_TIER_A },
 		/* Rings of sandboxes that share an object: its one reports to hb_events. */
@@ -610,9 +611,28 @@ int hb_obj_remove_dns_addrs(int fd, __u64 id)
 			   id, NULL, NULL);
 }
 
-int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
+unsigned int hb_obj_rule_kinds(const struct hb_sandbox_config *cfg)
 {
-	int err;
+	unsigned int k = 0;
+
+	if (cfg->n_ip_rules)
+		k |= HB_RULES_IP;
+	if (cfg->n_bind_rules)
+		k |= HB_RULES_BIND;
+	if (cfg->n_unix_rules)
+		k |= HB_RULES_UNIX;
+	if (cfg->n_exec_rules)
+		k |= HB_RULES_EXEC;
+	if (cfg->fs_rules)
+		k |= HB_RULES_FS;
+	if (cfg->policy.net & HB_NET_DNS_PROXY)
+		k |= HB_RULES_DNS;
+	return k;
+}
+
+int hb_obj_remove_policy_of(const struct hb_policy_maps *m, __u64 id, unsigned int kinds)
+{
+	int err = 0;
 
 	/* The policy first: from then on the cgroup is not confined at all. */
 	if (bpf_map_delete_elem(m->policies, &id) && errno != ENOENT) {
@@ -624,18 +644,19 @@ int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
 	}
 	bpf_map_delete_elem(m->stats, &id);
 	/* Its rules: in a shared object, the next cgroup with this id must not find them. */
-	err = hb_obj_prune_ip_rules(m, id, NULL, 0);
-	if (!err)
+	if (kinds & HB_RULES_IP)
+		err = hb_obj_prune_ip_rules(m, id, NULL, 0);
+	if (!err && (kinds & HB_RULES_BIND))
 		err = hb_obj_prune_bind_rules(m, id, NULL, 0);
-	if (!err)
+	if (!err && (kinds & HB_RULES_UNIX))
 		err = hb_obj_prune_unix_rules(m, id, NULL, 0);
-	if (!err)
+	if (!err && (kinds & HB_RULES_EXEC))
 		err = remove_keys(m->exec_rules, sizeof(struct hb_inode_key),
 				  offsetof(struct hb_inode_key, sandbox_id), id, NULL, NULL);
-	if (!err)
+	if (!err && (kinds & HB_RULES_FS))
 		err = remove_keys(m->fs_rules, sizeof(struct hb_inode_key),
 				  offsetof(struct hb_inode_key, sandbox_id), id, NULL, NULL);
-	if (!err)
+	if (!err && (kinds & HB_RULES_DNS))
 		err = hb_obj_remove_dns_addrs(m->dns_addrs, id);
 	return err;
 }

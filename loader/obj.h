@@ -108,7 +108,32 @@ int hb_obj_prune_fs_rules(const struct hb_policy_maps *m, __u64 id,
 /* Removes sandbox @id's --allow-domain addresses from hb_dns_addrs (@fd). */
 int hb_obj_remove_dns_addrs(int fd, __u64 id);
 
+/* The rule maps a configuration has entries in: hb_obj_rule_kinds(). */
+enum {
+	HB_RULES_IP = 1 << 0,   /* hb_net_rules */
+	HB_RULES_BIND = 1 << 1, /* hb_bind_rules */
+	HB_RULES_UNIX = 1 << 2, /* hb_unix_rules, hb_unix_paths */
+	HB_RULES_EXEC = 1 << 3, /* hb_exec_rules */
+	HB_RULES_FS = 1 << 4,   /* hb_fs_subtrees */
+	HB_RULES_DNS = 1 << 5,  /* hb_dns_addrs, which its DNS proxy fills as it runs */
+	HB_RULES_ALL = (1 << 6) - 1,
+};
+
+/* Which of those maps @cfg's sandbox writes to (HB_RULES_*). */
+unsigned int hb_obj_rule_kinds(const struct hb_sandbox_config *cfg);
+
+/*
+ * Removes sandbox @id's policy (first), counters, and its entries in the
+ * rule maps @kinds names (HB_RULES_*): each is walked whole, which a
+ * shared object's big, mostly empty maps make slow. HB_RULES_ALL for a
+ * policy whose configuration is not known.
+ */
+int hb_obj_remove_policy_of(const struct hb_policy_maps *m, __u64 id, unsigned int kinds);
+
 /* Removes sandbox @id's policy (first), counters, every rule and answered address of it. */
-int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id);
+static inline int hb_obj_remove_policy(const struct hb_policy_maps *m, __u64 id)
+{
+	return hb_obj_remove_policy_of(m, id, HB_RULES_ALL);
+}
 
 #endif

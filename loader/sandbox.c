@@ -164,6 +164,7 @@ static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 	err = claim_ring(sb, &pool, &own);
 	own.policy.origin = HB_ORIGIN_RUN;
 	own.level = sb->cg.level;
+	sb->rule_kinds = hb_obj_rule_kinds(&own);
 	if (!err)
 		err = hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
 	hb_agent_obj_release(ag);
@@ -200,6 +201,7 @@ static int open_tier_b(struct hb_sandbox *sb, const struct hb_sandbox_config *cf
 	err = claim_ring(sb, &pool, &own);
 	own.policy.origin = HB_ORIGIN_RUN;
 	own.level = sb->cg.level;
+	sb->rule_kinds = hb_obj_rule_kinds(&own);
 	if (!err)
 		err = hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
 	hb_tierb_progs_unlock(sb->tierb);
@@ -336,11 +338,11 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		__u64 id = sb->cg.id;
 
 		/* Its cgroup is gone: nothing is left to confine. */
-		err = hb_obj_remove_policy(&sb->maps, id);
+		err = hb_obj_remove_policy_of(&sb->maps, id, sb->rule_kinds);
 	}
 	/* Likewise in tier B's shared maps; its links go with its pins, below. */
 	if (sb->tierb && !err)
-		err = hb_tierb_progs_forget(sb->tierb, sb->cg.id);
+		err = hb_tierb_progs_forget(sb->tierb, sb->cg.id, sb->rule_kinds);
 	/* No policy names the ring any more; else gc frees it with the policy. */
 	if (!err)
 		hb_ring_release(&sb->rings, &sb->ring);

@@ -30,6 +30,7 @@ struct hb_sandbox {
 	struct hb_policy_maps maps; /* where its policy is, if it has one */
 	struct hb_ring_pool rings; /* a shared object's rings (warm, tier B) */
 	struct hb_ring_claim ring; /* this sandbox's among them; fd -1 if none */
+	unsigned int rule_kinds; /* the shared rule maps its policy wrote to (HB_RULES_*) */
 	struct ring_buffer *rb;
 	struct hb_cgroup cg;
 	char pin_dir[PATH_MAX]; /* "" until links are pinned */

@@ -342,9 +342,9 @@ int hb_tierb_progs_attach(const struct hb_tierb_progs *tp, const struct hb_sandb
 	return err;
 }
 
-int hb_tierb_progs_forget(const struct hb_tierb_progs *tp, __u64 id)
+int hb_tierb_progs_forget(const struct hb_tierb_progs *tp, __u64 id, unsigned int kinds)
 {
-	return hb_obj_remove_policy(&tp->maps, id);
+	return hb_obj_remove_policy_of(&tp->maps, id, kinds);
 }
 
 void hb_tierb_progs_unlock(struct hb_tierb_progs *tp)

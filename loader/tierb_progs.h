@@ -63,8 +63,11 @@ static inline struct hb_ring_pool hb_tierb_progs_rings(const struct hb_tierb_pro
 	return (struct hb_ring_pool){ tp->rings, tp->ring_owners, tp->dir };
 }
 
-/* Removes sandbox @id's policy, rules and addresses from the set. */
-int hb_tierb_progs_forget(const struct hb_tierb_progs *tp, __u64 id);
+/*
+ * Removes sandbox @id's policy from the set, and its entries in the rule
+ * maps @kinds names (HB_RULES_ALL if its configuration is not known).
+ */
+int hb_tierb_progs_forget(const struct hb_tierb_progs *tp, __u64 id, unsigned int kinds);
 
 /* Lets go of the lock: once the run's policy is in, gc sees it. */
 void hb_tierb_progs_unlock(struct hb_tierb_progs *tp);

@@ -30,10 +30,16 @@ BPF_MAP_GET_NEXT_KEY, BPF_OBJ_GET, BPF_OBJ_GET_INFO_BY_FD = 4, 7, 15
 
 def map_entries(name):
     """How many entries the agent's pinned map @name holds, by bpf()."""
+    return pinned_map_entries(
+        os.path.join(C.mount_of("bpf", "/sys/fs/bpf"), AGENT_PINS, "map_" + name))
+
+
+def pinned_map_entries(pin):
+    """How many entries the map pinned at @pin holds, by bpf()."""
+    name = os.path.basename(pin)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
-    path = ctypes.create_string_buffer(
-        os.path.join(C.mount_of("bpf", "/sys/fs/bpf"), AGENT_PINS, "map_" + name).encode())
+    path = ctypes.create_string_buffer(pin.encode())
     attr = ctypes.create_string_buffer(struct.pack("QII", ctypes.addressof(path), 0, 0), 128)
     fd = libc.syscall(321, BPF_OBJ_GET, attr, 128)
     expect(fd >= 0, f"BPF_OBJ_GET {name}: {os.strerror(ctypes.get_errno())}")

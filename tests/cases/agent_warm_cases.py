@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -317,3 +318,72 @@ def warm_run_n(script, n):
         time.sleep(0.2)
     expect_eq(run_policies(), n, f"the warm runs' policies ({n} live)")
     return live
+
+
+# The agent's maps a warm run can write rules to (spec/agent.md, warm runs, step 5).
+RULE_MAPS = ("hb_net_rules", "hb_bind_rules", "hb_unix_rules", "hb_unix_paths",
+             "hb_exec_rules", "hb_fs_subtrees")
+
+
+@case("tierA")
+def warm_runs_remove_each_kind_of_rule_they_wrote():
+    # A warm run's end walks only the rule maps its configuration wrote to:
+    # one with every kind of rule a warm run can have leaves each map as it
+    # found it, and so does one with none.
+    from agent_quota_cases import map_entries
+    with Started():
+        before = {m: map_entries(m) for m in RULE_MAPS}
+        d, other = C.shared_tmpdir(), C.shared_tmpdir()
+        go = os.path.join(d, "go")
+        sock_path = os.path.join(d, "s.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(sock_path)
+        os.chmod(sock_path, 0o777)
+        listener.listen(4)
+        script = (
+            "import errno, os, socket, time\n"
+            f"while not os.path.exists({go!r}): time.sleep(0.05)\n"
+            "def conn(port):\n"
+            "    s = socket.socket()\n"
+            "    try:\n"
+            "        s.connect(('127.0.0.1', port)); return 'ok'\n"
+            "    except OSError as e:\n"
+            "        return errno.errorcode[e.errno]\n"
+            "    finally:\n"
+            "        s.close()\n"
+            "def write(p):\n"
+            "    try:\n"
+            "        open(p, 'w').close(); return 'ok'\n"
+            "    except OSError as e:\n"
+            "        return errno.errorcode[e.errno]\n"
+            f"print(conn({C.TCP4.port}), conn({C.TCPA.port}), "
+            f"write({os.path.join(d, 'yes')!r}), write({os.path.join(other, 'no')!r}))\n")
+        live = subprocess.Popen(
+            [C.HB, "run", "-v", "--no-network", "--allow-ip", f"127.0.0.1:{C.TCP4.port}",
+             "--allow-bind", "127.0.0.1:40999/tcp", "--allow-unix", sock_path,
+             "--allow-exec", C.PY, "--fs-readonly", "--allow-write", d, C.PY, "-c", script],
+            env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while run_policies() < 1 and time.time() < deadline:
+            time.sleep(0.2)
+        expect_eq(run_policies(), 1, "the warm run's policy")
+        during = {m: map_entries(m) for m in RULE_MAPS}
+        for m in RULE_MAPS:
+            expect(during[m] > before[m], f"the live run's entries in {m}: {before} -> {during}")
+        open(go, "w").close()
+        out, err = live.communicate(timeout=120)
+        listener.close()
+        expect(WARM in err, f"the run was warm: {err!r}")
+        expect_eq(out.split(), ["ok", "EPERM", "ok", "EROFS"],
+                  f"its --allow-ip port, another port, below --allow-write, elsewhere: {err!r}")
+        expect_eq({m: map_entries(m) for m in RULE_MAPS}, before,
+                  "the rule maps after the run with every kind of rule ended")
+        token, _ = probe("--no-network", port=C.TCP4.port)
+        expect_eq(token, "EPERM", "a warm run with no rule")
+        token, _ = probe("--no-network", "--allow-localhost", port=C.TCP4.port)
+        expect_eq(token, "ok", "a warm run with --allow-localhost")
+        expect_eq({m: map_entries(m) for m in RULE_MAPS}, before,
+                  "the rule maps after runs with no rule and with --allow-localhost")
+        expect_eq(run_policies(), 0, "run policies after every run ended")
+    no_leftovers("warm runs with every kind of rule")

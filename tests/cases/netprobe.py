@@ -244,6 +244,13 @@ def rename_then_connect(name, host, port):
     connect(host, port)
 
 
+def waitfor(path):
+    """Returns once @path exists: the case looks at the sandbox meanwhile."""
+    import time
+    while not os.path.exists(path):
+        time.sleep(0.05)
+
+
 def whoami():
     print(os.getuid(), os.getgid(), ",".join(map(str, sorted(os.getgroups()))))
     sys.exit(0)
@@ -258,7 +265,7 @@ ACTIONS = {
     "whoami": whoami, "hold": hold, "rename_then_connect": rename_then_connect,
     "lookup": lookup, "bind": bind, "listen_unbound": listen_unbound,
     "listen_loopback": listen_loopback, "unix_connect": unix_connect,
-    "unix_sendto": unix_sendto, "fetch": fetch,
+    "unix_sendto": unix_sendto, "fetch": fetch, "waitfor": waitfor,
 }
 
 

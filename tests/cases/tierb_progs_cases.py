@@ -10,11 +10,14 @@ holds no policy once its runs are gone (`gc` unloads a set only then).
 """
 import os
 import signal
+import socket
 import subprocess
+import tempfile
 import time
 
 import cases as C
 from cases import TESTER, case, expect, expect_eq, hb, tierb_sets
+from agent_quota_cases import pinned_map_entries
 
 LOADED = "loaded tier B's programs for this boot"
 REUSED = "reusing tier B's programs for this boot"
@@ -148,6 +151,66 @@ def tier_b_runs_reuse_rings_and_read_only_their_own_events():
     expect("blocked 1 action (connect 1)" in err,
            f"only the run's own denial is reported, not the killed run's 3: {err!r}")
     allowed_through_set()
+    expect_eq(C.leftovers(), ([], []), "no sandbox cgroup or pins left")
+    expect_eq(hb("gc").returncode, 0, "gc")
+    expect_eq(tierb_sets(), [], "no policy was left in the set")
+
+
+# The set's maps a run can write rules to (spec/tiers.md, "Loaded once per boot").
+SET_RULE_MAPS = ("hb_net_rules", "hb_bind_rules", "hb_unix_rules", "hb_unix_paths",
+                 "hb_dns_addrs")
+
+
+def set_entries(d):
+    return {m: pinned_map_entries(os.path.join(C.pinroot(), d, "map-" + m))
+            for m in SET_RULE_MAPS}
+
+
+@case("tierB")
+def tier_b_runs_remove_each_kind_of_rule_they_wrote():
+    # A run's end walks only the set's rule maps its configuration wrote
+    # to, and its DNS proxy's answers if it had one: a run with each kind
+    # leaves every map as it found it.
+    unload_sets()
+    denied_through_set(LOADED)
+    (d,) = tierb_sets()
+    before = set_entries(d)
+    tmp, sock_dir = C.shared_tmpdir(), tempfile.mkdtemp()
+    os.chmod(sock_dir, 0o755)  # a socket path the command cannot replace (tier B)
+    go, sock_path = os.path.join(tmp, "go"), os.path.join(sock_dir, "s.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(sock_path)
+    os.chmod(sock_path, 0o777)
+    listener.listen(4)
+    # The lookup first (the proxy writes its answer), then a pause to count.
+    cmd = ["unshare", "-m", "sh", "-c", f'mount -o bind {C.RESOLV} /etc/resolv.conf && exec "$@"',
+           "sh", C.HB, "run", "--allow-ip", f"{C.TCP4.host}:{C.TCP4.port}",
+           "--allow-bind", "127.0.0.1:40999/tcp", "--allow-unix", sock_path,
+           "--allow-domain", "example.com", C.PY, C.PROBE, "multi", "lookup example.com",
+           f"waitfor {go}", f"connect 127.0.0.10 {C.ANY4.port}",
+           f"connect {C.TCP4.host} {C.TCP4.port}", f"connect {C.TCPA.host} {C.TCPA.port}",
+           f"unix_connect {sock_path}"]
+    live = subprocess.Popen(cmd, env={**os.environ, **TESTER}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    during = set_entries(d)
+    while during["hb_dns_addrs"] == before["hb_dns_addrs"] and time.time() < deadline \
+            and live.poll() is None:
+        time.sleep(0.1)
+        during = set_entries(d)
+    if live.poll() is not None:
+        out, err = live.communicate()
+        expect(False, f"the run ended before its pause: {live.returncode} {out!r} {err!r}")
+    for m in SET_RULE_MAPS:
+        expect(during[m] > before[m], f"the live run's entries in {m}: {before} -> {during}")
+    open(go, "w").close()
+    out, err = live.communicate(timeout=120)
+    listener.close()
+    expect_eq(out.split(), ["127.0.0.10/1", "ok", "ok", "ok", "EPERM", "ok"],
+              f"lookup, its answer, --allow-ip, another address, --allow-unix: {err!r}")
+    expect_eq(set_entries(d), before, "the set's rule maps after the run ended")
+    allowed_through_set()
+    expect_eq(set_entries(d), before, "the set's rule maps after an --allow-ip run")
     expect_eq(C.leftovers(), ([], []), "no sandbox cgroup or pins left")
     expect_eq(hb("gc").returncode, 0, "gc")
     expect_eq(tierb_sets(), [], "no policy was left in the set")
