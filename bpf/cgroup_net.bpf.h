@@ -646,7 +646,7 @@ static __always_inline int hb_cg_ingress_judge(struct __sk_buff *skb, struct hb_
 
 	hb_skb_req(skb, &c, true);
 	hb_lookup_facts(&c, p, level, id, HB_HOOK_CONNECT);
-	if (!c.req.connected && (p->net & HB_NET_BIND_RULES) &&
+	if (!c.req.connected && (hb_net_bits(p) & HB_NET_BIND_RULES) &&
 	    !(c.req.addr_class & HB_ADDR_LOOPBACK))
 		c.req.bind_match = hb_skb_bind_match(skb, id);
 	reason = hb_net_ingress_reason(p, &c.req);

@@ -22,6 +22,21 @@ const volatile bool hb_tier_b = false;
 const volatile __u32 hb_fs_mode = 0;
 
 /*
+ * Set before load: the HB_NET_* bits a policy of this instance may have.
+ * A run's own object has one policy, known before it is loaded: the rule
+ * lookups it never makes are then dropped by the verifier, not checked
+ * (a run without --allow-bind verifies no bind rule lookup). Objects
+ * that serve many keep them all.
+ */
+const volatile __u32 hb_net_possible = ~0u;
+
+/* The net bits of @p that select rule lookups (hb_net_possible's). */
+static __always_inline __u32 hb_net_bits(const struct hb_policy *p)
+{
+	return p->net & hb_net_possible;
+}
+
+/*
  * Sandbox cgroup id -> what it is denied. Written by the loader, and by
  * hb_cg_mkdir for a cgroup the agent follows.
  */

@@ -235,7 +235,7 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 	 * the sandbox. cgroup programs run only for such sockets and pass none.
 	 * Read only where hb_net_dest_reason asks (three reads of the socket).
 	 */
-	if (hb_hook_guard(hook) == HB_GUARD_NET && (p->net & HB_NET_DNS_PROXY) &&
+	if (hb_hook_guard(hook) == HB_GUARD_NET && (hb_net_bits(p) & HB_NET_DNS_PROXY) &&
 	    (c->req.addr_class & HB_ADDR_DNS))
 		c->req.own_socket = c->sk ? hb_sock_in_sandbox(c->sk, first, nest.id) : 1;
 	hb_lookup_facts(c, p, first, nest.id, hook);

@@ -205,7 +205,7 @@ static __always_inline void hb_lookup_facts(struct hb_ctx *c,
 	r->dns_match = 0;
 	r->unix_match = 0;
 	if (hook == HB_HOOK_BIND || hook == HB_HOOK_LISTEN) {
-		r->bind_match = (p->net & HB_NET_BIND_RULES) &&
+		r->bind_match = (hb_net_bits(p) & HB_NET_BIND_RULES) &&
 				hb_bind_lookup(id, r->addr, r->port, r->type, r->protocol);
 		return;
 	}
@@ -213,7 +213,7 @@ static __always_inline void hb_lookup_facts(struct hb_ctx *c,
 		struct hb_inode_key uk = { .sandbox_id = id, .ino = c->peer_ino,
 					  .dev = c->peer_dev };
 
-		if (!(p->net & HB_NET_UNIX_RULES) || r->unix_kind != HB_UNIX_PATHNAME)
+		if (!(hb_net_bits(p) & HB_NET_UNIX_RULES) || r->unix_kind != HB_UNIX_PATHNAME)
 			return;
 		if (c->path_key) {
 			c->path_key->sandbox_id = id;
@@ -225,10 +225,10 @@ static __always_inline void hb_lookup_facts(struct hb_ctx *c,
 	}
 	if (hook != HB_HOOK_CONNECT && hook != HB_HOOK_SENDMSG)
 		return;
-	if (p->net & HB_NET_IP_RULES)
+	if (hb_net_bits(p) & HB_NET_IP_RULES)
 		r->rule_match = hb_rule_lookup(id, r, r->port) ||
 				hb_rule_lookup(id, r, 0);
-	if (p->net & HB_NET_DNS_PROXY) {
+	if (hb_net_bits(p) & HB_NET_DNS_PROXY) {
 		struct hb_dns_key dk = { .sandbox_id = id };
 		struct hb_dns_value *v;
 

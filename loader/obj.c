@@ -133,6 +133,8 @@ static int select_programs(struct hermetic *skel,
 		set_unix_attach(skel, t);
 	skel->rodata->hb_tier_b = net_b;
 	skel->rodata->hb_fs_mode = fs ? p->fs : 0;
+	/* A run's own object: its one policy's rules; the agent's: any. */
+	skel->rodata->hb_net_possible = cfg->follow_cgroups ? ~0u : p->net;
 	return select_variants(skel);
 }
 
