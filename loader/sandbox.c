@@ -147,6 +147,26 @@ static int claim_ring(struct hb_sandbox *sb, const struct hb_ring_pool *pool,
 }
 
 /*
+ * A run's policy in an object that serves many (the agent's, tier B's
+ * set): its ring claimed first (the policy names it), then the policy,
+ * marked as a run's. The kinds of rule it writes are kept: the run's end
+ * removes those.
+ */
+static int write_shared_policy(struct hb_sandbox *sb, const struct hb_ring_pool *pool,
+			       const struct hb_sandbox_config *cfg)
+{
+	struct hb_sandbox_config own = *cfg;
+	int err = claim_ring(sb, pool, &own);
+
+	if (err)
+		return err;
+	own.policy.origin = HB_ORIGIN_RUN;
+	own.level = sb->cg.level;
+	sb->rule_kinds = hb_obj_rule_kinds(&own);
+	return hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
+}
+
+/*
  * The agent's programs serve this sandbox: a ring of its own claimed,
  * then the policy written. Nothing is pinned for it: once its policy is
  * in the maps, --unload keeps the programs attached until it is gone
@@ -156,17 +176,11 @@ static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
 		     struct hb_agent_obj *ag)
 {
 	struct hb_ring_pool pool = hb_agent_obj_rings(ag);
-	struct hb_sandbox_config own = *cfg;
 	int err;
 
 	sb->agent = ag;
 	sb->maps = ag->maps;
-	err = claim_ring(sb, &pool, &own);
-	own.policy.origin = HB_ORIGIN_RUN;
-	own.level = sb->cg.level;
-	sb->rule_kinds = hb_obj_rule_kinds(&own);
-	if (!err)
-		err = hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
+	err = write_shared_policy(sb, &pool, cfg);
 	hb_agent_obj_release(ag);
 	if (!err)
 		hb_debug("warm: the agent's programs in %s enforce the policy", ag->dir);
@@ -180,7 +194,6 @@ static int open_warm(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg,
  */
 static int open_tier_b(struct hb_sandbox *sb, const struct hb_sandbox_config *cfg)
 {
-	struct hb_sandbox_config own = *cfg;
 	struct hb_ring_pool pool;
 	bool loaded;
 	int err;
@@ -198,12 +211,7 @@ static int open_tier_b(struct hb_sandbox *sb, const struct hb_sandbox_config *cf
 		 sb->tierb->dir);
 	sb->maps = sb->tierb->maps;
 	pool = hb_tierb_progs_rings(sb->tierb);
-	err = claim_ring(sb, &pool, &own);
-	own.policy.origin = HB_ORIGIN_RUN;
-	own.level = sb->cg.level;
-	sb->rule_kinds = hb_obj_rule_kinds(&own);
-	if (!err)
-		err = hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
+	err = write_shared_policy(sb, &pool, cfg);
 	hb_tierb_progs_unlock(sb->tierb);
 	if (!err)
 		err = make_pin_dir(sb);
