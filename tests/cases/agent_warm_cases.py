@@ -65,9 +65,9 @@ def connect_when_told(go):
             "except OSError as e: print(type(e).__name__, flush=True)\n")
 
 
-def warm_run(script, stderr):
-    """`run --no-network` of @script as the tester, once its policy is in the agent's maps."""
-    live = subprocess.Popen([C.HB, "run", "--no-network", C.PY, "-c", script],
+def warm_run(script, stderr, flags=("--no-network",)):
+    """`run FLAGS` of @script as the tester, once its policy is in the agent's maps."""
+    live = subprocess.Popen([C.HB, "run", *flags, C.PY, "-c", script],
                             env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=stderr, text=True)
     deadline = time.time() + 60
@@ -358,16 +358,10 @@ def warm_runs_remove_each_kind_of_rule_they_wrote():
             "        return errno.errorcode[e.errno]\n"
             f"print(conn({C.TCP4.port}), conn({C.TCPA.port}), "
             f"write({os.path.join(d, 'yes')!r}), write({os.path.join(other, 'no')!r}))\n")
-        live = subprocess.Popen(
-            [C.HB, "run", "-v", "--no-network", "--allow-ip", f"127.0.0.1:{C.TCP4.port}",
-             "--allow-bind", "127.0.0.1:40999/tcp", "--allow-unix", sock_path,
-             "--allow-exec", C.PY, "--fs-readonly", "--allow-write", d, C.PY, "-c", script],
-            env={**os.environ, **C.TESTER}, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while run_policies() < 1 and time.time() < deadline:
-            time.sleep(0.2)
-        expect_eq(run_policies(), 1, "the warm run's policy")
+        live = warm_run(script, subprocess.PIPE, flags=(
+            "-v", "--no-network", "--allow-ip", f"127.0.0.1:{C.TCP4.port}",
+            "--allow-bind", "127.0.0.1:40999/tcp", "--allow-unix", sock_path,
+            "--allow-exec", C.PY, "--fs-readonly", "--allow-write", d))
         during = {m: map_entries(m) for m in RULE_MAPS}
         for m in RULE_MAPS:
             expect(during[m] > before[m], f"the live run's entries in {m}: {before} -> {during}")

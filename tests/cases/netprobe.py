@@ -211,17 +211,22 @@ def fetch(url, cafile=None):
     if r.status != 200 or b"hermetic" not in body:
         raise OSError(errno.EBADMSG, f"status {r.status} body {body[:40]!r}")
 
+
+def waitfor(path):
+    """Returns once @path exists: the case looks at the sandbox meanwhile."""
+    import time
+    while not os.path.exists(path):
+        time.sleep(0.05)
+
+
 def hold(directory, host, port):
     """For the launcher-killed case: outlive the launcher, then connect.
 
     Writes DIR/ready, waits for DIR/go, tries the connect, writes the token
     to DIR/result, and exits when DIR/exit appears.
     """
-    import time
-
     def wait(name):
-        while not os.path.exists(os.path.join(directory, name)):
-            time.sleep(0.05)
+        waitfor(os.path.join(directory, name))
 
     open(os.path.join(directory, "ready"), "w").close()
     wait("go")
@@ -242,13 +247,6 @@ def rename_then_connect(name, host, port):
     """Sets comm (what traces show) to NAME first: escaping is tested."""
     libc.prctl(15, name.encode().decode("unicode_escape").encode("latin-1"), 0, 0, 0)
     connect(host, port)
-
-
-def waitfor(path):
-    """Returns once @path exists: the case looks at the sandbox meanwhile."""
-    import time
-    while not os.path.exists(path):
-        time.sleep(0.05)
 
 
 def whoami():
