@@ -226,7 +226,7 @@ struct hb_ctx {
 	__u32 path_str;     /* path is a NUL-terminated string: read up to it */
 	union { /* the stack is small: what only some hooks need */
 		struct {
-			struct sock *sk;    /* the socket, when the hook has one (LSM) */
+			struct socket *sock; /* the socket, when the hook has one (LSM) */
 			__u64 peer_ino;     /* unix peer's inode and device */
 			__u32 peer_dev;
 			__u32 file_dev;
@@ -335,27 +335,22 @@ static __always_inline int hb_first_level(void)
 	__u64 id = hb_sandbox_id;
 	__u32 lo = hb_level_lo, hi = hb_level_hi, from, levels;
 
-	if (id) {
-		if (bpf_get_current_ancestor_cgroup_id(lo) != id)
-			return -1;
-		from = lo;
-	} else {
-		if (lo >= hi || lo >= HB_MAX_LEVELS)
-			return -1;
-		levels = hb_policy_levels() >> lo;
-		if (!levels) /* no level from lo on holds a policy */
-			return -1;
-		from = lo + hb_lowest_bit(levels);
-		if (from >= hi)
-			return -1;
-		id = bpf_get_current_ancestor_cgroup_id(from);
-		if (!id) /* the task sits above every level that holds a policy */
-			return -1;
-		if (bpf_map_lookup_elem(&hb_policies, &id))
-			return from;
-		from++;
-	}
-	return hb_find_level(from, 0, NULL);
+	if (id) /* one sandbox, at lo: hb_enforce looks its policy up */
+		return bpf_get_current_ancestor_cgroup_id(lo) == id ? (int)lo : -1;
+	if (lo >= hi || lo >= HB_MAX_LEVELS)
+		return -1;
+	levels = hb_policy_levels() >> lo;
+	if (!levels) /* no level from lo on holds a policy */
+		return -1;
+	from = lo + hb_lowest_bit(levels);
+	if (from >= hi)
+		return -1;
+	id = bpf_get_current_ancestor_cgroup_id(from);
+	if (!id) /* the task sits above every level that holds a policy */
+		return -1;
+	if (bpf_map_lookup_elem(&hb_policies, &id))
+		return from;
+	return hb_find_level(from + 1, 0, NULL);
 }
 
 /*

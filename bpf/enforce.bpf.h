@@ -224,7 +224,12 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 
 	if (first < 0 || (__u32)first >= hi)
 		return 0;
-	bpf_loop(hi - first, hb_nest_cb, &nest, 0);
+	if (hb_sandbox_id) { /* a run's own object: one sandbox, found already */
+		nest.id = hb_sandbox_id;
+		nest.count = 1;
+	} else {
+		bpf_loop(hi - first, hb_nest_cb, &nest, 0);
+	}
 	p = bpf_map_lookup_elem(&hb_policies, &nest.id);
 	if (!p) /* removed meanwhile: its sandbox is gone */
 		return 0;
@@ -236,8 +241,12 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 	 * Read only where hb_net_dest_reason asks (three reads of the socket).
 	 */
 	if (hb_hook_guard(hook) == HB_GUARD_NET && (hb_net_bits(p) & HB_NET_DNS_PROXY) &&
-	    (c->req.addr_class & HB_ADDR_DNS))
-		c->req.own_socket = c->sk ? hb_sock_in_sandbox(c->sk, first, nest.id) : 1;
+	    (c->req.addr_class & HB_ADDR_DNS)) {
+		struct socket *sock = c->sock; /* out of CO-RE's reach: ours */
+
+		c->req.own_socket = sock ? hb_sock_in_sandbox(BPF_CORE_READ(sock, sk),
+							      first, nest.id) : 1;
+	}
 	hb_lookup_facts(c, p, first, nest.id, hook);
 	if (hook == HB_HOOK_EXEC)
 		hb_take_first_exec(c, p);

@@ -211,8 +211,8 @@ int BPF_PROG(hb_file_open, struct file *file, int ret)
 
 	if (hb_skip(ret, &first))
 		return ret;
-	fmode = BPF_CORE_READ(file, f_mode);
-	flags = BPF_CORE_READ(file, f_flags);
+	fmode = file->f_mode; /* direct reads: no helper call on every open */
+	flags = file->f_flags;
 	if (flags & HB_O_TRUNC)
 		fmode |= HB_FMODE_WRITE;
 	if (flags & HB_O_FMODE_EXEC)

@@ -35,23 +35,27 @@ static __always_inline void hb_read_sockaddr(struct hb_req *req,
 	}
 }
 
-/* The socket's family, type and protocol; its struct sock into @c->sk. */
+/*
+ * The socket's family, type and protocol; the socket into @c->sock.
+ * Direct reads of the objects the hook was handed (no helper call): a
+ * fault reads zero, as a missing sk leaves it, and no socket has family 0.
+ * Only scalars differ after the NULL test, so the verifier checks what
+ * follows once (c->sock, not the sk, is kept: a pointer on one branch
+ * and NULL on the other would be two states).
+ */
 static __always_inline void hb_read_sock(struct hb_ctx *c, struct socket *sock)
 {
 	struct hb_req *req = &c->req;
-	struct sock *sk = NULL;
-	__u16 family = 0, protocol = 0;
-	short type = 0;
+	struct sock *sk = sock->sk;
 
-	if (bpf_core_read(&sk, sizeof(sk), &sock->sk) || !sk ||
-	    bpf_core_read(&family, sizeof(family), &sk->__sk_common.skc_family) ||
-	    bpf_core_read(&protocol, sizeof(protocol), &sk->sk_protocol) ||
-	    bpf_core_read(&type, sizeof(type), &sock->type))
+	c->sock = sock;
+	if (sk) {
+		req->family = sk->__sk_common.skc_family;
+		req->protocol = sk->sk_protocol;
+	}
+	req->type = sock->type;
+	if (!req->family) /* no socket has AF_UNSPEC: no sk, or a failed read */
 		req->unreadable = 1;
-	c->sk = sk;
-	req->family = family;
-	req->protocol = protocol;
-	req->type = type;
 }
 
 /* ---- tier A: BPF-LSM ------------------------------------------------ */
@@ -123,17 +127,13 @@ static long hb_cmsg_cb(__u32 i, void *data)
  */
 static __always_inline int hb_cmsg_route(struct hb_ctx *c, struct msghdr *msg)
 {
+	__u64 len = msg->msg_controllen; /* direct reads, as hb_read_sock */
 	struct hb_cmsg_walk w = {};
-	void *ctl = NULL;
-	__u64 len = 0;
+	void *ctl;
 
-	if (bpf_core_read(&len, sizeof(len), &msg->msg_controllen) ||
-	    bpf_core_read(&ctl, sizeof(ctl), &msg->msg_control)) {
-		c->req.unreadable = 1;
-		return 1;
-	}
 	if (!len)
 		return 0;
+	ctl = msg->msg_control;
 	/* sendmsg() hands the hook a kernel copy; anything else is unknown. */
 	if (!ctl || (bpf_core_field_exists(msg->msg_control_is_user) &&
 		     BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user))) {
@@ -156,8 +156,8 @@ SEC("lsm/socket_sendmsg")
 int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 	     int ret)
 {
-	void *name = NULL;
-	int namelen = 0, first;
+	void *name;
+	int namelen, first;
 
 	if (hb_skip(ret, &first))
 		return ret;
@@ -176,16 +176,14 @@ int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 		__builtin_memset(&c, 0, sizeof(c));
 		hb_read_sock(&c, sock);
 	}
-	if (bpf_core_read(&name, sizeof(name), &msg->msg_name) ||
-	    bpf_core_read(&namelen, sizeof(namelen), &msg->msg_namelen)) {
-		c.req.unreadable = 1;
-	} else if (!name || namelen <= 0) {
-		/*
-		 * No destination: a connected socket, whose peer passed
-		 * socket_connect, or a descriptor handed in from outside.
-		 */
+	name = msg->msg_name;
+	namelen = msg->msg_namelen;
+	/*
+	 * No destination: a connected socket, whose peer passed
+	 * socket_connect, or a descriptor handed in from outside.
+	 */
+	if (!name || namelen <= 0)
 		return 0;
-	}
 	if (!c.req.unreadable)
 		hb_read_sockaddr(&c.req, name, namelen);
 	return hb_enforce(&c, first, HB_HOOK_SENDMSG);
@@ -238,7 +236,7 @@ int BPF_PROG(hb_listen, struct socket *sock, int backlog, int ret)
 		return ret;
 	struct hb_ctx c = { .req.hook = HB_HOOK_LISTEN };
 	hb_read_sock(&c, sock);
-	skc = (struct sock_common *)c.sk;
+	skc = (struct sock_common *)BPF_CORE_READ(sock, sk);
 	if (!c.req.unreadable && c.req.family == HB_AF_INET) {
 		__be32 a4 = 0;
 

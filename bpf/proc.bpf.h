@@ -122,14 +122,13 @@ static __always_inline struct dentry *hb_proc_top_dentry(struct dentry *d)
  */
 static __noinline int hb_proc_open(struct file *file, __u32 fmode, int first)
 {
-	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct dentry *d = file->f_path.dentry; /* direct reads: every open */
 	struct task_struct *task;
-	struct hb_ctx c = {};
 	struct dentry *top;
 	struct pid *pid;
 	__u32 tgid;
 
-	if (BPF_CORE_READ(d, d_sb, s_magic) != HB_PROC_SUPER_MAGIC)
+	if (!d || d->d_sb->s_magic != HB_PROC_SUPER_MAGIC)
 		return 0;
 	top = hb_proc_top_dentry(d);
 	pid = top ? hb_proc_pid(BPF_CORE_READ(top, d_inode)) : NULL;
@@ -139,6 +138,7 @@ static __noinline int hb_proc_open(struct file *file, __u32 fmode, int first)
 	tgid = task ? BPF_CORE_READ(task, tgid) : 0;
 	if (task && tgid == bpf_get_current_pid_tgid() >> 32)
 		return 0; /* its own */
+	struct hb_ctx c = {}; /* zeroed here, not on every open */
 	c.target = task;
 	c.req.outside = 1; /* unless the target's cgroup is in the sandbox */
 	c.req.attach = fmode & HB_FMODE_WRITE ? HB_ATTACH_PROC_FILE : 0;
