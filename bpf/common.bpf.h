@@ -30,6 +30,14 @@ const volatile __u32 hb_fs_mode = 0;
  */
 const volatile __u32 hb_net_possible = ~0u;
 
+/*
+ * Set before load: this object holds one sandbox, hb_sandbox_id (a run's
+ * own). The verifier then drops the code that finds one among many. An
+ * object that serves many tests hb_sandbox_id (0) at run time instead:
+ * its states prune better with both ways verified.
+ */
+const volatile bool hb_one_sandbox = false;
+
 /* The net bits of @p that select rule lookups (hb_net_possible's). */
 static __always_inline __u32 hb_net_bits(const struct hb_policy *p)
 {
@@ -335,8 +343,8 @@ static __always_inline int hb_first_level(void)
 	__u64 id = hb_sandbox_id;
 	__u32 lo = hb_level_lo, hi = hb_level_hi, from, levels;
 
-	if (id) /* one sandbox, at lo: hb_enforce looks its policy up */
-		return bpf_get_current_ancestor_cgroup_id(lo) == id ? (int)lo : -1;
+	if (hb_one_sandbox || id) /* at lo: hb_enforce looks its policy up */
+		return id && bpf_get_current_ancestor_cgroup_id(lo) == id ? (int)lo : -1;
 	if (lo >= hi || lo >= HB_MAX_LEVELS)
 		return -1;
 	levels = hb_policy_levels() >> lo;

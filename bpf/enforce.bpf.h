@@ -208,11 +208,12 @@ static long hb_nest_cb(__u32 i, void *data)
 
 /*
  * The verdict of the sandbox enclosing the task. bpf_loop() only finds
- * it (a tiny body for the verifier); the decision runs once, inline, with
- * @hook a constant so that only that hook's code is there to verify. A
- * loaded instance holds sandboxes that do not nest (each `run` loads its
- * own), so a task under two of one instance's sandboxes is a state this
- * code does not handle: it fails closed.
+ * it where more levels are marked (a tiny body for the verifier); the
+ * decision runs once, inline, with @hook a constant so that only that
+ * hook's code is there to verify. A loaded instance holds sandboxes that
+ * do not nest (each `run` loads its own), so a task under two of one
+ * instance's sandboxes is a state this code does not handle: it fails
+ * closed.
  */
 static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 {
@@ -224,8 +225,12 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 
 	if (first < 0 || (__u32)first >= hi)
 		return 0;
-	if (hb_sandbox_id) { /* a run's own object: one sandbox, found already */
-		nest.id = hb_sandbox_id;
+	/*
+	 * No marked level below the first: the sandbox there is the only
+	 * one (always so in a run's own object, whose id is known).
+	 */
+	if (hb_one_sandbox || (__u32)first + 1 >= hi || !(hb_policy_levels() >> (first + 1))) {
+		nest.id = hb_sandbox_id ?: bpf_get_current_ancestor_cgroup_id(first);
 		nest.count = 1;
 	} else {
 		bpf_loop(hi - first, hb_nest_cb, &nest, 0);

@@ -108,6 +108,12 @@ static void set_unix_attach(struct hermetic *skel, const struct hb_tiers *t)
 	bpf_program__set_expected_attach_type(skel->progs.hb_cg_unix_sendmsg, t->unix_sendmsg);
 }
 
+/* A run's own object holds its one sandbox; the agent's serves many. */
+static bool one_sandbox(const struct hb_sandbox_config *cfg)
+{
+	return !cfg->follow_cgroups;
+}
+
 /*
  * Which programs a configuration needs, as the guards' rows say; the
  * rest are not even loaded.
@@ -133,8 +139,9 @@ static int select_programs(struct hermetic *skel,
 		set_unix_attach(skel, t);
 	skel->rodata->hb_tier_b = net_b;
 	skel->rodata->hb_fs_mode = fs ? p->fs : 0;
+	skel->rodata->hb_one_sandbox = one_sandbox(cfg);
 	/* A run's own object: its one policy's rules; the agent's: any. */
-	skel->rodata->hb_net_possible = cfg->follow_cgroups ? ~0u : p->net;
+	skel->rodata->hb_net_possible = one_sandbox(cfg) ? p->net : ~0u;
 	return select_variants(skel);
 }
 
@@ -164,7 +171,7 @@ static int size_maps(struct hermetic *skel, const struct hb_sandbox_config *cfg)
 	};
 	int err = 0;
 
-	for (size_t i = 0; !cfg->follow_cgroups && !err && i < sizeof(maps) / sizeof(maps[0]); i++)
+	for (size_t i = 0; one_sandbox(cfg) && !err && i < sizeof(maps) / sizeof(maps[0]); i++)
 		if (!maps[i].used)
 			err = bpf_map__set_max_entries(maps[i].map, 1);
 	if (err)
