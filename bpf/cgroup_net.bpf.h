@@ -479,9 +479,9 @@ static long hb_skb_level_cb(__u32 i, void *data)
 /*
  * The policy of the sandbox whose socket sent or receives @skb, found
  * through the socket's cgroup's ancestors (no task is at hand here), and
- * its level in @level. One `run` (hb_one_sandbox) looks at its one level;
- * an object that serves many cgroups (the agent in tier B) at the levels
- * hb_levels marks, as the task's hooks do (hb_find_level).
+ * its level in @level. One `run` (hb_holds_one_sandbox()) looks at its
+ * one level; an object that serves many cgroups (the agent in tier B) at
+ * the levels hb_levels marks, as the task's hooks do (hb_find_level).
  */
 static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __u64 *id,
 						       __u32 *level)
@@ -490,7 +490,7 @@ static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __
 	__u32 hi = hb_level_hi, from;
 
 	*level = hb_level_lo;
-	if (hb_one_sandbox || hb_sandbox_id) {
+	if (hb_holds_one_sandbox()) {
 		*id = bpf_skb_ancestor_cgroup_id(skb, hb_level_lo);
 		if (*id != hb_sandbox_id)
 			return NULL;

@@ -32,9 +32,8 @@ const volatile __u32 hb_net_possible = ~0u;
 
 /*
  * Set before load: this object holds one sandbox, hb_sandbox_id (a run's
- * own). The verifier then drops the code that finds one among many. An
- * object that serves many tests hb_sandbox_id (0) at run time instead:
- * its states prune better with both ways verified.
+ * own). The verifier then drops the code that finds one among many.
+ * Asked through hb_holds_one_sandbox().
  */
 const volatile bool hb_one_sandbox = false;
 
@@ -224,6 +223,17 @@ __u32 hb_level_lo;
 __u32 hb_level_hi;
 __u64 hb_sandbox_id;
 
+/*
+ * Whether this object holds one sandbox, hb_sandbox_id: known before load
+ * in a run's own object; an object that serves many tests hb_sandbox_id
+ * (0 there) at run time instead, as its states prune better with both
+ * ways verified (a constant cost the agent's 17 % more instructions).
+ */
+static __always_inline bool hb_holds_one_sandbox(void)
+{
+	return hb_one_sandbox || hb_sandbox_id;
+}
+
 /* What a hook knows beyond the request: for lookups and the event. */
 struct hb_ctx {
 	struct hb_req req;
@@ -343,7 +353,7 @@ static __always_inline int hb_first_level(void)
 	__u64 id = hb_sandbox_id;
 	__u32 lo = hb_level_lo, hi = hb_level_hi, from, levels;
 
-	if (hb_one_sandbox || id) /* at lo: hb_enforce looks its policy up */
+	if (hb_holds_one_sandbox()) /* at lo: hb_enforce looks its policy up */
 		return id && bpf_get_current_ancestor_cgroup_id(lo) == id ? (int)lo : -1;
 	if (lo >= hi || lo >= HB_MAX_LEVELS)
 		return -1;

@@ -73,7 +73,7 @@ static __always_inline struct hb_event *hb_event_take(__u64 sandbox_id,
 		return NULL;
 	}
 	/* A shared object's sandbox may have a ring; a run's own object has one. */
-	if (!hb_sandbox_id && p->ring) {
+	if (!hb_holds_one_sandbox() && p->ring) {
 		__u32 slot = p->ring - 1;
 
 		ring = bpf_map_lookup_elem(&hb_event_rings, &slot);
