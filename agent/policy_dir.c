@@ -224,10 +224,7 @@ int hb_policy_dir_read(const char *dir, enum hb_tier tier, struct hb_policy_set 
 	for (int i = 0; !err && i < n; i++) {
 		struct hb_agent_policy *p = &set->v[set->n++];
 
-		if (hb_run_args_init(&p->args, 0)) {
-			err = -ENOMEM;
-			break;
-		}
+		hb_run_args_init(&p->args);
 		if (hb_path_join(p->file, sizeof(p->file), dir, names[i]->d_name)) {
 			err = -ENAMETOOLONG;
 			break;

@@ -185,9 +185,7 @@ int hb_policy_args_parse(int argc, char **argv, struct hb_policy_args *p)
 			break;
 	if (p->op > HB_POLICY_CHECK)
 		return misuse("policy", "unknown operation ", argv[1]);
-	err = hb_run_args_init(&p->args, 0);
-	if (err)
-		return err;
+	hb_run_args_init(&p->args);
 	snprintf(cmd, sizeof(cmd), "policy %s", op_names[p->op]);
 	err = parse_ops(argc - 1, argv + 1, p, cmd);
 	if (err)

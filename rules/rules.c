@@ -5,22 +5,28 @@
 #include <string.h>
 #include "rules.h"
 
-int hb_rules_init(struct hb_rules *r, size_t cap)
+void hb_rules_init(struct hb_rules *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->event_rate = HB_EVENT_RATE_DEFAULT;
-	r->ip_rules = calloc(cap, sizeof(*r->ip_rules));
-	r->bind_rules = calloc(cap, sizeof(*r->bind_rules));
-	r->domains = calloc(cap, sizeof(*r->domains));
-	r->unix_paths = calloc(cap, sizeof(*r->unix_paths));
-	r->exec_paths = calloc(cap, sizeof(*r->exec_paths));
-	r->write_paths = calloc(cap, sizeof(*r->write_paths));
-	r->read_paths = calloc(cap, sizeof(*r->read_paths));
-	if (!r->ip_rules || !r->bind_rules || !r->domains || !r->unix_paths || !r->exec_paths ||
-	    !r->write_paths || !r->read_paths) {
-		hb_rules_free(r);
+}
+
+/*
+ * A list of n entries is full when n is 0 or a power of two, and then
+ * grows to 2n: no capacity to keep, and a count lowered later still
+ * leaves room for the next.
+ */
+int hb_rules_room(void *list, size_t n, size_t size)
+{
+	void *v, *more;
+
+	if (n & (n - 1))
+		return 0;
+	memcpy(&v, list, sizeof(v));
+	more = reallocarray(v, n ? 2 * n : 1, size);
+	if (!more)
 		return -ENOMEM;
-	}
+	memcpy(list, &more, sizeof(more));
 	return 0;
 }
 

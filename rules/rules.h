@@ -55,8 +55,16 @@ struct hb_rules {
 	size_t n_origins;
 };
 
-/* Empty rules with room for @cap of each list. Returns 0 or -ENOMEM. */
-int hb_rules_init(struct hb_rules *r, size_t cap);
+/* Empty rules; each list is allocated when its first entry comes. */
+void hb_rules_init(struct hb_rules *r);
+
+/*
+ * Room in the list *@list, of @n entries of @size bytes, for one more:
+ * grown as entries come, as most runs have none (a start that allocated
+ * room for every flag paid for zeroing it). 0 or -ENOMEM.
+ */
+int hb_rules_room(void *list, size_t n, size_t size);
+#define HB_RULES_ROOM(list, n) hb_rules_room(&(list), (n), sizeof(*(list)))
 
 void hb_rules_free(struct hb_rules *r);
 

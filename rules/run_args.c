@@ -261,6 +261,13 @@ static int misuse(const char *fmt, const char *a1, const char *a2)
 	return hb_misuse("run", "%s", msg);
 }
 
+/* A list could not grow: said, as every refusal of an argument is. */
+static int no_room(const char *flag)
+{
+	hb_log("--%s: %s", flag, strerror(ENOMEM));
+	return -ENOMEM;
+}
+
 static int too_many(const char *flag, unsigned int max)
 {
 	char n[16];
@@ -316,6 +323,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		/* Each rule is an entry of a fixed-size map: say so before loading. */
 		if (a->rules.n_ip_rules >= HB_MAX_NET_RULES)
 			return too_many("--allow-ip", HB_MAX_NET_RULES);
+		if (HB_RULES_ROOM(a->rules.ip_rules, a->rules.n_ip_rules))
+			return no_room(name);
 		if (hb_ip_rule_parse(optarg, &a->rules.ip_rules[a->rules.n_ip_rules], why, sizeof(why)))
 			return misuse("--allow-ip %s: %s", optarg, why);
 		a->rules.n_ip_rules++;
@@ -323,6 +332,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	case OPT_ALLOW_BIND:
 		if (a->rules.n_bind_rules >= HB_MAX_BIND_RULES)
 			return too_many("--allow-bind", HB_MAX_BIND_RULES);
+		if (HB_RULES_ROOM(a->rules.bind_rules, a->rules.n_bind_rules))
+			return no_room(name);
 		if (hb_bind_rule_parse(optarg, &a->rules.bind_rules[a->rules.n_bind_rules], why,
 				       sizeof(why)))
 			return misuse("--allow-bind %s: %s", optarg, why);
@@ -332,6 +343,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		if (!hb_domain_valid(optarg))
 			return misuse("--allow-domain %s: %s", optarg,
 				      "expected a domain name such as example.com");
+		if (HB_RULES_ROOM(a->rules.domains, a->rules.n_domains))
+			return no_room(name);
 		a->rules.domains[a->rules.n_domains++] = optarg;
 		break;
 	case OPT_ALLOW_UNIX:
@@ -340,6 +353,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 				      "expected the absolute path of a unix socket");
 		if (a->rules.n_unix_paths >= HB_MAX_UNIX_RULES)
 			return too_many("--allow-unix", HB_MAX_UNIX_RULES);
+		if (HB_RULES_ROOM(a->rules.unix_paths, a->rules.n_unix_paths))
+			return no_room(name);
 		a->rules.unix_paths[a->rules.n_unix_paths++] = optarg;
 		break;
 	case OPT_NO_SUBPROCESS:
@@ -351,6 +366,8 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 				      "expected the absolute path of an executable");
 		if (a->rules.n_exec_paths >= HB_MAX_EXEC_RULES)
 			return too_many("--allow-exec", HB_MAX_EXEC_RULES);
+		if (HB_RULES_ROOM(a->rules.exec_paths, a->rules.n_exec_paths))
+			return no_room(name);
 		a->rules.exec_paths[a->rules.n_exec_paths++] = optarg;
 		a->rules.guards |= HB_GUARD_EXEC;
 		return 0;
@@ -391,11 +408,15 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 		}
 		return 0;
 	case OPT_ALLOW_WRITE:
+		if (HB_RULES_ROOM(a->rules.write_paths, a->rules.n_write_paths))
+			return no_room(name);
 		a->rules.write_paths[a->rules.n_write_paths++] = optarg;
 		a->rules.guards |= HB_GUARD_FS;
 		a->rules.fs |= HB_FS_READONLY;
 		return 0;
 	case OPT_ALLOW_READ:
+		if (HB_RULES_ROOM(a->rules.read_paths, a->rules.n_read_paths))
+			return no_room(name);
 		a->rules.read_paths[a->rules.n_read_paths++] = optarg;
 		a->rules.guards |= HB_GUARD_FS;
 		a->rules.fs |= HB_FS_READONLY;
@@ -472,20 +493,17 @@ static int parse_option(int c, const char *name, struct hb_run_args *a, char **a
 	return 0;
 }
 
-int hb_run_args_init(struct hb_run_args *a, size_t n_words)
+void hb_run_args_init(struct hb_run_args *a)
 {
 	memset(a, 0, sizeof(*a));
-	/* No flag can appear more often than argv has words, and policy files lines. */
-	return hb_rules_init(&a->rules, n_words + HB_POLICY_MAX_ENTRIES);
+	hb_rules_init(&a->rules);
 }
 
 int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a)
 {
 	int c, err, idx;
 
-	err = hb_run_args_init(a, (size_t)argc);
-	if (err)
-		return err;
+	hb_run_args_init(a);
 	optind = 0; /* glibc: full re-initialisation, so this can run twice */
 	opterr = 0;
 	while ((idx = -1, c = getopt_long(argc, argv, "+:hv", options, &idx)) != -1) {

@@ -42,11 +42,8 @@ struct hb_run_args {
  */
 int hb_run_args_parse(int argc, char **argv, struct hb_run_args *a);
 
-/*
- * Empty arguments with room for @n_words options and the policy files'
- * entries, as parsing starts from. Returns 0 or -ENOMEM.
- */
-int hb_run_args_init(struct hb_run_args *a, size_t n_words);
+/* Empty arguments, as parsing starts from. */
+void hb_run_args_init(struct hb_run_args *a);
 
 void hb_run_args_free(struct hb_run_args *a);
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "capture.h"
@@ -280,6 +281,52 @@ static void trace_outputs(void **state)
 }
 
 /* A rule map's size is a limit said at parse time, before anything loads. */
+/* Each list grows as its flags come, and keeps them in order. */
+static void lists_grow_as_entries_come(void **state)
+{
+	enum { N = 37 };
+	static char paths[N][16], *argv[4 * N + 2];
+	struct hb_run_args a;
+	const char **list = NULL;
+	int n = 0;
+
+	(void)state;
+	argv[n++] = "run";
+	for (int i = 0; i < N; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "/w/%d", i);
+		argv[n++] = "--allow-write";
+		argv[n++] = paths[i];
+		argv[n++] = "--allow-unix";
+		argv[n++] = paths[i];
+	}
+	argv[n++] = "true";
+	argv[n] = NULL;
+	assert_int_equal(hb_run_args_parse(n, argv, &a), 0);
+	assert_int_equal(a.rules.n_write_paths, N);
+	assert_int_equal(a.rules.n_unix_paths, N);
+	for (int i = 0; i < N; i++) {
+		assert_string_equal(a.rules.write_paths[i], paths[i]);
+		assert_string_equal(a.rules.unix_paths[i], paths[i]);
+	}
+	/* No flag of a kind: no list of it. */
+	assert_null(a.rules.ip_rules);
+	assert_null(a.rules.domains);
+	hb_run_args_free(&a);
+
+	/* A count lowered (a caller dropping entries) still finds room. */
+	for (size_t i = 0; i < 9; i++) {
+		assert_int_equal(HB_RULES_ROOM(list, i), 0);
+		list[i] = paths[i];
+	}
+	for (size_t i = 3; i < 20; i++) { /* 9 entries, lowered to 3 */
+		assert_int_equal(HB_RULES_ROOM(list, i), 0);
+		list[i] = paths[17 + i];
+	}
+	for (size_t i = 0; i < 20; i++)
+		assert_string_equal(list[i], paths[i < 3 ? i : 17 + i]);
+	free(list);
+}
+
 static void rule_limits(void **state)
 {
 	enum { N = 2 * HB_MAX_NET_RULES + 4 };
@@ -369,6 +416,7 @@ int main(void)
 		cmocka_unit_test(refused_flags),
 		cmocka_unit_test(trace_outputs),
 		cmocka_unit_test(rule_limits),
+		cmocka_unit_test(lists_grow_as_entries_come),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
