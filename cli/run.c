@@ -27,6 +27,7 @@
 #include "gc.h"
 #include "launch.h"
 #include "log.h"
+#include "obj.h"
 #include "output_file.h"
 #include "run.h"
 #include "run_args.h"
@@ -449,6 +450,8 @@ static int finish(struct run *r, const struct hb_run_args *a, pid_t child)
 	status = hb_run_report(&r->rs, a, r->sb.cg.id,
 			       hb_sandbox_stats(&r->sb, &st) ? NULL : &st, wstatus, status);
 	hb_sandbox_close(&r->sb);
+	/* Off the command's time: the first cold run of a boot keeps the kernel's types. */
+	hb_obj_keep_core_btf();
 	hb_debug("done");
 	return status;
 }

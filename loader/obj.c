@@ -10,6 +10,7 @@
 #include <zlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "core_btf.h"
 #include "guard.h"
 #include "log.h"
 #include "obj.h"
@@ -179,12 +180,22 @@ static int size_maps(struct hermetic *skel, const struct hb_sandbox_config *cfg)
 	return err;
 }
 
-static int open_object(struct hermetic **skel)
+/* This process loaded a sandbox's object against the kernel's whole BTF. */
+static bool scanned_kernel_btf;
+
+/*
+ * @cached: against this boot's kept types (core_btf.h) if there are
+ * some, else the kernel's whole BTF; in @path, which one.
+ */
+static int open_object(struct hermetic **skel, bool cached, char *path, size_t len)
 {
 	/* -vv: the verifier's statistics for every program, in libbpf's log. */
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .kernel_log_level = hb_verbosity >= 2 ? 4 : 0);
 	int err;
 
+	opts.btf_custom_path = cached ? hb_core_btf_cached(hb_obj_crc32(), path, len) : NULL;
+	if (!opts.btf_custom_path)
+		path[0] = '\0';
 	*skel = hermetic__open_opts(&opts);
 	if (!*skel) {
 		err = -errno;
@@ -194,12 +205,23 @@ static int open_object(struct hermetic **skel)
 	return 0;
 }
 
-static int load_object(struct hermetic *skel)
+/*
+ * @btf_path: the kept types the object was opened against, or "". A
+ * failure there that another BTF could change is left for the caller to
+ * say, once it tried the kernel's whole BTF; EPERM (the kernel refuses
+ * the programs themselves: no trampolines) is said at once.
+ */
+static int load_object(struct hermetic *skel, const char *btf_path)
 {
 	int err;
 
 	hb_debug("loading the BPF programs");
 	err = hermetic__load(skel);
+	if (err && btf_path[0] && err != -EPERM) {
+		hb_debug("cannot load the BPF programs against %s: %s; again against the "
+			 "kernel's whole BTF", btf_path, strerror(-err));
+		return err;
+	}
 	if (err) {
 		hb_log("cannot load the BPF programs: %s", strerror(-err));
 		hb_hint("run with -v to see the verifier's log");
@@ -211,21 +233,56 @@ static int load_object(struct hermetic *skel)
 
 int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 {
-	return open_object(skel) ?: select_programs(*skel, cfg) ?: size_maps(*skel, cfg);
+	char path[HB_CORE_BTF_PATH_MAX];
+
+	return open_object(skel, false, path, sizeof(path)) ?: select_programs(*skel, cfg) ?:
+	       size_maps(*skel, cfg);
 }
 
 int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 {
-	return hb_obj_open(skel, cfg) ?: load_object(*skel);
+	char path[HB_CORE_BTF_PATH_MAX];
+	int err = open_object(skel, true, path, sizeof(path)) ?: select_programs(*skel, cfg) ?:
+		  size_maps(*skel, cfg);
+
+	if (err)
+		return err;
+	err = load_object(*skel, path);
+	/* Kept types the load could not use: gone, and the whole BTF instead. */
+	if (err && path[0] && err != -EPERM) {
+		hermetic__destroy(*skel);
+		*skel = NULL;
+		hb_core_btf_drop(path);
+		path[0] = '\0';
+		err = hb_obj_open(skel, cfg) ?: load_object(*skel, path);
+	}
+	scanned_kernel_btf |= !err && !path[0];
+	return err;
+}
+
+void hb_obj_keep_core_btf(void)
+{
+	size_t sz;
+	const void *elf = hermetic__elf_bytes(&sz);
+
+	if (scanned_kernel_btf)
+		hb_core_btf_make(elf, sz, hb_obj_crc32());
 }
 
 /* Here only: each file that reads the object's bytes holds a copy of them. */
 unsigned long hb_obj_crc32(void)
 {
+	static unsigned long sum;
+	static bool known;
 	size_t sz;
-	const void *elf = hermetic__elf_bytes(&sz);
+	const void *elf;
 
-	return crc32(0L, elf, sz);
+	if (!known) { /* 1.8 MB: once a process */
+		elf = hermetic__elf_bytes(&sz);
+		sum = crc32(0L, elf, sz);
+		known = true;
+	}
+	return sum;
 }
 
 static bool is_cgroup_prog(const struct bpf_program *prog)
@@ -244,7 +301,8 @@ static bool is_cgroup_prog(const struct bpf_program *prog)
 int hb_obj_load_tier_b_set(struct hermetic **skel, const struct hb_tiers *t, __u32 level)
 {
 	struct bpf_program *prog;
-	int err = open_object(skel);
+	char path[HB_CORE_BTF_PATH_MAX];
+	int err = open_object(skel, false, path, sizeof(path));
 
 	if (err)
 		return err;
@@ -257,7 +315,7 @@ int hb_obj_load_tier_b_set(struct hermetic **skel, const struct hb_tiers *t, __u
 	(*skel)->bss->hb_sandbox_id = 0;
 	(*skel)->bss->hb_level_lo = level;
 	(*skel)->bss->hb_level_hi = level + 1;
-	return load_object(*skel);
+	return load_object(*skel, path);
 }
 
 int hb_obj_attach(struct hermetic *skel, int cg_fd)

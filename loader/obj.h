@@ -60,6 +60,12 @@ int hb_obj_each_prog(const struct hb_sandbox_config *cfg,
 unsigned long hb_obj_crc32(void);
 
 /*
+ * After this process loaded an object against the kernel's whole BTF:
+ * the types it used, kept for the boot's next cold runs (core_btf.h).
+ */
+void hb_obj_keep_core_btf(void);
+
+/*
  * Loads every cgroup program, for tier B sandboxes whose cgroups sit at
  * @level (tierb_progs.h): full-size maps, policies looked up by the
  * sandbox's cgroup id. Failure as hb_obj_load().

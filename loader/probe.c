@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "boot_cache.h"
 #include "log.h"
 #include "landlock.h"
 #include "lsm_list.h"
@@ -214,20 +215,7 @@ int hb_probe_attach_type(int type)
  * kernel's BTF costs a cold run ~90 ms natively (more under emulation):
  * the answer is kept for this boot, in a file only root can have written.
  */
-#define HOOKS_CACHE_DIR "/run/hermetic-bpf"
-#define HOOKS_CACHE HOOKS_CACHE_DIR "/lsm-hooks"
-#define BOOT_ID "/proc/sys/kernel/random/boot_id"
-
-static bool read_boot_id(char id[64])
-{
-	FILE *f = fopen(BOOT_ID, "re");
-	bool ok = f && fgets(id, 64, f);
-
-	if (f)
-		fclose(f);
-	id[ok ? strcspn(id, "\n") : 0] = '\0';
-	return ok && id[0];
-}
+#define HOOKS_CACHE HB_BOOT_CACHE_DIR "/lsm-hooks"
 
 /* 0 with every hook of @hooks found in this boot's cache, else -ENOENT. */
 static int cached_hooks(const char *boot, const char *const hooks[], int nargs[], size_t n)
@@ -239,7 +227,7 @@ static int cached_hooks(const char *boot, const char *const hooks[], int nargs[]
 
 	if (fd < 0)
 		return -ENOENT;
-	if (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & 022) || !(f = fdopen(fd, "r"))) {
+	if (fstat(fd, &st) || !hb_boot_cache_trusted(&st) || !(f = fdopen(fd, "r"))) {
 		close(fd);
 		return -ENOENT;
 	}
@@ -270,7 +258,7 @@ static void cache_hooks(const char *boot, const char *const hooks[], const int n
 	FILE *f;
 	int fd;
 
-	if (mkdir(HOOKS_CACHE_DIR, 0755) && errno != EEXIST)
+	if (hb_boot_cache_dir())
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.%d", HOOKS_CACHE, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -293,7 +281,7 @@ int hb_probe_lsm_hooks(const char *const hooks[], int nargs[], size_t n)
 {
 	struct btf *btf;
 	char name[128], boot[64];
-	bool booted = read_boot_id(boot);
+	bool booted = hb_boot_id(boot);
 
 	if (booted && !cached_hooks(boot, hooks, nargs, n)) {
 		hb_debug("the kernel's LSM hooks: as found earlier in this boot");

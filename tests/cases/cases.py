@@ -789,6 +789,59 @@ def lsm_hook_shapes_kept_for_the_boot():
             os.unlink(cache)
 
 
+@case("tierA")
+def kernel_types_kept_for_the_boot():
+    # libbpf relocates the programs by scanning the kernel's whole BTF once
+    # per type they read. The first cold run of a boot keeps the types its
+    # object uses (bpftool gen min_core_btf) in /run/hermetic-bpf; the
+    # next cold runs relocate against that file, and deny and allow as
+    # before. Another user's file, or one the load cannot use, is not
+    # trusted: the whole BTF again (spec/probe.md).
+    made = "the kernel's types: kept what the programs use"
+    kept = "the kernel's types: as kept earlier in this boot"
+    acts = [f"connect 127.0.0.1 {TCP4.port}", "connect 192.0.2.1 80",
+            f"sendto 127.0.0.1 {UDP4.port}", "sendto 192.0.2.1 9"]
+    want = ["ok", "EPERM", "ok", "EPERM"]
+    if not os.path.exists("/usr/sbin/bpftool"):
+        raise Fail("the guest has no /usr/sbin/bpftool (tests/vm/mkinitramfs copies it)")
+    cache = "/run/hermetic-bpf"
+    for f in os.listdir(cache) if os.path.isdir(cache) else []:
+        if f.startswith("core-"):
+            os.unlink(os.path.join(cache, f))
+    got, p = tokens(["-v", "--allow-localhost"], *acts)
+    expect_tokens(got, want, "the run that scans the whole BTF")
+    expect(made in p.stderr and kept not in p.stderr, f"it keeps the types: {p.stderr!r}")
+    files = [f for f in os.listdir(cache) if f.startswith("core-")]
+    expect_eq(len(files), 1, f"one file, no leftovers: {files}")
+    path = os.path.join(cache, files[0])
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        expect(f.read().strip() in files[0], f"keyed by this boot: {files[0]}")
+    st = os.stat(path)
+    expect(st.st_uid == 0 and not st.st_mode & 0o022, f"root's, not writable by others: {st}")
+    expect(st.st_size < os.stat("/sys/kernel/btf/vmlinux").st_size // 20,
+           f"a small part of the kernel's BTF: {st.st_size} bytes")
+    got, p = tokens(["-v", "--allow-localhost"], *acts)
+    expect_tokens(got, want, "a run on the kept types")
+    expect(kept in p.stderr and made not in p.stderr, f"the next run uses them: {p.stderr!r}")
+    with open(path, "rb") as f:
+        good = f.read()
+    # Writable by others: not used, and not replaced by this run either.
+    os.chmod(path, 0o666)
+    got, p = tokens(["-v", "--allow-localhost"], *acts)
+    expect_tokens(got, want, "a run beside another user's file")
+    expect(kept not in p.stderr and "not root's alone" in p.stderr, f"not used: {p.stderr!r}")
+    # Root's but unusable (garbage, or another kernel's): the load fails
+    # against it, the file goes, and the run loads against the whole BTF.
+    os.chmod(path, 0o644)
+    with open(path, "wb") as f:
+        f.write(b"\x9f\xeb\x01\x00" + bytes(60))
+    got, p = tokens(["-v", "--allow-localhost"], *acts)
+    expect_tokens(got, want, "a run past an unusable file")
+    expect("again against the kernel's whole BTF" in p.stderr, f"says so: {p.stderr!r}")
+    with open(path, "rb") as f:
+        expect_eq(f.read(), good, "the whole-BTF load kept the types anew")
+
+
 # --- a kernel booted without bpf in lsm= ---------------------------------
 
 @case("refusal")
