@@ -78,12 +78,9 @@ static int run_bpftool(const char *out, const char *obj)
 	char *const envp[] = { NULL };
 	posix_spawn_file_actions_t fa;
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	struct stat st;
 	int status, err;
 	pid_t pid;
 
-	if (stat(BPFTOOL, &st) || !S_ISREG(st.st_mode) || !hb_boot_cache_trusted(&st))
-		return -ENOENT;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -112,8 +109,14 @@ void hb_core_btf_make(const void *elf, size_t size, unsigned long sum)
 	struct stat st;
 	int fd, err;
 
-	if (geteuid() || cache_path(sum, path, sizeof(path)) || !lstat(path, &st) ||
-	    hb_boot_cache_dir())
+	if (geteuid() || cache_path(sum, path, sizeof(path)) || !lstat(path, &st))
+		return;
+	if (stat(BPFTOOL, &st) || !S_ISREG(st.st_mode) || !hb_boot_cache_trusted(&st)) {
+		hb_debug("the kernel's types: not kept for the next cold run (no " BPFTOOL
+			 " of root's)");
+		return;
+	}
+	if (hb_boot_cache_dir())
 		return;
 	snprintf(obj, sizeof(obj), "%s.%d.o", path, (int)getpid());
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
@@ -132,7 +135,8 @@ void hb_core_btf_make(const void *elf, size_t size, unsigned long sum)
 	if (err) {
 		unlink(tmp);
 		hb_debug("the kernel's types: not kept for the next cold run (%s)",
-			 err == -ENOENT ? "no " BPFTOOL " of root's" : strerror(-err));
+			 err == -EPROTO ? "bpftool failed" :
+			 err == -ETIMEDOUT ? "bpftool took too long" : strerror(-err));
 		return;
 	}
 	hb_debug("the kernel's types: kept what the programs use for this boot's next cold "
