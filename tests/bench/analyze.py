@@ -325,7 +325,11 @@ AGENT_NOTES = (
 START_NOTES = ("² hermetic-bpf's own exec, set-up before its first `-v` line, and exit.\n"
                "³ After `run` exited, until no hermetic-bpf program was loaded any more "
                "(polled every 50 ms, so 0 means already gone): detaching left to a child "
-               "process. Not in \"time\".")
+               "process. Not in \"time\".\n"
+               "Cold runs: after the boot's first cold run, each relocates its programs "
+               "against the kernel's types that run kept (bpftool being in the guest; "
+               "spec/probe.md, \"The kernel's types, kept for the boot\"); the first "
+               "also keeps them, in its cleanup. The median is over the rounds.")
 
 
 def start_table(b):
