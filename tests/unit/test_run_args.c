@@ -285,7 +285,7 @@ static void trace_outputs(void **state)
 static void lists_grow_as_entries_come(void **state)
 {
 	enum { N = 37 };
-	static char paths[N][16], *argv[4 * N + 2];
+	static char paths[N][16], *argv[4 * N + 3]; /* "run", the flags, "true", NULL */
 	struct hb_run_args a;
 	const char **list = NULL;
 	int n = 0;
