@@ -206,10 +206,19 @@ static int open_object(struct hermetic **skel, bool cached, char *path, size_t l
 }
 
 /*
+ * Whether a load's failure may be the kept types' (@btf_path, or "" for
+ * the kernel's whole BTF): any but EPERM, the kernel refusing the
+ * programs themselves (no trampolines), which no BTF changes.
+ */
+static bool kept_types_may_fail(int err, const char *btf_path)
+{
+	return err && btf_path[0] && err != -EPERM;
+}
+
+/*
  * @btf_path: the kept types the object was opened against, or "". A
- * failure there that another BTF could change is left for the caller to
- * say, once it tried the kernel's whole BTF; EPERM (the kernel refuses
- * the programs themselves: no trampolines) is said at once.
+ * failure they may explain is left for the caller to say, once it tried
+ * the kernel's whole BTF.
  */
 static int load_object(struct hermetic *skel, const char *btf_path)
 {
@@ -217,7 +226,7 @@ static int load_object(struct hermetic *skel, const char *btf_path)
 
 	hb_debug("loading the BPF programs");
 	err = hermetic__load(skel);
-	if (err && btf_path[0] && err != -EPERM) {
+	if (kept_types_may_fail(err, btf_path)) {
 		hb_debug("cannot load the BPF programs against %s: %s; again against the "
 			 "kernel's whole BTF", btf_path, strerror(-err));
 		return err;
@@ -231,30 +240,35 @@ static int load_object(struct hermetic *skel, const char *btf_path)
 	return 0;
 }
 
+/* Opened for @cfg's sandbox, as open_object() says for @cached and @path. */
+static int open_for(struct hermetic **skel, const struct hb_sandbox_config *cfg, bool cached,
+		    char path[HB_CORE_BTF_PATH_MAX])
+{
+	return open_object(skel, cached, path, HB_CORE_BTF_PATH_MAX) ?:
+	       select_programs(*skel, cfg) ?: size_maps(*skel, cfg);
+}
+
 int hb_obj_open(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 {
 	char path[HB_CORE_BTF_PATH_MAX];
 
-	return open_object(skel, false, path, sizeof(path)) ?: select_programs(*skel, cfg) ?:
-	       size_maps(*skel, cfg);
+	return open_for(skel, cfg, false, path);
 }
 
 int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 {
 	char path[HB_CORE_BTF_PATH_MAX];
-	int err = open_object(skel, true, path, sizeof(path)) ?: select_programs(*skel, cfg) ?:
-		  size_maps(*skel, cfg);
+	int err = open_for(skel, cfg, true, path);
 
 	if (err)
 		return err;
 	err = load_object(*skel, path);
 	/* Kept types the load could not use: gone, and the whole BTF instead. */
-	if (err && path[0] && err != -EPERM) {
+	if (kept_types_may_fail(err, path)) {
 		hermetic__destroy(*skel);
 		*skel = NULL;
 		hb_core_btf_drop(path);
-		path[0] = '\0';
-		err = hb_obj_open(skel, cfg) ?: load_object(*skel, path);
+		err = open_for(skel, cfg, false, path) ?: load_object(*skel, path);
 	}
 	scanned_kernel_btf |= !err && !path[0];
 	return err;
@@ -262,11 +276,13 @@ int hb_obj_load(struct hermetic **skel, const struct hb_sandbox_config *cfg)
 
 void hb_obj_keep_core_btf(void)
 {
+	const void *elf;
 	size_t sz;
-	const void *elf = hermetic__elf_bytes(&sz);
 
-	if (scanned_kernel_btf)
-		hb_core_btf_make(elf, sz, hb_obj_crc32());
+	if (!scanned_kernel_btf)
+		return;
+	elf = hermetic__elf_bytes(&sz);
+	hb_core_btf_make(elf, sz, hb_obj_crc32());
 }
 
 /* Here only: each file that reads the object's bytes holds a copy of them. */

@@ -280,7 +280,6 @@ static void trace_outputs(void **state)
 	assert_int_equal(PARSE(&a, "--fail-on-block=2x", "true"), -EINVAL);
 }
 
-/* A rule map's size is a limit said at parse time, before anything loads. */
 /* Each list grows as its flags come, and keeps them in order. */
 static void lists_grow_as_entries_come(void **state)
 {
@@ -327,6 +326,7 @@ static void lists_grow_as_entries_come(void **state)
 	free(list);
 }
 
+/* A rule map's size is a limit said at parse time, before anything loads. */
 static void rule_limits(void **state)
 {
 	enum { N = 2 * HB_MAX_NET_RULES + 4 };
