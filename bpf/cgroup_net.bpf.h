@@ -133,7 +133,7 @@ static __always_inline int hb_cg_addr_judge(struct bpf_sock_addr *ctx, __u16 hoo
 /*
  * Every task on the host passes here when the agent's tier B programs sit
  * at the cgroup2 root: the outside test comes first, and the request is
- * built only past it (hb_skip() says why).
+ * built only past it (HB_LSM_IF() says why).
  */
 static __always_inline int hb_cg_addr(struct bpf_sock_addr *ctx, __u16 hook,
 				      bool v6)

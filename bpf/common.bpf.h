@@ -60,14 +60,11 @@ struct {
  * of an object that serves many cgroups look at those levels only. Bits
  * stay set while the object lives: a stale one costs a lookup, never a
  * sandbox. Mapped in user space, where writers OR their bit atomically.
+ * A global in a section of its own, which libbpf makes a map of its own
+ * (mapped, and pinned as "hb_levels" for warm runs): every task on the
+ * host reads it, with one load instead of a map lookup.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, __u32);
-} hb_levels SEC(".maps");
+__u32 hb_levels SEC(".data.levels");
 
 /* Sandbox cgroup id -> counters; the loader creates the entry. */
 struct {
@@ -272,15 +269,10 @@ struct hb_level_loop {
 	const struct hb_policy *policy;
 };
 
-/* hb_levels' one key, off the stack: the hooks' stack is full on 6.1. */
-static const __u32 hb_zero_key;
-
-/* The levels that hold a policy; all of them if the map cannot be read. */
+/* The levels that hold a policy. */
 static __always_inline __u32 hb_policy_levels(void)
 {
-	__u32 *levels = bpf_map_lookup_elem(&hb_levels, &hb_zero_key);
-
-	return levels ? *levels : ~0u;
+	return hb_levels;
 }
 
 /* One level of hb_find_level(); 1 stops the loop. */
@@ -345,19 +337,30 @@ static __always_inline __u32 hb_lowest_bit(__u32 x)
  * process on the host comes here on every hook, before the hook builds or
  * reads anything, and those outside leave at the cheapest test there is:
  * a run's own object asks for the task's ancestor at its one sandbox's
- * level; an object that serves many reads which levels hold a policy and
- * looks at the lowest of them, and further only if there is more.
+ * level; an object that serves many reads which levels hold a policy
+ * first (none: a host with no sandbox leaves at one map read), then looks
+ * at the lowest of them, and further only if there is more.
  */
 static __always_inline int hb_first_level(void)
 {
-	__u64 id = hb_sandbox_id;
-	__u32 lo = hb_level_lo, hi = hb_level_hi, from, levels;
+	__u32 lo, hi, from, levels;
+	__u64 id;
 
-	if (hb_holds_one_sandbox()) /* at lo: hb_enforce looks its policy up */
-		return id && bpf_get_current_ancestor_cgroup_id(lo) == id ? (int)lo : -1;
+	if (hb_one_sandbox) /* at lo: hb_enforce looks its policy up */
+		return hb_sandbox_id && bpf_get_current_ancestor_cgroup_id(hb_level_lo) ==
+			hb_sandbox_id ? (int)hb_level_lo : -1;
+	/* A writer marks the level before its first policy: none, no policy. */
+	levels = hb_policy_levels();
+	if (!levels)
+		return -1;
+	id = hb_sandbox_id;
+	lo = hb_level_lo;
+	if (id) /* one sandbox, set after load */
+		return bpf_get_current_ancestor_cgroup_id(lo) == id ? (int)lo : -1;
+	hi = hb_level_hi;
 	if (lo >= hi || lo >= HB_MAX_LEVELS)
 		return -1;
-	levels = hb_policy_levels() >> lo;
+	levels >>= lo;
 	if (!levels) /* no level from lo on holds a policy */
 		return -1;
 	from = lo + hb_lowest_bit(levels);
@@ -372,18 +375,63 @@ static __always_inline int hb_first_level(void)
 }
 
 /*
- * Whether an LSM hook has nothing to judge: an earlier program denied
- * already (@ret, passed on), or the task is in no sandbox (@ret is 0).
- * Hooks declare their struct hb_ctx after this test, not before: clang
- * zeroes it where it is declared, and a task outside would pay for that.
+ * Whether this object confines no task yet: one that serves many, with no
+ * level marked (an agent with no policy). Cheaper than the first tests of
+ * some hooks, which then come after it.
  */
-static __always_inline bool hb_skip(int ret, int *first)
+static __always_inline bool hb_none_confined(void)
 {
-	if (ret)
-		return true;
-	*first = hb_first_level();
-	return *first < 0;
+	return !hb_one_sandbox && !hb_policy_levels();
 }
+
+/*
+ * An LSM program in two halves. The program itself passes on an earlier
+ * program's denial (@ret), tests @gate (a cheap test of the hook's
+ * arguments; true where every call is judged), and asks whether the task
+ * is in a sandbox. Only then does it call the judging half, a
+ * subprogram given the context, which reads the hook's arguments and
+ * builds the request. Every task on the host runs the first half; in one
+ * function, clang would load and spill the arguments and zero the
+ * request's struct before the test, and the JIT would save every register
+ * the judging code uses: a task outside would pay for all that.
+ * Used as:
+ *   SEC("lsm/socket_create")
+ *   HB_LSM_IF(hb_sock_create, !kern, int family, ..., int kern, int ret)
+ *   { the judging half: its arguments, and the sandbox's level in @first }
+ */
+#define HB_LSM_IF(name, gate, args...)						\
+int name(unsigned long long *ctx);						\
+static __noinline int name##_in(unsigned long long *ctx, int first);		\
+int BPF_PROG(name, ##args)							\
+{										\
+	int first;								\
+										\
+	if (ret)								\
+		return ret;							\
+	if (!(gate))								\
+		return 0;							\
+	first = hb_first_level();						\
+	return first < 0 ? 0 : name##_in(ctx, first);				\
+}										\
+HB_LSM_JUDGE(name##_in, ##args)
+
+/*
+ * A judging half alone: @name(ctx, first), a subprogram that reads the
+ * hook's arguments (@args, as the program's) for the body that follows.
+ */
+#define HB_LSM_JUDGE(name, args...)						\
+static __always_inline int ____##name(unsigned long long *ctx, ##args, int first); \
+static __noinline int name(unsigned long long *ctx, int first)			\
+{										\
+	_Pragma("GCC diagnostic push")						\
+	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")			\
+	return ____##name(___bpf_ctx_cast(args), first);			\
+	_Pragma("GCC diagnostic pop")						\
+}										\
+static __always_inline int ____##name(unsigned long long *ctx, ##args, int first)
+
+/* An LSM program whose every call is judged inside a sandbox. */
+#define HB_LSM(name, args...) HB_LSM_IF(name, true, ##args)
 
 /* Whether cgroup @cg is the sandbox (@level, @id) or below it. */
 static __always_inline int hb_cgroup_in_sandbox(struct cgroup *cg, __u32 level,

@@ -74,13 +74,10 @@ static __always_inline void hb_file_path(struct hb_ctx *c, struct file *file)
 
 /* execve(): once per call, with the file it opened first. */
 SEC("lsm/bprm_creds_for_exec")
-int BPF_PROG(hb_exec, struct linux_binprm *bprm, int ret)
+HB_LSM(hb_exec, struct linux_binprm *bprm, int ret)
 {
 	const char *name;
-	int first;
 
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = {};
 	hb_read_file(&c, bprm->file);
 	/* The name it was asked for (execve's path): what the user recognises. */
@@ -93,13 +90,10 @@ int BPF_PROG(hb_exec, struct linux_binprm *bprm, int ret)
 
 /* Each file an execve() runs: the program, a script's interpreter, ... */
 SEC("lsm/bprm_check_security")
-int BPF_PROG(hb_exec_file, struct linux_binprm *bprm, int ret)
+HB_LSM(hb_exec_file, struct linux_binprm *bprm, int ret)
 {
 	__u32 *flag;
-	int first;
 
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = {};
 	flag = bpf_task_storage_get(&hb_first_exec, bpf_get_current_task_btf(), 0, 0);
 	c.req.first_exec = flag && *flag;
@@ -116,15 +110,12 @@ int BPF_PROG(hb_exec_file, struct linux_binprm *bprm, int ret)
  * as no_new_privs would ignore it. Root's changes are not gains.
  */
 SEC("lsm/bprm_creds_from_file")
-int BPF_PROG(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
+HB_LSM(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
 {
 	const struct cred *old, *new;
 	__u64 old_caps = 0, new_caps = 0;
 	__u32 euid;
-	int first;
 
-	if (hb_skip(ret, &first))
-		return ret;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct hb_ctx c = {};
 	old = BPF_CORE_READ(task, cred);
@@ -145,20 +136,14 @@ int BPF_PROG(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
 	return hb_enforce(&c, first, HB_HOOK_SETID);
 }
 
-/* Executable mappings: of a file, or anonymous (file is NULL). */
+/*
+ * Executable mappings: of a file, or anonymous (file is NULL). Not
+ * executable (@prot) is the common case, and never denied.
+ */
 SEC("lsm.s/mmap_file")
-int BPF_PROG(hb_mmap, struct file *file, unsigned long reqprot,
-	     unsigned long prot, unsigned long flags, int ret)
+HB_LSM_IF(hb_mmap, prot & HB_PROT_EXEC, struct file *file, unsigned long reqprot,
+	  unsigned long prot, unsigned long flags, int ret)
 {
-	int first;
-
-	if (ret)
-		return ret;
-	if (!(prot & HB_PROT_EXEC)) /* the common case, and never denied */
-		return 0;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	struct hb_ctx c = { .req.prot = prot, .arg = prot };
 	if (file) {
 		hb_read_file(&c, file);
@@ -174,20 +159,11 @@ int BPF_PROG(hb_mmap, struct file *file, unsigned long reqprot,
  * sleepable hook: the event names the file's last component only.
  */
 SEC("lsm/file_mprotect")
-int BPF_PROG(hb_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
-	     unsigned long prot, int ret)
+HB_LSM_IF(hb_mprotect, prot & HB_PROT_EXEC, struct vm_area_struct *vma,
+	  unsigned long reqprot, unsigned long prot, int ret)
 {
 	unsigned long vm_flags;
 	struct file *file;
-	int first;
-
-	if (ret)
-		return ret;
-	if (!(prot & HB_PROT_EXEC))
-		return 0;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	struct hb_ctx c = { .req.prot = prot, .arg = prot };
 	vm_flags = BPF_CORE_READ(vma, vm_flags);
 	file = BPF_CORE_READ(vma, vm_file);
@@ -223,18 +199,11 @@ static __always_inline int hb_memory_road(int first, __u32 road)
 /* userfaultfd(2) and /dev/userfaultfd name the new inode so. */
 static const char hb_uffd_name[] = "[userfaultfd]";
 
+/* The name's length read directly: every anonymous inode made comes here. */
 SEC("lsm/inode_init_security_anon")
-int BPF_PROG(hb_anon_inode, struct inode *inode, const struct qstr *name,
-	     const struct inode *context_inode, int ret)
+HB_LSM_IF(hb_anon_inode, name->len == sizeof(hb_uffd_name) - 1, struct inode *inode,
+	  const struct qstr *name, const struct inode *context_inode, int ret)
 {
-	int first;
-
-	/* A direct read: every anonymous inode made on the host comes here. */
-	if (ret || name->len != sizeof(hb_uffd_name) - 1)
-		return ret;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	char buf[sizeof(hb_uffd_name)] = {};
 	/* Unreadable: judged as a userfaultfd (its length already matches). */
 	if (!bpf_probe_read_kernel(buf, sizeof(buf) - 1, BPF_CORE_READ(name, name)))
@@ -245,12 +214,8 @@ int BPF_PROG(hb_anon_inode, struct inode *inode, const struct qstr *name,
 }
 
 SEC("lsm/ptrace_traceme")
-int BPF_PROG(hb_traceme, struct task_struct *parent, int ret)
+HB_LSM(hb_traceme, struct task_struct *parent, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	return hb_memory_road(first, HB_MEMORY_TRACEME);
 }
 

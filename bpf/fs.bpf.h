@@ -204,13 +204,10 @@ static __noinline int hb_proc_mem_write(struct file *file, int first)
  * filesystem guard's write and read rules.
  */
 SEC("lsm.s/file_open")
-int BPF_PROG(hb_file_open, struct file *file, int ret)
+HB_LSM(hb_file_open, struct file *file, int ret)
 {
 	__u32 fmode, flags;
-	int first;
 
-	if (hb_skip(ret, &first))
-		return ret;
 	fmode = file->f_mode; /* direct reads: no helper call on every open */
 	flags = file->f_flags;
 	if (flags & HB_O_TRUNC)
@@ -409,22 +406,14 @@ int BPF_PROG(hb_remove_acl, void *idmap, struct dentry *dentry, const char *acl_
 
 /* stat, lstat, fstat, statx: a descriptor of any mode makes fstat fine. */
 SEC("lsm/inode_getattr")
-int BPF_PROG(hb_getattr, const struct path *path, int ret)
+HB_LSM(hb_getattr, const struct path *path, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_STAT, path->dentry, path->mnt, first);
 }
 
 SEC("lsm/inode_readlink")
-int BPF_PROG(hb_readlink, struct dentry *dentry, int ret)
+HB_LSM(hb_readlink, struct dentry *dentry, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_READLINK, dentry, NULL, first);
 }
 

@@ -61,13 +61,9 @@ static __always_inline void hb_read_sock(struct hb_ctx *c, struct socket *sock)
 /* ---- tier A: BPF-LSM ------------------------------------------------ */
 
 SEC("lsm/socket_connect")
-int BPF_PROG(hb_connect, struct socket *sock, struct sockaddr *address,
-	     int addrlen, int ret)
+HB_LSM(hb_connect, struct socket *sock, struct sockaddr *address,
+       int addrlen, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
 	hb_read_sock(&c, sock);
 	hb_read_sockaddr(&c.req, address, addrlen);
@@ -152,56 +148,66 @@ static __always_inline int hb_cmsg_route(struct hb_ctx *c, struct msghdr *msg)
 	return 1;
 }
 
-SEC("lsm/socket_sendmsg")
-int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
+/* Ancillary data first: it applies to connected sends too. */
+HB_LSM_JUDGE(hb_sendmsg_route, struct socket *sock, struct msghdr *msg, int size,
 	     int ret)
 {
-	void *name;
-	int namelen, first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
-	/* Ancillary data first: it applies to connected sends too. */
+
 	hb_read_sock(&c, sock);
-	if (c.req.unreadable || hb_is_inet(c.req.family)) {
-		c.req.addr_family = c.req.family;
-		/* the event's protocol field: the level (hb_cmsg_route) */
-		if (c.req.unreadable || hb_cmsg_route(&c, msg)) {
-			ret = hb_enforce(&c, first, HB_HOOK_SOCKOPT);
-			if (ret)
-				return ret;
-		}
-		/* The destination next, from a clean request. */
-		__builtin_memset(&c, 0, sizeof(c));
-		hb_read_sock(&c, sock);
-	}
-	name = msg->msg_name;
-	namelen = msg->msg_namelen;
+	if (!c.req.unreadable && !hb_is_inet(c.req.family))
+		return 0;
+	c.req.addr_family = c.req.family;
+	/* the event's protocol field: the level (hb_cmsg_route) */
+	if (c.req.unreadable || hb_cmsg_route(&c, msg))
+		return hb_enforce(&c, first, HB_HOOK_SOCKOPT);
+	return 0;
+}
+
+/* The destination next, from a request of its own. */
+HB_LSM_JUDGE(hb_sendmsg_dest, struct socket *sock, struct msghdr *msg, int size,
+	     int ret)
+{
+	void *name = msg->msg_name;
+	int namelen = msg->msg_namelen;
+
 	/*
 	 * No destination: a connected socket, whose peer passed
 	 * socket_connect, or a descriptor handed in from outside.
 	 */
 	if (!name || namelen <= 0)
 		return 0;
+	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
+	hb_read_sock(&c, sock);
 	if (!c.req.unreadable)
 		hb_read_sockaddr(&c.req, name, namelen);
 	return hb_enforce(&c, first, HB_HOOK_SENDMSG);
 }
 
-SEC("lsm/socket_create")
-int BPF_PROG(hb_sock_create, int family, int type, int protocol, int kern,
+/*
+ * HB_LSM_IF's program, written out: it calls two judging halves one
+ * after the other, since their frames nested, or one frame with both
+ * requests, would pass 512 bytes of stack on 6.1.
+ */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
 	     int ret)
 {
 	int first;
 
 	if (ret)
 		return ret;
-	if (kern) /* the kernel's own sockets, not the task's */
-		return 0;
 	first = hb_first_level();
 	if (first < 0)
 		return 0;
+	return hb_sendmsg_route(ctx, first) ?: hb_sendmsg_dest(ctx, first);
+}
+
+/* The kernel's own sockets (@kern) are not the task's. */
+SEC("lsm/socket_create")
+HB_LSM_IF(hb_sock_create, !kern, int family, int type, int protocol, int kern,
+	  int ret)
+{
 	struct hb_ctx c = {
 		.req.hook = HB_HOOK_SOCKET,
 		.req.family = family,
@@ -212,13 +218,9 @@ int BPF_PROG(hb_sock_create, int family, int type, int protocol, int kern,
 }
 
 SEC("lsm/socket_bind")
-int BPF_PROG(hb_bind, struct socket *sock, struct sockaddr *address,
-	     int addrlen, int ret)
+HB_LSM(hb_bind, struct socket *sock, struct sockaddr *address,
+       int addrlen, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .req.hook = HB_HOOK_BIND };
 	hb_read_sock(&c, sock);
 	hb_read_sockaddr(&c.req, address, addrlen);
@@ -227,13 +229,10 @@ int BPF_PROG(hb_bind, struct socket *sock, struct sockaddr *address,
 
 /* listen() binds an unbound socket to the wildcard: judge what is bound. */
 SEC("lsm/socket_listen")
-int BPF_PROG(hb_listen, struct socket *sock, int backlog, int ret)
+HB_LSM(hb_listen, struct socket *sock, int backlog, int ret)
 {
 	struct sock_common *skc;
-	int first;
 
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .req.hook = HB_HOOK_LISTEN };
 	hb_read_sock(&c, sock);
 	skc = (struct sock_common *)BPF_CORE_READ(sock, sk);
@@ -290,13 +289,9 @@ static __always_inline int hb_unix_peer(struct hb_ctx *c, struct sock *other)
 }
 
 SEC("lsm/unix_stream_connect")
-int BPF_PROG(hb_unix_connect, struct sock *sock, struct sock *other,
-	     struct sock *newsk, int ret)
+HB_LSM(hb_unix_connect, struct sock *sock, struct sock *other,
+       struct sock *newsk, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = {};
 	hb_unix_peer(&c, other);
 	return hb_enforce(&c, first, HB_HOOK_UNIX);
@@ -304,12 +299,8 @@ int BPF_PROG(hb_unix_connect, struct sock *sock, struct sock *other,
 
 /* Datagrams: on connect() and on every send, to a named or unnamed peer. */
 SEC("lsm/unix_may_send")
-int BPF_PROG(hb_unix_send, struct socket *sock, struct socket *other, int ret)
+HB_LSM(hb_unix_send, struct socket *sock, struct socket *other, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = {};
 	hb_unix_peer(&c, BPF_CORE_READ(other, sk));
 	return hb_enforce(&c, first, HB_HOOK_UNIX);
@@ -319,17 +310,12 @@ int BPF_PROG(hb_unix_send, struct socket *sock, struct socket *other, int ret)
  * Options that change where packets go: a source route (IP_OPTIONS), a
  * routing header (IPV6_RTHDR), ... The hooks judge the destination; the
  * packet would leave for the route's first hop (hb_net_route_option).
+ * The cheapest exit first: nearly every option is not one of these.
  */
 SEC("lsm/socket_setsockopt")
-int BPF_PROG(hb_setsockopt, struct socket *sock, int level, int optname, int ret)
+HB_LSM_IF(hb_setsockopt, hb_net_route_option(level, optname), struct socket *sock,
+	  int level, int optname, int ret)
 {
-	int first;
-
-	if (ret)
-		return ret;
-	/* The cheapest exit first: nearly every option is not one of these. */
-	if (!hb_net_route_option(level, optname) || hb_skip(0, &first))
-		return 0;
 	struct hb_ctx c = { .req.hook = HB_HOOK_SOCKOPT };
 	hb_read_sock(&c, sock);
 	c.req.route_opt = 1;

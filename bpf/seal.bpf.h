@@ -10,12 +10,8 @@
 #include "exec.bpf.h"
 
 SEC("lsm/bpf")
-int BPF_PROG(hb_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+HB_LSM(hb_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .arg = cmd };
 	return hb_enforce(&c, first, HB_HOOK_BPF);
 }
@@ -24,13 +20,11 @@ int BPF_PROG(hb_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 #define HB_CAP_OPT_NOAUDIT (1u << 1)
 
 SEC("lsm/capable")
-int BPF_PROG(hb_capable, const struct cred *cred, struct user_namespace *ns,
-	     int cap, unsigned int opts, int ret)
+HB_LSM(hb_capable, const struct cred *cred, struct user_namespace *ns,
+       int cap, unsigned int opts, int ret)
 {
-	int first, level = 0;
+	int level = 0;
 
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .req.cap = cap, .arg = cap };
 	/* A failed read leaves level 0: judged as the host's (fail closed). */
 	bpf_core_read(&level, sizeof(level), &ns->level);
@@ -55,22 +49,15 @@ int BPF_PROG(hb_capable, const struct cred *cred, struct user_namespace *ns,
  * cgroup above both where the task is and where it goes
  * (cgroup_attach_permissions). So a sandboxed task changes only its own
  * subtree, and moves only tasks already in it, into it, even as root and
- * through descriptors opened before.
+ * through descriptors opened before. The gate reads directly: every
+ * write permission asked on the host comes here.
  */
 SEC("lsm/inode_permission")
-int BPF_PROG(hb_inode_perm, struct inode *inode, int mask, int ret)
+HB_LSM_IF(hb_inode_perm, (mask & HB_MAY_WRITE) &&
+	  inode->i_sb->s_magic == HB_CGROUP2_SUPER_MAGIC,
+	  struct inode *inode, int mask, int ret)
 {
 	struct kernfs_node *kn;
-	int first;
-
-	if (ret || !(mask & HB_MAY_WRITE))
-		return ret;
-	/* Direct reads: every write permission asked on the host comes here. */
-	if (inode->i_sb->s_magic != HB_CGROUP2_SUPER_MAGIC)
-		return 0;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
 	struct hb_ctx c = { .req.fs_magic = HB_CGROUP2_SUPER_MAGIC };
 	kn = BPF_CORE_READ(inode, i_private);
 	c.path = BPF_CORE_READ(kn, name);
@@ -140,7 +127,7 @@ static __always_inline int hb_ioctl_check(struct file *file, unsigned int cmd)
 SEC("lsm/file_ioctl")
 int BPF_PROG(hb_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	return ret ? ret : hb_ioctl_check(file, cmd);
+	return ret ? ret : hb_none_confined() ? 0 : hb_ioctl_check(file, cmd);
 }
 
 /* 32-bit callers' ioctls have a hook of their own from Linux 6.8. */
@@ -148,7 +135,7 @@ SEC("lsm/file_ioctl_compat")
 int BPF_PROG(hb_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg,
 	     int ret)
 {
-	return ret ? ret : hb_ioctl_check(file, cmd);
+	return ret ? ret : hb_none_confined() ? 0 : hb_ioctl_check(file, cmd);
 }
 
 /* perf_event_open's kinds of access: the host's CPUs, the kernel, ... */
@@ -177,13 +164,10 @@ int BPF_PROG(hb_perf_open_v61, struct perf_event_attr *attr, int type, int ret)
 
 /* Each event made: whose task it watches (none: a whole CPU). */
 SEC("lsm/perf_event_alloc")
-int BPF_PROG(hb_perf_alloc, struct perf_event *event, int ret)
+HB_LSM(hb_perf_alloc, struct perf_event *event, int ret)
 {
 	struct task_struct *target;
-	int first;
 
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .req.request = HB_PERF_TASK, .req.protocol = HB_PERF_TASK };
 	target = BPF_CORE_READ(event, hw.target);
 	c.target = target;
@@ -353,12 +337,8 @@ int BPF_PROG(hb_move_mount, const struct path *from_path,
 
 /* ptrace, /proc/PID/{mem,environ,...}, process_vm_readv/writev. */
 SEC("lsm/ptrace_access_check")
-int BPF_PROG(hb_ptrace, struct task_struct *child, unsigned int mode, int ret)
+HB_LSM(hb_ptrace, struct task_struct *child, unsigned int mode, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .target = child,
 			    .req.attach = mode & HB_PTRACE_MODE_ATTACH ? HB_ATTACH_MEMORY : 0 };
 	c.arg = BPF_CORE_READ(child, tgid);
@@ -367,13 +347,9 @@ int BPF_PROG(hb_ptrace, struct task_struct *child, unsigned int mode, int ret)
 }
 
 SEC("lsm/task_kill")
-int BPF_PROG(hb_kill, struct task_struct *p, struct kernel_siginfo *info,
-	     int sig, const struct cred *cred, int ret)
+HB_LSM(hb_kill, struct task_struct *p, struct kernel_siginfo *info,
+       int sig, const struct cred *cred, int ret)
 {
-	int first;
-
-	if (hb_skip(ret, &first))
-		return ret;
 	struct hb_ctx c = { .target = p, .req.protocol = sig };
 	c.arg = BPF_CORE_READ(p, tgid);
 	return hb_enforce(&c, first, HB_HOOK_KILL);

@@ -258,7 +258,7 @@ static int pin_new(struct hb_agent_obj *ag, const struct hb_sandbox_config *cfg,
 	ag->maps.always = tier == HB_TIER_A ? HB_GUARD_TAMPER : 0;
 	err = attach(ag->skel);
 	for (size_t i = 0; !err && i < N_MAPS; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(ag->skel->obj, map_names[i]);
+		struct bpf_map *m = hb_obj_map_by_pin_name(ag->skel, map_names[i]);
 
 		err = hb_obj_pin_path(path, sizeof(path), ag->dir, MAP_PREFIX, map_names[i]);
 		if (!err)

@@ -374,6 +374,14 @@ int hb_obj_pin_path(char *out, size_t len, const char *dir, const char *prefix,
 	return hb_path_join(out, len, dir, file);
 }
 
+struct bpf_map *hb_obj_map_by_pin_name(struct hermetic *skel, const char *name)
+{
+	/* bpffs takes no dots in a name: the levels' map pins without its section's. */
+	if (!strcmp(name, "hb_levels"))
+		return skel->maps.data_levels;
+	return bpf_object__find_map_by_name(skel->obj, name);
+}
+
 int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix)
 {
 	const struct bpf_object_skeleton *s = skel->skeleton;
@@ -403,7 +411,7 @@ void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m)
 	m->unix_paths = bpf_map__fd(skel->maps.hb_unix_paths);
 	m->exec_rules = bpf_map__fd(skel->maps.hb_exec_rules);
 	m->fs_rules = bpf_map__fd(skel->maps.hb_fs_subtrees);
-	m->levels = bpf_map__fd(skel->maps.hb_levels);
+	m->levels = bpf_map__fd(skel->maps.data_levels);
 	m->bind_rules = bpf_map__fd(skel->maps.hb_bind_rules);
 	m->dns_addrs = bpf_map__fd(skel->maps.hb_dns_addrs);
 }

@@ -75,11 +75,14 @@ int hb_obj_load_tier_b_set(struct hermetic **skel, const struct hb_tiers *t, __u
 /* LSM programs attach to their hook; cgroup ones to @cg_fd. */
 int hb_obj_attach(struct hermetic *skel, int cg_fd);
 
-/* Pins every attached link as @dir/@prefix<program name>. */
 /* DIR/PREFIXNAME, the path of one pin; -ENAMETOOLONG if it does not fit. */
 int hb_obj_pin_path(char *out, size_t len, const char *dir, const char *prefix,
 		    const char *name);
 
+/* The object's map that pins as @name (hb_levels is the global's section). */
+struct bpf_map *hb_obj_map_by_pin_name(struct hermetic *skel, const char *name);
+
+/* Pins every attached link as @dir/@prefix<program name>. */
 int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix);
 
 void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m);

@@ -188,7 +188,7 @@ static int pin_set(struct hermetic *skel, const char *dir)
 		count++;
 	}
 	for (size_t i = 0; !err && i < N_MAPS; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, map_names[i]);
+		struct bpf_map *m = hb_obj_map_by_pin_name(skel, map_names[i]);
 
 		snprintf(file, sizeof(file), MAP_PREFIX "%s", map_names[i]);
 		err = hb_path_join(path, sizeof(path), dir, file) ?:
