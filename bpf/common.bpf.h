@@ -387,7 +387,8 @@ static __always_inline bool hb_none_confined(void)
 /*
  * An LSM program in two halves. The program itself passes on an earlier
  * program's denial (@ret), tests @gate (a cheap test of the hook's
- * arguments; true where every call is judged), and asks whether the task
+ * arguments; true where every call is judged; clang may test it first,
+ * as it has no side effects), and asks whether the task
  * is in a sandbox. Only then does it call the judging half, a
  * subprogram given the context, which reads the hook's arguments and
  * builds the request. Every task on the host runs the first half; in one
@@ -406,10 +407,8 @@ int BPF_PROG(name, ##args)							\
 {										\
 	int first;								\
 										\
-	if (ret)								\
+	if (ret || !(gate))							\
 		return ret;							\
-	if (!(gate))								\
-		return 0;							\
 	first = hb_first_level();						\
 	return first < 0 ? 0 : name##_in(ctx, first);				\
 }										\
