@@ -8,6 +8,7 @@
 #include "agent_apply.h"
 #include "agent_follow.h"
 #include "agent_policy.h"
+#include "cgroup_names.h"
 #include "hermetic_abi.h"
 #include "log.h"
 #include "policy_list.h"
@@ -125,6 +126,13 @@ int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *
 		err = resolve(cgroot, set->v[i].file, set->v[i].cgroup, &ids[i]);
 	if (!err)
 		err = check_others(m, cgroot, set, ids);
+	/*
+	 * The levels before the paths are followed: a followed cgroup made
+	 * again gets its policy from the kernel at once, which confines
+	 * nobody until the hooks look at its level.
+	 */
+	for (size_t i = 0; i < set->n && !err; i++)
+		err = hb_obj_mark_level(m->levels, hb_cgroup_path_level(set->v[i].cgroup));
 	if (!err)
 		err = hb_follow_set(f, m->always, cgroot, set, ids);
 	for (size_t i = 0; i < set->n && !err; i++)

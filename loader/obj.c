@@ -445,12 +445,7 @@ static int write_unix_rule(const struct hb_policy_maps *m, __u64 id,
 	return err;
 }
 
-/* Rules first, the policy entry last: the hooks act on a complete policy. */
-/*
- * Marks @level in hb_levels: the hooks look there from now on. An atomic
- * OR on the mapped value, as another writer may be marking its own.
- */
-static int mark_level(int fd, __u32 level)
+int hb_obj_mark_level(int fd, __u32 level)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	__u32 *levels;
@@ -470,6 +465,7 @@ static int mark_level(int fd, __u32 level)
 	return 0;
 }
 
+/* Rules first, the policy entry last: the hooks act on a complete policy. */
 int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 			const struct hb_sandbox_config *cfg, bool first_exec)
 {
@@ -524,7 +520,7 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 		hb_log("cannot write counters to the sandbox policy: %s", strerror(-err));
 	/* Its level first: a policy the hooks would not look for confines nothing. */
 	if (!err)
-		err = mark_level(m->levels, cfg->level);
+		err = hb_obj_mark_level(m->levels, cfg->level);
 	if (!err) {
 		struct hb_policy policy = cfg->policy;
 

@@ -88,6 +88,12 @@ int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix)
 void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m);
 
 /*
+ * Marks @level in the hb_levels map @fd: the hooks look there from now
+ * on (an atomic OR: another writer may be marking its own). 0 or -errno.
+ */
+int hb_obj_mark_level(int fd, __u32 level);
+
+/*
  * Writes @cfg's rules under sandbox @id, then its counters and, last, its
  * policy entry: the hooks act on a complete policy. @first_exec: whether
  * the sandbox's first execve is its own command's (run) or not (agent).
