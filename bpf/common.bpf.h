@@ -388,13 +388,13 @@ static __always_inline bool hb_none_confined(void)
  * An LSM program in two halves. The program itself passes on an earlier
  * program's denial (@ret), tests @gate (a cheap test of the hook's
  * arguments; true where every call is judged; clang may test it first,
- * as it has no side effects), and asks whether the task
- * is in a sandbox. Only then does it call the judging half, a
- * subprogram given the context, which reads the hook's arguments and
- * builds the request. Every task on the host runs the first half; in one
- * function, clang would load and spill the arguments and zero the
- * request's struct before the test, and the JIT would save every register
- * the judging code uses: a task outside would pay for all that.
+ * as it has no side effects), and asks whether the task is in a sandbox.
+ * Only then does it call the judging half, a subprogram given the
+ * context, which reads the hook's arguments and builds the request.
+ * Every task on the host runs the first half; in one function, clang
+ * would load and spill the arguments and zero the request's struct before
+ * the test, and the JIT would save every register the judging code uses:
+ * a task outside would pay for all that.
  * Used as:
  *   SEC("lsm/socket_create")
  *   HB_LSM_IF(hb_sock_create, !kern, int family, ..., int kern, int ret)
