@@ -392,9 +392,8 @@ static __always_inline bool hb_none_confined(void)
  * Only then does it call the judging half, a subprogram given the
  * context, which reads the hook's arguments and builds the request.
  * Every task on the host runs the first half; in one function, clang
- * would load and spill the arguments and zero the request's struct before
- * the test, and the JIT would save every register the judging code uses:
- * a task outside would pay for all that.
+ * would load the arguments and spill them to the stack before the test
+ * (its helper call clobbers them): a task outside would pay for that.
  * Used as:
  *   SEC("lsm/socket_create")
  *   HB_LSM_IF(hb_sock_create, !kern, int family, ..., int kern, int ret)
