@@ -235,8 +235,9 @@ static __always_inline bool hb_holds_one_sandbox(void)
  * What a hook knows beyond the request: for lookups and the event. On the
  * stack of every judging half: on 6.1 the program's frame, the half's,
  * hb_report()'s and an inlined bpf_loop() callback's together must stay
- * within 512 bytes, and some are within 32 of it (hb_sendmsg's two
- * halves). Grow it and load the object on 6.1 (the e2e does).
+ * within 512 bytes, and some come within a few dozen bytes of it (why
+ * hb_sendmsg has two halves). Grow it and load the object on 6.1 (the e2e
+ * does).
  */
 struct hb_ctx {
 	struct hb_req req;
