@@ -33,7 +33,8 @@ const volatile __u32 hb_net_possible = ~0u;
 /*
  * Set before load: this object holds one sandbox, hb_sandbox_id (a run's
  * own). The verifier then drops the code that finds one among many.
- * Asked through hb_holds_one_sandbox().
+ * Asked through hb_holds_one_sandbox(), and alone by hb_first_level(),
+ * before the levels: a run's own object has no need to read them.
  */
 const volatile bool hb_one_sandbox = false;
 
@@ -345,7 +346,7 @@ static __always_inline __u32 hb_lowest_bit(__u32 x)
  * reads anything, and those outside leave at the cheapest test there is:
  * a run's own object asks for the task's ancestor at its one sandbox's
  * level; an object that serves many reads which levels hold a policy
- * first (none: a host with no sandbox leaves at one map read), then looks
+ * first (none: a host with no sandbox leaves at one load), then looks
  * at the lowest of them, and further only if there is more.
  */
 static __always_inline int hb_first_level(void)
