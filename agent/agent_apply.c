@@ -132,7 +132,7 @@ int hb_agent_apply(const struct hb_policy_maps *m, const struct hb_follow_maps *
 	 * nobody until the hooks look at its level.
 	 */
 	for (size_t i = 0; i < set->n && !err; i++)
-		err = hb_obj_mark_level(m->levels, hb_cgroup_path_level(set->v[i].cgroup));
+		err = hb_obj_mark_level(m->levels, hb_cgroup_path_level(set->v[i].cgroup), 0);
 	if (!err)
 		err = hb_follow_set(f, m->always, cgroot, set, ids);
 	for (size_t i = 0; i < set->n && !err; i++)

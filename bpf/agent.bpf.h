@@ -56,7 +56,7 @@ int BPF_PROG(hb_cg_mkdir, struct cgroup *cgrp, const char *path)
 	struct hb_cg_event *ev;
 	struct hb_cg_path *key;
 	__u64 id, old = 0, *cur;
-	__u32 slot = 0;
+	__u32 slot = 0, bit;
 	long n;
 	int err;
 
@@ -81,6 +81,9 @@ int BPF_PROG(hb_cg_mkdir, struct cgroup *cgrp, const char *path)
 	/* The id before the policy: the agent keeps any policy whose id is here. */
 	bpf_map_update_elem(&hb_cg_ids, key, &id, BPF_ANY);
 	bpf_map_update_elem(&hb_stats, &id, &zero, BPF_NOEXIST);
+	/* Its bit before its policy, as every writer (hb_policy_of()). */
+	bit = hb_id_bit(id);
+	__sync_fetch_and_or(&hb_levels.ids[hb_id_word(bit)], hb_id_mask(bit));
 	err = bpf_map_update_elem(&hb_policies, &id, tmpl, BPF_ANY);
 	if (old && old != id) {
 		was = bpf_map_lookup_elem(&hb_policies, &old);

@@ -467,7 +467,7 @@ static long hb_skb_level_cb(__u32 i, void *data)
 	id = bpf_skb_ancestor_cgroup_id(l->skb, lvl);
 	if (!id) /* the socket's cgroup sits above this level */
 		return 1;
-	p = bpf_map_lookup_elem(&hb_policies, &id);
+	p = hb_policy_of(&id);
 	if (!p)
 		return 0;
 	l->found = lvl;
@@ -509,7 +509,7 @@ static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __
 	if (!*id) /* the socket's cgroup sits above every marked level */
 		return NULL;
 	*level = from;
-	l.policy = bpf_map_lookup_elem(&hb_policies, id);
+	l.policy = hb_policy_of(id);
 	if (l.policy || from + 1 >= hi || !(l.levels >> (from + 1)))
 		return l.policy;
 	l.lo = from + 1;

@@ -56,16 +56,18 @@ struct {
 } hb_policies SEC(".maps");
 
 /*
- * The cgroup levels that hold a policy, bit N for level N: a writer sets a
- * level's bit before the first policy there (loader/obj.c), so the hooks
- * of an object that serves many cgroups look at those levels only. Bits
- * stay set while the object lives: a stale one costs a lookup, never a
- * sandbox. Mapped in user space, where writers OR their bit atomically.
- * A global in a section of its own, which libbpf makes a map of its own
- * (mapped, and pinned as "hb_levels" for warm runs): every task on the
- * host reads it, with one load instead of a map lookup.
+ * The cgroup levels that hold a policy, and the ids that may (struct
+ * hb_level_map): a writer sets a level's bit and an id's before the
+ * policy (loader/obj.c, hb_cg_mkdir), so the hooks of an object that
+ * serves many cgroups look at those levels only, and look a task's
+ * ancestor up only if its id's bit is set. Bits stay set while the object
+ * lives: a stale one costs a lookup, never a sandbox. Mapped in user
+ * space, where writers OR their bits atomically. A global in a section of
+ * its own, which libbpf makes a map of its own (mapped, and pinned as
+ * "hb_levels" for warm runs): every task on the host reads it, with one
+ * load instead of a map lookup.
  */
-__u32 hb_levels SEC(".data.levels");
+struct hb_level_map hb_levels SEC(".data.levels");
 
 /* Sandbox cgroup id -> counters; the loader creates the entry. */
 struct {
@@ -280,7 +282,21 @@ struct hb_level_loop {
 /* The levels that hold a policy. */
 static __always_inline __u32 hb_policy_levels(void)
 {
-	return hb_levels;
+	return hb_levels.levels;
+}
+
+/*
+ * The policy of cgroup @id, or NULL. Its bit first: most tasks outside
+ * every sandbox leave at one load, without hashing a key into
+ * hb_policies.
+ */
+static __always_inline struct hb_policy *hb_policy_of(__u64 *id)
+{
+	__u32 bit = hb_id_bit(*id);
+
+	if (!(hb_levels.ids[hb_id_word(bit)] & hb_id_mask(bit)))
+		return NULL;
+	return bpf_map_lookup_elem(&hb_policies, id);
 }
 
 /* One level of hb_find_level(); 1 stops the loop. */
@@ -298,7 +314,7 @@ static long hb_find_level_cb(__u32 i, void *data)
 	id = bpf_get_current_ancestor_cgroup_id(lvl);
 	if (!id) /* the task sits above this level */
 		return 1;
-	p = bpf_map_lookup_elem(&hb_policies, &id);
+	p = hb_policy_of(&id);
 	if (!p || (l->net && !(p->net & l->net)))
 		return 0;
 	l->found = lvl;
@@ -377,7 +393,7 @@ static __always_inline int hb_first_level(void)
 	id = bpf_get_current_ancestor_cgroup_id(from);
 	if (!id) /* the task sits above every level that holds a policy */
 		return -1;
-	if (bpf_map_lookup_elem(&hb_policies, &id))
+	if (hb_policy_of(&id))
 		return from;
 	return hb_find_level(from + 1, 0, NULL);
 }

@@ -199,7 +199,7 @@ static long hb_nest_cb(__u32 i, void *data)
 	id = bpf_get_current_ancestor_cgroup_id(lvl);
 	if (!id) /* the task sits above this level */
 		return 1;
-	if (!bpf_map_lookup_elem(&hb_policies, &id))
+	if (!hb_policy_of(&id))
 		return 0;
 	if (!nest->count++)
 		nest->id = id;

@@ -23,6 +23,26 @@
 /* Sandboxes one loaded instance can hold at once (policy map size). */
 #define HB_MAX_SANDBOXES 1024
 
+/*
+ * The levels map (the BPF global hb_levels, section .data.levels), which
+ * every hook on the host reads before anything else: the cgroup levels
+ * that hold a policy (bit N for level N), and the cgroup ids that may
+ * (one bit each, at hb_id_bit(id): a one-hash Bloom filter). A task whose
+ * ancestor's id has its bit clear is in no sandbox there, known without a
+ * lookup in the policy map. A writer sets both bits before it writes the
+ * policy, and no bit is cleared while the object lives: a stale bit costs
+ * a lookup, never a sandbox. 16384 id bits (2 KiB): thousands of cgroups
+ * made and removed before most bits are set. One page, mapped by writers.
+ */
+#define HB_ID_BITS_SHIFT 14
+#define HB_ID_WORDS ((1u << HB_ID_BITS_SHIFT) / 64)
+
+struct hb_level_map {
+	__u32 levels;
+	__u32 pad;
+	__u64 ids[HB_ID_WORDS];
+};
+
 #define HB_COMM_LEN 16
 
 /* 1 MiB: thousands of denial events between two reads of the consumer. */

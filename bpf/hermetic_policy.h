@@ -17,6 +17,7 @@
 #include "policy_exec.h"
 #include "policy_seal.h"
 #include "policy_fs.h"
+#include "policy_ids.h"
 
 #define HB_EPERM 1
 #define HB_EACCES 13

@@ -157,8 +157,6 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 {
 	const struct bpf_object_skeleton *s = names ? names->skeleton : NULL;
 	char path[PATH_MAX];
-	struct bpf_map_info info = {};
-	__u32 info_len = sizeof(info);
 	int fd, missing = 0;
 
 	for (size_t i = 0; i < N_MAPS; i++) {
@@ -191,8 +189,7 @@ static int restore(struct hb_agent_obj *ag, struct hermetic *names, bool quiet)
 	if (missing)
 		return -EEXIST;
 	/* Another build's layout would be misread: refuse it. */
-	if (bpf_obj_get_info_by_fd(ag->maps.policies, &info, &info_len) ||
-	    info.value_size != sizeof(struct hb_policy)) {
+	if (!hb_obj_maps_match(&ag->maps)) {
 		say(quiet, "the pinned agent in %s is from another hermetic-bpf version",
 		    ag->dir);
 		if (!quiet)

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "core_btf.h"
 #include "guard.h"
+#include "hermetic_policy.h"
 #include "log.h"
 #include "obj.h"
 #include "path.h"
@@ -445,24 +446,45 @@ static int write_unix_rule(const struct hb_policy_maps *m, __u64 id,
 	return err;
 }
 
-int hb_obj_mark_level(int fd, __u32 level)
+_Static_assert(sizeof(struct hb_level_map) <= 4096, "the levels map is one page");
+
+int hb_obj_mark_level(int fd, __u32 level, __u64 id)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	__u32 *levels;
+	struct hb_level_map *map;
 
 	if (level >= HB_MAX_LEVELS) {
 		hb_log("a policy at cgroup level %u: at most %u are supported", level,
 		       HB_MAX_LEVELS - 1);
 		return -E2BIG;
 	}
-	levels = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (levels == MAP_FAILED) {
+	map = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
 		hb_log("cannot map the policy levels: %s", strerror(errno));
 		return -errno;
 	}
-	__atomic_fetch_or(levels, 1u << level, __ATOMIC_SEQ_CST);
-	munmap(levels, page);
+	if (id) {
+		__u32 bit = hb_id_bit(id);
+
+		__atomic_fetch_or(&map->ids[hb_id_word(bit)], hb_id_mask(bit), __ATOMIC_SEQ_CST);
+	}
+	__atomic_fetch_or(&map->levels, 1u << level, __ATOMIC_SEQ_CST);
+	munmap(map, page);
 	return 0;
+}
+
+bool hb_obj_maps_match(const struct hb_policy_maps *m)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(m->policies, &info, &len) ||
+	    info.value_size != sizeof(struct hb_policy))
+		return false;
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	return !bpf_obj_get_info_by_fd(m->levels, &info, &len) &&
+	       info.value_size == sizeof(struct hb_level_map);
 }
 
 /* Rules first, the policy entry last: the hooks act on a complete policy. */
@@ -520,7 +542,7 @@ int hb_obj_write_policy(const struct hb_policy_maps *m, __u64 id,
 		hb_log("cannot write counters to the sandbox policy: %s", strerror(-err));
 	/* Its level first: a policy the hooks would not look for confines nothing. */
 	if (!err)
-		err = hb_obj_mark_level(m->levels, cfg->level);
+		err = hb_obj_mark_level(m->levels, cfg->level, id);
 	if (!err) {
 		struct hb_policy policy = cfg->policy;
 

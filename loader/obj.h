@@ -7,6 +7,7 @@
 #ifndef HB_OBJ_H
 #define HB_OBJ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "file_id.h"
 #include "fs_rule.h"
@@ -88,10 +89,14 @@ int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix)
 void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m);
 
 /*
- * Marks @level in the hb_levels map @fd: the hooks look there from now
- * on (an atomic OR: another writer may be marking its own). 0 or -errno.
+ * Marks @level, and cgroup @id unless 0, in the hb_levels map @fd (struct
+ * hb_level_map): the hooks look there, and for that cgroup's policy, from
+ * now on. Atomic ORs: another writer may be marking its own. 0 or -errno.
  */
-int hb_obj_mark_level(int fd, __u32 level);
+int hb_obj_mark_level(int fd, __u32 level, __u64 id);
+
+/* Whether pinned maps @m have this build's layouts: another's would be misread. */
+bool hb_obj_maps_match(const struct hb_policy_maps *m);
 
 /*
  * Writes @cfg's rules under sandbox @id, then its counters and, last, its

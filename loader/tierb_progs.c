@@ -110,8 +110,7 @@ static int get_pin(const char *dir, const char *file)
 /* Opens every pin of a whole set in tp->dir; -ENOENT if it is not whole. */
 static int restore(struct hb_tierb_progs *tp)
 {
-	struct bpf_map_info info = {};
-	__u32 info_len = sizeof(info), count = 0;
+	__u32 count = 0;
 	char file[NAME_MAX + 1];
 	struct dirent *de;
 	int err = 0;
@@ -149,8 +148,7 @@ static int restore(struct hb_tierb_progs *tp)
 	/* Fewer programs than were pinned: a set cut short (a crash while pinning). */
 	if (!err && (!count || tp->n != count))
 		err = -ENOENT;
-	if (!err && (bpf_obj_get_info_by_fd(tp->maps.policies, &info, &info_len) ||
-		     info.value_size != sizeof(struct hb_policy)))
+	if (!err && !hb_obj_maps_match(&tp->maps))
 		err = -EPROTO;
 	if (err)
 		close_fds(tp);

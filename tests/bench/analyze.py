@@ -315,9 +315,11 @@ AGENT_NOTES = (
     "policy file or with one confining `/bench-pol/job` (`no-network = yes`); the "
     "operations run outside every sandbox, in a plain cgroup that many levels below the "
     "root. With no policy no level is marked in `hb_levels`, and a hook's search for the "
-    "task's policy ends at one map read; with the policy at level 2, a task 1 level deep "
-    "ends it at level 2 (its path ends above), and a task 3 or 6 levels deep looks its "
-    "level-2 ancestor up (a miss) and ends there (no deeper level is marked). Programs on "
+    "task's policy ends at one load; with the policy at level 2, a task 1 level deep "
+    "ends it at level 2 (its path ends above), and a task 3 or 6 levels deep asks for its "
+    "level-2 ancestor, whose id's bit in the id filter of `hb_levels` is clear (a hash "
+    "lookup only if it shares the policy's bit), and ends there (no deeper level is "
+    "marked). Programs on "
     "hooks without an empty program in `tests/bench/floor.bpf.c` are listed with their "
     "time only.")
 

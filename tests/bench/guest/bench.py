@@ -356,9 +356,9 @@ def measure_programs(ctx, script):
 # policy (hb_levels) and stop above the task's own level, so what they cost
 # depends on where the task sits and where policies sit. The task runs in
 # a plain cgroup AGENT_DEPTHS levels below the root; the agent holds no policy
-# at all (no level marked: one map read), or one at level 2, which a
+# at all (no level marked: one load), or one at level 2, which a
 # task 1 level deep stops short of and a task 3 or 6 levels deep passes
-# (one lookup there, and a miss).
+# (its ancestor there, whose id's bit in the id filter is clear).
 CGROOT = "/sys/fs/cgroup"
 # The smoke run, which only checks that this runs, takes one depth.
 AGENT_DEPTHS = {"smoke": (3,)}.get(PROFILE, (1, 3, 6))
