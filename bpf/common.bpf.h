@@ -356,6 +356,12 @@ static __always_inline __u32 hb_lowest_bit(__u32 x)
 	return (x * 0x01010101) >> 24;
 }
 
+/* @level if the current task is in sandbox @id, which sits there; or -1. */
+static __always_inline int hb_own_sandbox_level(__u64 id, __u32 level)
+{
+	return bpf_get_current_ancestor_cgroup_id(level) == id ? (int)level : -1;
+}
+
 /*
  * First level at which the current task is in a sandbox, or -1. Every
  * process on the host comes here on every hook, before the hook builds or
@@ -371,8 +377,7 @@ static __always_inline int hb_first_level(void)
 	__u64 id;
 
 	if (hb_one_sandbox) /* at lo: hb_enforce looks its policy up */
-		return hb_sandbox_id && bpf_get_current_ancestor_cgroup_id(hb_level_lo) ==
-			hb_sandbox_id ? (int)hb_level_lo : -1;
+		return hb_sandbox_id ? hb_own_sandbox_level(hb_sandbox_id, hb_level_lo) : -1;
 	/* A writer marks the level before its first policy: none, no policy. */
 	levels = hb_policy_levels();
 	if (!levels)
@@ -380,7 +385,7 @@ static __always_inline int hb_first_level(void)
 	id = hb_sandbox_id;
 	lo = hb_level_lo;
 	if (id) /* one sandbox, set after load */
-		return bpf_get_current_ancestor_cgroup_id(lo) == id ? (int)lo : -1;
+		return hb_own_sandbox_level(id, lo);
 	hi = hb_level_hi;
 	if (lo >= hi || lo >= HB_MAX_LEVELS)
 		return -1;
@@ -426,6 +431,15 @@ static __always_inline bool hb_none_confined(void)
 #define HB_LSM_IF(name, gate, args...)						\
 int name(unsigned long long *ctx);						\
 static __noinline int name##_in(unsigned long long *ctx, int first);		\
+HB_LSM_CALL(name, gate, name##_in(ctx, first), ##args)				\
+HB_LSM_JUDGE(name##_in, ##args)
+
+/*
+ * HB_LSM_IF's program alone, which calls @judge (an expression of @ctx
+ * and @first: judging halves, HB_LSM_JUDGE's) for a task in a sandbox.
+ */
+#define HB_LSM_CALL(name, gate, judge, args...)					\
+int name(unsigned long long *ctx);						\
 int BPF_PROG(name, ##args)							\
 {										\
 	int first;								\
@@ -433,9 +447,8 @@ int BPF_PROG(name, ##args)							\
 	if (ret || !(gate))							\
 		return ret;							\
 	first = hb_first_level();						\
-	return first < 0 ? 0 : name##_in(ctx, first);				\
-}										\
-HB_LSM_JUDGE(name##_in, ##args)
+	return first < 0 ? 0 : (judge);						\
+}
 
 /*
  * A judging half alone: @name(ctx, first), a subprogram that reads the

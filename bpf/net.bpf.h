@@ -185,23 +185,12 @@ HB_LSM_JUDGE(hb_sendmsg_dest, struct socket *sock, struct msghdr *msg, int size,
 }
 
 /*
- * HB_LSM_IF's program, written out: it calls two judging halves one
- * after the other, since their frames nested, or one frame with both
- * requests, would pass 512 bytes of stack on 6.1.
+ * Two judging halves, one after the other: their frames nested, or one
+ * frame with both requests, would pass 512 bytes of stack on 6.1.
  */
 SEC("lsm/socket_sendmsg")
-int BPF_PROG(hb_sendmsg, struct socket *sock, struct msghdr *msg, int size,
-	     int ret)
-{
-	int first;
-
-	if (ret)
-		return ret;
-	first = hb_first_level();
-	if (first < 0)
-		return 0;
-	return hb_sendmsg_route(ctx, first) ?: hb_sendmsg_dest(ctx, first);
-}
+HB_LSM_CALL(hb_sendmsg, true, hb_sendmsg_route(ctx, first) ?: hb_sendmsg_dest(ctx, first),
+	    struct socket *sock, struct msghdr *msg, int size, int ret)
 
 /* The kernel's own sockets (@kern) are not the task's. */
 SEC("lsm/socket_create")
