@@ -473,18 +473,18 @@ int hb_obj_mark_level(int fd, __u32 level, __u64 id)
 	return 0;
 }
 
-bool hb_obj_maps_match(const struct hb_policy_maps *m)
+static bool value_size_is(int fd, __u32 size)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
-	if (bpf_obj_get_info_by_fd(m->policies, &info, &len) ||
-	    info.value_size != sizeof(struct hb_policy))
-		return false;
-	memset(&info, 0, sizeof(info));
-	len = sizeof(info);
-	return !bpf_obj_get_info_by_fd(m->levels, &info, &len) &&
-	       info.value_size == sizeof(struct hb_level_map);
+	return !bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size == size;
+}
+
+bool hb_obj_maps_match(const struct hb_policy_maps *m)
+{
+	return value_size_is(m->policies, sizeof(struct hb_policy)) &&
+	       value_size_is(m->levels, sizeof(struct hb_level_map));
 }
 
 /* Rules first, the policy entry last: the hooks act on a complete policy. */
