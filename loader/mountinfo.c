@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "mountinfo.h"
 
 /* Undoes the kernel's octal escapes (\040 for space, \012 for newline). */
@@ -133,14 +137,107 @@ int hb_mountinfo_each(FILE *f, int (*fn)(const struct hb_mount *m, void *ctx),
 	return err;
 }
 
-int hb_mount_find(const char *fstype, struct hb_mount *out)
+/*
+ * The mount table, kept while it stays as it was: a run asks for the
+ * cgroup2, bpf and securityfs mounts several times, and the kernel writes
+ * the whole table out at every read (its cost grows with the host's
+ * mounts). An open mountinfo polls POLLPRI once a mount of the namespace
+ * has changed since it was opened (proc(5)); it is opened before the
+ * table is read, so an agent that lives through mounts and unmounts never
+ * looks at a table older than the kernel's.
+ */
+static struct {
+	pthread_mutex_t lock;
+	int watch;   /* mountinfo, open since before the table was read; or -1 */
+	pid_t owner; /* who opened it: a forked child shares its poll state */
+	char *table; /* the text read, or NULL */
+	size_t len;
+} kept = { .lock = PTHREAD_MUTEX_INITIALIZER, .watch = -1 };
+
+static int read_all(const char *path, char **text, size_t *len)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen(path, "re");
+	size_t cap = 0;
+	ssize_t n;
+	int err = 0;
+
+	*text = NULL;
+	if (!f)
+		return -errno;
+	/* No NUL in it: one read up to the end. */
+	n = getdelim(text, &cap, '\0', f);
+	if (n < 0 && ferror(f))
+		err = -EIO;
+	*len = n < 0 ? 0 : (size_t)n;
+	fclose(f);
+	if (err) {
+		free(*text);
+		*text = NULL;
+	}
+	return err;
+}
+
+static void forget(void)
+{
+	if (kept.watch >= 0)
+		close(kept.watch);
+	kept.watch = -1;
+	free(kept.table);
+	kept.table = NULL;
+}
+
+/* 0 with the table kept, or -errno. */
+static int keep_table(void)
+{
+	struct pollfd p = { .fd = kept.watch, .events = POLLPRI };
+
+	/* Nothing pending: unchanged (POLLIN, always set, is not asked for). */
+	if (kept.table && poll(&p, 1, 0) == 0)
+		return 0;
+	forget();
+	kept.watch = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (kept.watch < 0)
+		return -errno;
+	kept.owner = getpid();
+	return read_all("/proc/self/mountinfo", &kept.table, &kept.len);
+}
+
+static int find_in(const char *table, size_t len, const char *fstype, struct hb_mount *out)
+{
+	FILE *f;
 	int err;
 
+	if (!len)
+		return -ENOENT;
+	f = fmemopen((void *)table, len, "r");
 	if (!f)
 		return -errno;
 	err = hb_mountinfo_find(f, fstype, out);
 	fclose(f);
+	return err;
+}
+
+int hb_mount_find(const char *fstype, struct hb_mount *out)
+{
+	char *table;
+	size_t len;
+	int err;
+
+	pthread_mutex_lock(&kept.lock);
+	/* A child's poll would take the change its parent is to see. */
+	if (kept.watch >= 0 && kept.owner != getpid()) {
+		pthread_mutex_unlock(&kept.lock);
+		err = read_all("/proc/self/mountinfo", &table, &len);
+		if (!err)
+			err = find_in(table, len, fstype, out);
+		free(table);
+		return err;
+	}
+	err = keep_table();
+	if (!err)
+		err = find_in(kept.table, kept.len, fstype, out);
+	else
+		forget();
+	pthread_mutex_unlock(&kept.lock);
 	return err;
 }

@@ -27,7 +27,11 @@ int hb_mountinfo_find(FILE *f, const char *fstype, struct hb_mount *out);
 int hb_mountinfo_each(FILE *f, int (*fn)(const struct hb_mount *m, void *ctx),
 		      void *ctx);
 
-/* hb_mountinfo_find over /proc/self/mountinfo. */
+/*
+ * hb_mountinfo_find over /proc/self/mountinfo, whose text is kept until
+ * the mount table changes (one descriptor, close-on-exec, stays open to
+ * tell).
+ */
 int hb_mount_find(const char *fstype, struct hb_mount *out);
 
 #endif

@@ -4,7 +4,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include "mountinfo.h"
 
@@ -94,6 +100,75 @@ static void malformed_lines(void **state)
 	assert_int_equal(find("41 31 0:38 / /x rw -\n", "cgroup2", &m), -EINVAL);
 }
 
+/* hb_mount_find with no descriptor left to open: only a kept answer. */
+static int find_kept(const char *fstype, struct hb_mount *m)
+{
+	struct rlimit was, none;
+	int fd = dup(0), err;
+
+	if (fd < 0 || getrlimit(RLIMIT_NOFILE, &was))
+		return -100;
+	close(fd);
+	none = was;
+	none.rlim_cur = (rlim_t)fd; /* the lowest free descriptor, and above */
+	if (setrlimit(RLIMIT_NOFILE, &none))
+		return -100;
+	err = hb_mount_find(fstype, m);
+	setrlimit(RLIMIT_NOFILE, &was);
+	return err;
+}
+
+/*
+ * In a mount namespace of its own: the table is kept (no descriptor is
+ * needed to answer again), and a mount or an unmount is seen at once.
+ * Each step's failure is its own exit status.
+ */
+static int keep_then_see_changes(void)
+{
+	char dir[] = "/tmp/hb-mountinfo-XXXXXX";
+	struct hb_mount m;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    !mkdtemp(dir))
+		return 77;
+	if (hb_mount_find("ramfs", &m) != -ENOENT)
+		return 77; /* the host has one: this test cannot tell */
+	if (find_kept("ramfs", &m) != -ENOENT)
+		return 1; /* "none" kept */
+	if (find_kept("proc", &m) || strcmp(m.target, "/proc"))
+		return 2; /* not asked before, but in the table kept */
+	if (mount("none", dir, "ramfs", 0, NULL))
+		return 77;
+	if (hb_mount_find("ramfs", &m) || strcmp(m.target, dir))
+		return 3; /* the new mount, not the kept "none" */
+	if (find_kept("ramfs", &m) || strcmp(m.target, dir))
+		return 4;
+	umount(dir);
+	rmdir(dir);
+	if (hb_mount_find("ramfs", &m) != -ENOENT)
+		return 5; /* gone again */
+	return 0;
+}
+
+static void keeps_answers_until_the_table_changes(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(keep_then_see_changes());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +177,7 @@ int main(void)
 		cmocka_unit_test(unescapes_octal),
 		cmocka_unit_test(prefers_whole_filesystem),
 		cmocka_unit_test(malformed_lines),
+		cmocka_unit_test(keeps_answers_until_the_table_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
