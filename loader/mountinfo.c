@@ -149,21 +149,27 @@ int hb_mountinfo_each(FILE *f, int (*fn)(const struct hb_mount *m, void *ctx),
 static struct {
 	pthread_mutex_t lock;
 	int watch;   /* mountinfo, open since before the table was read; or -1 */
-	pid_t owner; /* who opened it: a forked child shares its poll state */
+	pid_t owner; /* the process that opened it */
 	char *table; /* the text read, or NULL */
 	size_t len;
 } kept = { .lock = PTHREAD_MUTEX_INITIALIZER, .watch = -1 };
 
-static int read_all(const char *path, char **text, size_t *len)
+/* The table through a copy of @fd (the same open file): 0 or -errno. */
+static int read_table(int fd, char **text, size_t *len)
 {
-	FILE *f = fopen(path, "re");
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	FILE *f = copy < 0 ? NULL : fdopen(copy, "r");
 	size_t cap = 0;
 	ssize_t n;
 	int err = 0;
 
 	*text = NULL;
-	if (!f)
-		return -errno;
+	if (!f) {
+		err = -errno;
+		if (copy >= 0)
+			close(copy);
+		return err;
+	}
 	/* No NUL in it: one read up to the end. */
 	n = getdelim(text, &cap, '\0', f);
 	if (n < 0 && ferror(f))
@@ -189,17 +195,25 @@ static void forget(void)
 /* 0 with the table kept, or -errno. */
 static int keep_table(void)
 {
-	struct pollfd p = { .fd = kept.watch, .events = POLLPRI };
+	struct pollfd p = { .events = POLLPRI };
 
+	/*
+	 * A forked child shares its parent's open mountinfo, whose poll
+	 * would take the change the parent is to see: it opens its own.
+	 */
+	if (kept.watch >= 0 && kept.owner != getpid())
+		forget();
 	/* Nothing pending: unchanged (POLLIN, always set, is not asked for). */
+	p.fd = kept.watch;
 	if (kept.table && poll(&p, 1, 0) == 0)
 		return 0;
 	forget();
+	/* Opened before the read: a change after it is pending there. */
 	kept.watch = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (kept.watch < 0)
 		return -errno;
 	kept.owner = getpid();
-	return read_all("/proc/self/mountinfo", &kept.table, &kept.len);
+	return read_table(kept.watch, &kept.table, &kept.len);
 }
 
 static int find_in(const char *table, size_t len, const char *fstype, struct hb_mount *out)
@@ -219,20 +233,9 @@ static int find_in(const char *table, size_t len, const char *fstype, struct hb_
 
 int hb_mount_find(const char *fstype, struct hb_mount *out)
 {
-	char *table;
-	size_t len;
 	int err;
 
 	pthread_mutex_lock(&kept.lock);
-	/* A child's poll would take the change its parent is to see. */
-	if (kept.watch >= 0 && kept.owner != getpid()) {
-		pthread_mutex_unlock(&kept.lock);
-		err = read_all("/proc/self/mountinfo", &table, &len);
-		if (!err)
-			err = find_in(table, len, fstype, out);
-		free(table);
-		return err;
-	}
 	err = keep_table();
 	if (!err)
 		err = find_in(kept.table, kept.len, fstype, out);

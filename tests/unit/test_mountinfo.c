@@ -131,14 +131,18 @@ static int keep_then_see_changes(void)
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    !mkdtemp(dir))
 		return 77;
-	if (hb_mount_find("ramfs", &m) != -ENOENT)
+	if (hb_mount_find("ramfs", &m) != -ENOENT) {
+		rmdir(dir);
 		return 77; /* the host has one: this test cannot tell */
+	}
 	if (find_kept("ramfs", &m) != -ENOENT)
 		return 1; /* "none" kept */
 	if (find_kept("proc", &m) || strcmp(m.target, "/proc"))
 		return 2; /* not asked before, but in the table kept */
-	if (mount("none", dir, "ramfs", 0, NULL))
+	if (mount("none", dir, "ramfs", 0, NULL)) {
+		rmdir(dir);
 		return 77;
+	}
 	if (hb_mount_find("ramfs", &m) || strcmp(m.target, dir))
 		return 3; /* the new mount, not the kept "none" */
 	if (find_kept("ramfs", &m) || strcmp(m.target, dir))
