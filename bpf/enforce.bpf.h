@@ -215,7 +215,8 @@ static long hb_nest_cb(__u32 i, void *data)
  * instance's sandboxes is a state this code does not handle: it fails
  * closed.
  */
-static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
+static __always_inline int hb_enforce_in(struct hb_ctx *c, int first, __u16 hook,
+					 struct file *path_file)
 {
 	/* Only for tasks in a sandbox: every marked level below it is looked at. */
 	struct hb_nest nest = { .from = first };
@@ -258,6 +259,8 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 	reason = nest.count > 1 ? HB_REASON_UNREADABLE : hb_decide_hook(p, &c->req, hook);
 	if (reason == HB_REASON_NONE)
 		return 0;
+	if (path_file)
+		hb_file_path(c, path_file);
 	if (hook == HB_HOOK_FS_WRITE || hook == HB_HOOK_FS_READ) {
 		__u32 zero = 0;
 		struct hb_path_buf *buf = bpf_map_lookup_elem(&hb_scratch, &zero);
@@ -268,6 +271,18 @@ static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
 	}
 	hb_report(c, nest.id, reason, p);
 	return hb_audited(p, hook, reason) ? 0 : -hb_hook_errno(hook);
+}
+
+static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
+{
+	return hb_enforce_in(c, first, hook, NULL);
+}
+
+/* The same, from a sleepable hook whose denial names @file's path. */
+static __always_inline int hb_enforce_file(struct hb_ctx *c, int first, __u16 hook,
+					   struct file *file)
+{
+	return hb_enforce_in(c, first, hook, file);
 }
 
 #endif /* HB_ENFORCE_BPF_H */

@@ -56,22 +56,6 @@ static __always_inline void hb_read_file(struct hb_ctx *c, struct file *file)
 	c->req.own_exe = exe && exe == inode;
 }
 
-/* A file's path for the event, from sleepable hooks (bpf_d_path). */
-static __always_inline void hb_file_path(struct hb_ctx *c, struct file *file)
-{
-	__u32 zero = 0;
-	struct hb_path_buf *buf = bpf_map_lookup_elem(&hb_scratch, &zero);
-	long n;
-
-	if (!buf)
-		return;
-	n = bpf_d_path(&file->f_path, buf->path, sizeof(buf->path));
-	if (n > 0) {
-		c->path = buf->path;
-		c->path_len = n - 1; /* without the NUL */
-	}
-}
-
 /* execve(): once per call, with the file it opened first. */
 SEC("lsm/bprm_creds_for_exec")
 HB_LSM(hb_exec, struct linux_binprm *bprm, int ret)
@@ -147,11 +131,10 @@ HB_LSM_IF(hb_mmap, prot & HB_PROT_EXEC, struct file *file, unsigned long reqprot
 	struct hb_ctx c = { .req.prot = prot, .arg = prot };
 	if (file) {
 		hb_read_file(&c, file);
-		hb_file_path(&c, file);
 	} else {
 		c.req.anon = 1;
 	}
-	return hb_enforce(&c, first, HB_HOOK_MMAP);
+	return hb_enforce_file(&c, first, HB_HOOK_MMAP, file);
 }
 
 /*

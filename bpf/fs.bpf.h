@@ -22,9 +22,9 @@
  */
 static __always_inline int hb_fs_exempt(struct dentry *d)
 {
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
-	umode_t type = BPF_CORE_READ(inode, i_mode) & HB_S_IFMT;
-	__u32 magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	struct inode *inode = d->d_inode;
+	umode_t type = inode->i_mode & HB_S_IFMT;
+	__u32 magic = inode->i_sb->s_magic;
 	__u32 rdev;
 
 	if (!inode)
@@ -33,8 +33,8 @@ static __always_inline int hb_fs_exempt(struct dentry *d)
 		return 1;
 	if (type == HB_S_IFCHR) {
 		if (magic == HB_DEVPTS_SUPER_MAGIC)
-			return BPF_CORE_READ(inode, i_uid.val) == (__u32)bpf_get_current_uid_gid();
-		rdev = BPF_CORE_READ(inode, i_rdev);
+			return inode->i_uid.val == (__u32)bpf_get_current_uid_gid();
+		rdev = inode->i_rdev;
 		return rdev == HB_MKDEV(1, 3) || rdev == HB_MKDEV(1, 5) || /* null, zero */
 		       rdev == HB_MKDEV(1, 7) || rdev == HB_MKDEV(1, 8) || /* full, random */
 		       rdev == HB_MKDEV(1, 9) || rdev == HB_MKDEV(5, 0) || /* urandom, tty */
@@ -46,10 +46,9 @@ static __always_inline int hb_fs_exempt(struct dentry *d)
 /* A regular file with other names, maybe outside any rule. */
 static __always_inline int hb_fs_linked(struct dentry *d)
 {
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	struct inode *inode = d->d_inode;
 
-	return (BPF_CORE_READ(inode, i_mode) & HB_S_IFMT) == HB_S_IFREG &&
-	       BPF_CORE_READ(inode, __i_nlink) > 1;
+	return (inode->i_mode & HB_S_IFMT) == HB_S_IFREG && inode->__i_nlink > 1;
 }
 
 /*
@@ -153,7 +152,7 @@ static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
 	c.fs_walk[0] = d;
 	c.fs_text[0] = d;
 	c.fs_mnt[0] = mnt;
-	c.fs_inode = BPF_CORE_READ(d, d_inode);
+	c.fs_inode = d->d_inode;
 	c.fs_fmode = fmode;
 	return hb_enforce(&c, first, hook);
 }
@@ -165,14 +164,13 @@ static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
  */
 static __noinline int hb_fs_open_write(struct file *file, int first)
 {
-	return hb_fs_access(HB_HOOK_FS_WRITE, HB_FS_OP_OPEN, BPF_CORE_READ(file, f_path.dentry),
-			    BPF_CORE_READ(file, f_path.mnt), first);
+	return hb_fs_access(HB_HOOK_FS_WRITE, HB_FS_OP_OPEN, file->f_path.dentry,
+			    file->f_path.mnt, first);
 }
 
 static __noinline int hb_fs_open_read(struct file *file, __u8 op, int first)
 {
-	return hb_fs_access(HB_HOOK_FS_READ, op, BPF_CORE_READ(file, f_path.dentry),
-			    BPF_CORE_READ(file, f_path.mnt), first);
+	return hb_fs_access(HB_HOOK_FS_READ, op, file->f_path.dentry, file->f_path.mnt, first);
 }
 
 /*
@@ -181,14 +179,13 @@ static __noinline int hb_fs_open_read(struct file *file, __u8 op, int first)
  */
 static __always_inline bool hb_proc_mem(struct file *file)
 {
-	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct dentry *d = file->f_path.dentry; /* direct reads: every write open */
 	char name[4] = {};
 
-	if (BPF_CORE_READ(d, d_sb, s_magic) != HB_PROC_SUPER_MAGIC ||
-	    BPF_CORE_READ(d, d_name.len) != 3)
+	if (d->d_sb->s_magic != HB_PROC_SUPER_MAGIC || d->d_name.len != 3)
 		return false;
 	/* Unreadable: fails closed (only a write open of a three-letter name). */
-	if (bpf_probe_read_kernel(name, 3, BPF_CORE_READ(d, d_name.name)))
+	if (bpf_probe_read_kernel(name, 3, d->d_name.name))
 		return true;
 	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm';
 }

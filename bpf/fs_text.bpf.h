@@ -9,6 +9,27 @@
 
 #include "common.bpf.h"
 
+/*
+ * @file's path for the event, from the sleepable hooks that may call
+ * bpf_d_path: asked on a denial only (hb_enforce_file()), which an
+ * allowed call (every executable mapping, every write open in a sandbox)
+ * then does not pay for.
+ */
+static __always_inline void hb_file_path(struct hb_ctx *c, struct file *file)
+{
+	__u32 zero = 0;
+	struct hb_path_buf *buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+	long n;
+
+	if (!buf)
+		return;
+	n = bpf_d_path(&file->f_path, buf->path, sizeof(buf->path));
+	if (n > 0) {
+		c->path = buf->path;
+		c->path_len = n - 1; /* without the NUL */
+	}
+}
+
 #define HB_TEXT_MASK (2 * HB_EVENT_PATH_MAX - 1)
 
 struct hb_text_walk {

@@ -177,11 +177,17 @@ static __always_inline int hb_proc_own(struct dentry *d)
 
 /*
  * Writing in the kernel's own filesystems. Not inlined, like the other
- * checks file_open makes: each has a stack frame of its own.
+ * checks file_open makes: each has a stack frame of its own. A file where
+ * data lives leaves at the first test (direct reads, no helper call):
+ * hb_file_write_reason() allows it to every writer, in every sandbox.
  */
 static __noinline int hb_kernel_fs_write(struct file *file, int first)
 {
-	struct hb_ctx c = { .req.fs_magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic) };
+	__u32 magic = file->f_inode->i_sb->s_magic;
+
+	if (hb_fs_holds_data(magic))
+		return 0;
+	struct hb_ctx c = { .req.fs_magic = magic };
 
 	c.req.root_writer = hb_root_writer();
 
@@ -193,8 +199,7 @@ static __noinline int hb_kernel_fs_write(struct file *file, int first)
 
 		c.file_cg = BPF_CORE_READ(kn, parent, priv);
 	}
-	hb_file_path(&c, file);
-	return hb_enforce(&c, first, HB_HOOK_FILE_WRITE);
+	return hb_enforce_file(&c, first, HB_HOOK_FILE_WRITE, file);
 }
 
 #endif /* HB_PROC_BPF_H */

@@ -97,7 +97,7 @@ static __always_inline int hb_ioctl_changes_file(unsigned int cmd)
 /* Not inlined, like the checks below: each has a stack frame of its own. */
 static __noinline int hb_ioctl_file(struct file *file)
 {
-	return hb_fs_attr(HB_FS_OP_SETATTR, BPF_CORE_READ(file, f_path.dentry));
+	return hb_fs_attr(HB_FS_OP_SETATTR, file->f_path.dentry); /* direct: hb_fs_linked() */
 }
 
 static __noinline int hb_ioctl_tty(unsigned int cmd)
