@@ -105,23 +105,51 @@ static __always_inline void hb_fs_walk_up(struct hb_req *r, struct dentry *d,
 
 /* Descriptors looked at for a held one; the rest are not (fail closed). */
 #define HB_FD_SCAN_MAX 1024
+#define HB_FD_WORD 64 /* descriptors per word of the open-descriptor bitmap */
 
 struct hb_fd_scan {
 	struct file **fd;
+	__u64 *open_fds;  /* the table's bitmap of open descriptors */
 	struct inode *inode;
+	__u64 word;       /* its word at base, less the bits looked at */
+	__u32 base;       /* the descriptor of that word's bit 0 */
 	__u32 max;
 	__u32 fmode;
 	__u8 held;
 };
 
+/* The index of the lowest bit set in @x (not 0). */
+static __always_inline __u32 hb_lowest_bit64(__u64 x)
+{
+	__u32 lo = (__u32)x;
+
+	return lo ? hb_lowest_bit(lo) : 32 + hb_lowest_bit((__u32)(x >> 32));
+}
+
+/*
+ * One step of hb_fd_held(): the next open descriptor, or the bitmap's
+ * next word once this one has none left; 1 stops. Only open descriptors
+ * are read: a process with a few costs a few steps, not one per slot.
+ */
 static long hb_fd_scan_cb(__u32 i, void *data)
 {
 	struct hb_fd_scan *s = data;
 	struct file *f = NULL;
+	__u32 fd;
 
-	if (i >= s->max)
+	if (!s->word) {
+		s->base += HB_FD_WORD;
+		if (s->base >= s->max)
+			return 1;
+		/* Unreadable: no more is found held (fail closed). */
+		return bpf_probe_read_kernel(&s->word, sizeof(s->word),
+					     &s->open_fds[s->base / HB_FD_WORD]) ? 1 : 0;
+	}
+	fd = s->base + hb_lowest_bit64(s->word);
+	s->word &= s->word - 1;
+	if (fd >= s->max)
 		return 1;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &s->fd[i]) || !f)
+	if (bpf_probe_read_kernel(&f, sizeof(f), &s->fd[fd]) || !f)
 		return 0;
 	if (BPF_CORE_READ(f, f_inode) == s->inode && (BPF_CORE_READ(f, f_mode) & s->fmode)) {
 		s->held = 1;
@@ -138,12 +166,23 @@ static __always_inline int hb_fd_held(struct inode *inode, __u32 fmode)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct hb_fd_scan s = { .inode = inode, .fmode = fmode };
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 
-	s.fd = BPF_CORE_READ(task, files, fdt, fd);
-	s.max = BPF_CORE_READ(task, files, fdt, max_fds);
-	if (!s.fd || !inode)
+	s.fd = BPF_CORE_READ(fdt, fd);
+	s.open_fds = (__u64 *)BPF_CORE_READ(fdt, open_fds);
+	s.max = BPF_CORE_READ(fdt, max_fds);
+	if (s.max > HB_FD_SCAN_MAX)
+		s.max = HB_FD_SCAN_MAX;
+	/*
+	 * The first word before the loop: 6.1's verifier checks the callback
+	 * once, from the state at the call, and drops the branches that a
+	 * constant there decides (a word of zero would end every scan).
+	 */
+	if (!s.fd || !inode ||
+	    bpf_probe_read_kernel(&s.word, sizeof(s.word), s.open_fds))
 		return 0;
-	bpf_loop(HB_FD_SCAN_MAX, hb_fd_scan_cb, &s, 0);
+	/* Every descriptor below the bound, and every word of the bitmap. */
+	bpf_loop(HB_FD_SCAN_MAX + HB_FD_SCAN_MAX / HB_FD_WORD, hb_fd_scan_cb, &s, 0);
 	return s.held;
 }
 

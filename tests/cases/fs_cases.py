@@ -146,18 +146,20 @@ def expect_actions(pairs, got, what):
         raise Fail(f"{what}: " + "; ".join(bad))
 
 
-def fsrun(flags, pairs, env=TESTER, cwd=None, stdout=None, probe=None, cmd=None):
+def fsrun(flags, pairs, env=TESTER, cwd=None, stdout=None, probe=None, cmd=None,
+          pass_fds=()):
     """hermetic-bpf run FLAGS python3 fsprobe.py multi ACTIONS: (tokens, proc).
 
     @stdout: a file for the command's stdout (tokens are then read back
     from it by the caller: returned as None). @cmd replaces "python3 PROBE".
+    @pass_fds: descriptors the command inherits, at the same numbers.
     """
     argv = [HB, "run", *flags, *(cmd or [PY, probe or FSPROBE]), "multi",
             *(a for a, _ in pairs)]
     p = subprocess.run(argv, stdin=subprocess.DEVNULL,
                        stdout=stdout if stdout is not None else subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, env=full_env(env), cwd=cwd,
-                       timeout=240)
+                       timeout=240, pass_fds=pass_fds)
     if stdout is not None:
         if p.returncode != 0:
             raise Fail(f"fsprobe exited {p.returncode}: {p.stderr.strip()!r}")
@@ -425,6 +427,31 @@ def fs_readonly_allowed_neighbours():
     finally:
         if not has_devpts:
             subprocess.run(["umount", "/dev/pts"], check=False)
+
+
+@case("tierA")
+def fs_readonly_held_descriptor_far_up():
+    """A descriptor held far up the table (the fifth word of its bitmap of
+    open descriptors, past empty ones) counts as held, as stdout does:
+    re-opening its file for writing gains nothing. Its neighbour, not
+    held, stays read-only."""
+    d = tmpdir()
+    populate(d, files=["held", "free"])
+    chown_tree(d)
+    far = 300
+    fd = os.open(os.path.join(d, "held"), os.O_WRONLY | os.O_APPEND)
+    try:
+        os.dup2(fd, far)
+        for flags in (["--fs-readonly"], []):
+            check(flags, [(f"open {d}/held O_WRONLY|O_APPEND far{len(flags)}", "ok"),
+                          (f"open {d}/free O_WRONLY|O_APPEND", "EROFS" if flags else "ok"),
+                          (f"open {d}/held O_RDONLY", "ok")],
+                  f"descriptor {far} held {flags}", pass_fds=(far,))
+    finally:
+        os.close(fd)
+        os.close(far)
+    with open(os.path.join(d, "held")) as f:
+        expect_eq(f.read(), "orig\nfar1\nfar0\n", "what reached the held file")
 
 
 @case("tierA")
