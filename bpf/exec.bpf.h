@@ -121,6 +121,20 @@ HB_LSM(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
 }
 
 /*
+ * Whether a hook's pointer argument is NULL, asked so that the verifier
+ * cannot answer: from 6.2 it takes every one as trusted, never NULL, and
+ * drops a plain test, though mmap_file's file is NULL for anonymous
+ * memory (which 6.12 then judged as a file it could not read).
+ */
+static __always_inline bool hb_arg_null(const void *arg)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &arg);
+	return !v;
+}
+
+/*
  * Executable mappings: of a file, or anonymous (file is NULL). Not
  * executable (@prot) is the common case, and never denied.
  */
@@ -129,12 +143,10 @@ HB_LSM_IF(hb_mmap, prot & HB_PROT_EXEC, struct file *file, unsigned long reqprot
 	  unsigned long prot, unsigned long flags, int ret)
 {
 	struct hb_ctx c = { .req.prot = prot, .arg = prot };
-	if (file) {
+	c.req.anon = hb_arg_null(file);
+	if (!c.req.anon)
 		hb_read_file(&c, file);
-	} else {
-		c.req.anon = 1;
-	}
-	return hb_enforce_file(&c, first, HB_HOOK_MMAP, file);
+	return hb_enforce_file(&c, first, HB_HOOK_MMAP, c.req.anon ? NULL : file);
 }
 
 /*
