@@ -559,14 +559,15 @@ static __always_inline void hb_report_pkt(struct __sk_buff *skb, const struct hb
 					  __u64 sandbox_id, enum hb_reason reason,
 					  const struct hb_policy *p)
 {
-	struct hb_event *ev = hb_event_take(sandbox_id, p);
+	__u64 now = bpf_ktime_get_ns();
+	struct hb_event *ev = hb_event_take(sandbox_id, p, now);
 
 	if (!ev)
 		return;
 	__builtin_memset(ev, 0, __builtin_offsetof(struct hb_event, seq));
 	ev->ppid = 0;
 	ev->pad2 = 0;
-	ev->ts_ns = bpf_ktime_get_ns();
+	ev->ts_ns = now;
 	ev->cgroup_id = bpf_skb_cgroup_id(skb);
 	ev->sandbox_id = sandbox_id;
 	ev->hook = req->hook;

@@ -26,19 +26,26 @@ static __always_inline bool hb_audited(const struct hb_policy *p, __u16 hook,
 /*
  * The rate limit, a token bucket kept as nanoseconds of credit: time adds
  * credit up to a burst's worth, an event spends event_cost_ns of it. Only
- * events are limited; the decision was already made.
+ * events are limited; the decision was already made. The credit at @now:
  */
+static __always_inline __u64 hb_rate_credit(const struct hb_stats *st,
+					    const struct hb_policy *p, __u64 now)
+{
+	__u64 cap = (__u64)p->event_cost_ns * p->event_burst;
+	__u64 credit = st->credit_ns + (now - st->credit_at_ns);
+
+	return !st->credit_at_ns || credit > cap ? cap : credit;
+}
+
+/* Whether an event at @now passes the limit, which it then spends. */
 static __always_inline bool hb_rate_ok(struct hb_stats *st, const struct hb_policy *p,
 				       __u64 now)
 {
-	__u64 cap, credit;
+	__u64 credit;
 
 	if (!p->event_cost_ns)
 		return true;
-	cap = (__u64)p->event_cost_ns * p->event_burst;
-	credit = st->credit_ns + (now - st->credit_at_ns);
-	if (!st->credit_at_ns || credit > cap)
-		credit = cap;
+	credit = hb_rate_credit(st, p, now);
 	st->credit_at_ns = now;
 	if (credit < p->event_cost_ns) {
 		st->credit_ns = credit;
@@ -49,25 +56,42 @@ static __always_inline bool hb_rate_ok(struct hb_stats *st, const struct hb_poli
 }
 
 /*
+ * Whether a denial's event at @now would be written, asked before its
+ * path's text is built: in a loop of denials most events are limited,
+ * and their text is not worth its walk. Spends nothing; hb_event_take()
+ * decides at the same @now, the same way unless another thread of the
+ * sandbox spent credit between (text built for nothing).
+ */
+static __always_inline bool hb_event_due(__u64 sandbox_id, const struct hb_policy *p,
+					 __u64 now)
+{
+	const struct hb_stats *st;
+
+	if (!p->event_cost_ns)
+		return true;
+	st = bpf_map_lookup_elem(&hb_stats, &sandbox_id);
+	return st && hb_rate_credit(st, p, now) >= p->event_cost_ns;
+}
+
+/*
  * A denial counted, its seq taken, and its record reserved in the
- * sandbox's ring, stamped; NULL when none is to be written (limited or
+ * sandbox's ring, stamped @now (the rate limit's clock too); NULL when none is to be written (limited or
  * lost, and counted so: seq = delivered + lost + limited). A denial costs
  * more than an allowed call by what is done here and in hb_report: so no
  * lookup or helper call that can be spared.
  */
 static __always_inline struct hb_event *hb_event_take(__u64 sandbox_id,
-						      const struct hb_policy *p)
+						      const struct hb_policy *p, __u64 now)
 {
 	struct hb_stats *st = bpf_map_lookup_elem(&hb_stats, &sandbox_id);
 	struct hb_event *ev;
 	void *ring = NULL;
-	__u64 seq, now;
+	__u64 seq;
 
 	if (!st)
 		return NULL;
 	__sync_fetch_and_add(&st->denied, 1);
 	seq = __sync_fetch_and_add(&st->seq, 1) + 1;
-	now = bpf_ktime_get_ns(); /* the rate limit's clock and the event's */
 	if (!hb_rate_ok(st, p, now)) {
 		__sync_fetch_and_add(&st->events_limited, 1);
 		return NULL;
@@ -90,10 +114,11 @@ static __always_inline struct hb_event *hb_event_take(__u64 sandbox_id,
 
 /*
  * A global function: the verifier checks it once, on its own, instead of
- * once for every state that reaches a denial.
+ * once for every state that reaches a denial. @now: hb_event_due()'s, or
+ * 0 for a fresh one.
  */
 __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
-			 const struct hb_policy *p)
+			 const struct hb_policy *p, __u64 now)
 {
 	const struct hb_req *req;
 	struct task_struct *task;
@@ -103,7 +128,7 @@ __noinline int hb_report(const struct hb_ctx *c, __u64 sandbox_id, __u32 reason,
 	if (!c || !p)
 		return 0;
 	req = &c->req;
-	ev = hb_event_take(sandbox_id, p);
+	ev = hb_event_take(sandbox_id, p, now ?: bpf_ktime_get_ns());
 	if (!ev)
 		return 0;
 	task = bpf_get_current_task_btf();
@@ -171,6 +196,22 @@ static __always_inline void hb_take_first_exec(struct hb_ctx *c,
 		*flag = c->req.first_exec;
 }
 
+/* The denied file's path for the event: @file's, or the filesystem guard's. */
+static __always_inline void hb_event_text(struct hb_ctx *c, __u16 hook, struct file *file)
+{
+	__u32 zero = 0;
+	struct hb_path_buf *buf;
+
+	if (file)
+		hb_file_path(c, file);
+	if (hook == HB_HOOK_FS_WRITE || hook == HB_HOOK_FS_READ) {
+		buf = bpf_map_lookup_elem(&hb_scratch, &zero);
+		c->path_len = hb_fs_text(c);
+		c->path = buf ? buf->path : NULL;
+		c->path_str = 0;
+	}
+}
+
 /* The sandbox enclosing the current task, and whether there are more. */
 struct hb_nest {
 	__u32 from;
@@ -223,6 +264,7 @@ static __always_inline int hb_enforce_in(struct hb_ctx *c, int first, __u16 hook
 	struct hb_policy *p;
 	enum hb_reason reason;
 	__u32 hi = hb_level_hi;
+	__u64 now = 0;
 
 	if (first < 0 || (__u32)first >= hi)
 		return 0;
@@ -259,17 +301,13 @@ static __always_inline int hb_enforce_in(struct hb_ctx *c, int first, __u16 hook
 	reason = nest.count > 1 ? HB_REASON_UNREADABLE : hb_decide_hook(p, &c->req, hook);
 	if (reason == HB_REASON_NONE)
 		return 0;
-	if (path_file)
-		hb_file_path(c, path_file);
-	if (hook == HB_HOOK_FS_WRITE || hook == HB_HOOK_FS_READ) {
-		__u32 zero = 0;
-		struct hb_path_buf *buf = bpf_map_lookup_elem(&hb_scratch, &zero);
-
-		c->path_len = hb_fs_text(c);
-		c->path = buf ? buf->path : NULL;
-		c->path_str = 0;
+	/* A path's text only for an event that will be written. */
+	if (path_file || hook == HB_HOOK_FS_WRITE || hook == HB_HOOK_FS_READ) {
+		now = bpf_ktime_get_ns();
+		if (hb_event_due(nest.id, p, now))
+			hb_event_text(c, hook, path_file);
 	}
-	hb_report(c, nest.id, reason, p);
+	hb_report(c, nest.id, reason, p, now);
 	return hb_audited(p, hook, reason) ? 0 : -hb_hook_errno(hook);
 }
 

@@ -291,7 +291,7 @@ int BPF_PROG(hb_sigio, struct task_struct *tsk, struct fown_struct *fown, int si
 	if (!p) /* the sandbox is gone, and its tasks with it */
 		return 0;
 	c.arg = BPF_CORE_READ(tsk, tgid);
-	hb_report(&c, o->sandbox_id, HB_REASON_OUTSIDE, p);
+	hb_report(&c, o->sandbox_id, HB_REASON_OUTSIDE, p, 0);
 	return -HB_EPERM;
 }
 
