@@ -15,6 +15,14 @@
 #include "hermetic_abi.h"
 #include "hermetic_policy.h"
 
+/* The kernel's file modes, inode types and a superblock flag hooks test. */
+#define HB_FMODE_READ 0x1
+#define HB_FMODE_WRITE 0x2
+#define HB_FMODE_EXEC 0x20
+#define HB_S_IFMT 0170000
+#define HB_S_IFREG 0100000
+#define HB_SB_KERNMOUNT (1 << 22) /* the kernel's internal mounts */
+
 /* Set before load: the cgroup programs enforce (tier B), not only redirect. */
 const volatile bool hb_tier_b = false;
 

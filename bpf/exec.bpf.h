@@ -12,8 +12,6 @@
 #define HB_S_IWGRP 0020
 #define HB_S_IWOTH 0002
 #define HB_S_IROTH 0004
-#define HB_S_IFMT 0170000
-#define HB_S_IFREG 0100000
 #define HB_VM_WRITE 0x2
 #define HB_VM_EXEC 0x4
 

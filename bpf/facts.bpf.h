@@ -158,6 +158,26 @@ static long hb_fd_scan_cb(__u32 i, void *data)
 	return 0;
 }
 
+/* In a held descriptor's @fmode: the open judged is one of the file's writers. */
+#define HB_FD_OWN_WRITER (1u << 31)
+
+/*
+ * Whether a descriptor that writes @inode may be held at all, asked before
+ * the scan (which costs more than the rest of a denial). A regular file on
+ * a mounted filesystem counts its open writers in i_writecount, the open
+ * judged among them (counted before file_open): no other, none held.
+ * Devices are not counted, nor the files the kernel makes without an open
+ * (memfd, SysV shm: on its internal mounts), nor readers: looked for.
+ */
+static __always_inline bool hb_fd_may_be_held(struct inode *inode, __u32 fmode)
+{
+	if ((fmode & ~HB_FD_OWN_WRITER) != HB_FMODE_WRITE ||
+	    (inode->i_mode & HB_S_IFMT) != HB_S_IFREG ||
+	    (inode->i_sb->s_flags & HB_SB_KERNMOUNT))
+		return true;
+	return inode->i_writecount.counter > (fmode & HB_FD_OWN_WRITER ? 1 : 0);
+}
+
 /*
  * Whether the task holds a descriptor to @inode with one of the @fmode
  * bits: re-opening it (/dev/stdout, /proc/self/fd/N) then gains nothing.
@@ -201,8 +221,9 @@ static __noinline int hb_fs_facts(struct hb_ctx *c, __u32 fs, __u64 id)
 	hb_fs_walk_up(r, c->fs_walk[0], id, false);
 	if (c->fs_walk[1])
 		hb_fs_walk_up(r, c->fs_walk[1], id, true);
-	if (!(r->fs_allow & hb_fs_need(r->hook, r->fs_op)) && c->fs_inode)
-		r->fs_held = hb_fd_held(c->fs_inode, c->fs_fmode);
+	if (!(r->fs_allow & hb_fs_need(r->hook, r->fs_op)) && c->fs_inode &&
+	    hb_fd_may_be_held(c->fs_inode, c->fs_fmode))
+		r->fs_held = hb_fd_held(c->fs_inode, c->fs_fmode & ~HB_FD_OWN_WRITER);
 	return 0;
 }
 

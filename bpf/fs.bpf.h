@@ -23,12 +23,13 @@
 static __always_inline int hb_fs_exempt(struct dentry *d)
 {
 	struct inode *inode = d->d_inode;
-	umode_t type = inode->i_mode & HB_S_IFMT;
-	__u32 magic = inode->i_sb->s_magic;
-	__u32 rdev;
+	umode_t type;
+	__u32 magic, rdev;
 
 	if (!inode)
 		return 0;
+	type = inode->i_mode & HB_S_IFMT;
+	magic = inode->i_sb->s_magic;
 	if (type == HB_S_IFIFO || type == HB_S_IFSOCK)
 		return 1;
 	if (type == HB_S_IFCHR) {
@@ -137,10 +138,11 @@ static __always_inline int hb_fs_attr(__u8 op, struct dentry *d)
  * Opening, stat-ing or reading a link of @d (through @mnt, if known), as
  * a write (@hook FS_WRITE) or a read. A descriptor the task holds to the
  * same file with the same access makes it add nothing (for stat: one
- * opened for reading or writing; an O_PATH one was never judged).
+ * opened for reading or writing; an O_PATH one was never judged). @own:
+ * HB_FD_OWN_WRITER if the open judged counts among the file's writers.
  */
 static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
-					struct vfsmount *mnt, int first)
+					struct vfsmount *mnt, __u32 own, int first)
 {
 	struct hb_ctx c = { .req.fs_op = op, .arg = op };
 	__u32 fmode = hook == HB_HOOK_FS_WRITE ? HB_FMODE_WRITE :
@@ -153,7 +155,7 @@ static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
 	c.fs_text[0] = d;
 	c.fs_mnt[0] = mnt;
 	c.fs_inode = d->d_inode;
-	c.fs_fmode = fmode;
+	c.fs_fmode = fmode | own;
 	return hb_enforce(&c, first, hook);
 }
 
@@ -165,12 +167,14 @@ static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
 static __noinline int hb_fs_open_write(struct file *file, int first)
 {
 	return hb_fs_access(HB_HOOK_FS_WRITE, HB_FS_OP_OPEN, file->f_path.dentry,
-			    file->f_path.mnt, first);
+			    file->f_path.mnt,
+			    file->f_mode & HB_FMODE_WRITE ? HB_FD_OWN_WRITER : 0, first);
 }
 
 static __noinline int hb_fs_open_read(struct file *file, __u8 op, int first)
 {
-	return hb_fs_access(HB_HOOK_FS_READ, op, file->f_path.dentry, file->f_path.mnt, first);
+	return hb_fs_access(HB_HOOK_FS_READ, op, file->f_path.dentry, file->f_path.mnt, 0,
+			    first);
 }
 
 /*
@@ -405,13 +409,13 @@ int BPF_PROG(hb_remove_acl, void *idmap, struct dentry *dentry, const char *acl_
 SEC("lsm/inode_getattr")
 HB_LSM(hb_getattr, const struct path *path, int ret)
 {
-	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_STAT, path->dentry, path->mnt, first);
+	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_STAT, path->dentry, path->mnt, 0, first);
 }
 
 SEC("lsm/inode_readlink")
 HB_LSM(hb_readlink, struct dentry *dentry, int ret)
 {
-	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_READLINK, dentry, NULL, first);
+	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_READLINK, dentry, NULL, 0, first);
 }
 
 #endif /* HB_FS_BPF_H */

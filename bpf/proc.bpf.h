@@ -17,9 +17,6 @@ static __always_inline __u8 hb_root_writer(void)
 	return BPF_CORE_READ(task, cred, fsuid.val) == 0;
 }
 
-#define HB_FMODE_READ 0x1
-#define HB_FMODE_WRITE 0x2
-#define HB_FMODE_EXEC 0x20
 /* Open flags: truncation without write access; an exec's open (__FMODE_EXEC). */
 #define HB_O_TRUNC 01000
 #define HB_O_FMODE_EXEC 0x20

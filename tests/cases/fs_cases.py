@@ -455,6 +455,30 @@ def fs_readonly_held_descriptor_far_up():
 
 
 @case("tierA")
+def fs_readonly_held_counts_only_own_writers():
+    """Held means held by the task: a file another process has open for
+    writing stays read-only in the sandbox, while a memfd the task writes
+    (made without an open, so no writer count of its own) re-opens for
+    writing as stdout does."""
+    d = tmpdir()
+    populate(d, files=["busy"])
+    chown_tree(d)
+    fd = os.open(os.path.join(d, "busy"), os.O_WRONLY | os.O_APPEND)
+    try:
+        for flags in (["--fs-readonly"], []):
+            check(flags, [(f"open {d}/busy O_WRONLY|O_APPEND in{len(flags)}",
+                           "EROFS" if flags else "ok"),
+                          ("memfd_reopen O_WRONLY", "ok"), ("memfd_reopen O_RDONLY", "ok"),
+                          (f"open {d}/busy O_RDONLY", "ok")],
+                  f"a writer outside, a memfd inside {flags}")
+        os.write(fd, b"outside\n")
+    finally:
+        os.close(fd)
+    with open(os.path.join(d, "busy")) as f:
+        expect_eq(f.read(), "orig\nin0\noutside\n", "what reached the busy file")
+
+
+@case("tierA")
 def fs_readonly_python_imports_without_pycache():
     code = "import hbmod; print(hbmod.TOKEN)"
     for flags, cached in ((["--fs-readonly"], False), ([], True)):

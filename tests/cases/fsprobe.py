@@ -129,6 +129,17 @@ def reopen(path, how="O_WRONLY", first="O_RDONLY"):
         os.close(fd)
 
 
+def memfd_reopen(how="O_WRONLY"):
+    """A memfd (a file the kernel makes without an open, on its own
+    internal mount), re-opened through /proc/self/fd/N with @how."""
+    fd = os.memfd_create("hb-probe")
+    try:
+        os.write(fd, b"x")
+        os.close(os.open(f"/proc/self/fd/{fd}", flags(how)))
+    finally:
+        os.close(fd)
+
+
 def opath_fstat(path):
     """An O_PATH descriptor reads nothing; fstat() on it is a stat."""
     fd = os.open(P(path), os.O_PATH)
@@ -501,6 +512,7 @@ def uring(op, *args):
 ACTIONS = {
     "read": read, "listdir": listdir, "stat": do_stat, "lstat": do_lstat,
     "readlink": readlink, "exec": do_exec, "reopen": reopen,
+    "memfd_reopen": memfd_reopen,
     "opath_fstat": opath_fstat, "chdir": chdir,
     "open": do_open, "tmpfile": tmpfile, "mknod": mknod, "mkfifo": mkfifo,
     "bind_unix": bind_unix, "mkdir": mkdir, "rmdir": rmdir, "unlink": unlink,
