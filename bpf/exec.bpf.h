@@ -24,33 +24,42 @@
  * the journal, core dumps, the locate database) hold what users wrote
  * into them, not code root installed, which is world-readable.
  */
-static __always_inline int hb_file_trusted(struct file *file)
+static __always_inline int hb_file_trusted(struct file *file, struct inode *inode)
 {
-	struct dentry *dir = BPF_CORE_READ(file, f_path.dentry, d_parent);
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct inode *dinode = BPF_CORE_READ(dir, d_inode);
-	umode_t mode = BPF_CORE_READ(inode, i_mode);
-	umode_t dmode = BPF_CORE_READ(dinode, i_mode);
+	struct inode *dinode = file->f_path.dentry->d_parent->d_inode;
+	umode_t mode = inode->i_mode, dmode;
 
-	return inode && dinode && (mode & HB_S_IFMT) == HB_S_IFREG &&
-	       BPF_CORE_READ(inode, i_uid.val) == 0 &&
-	       BPF_CORE_READ(dinode, i_uid.val) == 0 &&
+	if (!dinode)
+		return 0;
+	dmode = dinode->i_mode;
+	return (mode & HB_S_IFMT) == HB_S_IFREG && inode->i_uid.val == 0 &&
+	       dinode->i_uid.val == 0 &&
 	       !(mode & (HB_S_IWGRP | HB_S_IWOTH)) && (mode & HB_S_IROTH) &&
 	       !(dmode & (HB_S_IWGRP | HB_S_IWOTH));
 }
 
-/* The file's identity for --allow-exec, and the facts --block-native needs. */
+/*
+ * The file's identity for --allow-exec, and the facts --block-native
+ * needs. @file is never NULL here (an exec's, or a mapping's after
+ * hb_arg_null()), nor its inode: direct reads, no helper calls, on every
+ * executable mapping in a sandbox. The task's exe may be missing: read
+ * with the checked reads.
+ */
 static __always_inline void hb_read_file(struct hb_ctx *c, struct file *file)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct inode *inode = file->f_inode;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
 
-	c->file_ino = BPF_CORE_READ(inode, i_ino);
-	c->file_dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	if (!inode || !c->file_ino)
+	if (!inode) {
 		c->req.unreadable = 1;
-	c->req.trusted = hb_file_trusted(file);
+		return;
+	}
+	c->file_ino = inode->i_ino;
+	c->file_dev = inode->i_sb->s_dev;
+	if (!c->file_ino)
+		c->req.unreadable = 1;
+	c->req.trusted = hb_file_trusted(file, inode);
 	c->req.own_exe = exe && exe == inode;
 }
 
@@ -159,11 +168,11 @@ HB_LSM_IF(hb_mprotect, prot & HB_PROT_EXEC, struct vm_area_struct *vma,
 	struct file *file;
 	struct hb_ctx c = { .req.prot = prot, .arg = prot };
 	vm_flags = BPF_CORE_READ(vma, vm_flags);
-	file = BPF_CORE_READ(vma, vm_file);
+	file = vma->vm_file; /* a pointer the verifier knows, for hb_read_file */
 	c.req.was_exec = !!(vm_flags & HB_VM_EXEC);
 	/* Private pages already written (copy-on-write): code put there. */
 	c.req.modified = !!(vm_flags & HB_VM_WRITE) || BPF_CORE_READ(vma, anon_vma);
-	if (file) {
+	if (!hb_arg_null(file)) {
 		hb_read_file(&c, file);
 		c.path = BPF_CORE_READ(file, f_path.dentry, d_name.name);
 		c.path_len = HB_EVENT_PATH_MAX - 1;
