@@ -152,8 +152,12 @@ static __always_inline int hb_cmsg_route(struct hb_ctx *c, struct msghdr *msg)
 HB_LSM_JUDGE(hb_sendmsg_route, struct socket *sock, struct msghdr *msg, int size,
 	     int ret)
 {
-	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
+	struct sock *sk = sock->sk;
 
+	/* Most sends: no ancillary data, a socket that reads (direct reads). */
+	if (!msg->msg_controllen && sk && sk->__sk_common.skc_family)
+		return 0;
+	struct hb_ctx c = { .req.hook = HB_HOOK_SENDMSG };
 	hb_read_sock(&c, sock);
 	if (!c.req.unreadable && !hb_is_inet(c.req.family))
 		return 0;
