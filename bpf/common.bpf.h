@@ -64,6 +64,12 @@ struct {
 } hb_policies SEC(".maps");
 
 /*
+ * A run's own object (hb_one_sandbox): its policy, read with no lookup
+ * (struct hb_run_policy). A section of its own, a map libbpf makes.
+ */
+struct hb_run_policy hb_run_policy SEC(".data.run_policy");
+
+/*
  * The cgroup levels that hold a policy, and the ids that may (struct
  * hb_level_map): a writer sets a level's bit and an id's before the
  * policy (loader/obj.c, hb_cg_mkdir), so the hooks of an object that
@@ -304,6 +310,18 @@ static __always_inline struct hb_policy *hb_policy_of(__u64 *id)
 
 	if (!(hb_levels.ids[hb_id_word(bit)] & hb_id_mask(bit)))
 		return NULL;
+	return bpf_map_lookup_elem(&hb_policies, id);
+}
+
+/*
+ * The policy of sandbox @id, which the current task is in, or NULL: a
+ * run's own object reads its copy (a hash lookup is about 150 ns of every
+ * call judged inside), an object that serves many looks it up.
+ */
+static __always_inline struct hb_policy *hb_sandbox_policy(__u64 *id)
+{
+	if (hb_one_sandbox)
+		return *id && hb_run_policy.id == *id ? &hb_run_policy.policy : NULL;
 	return bpf_map_lookup_elem(&hb_policies, id);
 }
 

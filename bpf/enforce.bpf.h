@@ -278,7 +278,7 @@ static __always_inline int hb_enforce_in(struct hb_ctx *c, int first, __u16 hook
 	} else {
 		bpf_loop(hi - first, hb_nest_cb, &nest, 0);
 	}
-	p = bpf_map_lookup_elem(&hb_policies, &nest.id);
+	p = hb_sandbox_policy(&nest.id);
 	if (!p) /* removed meanwhile: its sandbox is gone */
 		return 0;
 	c->req.hook = hook;

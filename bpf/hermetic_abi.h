@@ -260,6 +260,17 @@ struct hb_policy {
 };
 
 /*
+ * A run's own object's one policy, a copy of its hb_policies entry that
+ * the loader writes beside it: the hooks read it where they are (the
+ * section ".data.run_policy"), without a hash lookup. @id: the sandbox's
+ * cgroup; 0 when there is none, or no longer.
+ */
+struct hb_run_policy {
+	__u64 id;
+	struct hb_policy policy;
+};
+
+/*
  * Who wrote a policy (struct hb_policy.origin): an agent reload removes
  * only the policies its files made, never another writer's.
  */

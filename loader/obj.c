@@ -417,6 +417,23 @@ void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m)
 	m->dns_addrs = bpf_map__fd(skel->maps.hb_dns_addrs);
 }
 
+int hb_obj_set_run_policy(struct hermetic *skel, __u64 id)
+{
+	struct hb_run_policy run = { .id = id };
+	__u32 zero = 0;
+	int err = 0;
+
+	if (id && bpf_map__lookup_elem(skel->maps.hb_policies, &id, sizeof(id), &run.policy,
+				       sizeof(run.policy), 0))
+		err = -errno;
+	if (!err && bpf_map__update_elem(skel->maps.data_run_policy, &zero, sizeof(zero), &run,
+					 sizeof(run), 0))
+		err = -errno;
+	if (err)
+		hb_log("cannot write the run's policy: %s", strerror(-err));
+	return err;
+}
+
 static int update(int fd, const void *key, const void *val, const char *what)
 {
 	int err = bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;

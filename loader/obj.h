@@ -89,6 +89,14 @@ int hb_obj_pin_links(struct hermetic *skel, const char *dir, const char *prefix)
 void hb_obj_policy_maps(struct hermetic *skel, struct hb_policy_maps *m);
 
 /*
+ * A run's own object: the policy of sandbox @id copied from hb_policies
+ * to hb_run_policy, where its hooks read it without a lookup; @id 0 takes
+ * it away. Before hb_sandbox_id names the sandbox, and after its policy is
+ * removed (no task reads it meanwhile). 0 or -errno, logged.
+ */
+int hb_obj_set_run_policy(struct hermetic *skel, __u64 id);
+
+/*
  * Marks @level, and cgroup @id unless 0, in the hb_levels map @fd (struct
  * hb_level_map): the hooks look there, and for that cgroup's policy, from
  * now on. Atomic ORs: another writer may be marking its own. 0 or -errno.

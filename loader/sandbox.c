@@ -52,6 +52,8 @@ static int write_policy(struct hb_sandbox *sb, const struct hb_sandbox_config *c
 	own.level = sb->cg.level;
 	/* The command's own execve takes the first exec. */
 	err = hb_obj_write_policy(&sb->maps, sb->cg.id, &own, true);
+	if (!err)
+		err = hb_obj_set_run_policy(sb->skel, sb->cg.id);
 	if (err)
 		return err;
 	sb->skel->bss->hb_sandbox_id = sb->cg.id;
@@ -368,6 +370,7 @@ int hb_sandbox_close(struct hb_sandbox *sb)
 		__u64 id = sb->cg.id;
 
 		bpf_map__delete_elem(sb->skel->maps.hb_policies, &id, sizeof(id), 0);
+		hb_obj_set_run_policy(sb->skel, 0);
 		bpf_map__delete_elem(sb->skel->maps.hb_stats, &id, sizeof(id), 0);
 		if (sb->pin_dir[0])
 			err = hb_bpffs_remove_dir(sb->pin_dir);
