@@ -75,8 +75,9 @@ static __always_inline bool hb_event_due(__u64 sandbox_id, const struct hb_polic
 
 /*
  * A denial counted, its seq taken, and its record reserved in the
- * sandbox's ring, stamped @now (the rate limit's clock too); NULL when none is to be written (limited or
- * lost, and counted so: seq = delivered + lost + limited). A denial costs
+ * sandbox's ring, stamped @now (the rate limit's clock too); NULL when
+ * none is to be written (limited or lost, and counted so:
+ * seq = delivered + lost + limited). A denial costs
  * more than an allowed call by what is done here and in hb_report: so no
  * lookup or helper call that can be spared.
  */
