@@ -382,6 +382,14 @@ static __always_inline __u32 hb_lowest_bit(__u32 x)
 	return (x * 0x01010101) >> 24;
 }
 
+/* The same for a 64-bit @x (not 0). */
+static __always_inline __u32 hb_lowest_bit64(__u64 x)
+{
+	__u32 lo = (__u32)x;
+
+	return lo ? hb_lowest_bit(lo) : 32 + hb_lowest_bit((__u32)(x >> 32));
+}
+
 /* @level if the current task is in sandbox @id, which sits there; or -1. */
 static __always_inline int hb_own_sandbox_level(__u64 id, __u32 level)
 {

@@ -118,14 +118,6 @@ struct hb_fd_scan {
 	__u8 held;
 };
 
-/* The index of the lowest bit set in @x (not 0). */
-static __always_inline __u32 hb_lowest_bit64(__u64 x)
-{
-	__u32 lo = (__u32)x;
-
-	return lo ? hb_lowest_bit(lo) : 32 + hb_lowest_bit((__u32)(x >> 32));
-}
-
 /*
  * One step of hb_fd_held(): the next open descriptor, or the bitmap's
  * next word once this one has none left; 1 stops. Only open descriptors
