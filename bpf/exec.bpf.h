@@ -42,14 +42,13 @@ static __always_inline int hb_file_trusted(struct file *file, struct inode *inod
  * The file's identity for --allow-exec, and the facts --block-native
  * needs. @file is never NULL here (an exec's, or a mapping's after
  * hb_arg_null()), nor its inode: direct reads, no helper calls, on every
- * executable mapping in a sandbox. The task's exe may be missing: read
- * with the checked reads.
+ * executable mapping in a sandbox. Whether it is the task's own exe
+ * matters only for a file not trusted (hb_native_reason), and is read
+ * only then, with the checked reads: the exe may be missing.
  */
 static __always_inline void hb_read_file(struct hb_ctx *c, struct file *file)
 {
-	struct inode *inode = file->f_inode;
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	struct inode *inode = file->f_inode, *exe;
 
 	if (!inode) {
 		c->req.unreadable = 1;
@@ -60,6 +59,9 @@ static __always_inline void hb_read_file(struct hb_ctx *c, struct file *file)
 	if (!c->file_ino)
 		c->req.unreadable = 1;
 	c->req.trusted = hb_file_trusted(file, inode);
+	if (c->req.trusted)
+		return;
+	exe = BPF_CORE_READ(bpf_get_current_task_btf(), mm, exe_file, f_inode);
 	c->req.own_exe = exe && exe == inode;
 }
 

@@ -44,7 +44,8 @@ struct hb_req {
 	__u8 exec_match;   /* the file is an --allow-exec executable */
 	__u8 trusted;      /* root's file in root's directory, neither
 			    * writable by others: see hb_native_* */
-	__u8 own_exe;      /* the file is the process's own executable */
+	__u8 own_exe;      /* the file is the process's own executable;
+			    * left 0 for a trusted one (only asked then) */
 	__u8 anon;         /* no file behind the memory */
 	__u8 modified;     /* the mapping holds private, written pages */
 	__u8 was_exec;     /* mprotect: the mapping was executable already */

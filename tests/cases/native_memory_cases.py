@@ -92,6 +92,28 @@ def block_native_refuses_the_i386_abi():
 
 
 @case("tierA")
+def block_native_runs_its_own_untrusted_command():
+    # A user's own build as the command: the kernel maps its code inside the
+    # sandbox, allowed as the task's own executable (asked only of a file
+    # not trusted); another execve of the same file stays denied.
+    d = tempfile.mkdtemp()
+    os.chmod(d, 0o755)
+    tool = os.path.join(d, "busybox")
+    shutil.copy("/bin/busybox", tool)
+    os.chown(tool, 1000, 1000)
+    script = f"{tool} true; echo again=$?"
+    p = cases.hb("run", "--block-native", "--trace", "--", tool, "sh", "-c", script,
+                 env=cases.TESTER)
+    expect(p.returncode == 0 and "again=126" in p.stdout,
+           f"--block-native: {p.returncode} {p.stdout!r} {p.stderr!r}")
+    expect(f"blocked exec path={tool} (pid " in p.stderr, f"trace: {p.stderr!r}")
+    p = cases.hb("run", "--no-network", "--", tool, "sh", "-c", script, env=cases.TESTER)
+    expect(p.returncode == 0 and "again=0" in p.stdout,
+           f"without --block-native: {p.returncode} {p.stdout!r} {p.stderr!r}")
+    shutil.rmtree(d)
+
+
+@case("tierA")
 def block_native_trusts_only_world_readable_files():
     # Root's files that a user reads through a group (or an ACL) hold what
     # users wrote there (logs, the journal, core dumps), not code root
