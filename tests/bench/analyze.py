@@ -74,6 +74,27 @@ TARGET_PROG = 1.5
 TARGET_INSIDE = 1.05
 TARGET_DENIED = 1.00
 TARGET_WARM = 1.03
+TARGET_COLD_MS = 150
+# The guards' operations inside (bench.py's GUARDS) that issue 17's inside
+# targets cover: allowed, (operation, configuration, title); and denied
+# against the allowed call it replaces, (denied op, cfg, allowed op, cfg,
+# title), the two in one round.
+GUARD_ALLOWED = [
+    ("fs.write_allowed", "in1", "open(O_WRONLY)+close in an `--allow-write` subtree "
+                                "(`--fs-readonly`)"),
+    ("fs.open", "in1", "open+close `/etc/passwd` (`--fs-readonly`)"),
+    ("fs.stat", "in1", "stat `/etc/passwd` (`--fs-readonly`)"),
+    ("exec.forkexec", "allow", "fork+exec `/bin/true` (`--allow-exec /bin/true`)"),
+    ("native.mmap_trusted", "in", "mmap(PROT_EXEC) of libc (`--block-native`)"),
+]
+GUARD_DENIED = [
+    ("fs.write_denied", "in1", "fs.write_allowed", "in1",
+     "open(O_WRONLY)+close (`--fs-readonly`, EROFS; allowed: in the `--allow-write` subtree)"),
+    ("exec.forkexec", "deny", "exec.forkexec", "allow",
+     "fork+exec `/bin/true` (`--no-subprocess`, EPERM; allowed: `--allow-exec /bin/true`)"),
+    ("native.mmap_untrusted", "in", "native.mmap_trusted", "in",
+     "mmap(PROT_EXEC) (`--block-native`, EPERM: a copy of libc in /tmp; allowed: libc)"),
+]
 
 
 def native_block(text):
@@ -133,6 +154,11 @@ def verdict(s, target, spread="spread"):
     return word
 
 
+def fmt_ms(s):
+    med, lo, hi = s
+    return f"{med:.0f} ms ({lo:.0f}–{hi:.0f})"
+
+
 def md_table(header, rows):
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -146,12 +172,18 @@ def short(kernel):
 def targets(boots):
     rows = []
 
-    def row(what, target, get):
+    def row(what, target, get, fmt=fmt_ratio):
         cells = []
         for b in boots:
             s = get(b)
-            cells.append("no data" if s is None else f"{fmt_ratio(s)}: {verdict(s, target)}")
+            cells.append("no data" if s is None else f"{fmt(s)}: {verdict(s, target)}")
         rows.append([what] + cells)
+
+    def time_ratio(b, num, den):
+        """Per round: NUM's time per call over DEN's, each (op, cfg)."""
+        rows = {k: b.ops.get(op, {}).get(cfg, {}) for k, (op, cfg) in
+                (("num", num), ("den", den))}
+        return spread(paired_ratios(rows, "num", "den"))
 
     for op in OPS:
         row(f"outside ≤ {TARGET_OUTSIDE:.2f}× no programs: {OP_TITLE[op]}", TARGET_OUTSIDE,
@@ -179,9 +211,19 @@ def targets(boots):
     for op in OPS:
         row(f"inside, allowed ≤ {TARGET_INSIDE:.2f}× no programs: {OP_TITLE[op]}",
             TARGET_INSIDE, lambda b, op=op: b.op_ratio(op, "c"))
+    for op, cfg, title in GUARD_ALLOWED:
+        row(f"inside, allowed ≤ {TARGET_INSIDE:.2f}× no programs: {title}", TARGET_INSIDE,
+            lambda b, op=op, cfg=cfg: b.op_ratio(op, cfg))
     for op in NET_OPS:
         row(f"denied ≤ allowed: {OP_TITLE[op]}", TARGET_DENIED,
             lambda b, op=op: b.op_ratio(op, "d", "c"))
+    for dop, dcfg, aop, acfg, title in GUARD_DENIED:
+        row(f"denied ≤ allowed, time per call: {title}", TARGET_DENIED,
+            lambda b, d=(dop, dcfg), a=(aop, acfg): time_ratio(b, d, a))
+    row(f"cold tier A start ≤ {TARGET_COLD_MS} ms: `hermetic-bpf run -v --no-network -- true`",
+        TARGET_COLD_MS,
+        lambda b: spread([ns / 1e6 for ns in b.start.get("hb_true_net", {}).values()]),
+        fmt=fmt_ms)
     row(f"warm run ≤ {TARGET_WARM:.2f}× plain python3", TARGET_WARM,
         lambda b: spread(paired_ratios(b.start, "hb_python_warm", "python")))
     return md_table(["target (ratio: median (min–max) over rounds)"] +
