@@ -3,6 +3,7 @@
 executable memory that no mmap or mprotect call announces, each tried as
 a user (and as root where only root may), with the neighbours that must
 keep working."""
+import errno
 import os
 import shutil
 import signal
@@ -106,6 +107,8 @@ def block_native_runs_its_own_untrusted_command():
                  env=cases.TESTER)
     expect(p.returncode == 0 and "again=126" in p.stdout,
            f"--block-native: {p.returncode} {p.stdout!r} {p.stderr!r}")
+    # The shell names the errno of the exec it could not do: EPERM.
+    expect(f"{tool}: {os.strerror(errno.EPERM)}" in p.stderr, f"errno: {p.stderr!r}")
     expect(f"blocked exec path={tool} (pid " in p.stderr, f"trace: {p.stderr!r}")
     p = cases.hb("run", "--no-network", "--", tool, "sh", "-c", script, env=cases.TESTER)
     expect(p.returncode == 0 and "again=0" in p.stdout,
