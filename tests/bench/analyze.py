@@ -179,12 +179,6 @@ def targets(boots):
             cells.append("no data" if s is None else f"{fmt(s)}: {verdict(s, target)}")
         rows.append([what] + cells)
 
-    def time_ratio(b, num, den):
-        """Per round: NUM's time per call over DEN's, each (op, cfg)."""
-        rows = {k: b.ops.get(op, {}).get(cfg, {}) for k, (op, cfg) in
-                (("num", num), ("den", den))}
-        return spread(paired_ratios(rows, "num", "den"))
-
     for op in OPS:
         row(f"outside ≤ {TARGET_OUTSIDE:.2f}× no programs: {OP_TITLE[op]}", TARGET_OUTSIDE,
             lambda b, op=op: b.op_ratio(op, "b"))
@@ -219,7 +213,7 @@ def targets(boots):
             lambda b, op=op: b.op_ratio(op, "d", "c"))
     for dop, dcfg, aop, acfg, title in GUARD_DENIED:
         row(f"denied ≤ allowed, time per call: {title}", TARGET_DENIED,
-            lambda b, d=(dop, dcfg), a=(aop, acfg): time_ratio(b, d, a))
+            lambda b, d=(dop, dcfg), a=(aop, acfg): b.time_ratio(d, a))
     row(f"cold tier A start ≤ {TARGET_COLD_MS} ms: `hermetic-bpf run -v --no-network -- true`",
         TARGET_COLD_MS,
         lambda b: spread([ns / 1e6 for ns in b.start.get("hb_true_net", {}).values()]),

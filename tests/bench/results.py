@@ -161,7 +161,13 @@ class Boot:
         return best
 
     def op_ratio(self, op, cfg, den="a"):
-        return spread(paired_ratios(self.ops.get(op, {}), cfg, den))
+        return self.time_ratio((op, cfg), (op, den))
+
+    def time_ratio(self, num, den):
+        """Per round: NUM's time per call over DEN's, each (op, cfg)."""
+        rows = {k: self.ops.get(op, {}).get(cfg, {}) for k, (op, cfg) in
+                (("num", num), ("den", den))}
+        return spread(paired_ratios(rows, "num", "den"))
 
     def op_abs(self, op, cfg):
         s = spread(self.ops.get(op, {}).get(cfg, {}).values())
