@@ -66,7 +66,7 @@ help:
 	@echo "make unit       cmocka unit tests only (no root, no kernel)"
 	@echo "make e2e        VM tests only"
 	@echo "make demo       run --no-network on a Python service (natively, or in a VM)"
-	@echo "make bench      benchmarks natively (tier B), then in the VMs; writes docs/benchmarks.md (~75 min)"
+	@echo "make bench      benchmarks natively (tier B), then in the VMs; writes docs/benchmarks.md (~60-75 min)"
 	@echo "make bench-native  the native part alone: tier B on this kernel, real clock (~11 min)"
 	@echo "make bench-smoke  a few rounds natively, one short block of each VM benchmark (~5 min)"
 	@echo "make check      make test, then fuzzing at full length, valgrind, 200 sandboxes, bench-smoke"
