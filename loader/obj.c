@@ -14,6 +14,7 @@
 #include "guard.h"
 #include "hermetic_policy.h"
 #include "log.h"
+#include "lsm_hooks.h"
 #include "obj.h"
 #include "path.h"
 #include "probe.h"
@@ -42,10 +43,16 @@ static int select_variants(struct hermetic *skel)
 
 	if (!setattr && !set_acl && !remove_acl && !ioctl && !perf)
 		return 0;
-	if (hb_probe_lsm_hooks(hooks, nargs, 5)) {
-		hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to pick "
-		       "the hooks this kernel has");
-		return -ENOENT;
+	for (int i = 0; i < 5; i++) {
+		struct hb_lsm_hook h;
+		int err = hb_lsm_hook_find(hooks[i], &h);
+
+		if (err == -EIO) {
+			hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to "
+			       "pick the hooks this kernel has");
+			return -ENOENT;
+		}
+		nargs[i] = err ? err : h.nargs;
 	}
 	bpf_program__set_autoload(skel->progs.hb_ioctl_compat, ioctl && nargs[3] > 0);
 	bpf_program__set_autoload(skel->progs.hb_perf_open, perf && nargs[4] == 1);
@@ -194,6 +201,9 @@ static int open_object(struct hermetic **skel, bool cached, char *path, size_t l
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .kernel_log_level = hb_verbosity >= 2 ? 4 : 0);
 	int err;
 
+	err = hb_lsm_hooks_use();
+	if (err)
+		return err;
 	opts.btf_custom_path = cached ? hb_core_btf_cached(hb_obj_crc32(), path, len) : NULL;
 	if (!opts.btf_custom_path)
 		path[0] = '\0';

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "boot_cache.h"
 #include "log.h"
 #include "landlock.h"
 #include "lsm_list.h"
@@ -208,105 +204,6 @@ int hb_probe_attach_type(int type)
 		return fd;
 	close(fd);
 	return type;
-}
-
-/*
- * The hooks' shapes cannot change before the next boot, and parsing the
- * kernel's BTF costs a cold run ~90 ms natively (more under emulation):
- * the answer is kept for this boot, in a file only root can have written.
- */
-#define HOOKS_CACHE HB_BOOT_CACHE_DIR "/lsm-hooks"
-
-/* 0 with every hook of @hooks found in this boot's cache, else -ENOENT. */
-static int cached_hooks(const char *boot, const char *const hooks[], int nargs[], size_t n)
-{
-	int fd = open(HOOKS_CACHE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), found = 0;
-	char line[192], name[128];
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0)
-		return -ENOENT;
-	if (fstat(fd, &st) || !hb_boot_cache_trusted(&st) || !(f = fdopen(fd, "r"))) {
-		close(fd);
-		return -ENOENT;
-	}
-	if (!fgets(line, sizeof(line), f) || strncmp(line, boot, strlen(boot)) ||
-	    line[strlen(boot)] != '\n') {
-		fclose(f);
-		return -ENOENT;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		int args;
-
-		if (sscanf(line, "%127s %d", name, &args) != 2)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(name, hooks[i])) {
-				nargs[i] = args;
-				found |= 1 << i;
-			}
-	}
-	fclose(f);
-	return n < 31 && found == (1 << n) - 1 ? 0 : -ENOENT;
-}
-
-/* Kept for the next run of this boot; a failure only costs it the parse. */
-static void cache_hooks(const char *boot, const char *const hooks[], const int nargs[], size_t n)
-{
-	char tmp[sizeof(HOOKS_CACHE) + 16];
-	FILE *f;
-	int fd;
-
-	if (hb_boot_cache_dir())
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.%d", HOOKS_CACHE, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return;
-	}
-	fprintf(f, "%s\n", boot);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s %d\n", hooks[i], nargs[i]);
-	if (fclose(f) || rename(tmp, HOOKS_CACHE))
-		unlink(tmp);
-}
-
-int hb_probe_lsm_hooks(const char *const hooks[], int nargs[], size_t n)
-{
-	struct btf *btf;
-	char name[128], boot[64];
-	bool booted = hb_boot_id(boot);
-
-	if (booted && !cached_hooks(boot, hooks, nargs, n)) {
-		hb_debug("the kernel's LSM hooks: as found earlier in this boot");
-		return 0;
-	}
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return -ENOENT;
-	for (size_t i = 0; i < n; i++) {
-		int id;
-
-		/* Each hook has a stub, bpf_lsm_<hook>, that BPF-LSM attaches to. */
-		snprintf(name, sizeof(name), "bpf_lsm_%s", hooks[i]);
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
-		nargs[i] = -ENOENT;
-		if (id > 0) {
-			const struct btf_type *fn = btf__type_by_id(btf, id);
-
-			nargs[i] = btf_vlen(btf__type_by_id(btf, fn->type));
-		}
-	}
-	btf__free(btf);
-	if (booted && geteuid() == 0)
-		cache_hooks(boot, hooks, nargs, n);
-	return 0;
 }
 
 void hb_probe_failure_log(const struct hb_probe_failure *f)

@@ -64,14 +64,6 @@ int hb_probe_cgroup_bpf(struct hb_probe_failure *f);
  */
 int hb_probe_attach_type(int type);
 
-/*
- * For each LSM hook in @hooks (e.g. "inode_setattr"), the number of
- * arguments it takes on the running kernel, or -ENOENT if it has no such
- * hook: hooks come and go, and change shape, across versions. Returns 0,
- * or -ENOENT if the kernel's BTF cannot be read.
- */
-int hb_probe_lsm_hooks(const char *const hooks[], int nargs[], size_t n);
-
 /* "hermetic-bpf: <what>" and "Hint: <hint>". */
 void hb_probe_failure_log(const struct hb_probe_failure *f);
 

@@ -757,10 +757,13 @@ def probe_layers_securityfs_unmounted():
 
 
 @case("tierA")
-def lsm_hook_shapes_kept_for_the_boot():
-    # A cold run reads the kernel's hook shapes from its BTF once a boot;
-    # the next runs take them from /run/hermetic-bpf/lsm-hooks, unless the
-    # file is another boot's or could have been written by another user.
+def lsm_hook_stubs_kept_for_the_boot():
+    # A cold run finds the kernel's LSM hook stubs (bpf_lsm_<hook>: the BTF
+    # id a program attaches to, and the hook's shape) in one pass over its
+    # BTF once a boot; the next runs attach their programs by the ids in
+    # /run/hermetic-bpf/lsm-hooks, unless the file is another boot's, an
+    # older build's, or could have been written by another user
+    # (spec/probe.md).
     cache = "/run/hermetic-bpf/lsm-hooks"
     kept = "the kernel's LSM hooks: as found earlier in this boot"
     if os.path.exists(cache):
@@ -773,20 +776,30 @@ def lsm_hook_shapes_kept_for_the_boot():
         lines = f.read().splitlines()
     with open("/proc/sys/kernel/random/boot_id") as f:
         expect_eq(lines[0], f.read().strip(), "keyed by this boot")
+    stubs = {w[0]: w[1:] for w in (line.split() for line in lines[1:])}
+    expect(all(len(v) == 2 and int(v[1]) > 0 for v in stubs.values()),
+           f"hook, arguments, BTF id on every line: {lines[1:4]}")
+    expect_eq(stubs.get("socket_connect", [None])[0], "3", "socket_connect's three arguments")
     p = hb("run", "-v", "--fs-readonly", "--no-network", "true", env=TESTER)
     expect(p.returncode == 0 and kept in p.stderr, f"the next run takes them: {p.stderr!r}")
     token, _ = run_probe("connect", TCP4.host, str(TCP4.port), env=TESTER)
-    expect_eq(token, "EPERM", "a run on the kept shapes still denies")
+    expect_eq(token, "EPERM", "a run attached by the kept ids still denies")
+    token, _ = run_probe("connect", TCP4.host, str(TCP4.port), flags=("--allow-localhost",),
+                         env=TESTER)
+    expect_eq(token, "ok", "and allows what its policy allows")
     boot = lines[0]
-    for what, first, mode in (("another boot's", "0" * len(boot), 0o644),
-                              ("world-writable", boot, 0o666)):
+    older = [f"{h} {v[0]}" for h, v in stubs.items()]  # an older build's two fields
+    for what, first, rest, mode in (("another boot's", "0" * len(boot), lines[1:], 0o644),
+                                    ("world-writable", boot, lines[1:], 0o666),
+                                    ("an older build's", boot, older, 0o644)):
         with open(cache, "w") as f:
-            f.write("\n".join([first] + lines[1:]) + "\n")
+            f.write("\n".join([first] + rest) + "\n")
         os.chmod(cache, mode)
         p = hb("run", "-v", "--no-network", "true", env=TESTER)
         expect(p.returncode == 0 and kept not in p.stderr, f"{what} file ignored: {p.stderr!r}")
-        if os.path.exists(cache):
-            os.unlink(cache)
+        with open(cache) as f:
+            expect_eq(f.read().splitlines(), lines, f"{what} file made anew")
+        os.chmod(cache, 0o644)
 
 
 @case("tierA")
