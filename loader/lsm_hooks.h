@@ -16,7 +16,8 @@ struct hb_lsm_hook {
 
 /*
  * @hook's stub (e.g. "socket_connect") into @out. Returns 0, -ENOENT if
- * the kernel has no such hook, or -EIO if its BTF cannot be read.
+ * the kernel has no such hook, or -EIO if its BTF cannot be read (said
+ * once, by the first call).
  */
 int hb_lsm_hook_find(const char *hook, struct hb_lsm_hook *out);
 

@@ -47,11 +47,8 @@ static int select_variants(struct hermetic *skel)
 		struct hb_lsm_hook h;
 		int err = hb_lsm_hook_find(hooks[i], &h);
 
-		if (err == -EIO) {
-			hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to "
-			       "pick the hooks this kernel has");
+		if (err == -EIO)
 			return -ENOENT;
-		}
 		nargs[i] = err ? err : h.nargs;
 	}
 	bpf_program__set_autoload(skel->progs.hb_ioctl_compat, ioctl && nargs[3] > 0);

@@ -787,6 +787,13 @@ def lsm_hook_stubs_kept_for_the_boot():
     token, _ = run_probe("connect", TCP4.host, str(TCP4.port), flags=("--allow-localhost",),
                          env=TESTER)
     expect_eq(token, "ok", "and allows what its policy allows")
+    os.chmod("/run/hermetic-bpf", 0o777)
+    try:
+        p = hb("run", "-v", "--no-network", "true", env=TESTER)
+    finally:
+        os.chmod("/run/hermetic-bpf", 0o755)
+    expect(p.returncode == 0 and kept not in p.stderr,
+           f"a directory others can write: the file ignored: {p.stderr!r}")
     boot = lines[0]
     older = [f"{h} {v[0]}" for h, v in stubs.items()]  # an older build's two fields
     for what, first, rest, mode in (("another boot's", "0" * len(boot), lines[1:], 0o644),
