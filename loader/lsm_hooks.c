@@ -82,7 +82,9 @@ static int read_cache(const char *boot)
 
 	if (fd < 0)
 		return -ENOENT;
-	if (fstat(fd, &st) || !hb_boot_cache_trusted(&st) || !(f = fdopen(fd, "r"))) {
+	/* The directory must be root's word too (it exists: the file opened). */
+	if (fstat(fd, &st) || !hb_boot_cache_trusted(&st) || hb_boot_cache_dir() ||
+	    !(f = fdopen(fd, "r"))) {
 		close(fd);
 		return -ENOENT;
 	}
@@ -169,6 +171,8 @@ static int read_table(void)
 		forget();
 		if (scan_btf()) {
 			forget();
+			hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to find "
+			       "its LSM hooks");
 			return -EIO;
 		}
 		if (booted)
@@ -217,9 +221,6 @@ static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opt
 	if (err == -ENOENT)
 		hb_log("this kernel has no LSM hook %s, which program %s needs", hook + 1,
 		       bpf_program__name(prog));
-	else if (err)
-		hb_log("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux) to find "
-		       "its LSM hooks");
 	if (err)
 		return err;
 	opts->attach_btf_obj_fd = 0; /* the kernel's own BTF, not a module's */
