@@ -372,24 +372,6 @@ static __always_inline int hb_find_level(__u32 from, __u32 net,
 	return l.found;
 }
 
-/* The index of the lowest bit set in @x (not 0): no loop, no table. */
-static __always_inline __u32 hb_lowest_bit(__u32 x)
-{
-	x = (x & -x) - 1; /* the bits below it, counted */
-	x -= (x >> 1) & 0x55555555;
-	x = (x & 0x33333333) + ((x >> 2) & 0x33333333);
-	x = (x + (x >> 4)) & 0x0f0f0f0f;
-	return (x * 0x01010101) >> 24;
-}
-
-/* The same for a 64-bit @x (not 0). */
-static __always_inline __u32 hb_lowest_bit64(__u64 x)
-{
-	__u32 lo = (__u32)x;
-
-	return lo ? hb_lowest_bit(lo) : 32 + hb_lowest_bit((__u32)(x >> 32));
-}
-
 /* @level if the current task is in sandbox @id, which sits there; or -1. */
 static __always_inline int hb_own_sandbox_level(__u64 id, __u32 level)
 {
@@ -434,6 +416,9 @@ static __always_inline int hb_first_level(void)
 		return -1;
 	if (hb_policy_of(&id))
 		return from;
+	/* No marked level below it (the usual case): no loop to set up. */
+	if (!(levels >> (from - lo) >> 1))
+		return -1;
 	return hb_find_level(from + 1, 0, NULL);
 }
 

@@ -46,11 +46,30 @@ static void bits_cover_the_filter(void **state)
 	assert_true(hb_id_bit(~0ULL) < (1u << HB_ID_BITS_SHIFT));
 }
 
+/*
+ * The lowest marked level, as the hooks find it: every bit alone, and
+ * with every higher bit set too (a table with one wrong entry fails here).
+ */
+static void lowest_bit_of_every_mask(void **state)
+{
+	(void)state;
+	for (unsigned int b = 0; b < 32; b++) {
+		__u32 alone = 1u << b;
+
+		assert_int_equal(hb_lowest_bit(alone), b);
+		assert_int_equal(hb_lowest_bit(~0u << b), b);
+		assert_int_equal(hb_lowest_bit(alone | 0x80000000u), b);
+		assert_int_equal(hb_lowest_bit64((__u64)alone << 32), 32 + b);
+		assert_int_equal(hb_lowest_bit64(~0ULL << b), b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(consecutive_ids_spread),
 		cmocka_unit_test(bits_cover_the_filter),
+		cmocka_unit_test(lowest_bit_of_every_mask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
