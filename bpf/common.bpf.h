@@ -416,8 +416,13 @@ static __always_inline int hb_first_level(void)
 		return -1;
 	if (hb_policy_of(&id))
 		return from;
-	/* No marked level below it (the usual case): no loop to set up. */
-	if (!(levels >> (from - lo) >> 1))
+	/*
+	 * No marked level below it (the usual case): no loop to set up. The
+	 * levels read again, as the loop would: holding the first read
+	 * across the calls took one more saved register, which every
+	 * program's entry and exit then pay.
+	 */
+	if (!(hb_policy_levels() >> from >> 1))
 		return -1;
 	return hb_find_level(from + 1, 0, NULL);
 }
