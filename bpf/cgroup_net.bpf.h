@@ -16,9 +16,9 @@
 /* The policy that redirects DNS for the current task, if any. */
 static __always_inline const struct hb_policy *hb_dns_policy(int first)
 {
-	const struct hb_policy *p = NULL;
+	struct hb_policy *p = NULL;
 
-	if (hb_find_level(first, HB_NET_DNS_PROXY, &p) < 0)
+	if (hb_walk_levels(first, HB_NET_DNS_PROXY, NULL, false, NULL, &p) < 0)
 		return NULL;
 	return p;
 }
@@ -443,51 +443,18 @@ static __always_inline void hb_parse_pkt(struct __sk_buff *skb, struct hb_pkt *k
 	}
 }
 
-struct hb_skb_loop {
-	struct __sk_buff *skb;
-	__u32 lo;
-	__u32 levels;      /* hb_levels */
-	__u32 found;       /* the level of the policy found */
-	__u64 id;
-	struct hb_policy *policy;
-};
-
-/* One level of hb_skb_policy()'s walk; 1 stops it. */
-static long hb_skb_level_cb(__u32 i, void *data)
-{
-	struct hb_skb_loop *l = data;
-	__u32 lvl = l->lo + i;
-	struct hb_policy *p;
-	__u64 id;
-
-	if (lvl >= HB_MAX_LEVELS || !(l->levels >> lvl))
-		return 1;
-	if (!(l->levels & (1u << lvl)))
-		return 0;
-	id = bpf_skb_ancestor_cgroup_id(l->skb, lvl);
-	if (!id) /* the socket's cgroup sits above this level */
-		return 1;
-	p = hb_policy_of(&id);
-	if (!p)
-		return 0;
-	l->found = lvl;
-	l->id = id;
-	l->policy = p;
-	return 1;
-}
-
 /*
  * The policy of the sandbox whose socket sent or receives @skb, found
  * through the socket's cgroup's ancestors (no task is at hand here), and
  * its level in @level. One `run` (hb_holds_one_sandbox()) looks at its
  * one level; an object that serves many cgroups (the agent in tier B) at
- * the levels hb_levels marks, as the task's hooks do (hb_find_level).
+ * the levels hb_levels marks, as the task's hooks do.
  */
 static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __u64 *id,
 						       __u32 *level)
 {
-	struct hb_skb_loop l = { .skb = skb, .lo = hb_level_lo };
-	__u32 hi = hb_level_hi, from;
+	struct hb_policy *p = NULL;
+	int found;
 
 	*level = hb_level_lo;
 	if (hb_holds_one_sandbox()) {
@@ -496,27 +463,11 @@ static __always_inline struct hb_policy *hb_skb_policy(struct __sk_buff *skb, __
 			return NULL;
 		return bpf_map_lookup_elem(&hb_policies, id);
 	}
-	if (l.lo >= hi || l.lo >= HB_MAX_LEVELS)
+	found = hb_walk_levels(hb_level_lo, 0, skb, true, id, &p);
+	if (found < 0)
 		return NULL;
-	l.levels = hb_policy_levels();
-	if (!(l.levels >> l.lo))
-		return NULL;
-	/* The lowest marked level without a loop, as hb_first_level(). */
-	from = l.lo + hb_lowest_bit(l.levels >> l.lo);
-	if (from >= hi)
-		return NULL;
-	*id = bpf_skb_ancestor_cgroup_id(skb, from);
-	if (!*id) /* the socket's cgroup sits above every marked level */
-		return NULL;
-	*level = from;
-	l.policy = hb_policy_of(id);
-	if (l.policy || from + 1 >= hi || !(l.levels >> (from + 1)))
-		return l.policy;
-	l.lo = from + 1;
-	bpf_loop(hi - l.lo, hb_skb_level_cb, &l, 0);
-	*id = l.id;
-	*level = l.found;
-	return l.policy;
+	*level = found;
+	return p;
 }
 
 /*

@@ -285,12 +285,16 @@ struct hb_ctx {
 	};
 };
 
+/*
+ * The state of hb_walk_deeper()'s loop over the marked levels: as small
+ * as the old one of the task's walk alone, as it sits in the frame of
+ * every hook's program on 6.1.
+ */
 struct hb_level_loop {
-	__u32 lo;
-	__u32 levels; /* hb_levels: the levels worth a look */
+	struct __sk_buff *skb; /* a packet's walk: its socket's cgroup */
+	__u32 lo;     /* the level the loop starts at; then the one found */
 	__u32 net;    /* with HB_NET_* bits: find a policy that has them */
-	int found;    /* the level, or -1 */
-	const struct hb_policy *policy;
+	struct hb_policy *policy; /* the policy found, or NULL */
 };
 
 /* The levels that hold a policy. */
@@ -325,51 +329,141 @@ static __always_inline struct hb_policy *hb_sandbox_policy(__u64 *id)
 	return bpf_map_lookup_elem(&hb_policies, id);
 }
 
-/* One level of hb_find_level(); 1 stops the loop. */
-static long hb_find_level_cb(__u32 i, void *data)
+/*
+ * Whether a walk over the levels that hold a policy looks at @lvl (1),
+ * passes it (0), or stops there (-1: none from @lvl on). The levels are
+ * read here, not carried: some hooks' frames have no room left on 6.1.
+ */
+static __always_inline int hb_level_marked(__u32 lvl)
 {
-	struct hb_level_loop *l = data;
+	__u32 levels = hb_policy_levels();
+
+	if (lvl >= HB_MAX_LEVELS || !(levels >> lvl))
+		return -1;
+	return (levels >> lvl) & 1;
+}
+
+/*
+ * The cgroup at @lvl above the current task, or with @by_skb above the
+ * socket of @skb (a packet has no task at hand). @by_skb is a constant:
+ * each program keeps only the helper its type may call.
+ */
+static __always_inline __u64 hb_ancestor_at(struct __sk_buff *skb, bool by_skb, __u32 lvl)
+{
+	return by_skb ? bpf_skb_ancestor_cgroup_id(skb, lvl) :
+			bpf_get_current_ancestor_cgroup_id(lvl);
+}
+
+/* One level of hb_walk_deeper()'s loop; 1 stops it. */
+static __always_inline long hb_level_step(struct hb_level_loop *l, __u32 i, bool by_skb)
+{
 	__u32 lvl = l->lo + i;
-	const struct hb_policy *p;
+	struct hb_policy *p;
+	int look = hb_level_marked(lvl);
 	__u64 id;
 
-	if (lvl >= HB_MAX_LEVELS || !(l->levels >> lvl))
-		return 1;
-	if (!(l->levels & (1u << lvl)))
-		return 0;
-	id = bpf_get_current_ancestor_cgroup_id(lvl);
-	if (!id) /* the task sits above this level */
+	if (look <= 0)
+		return look < 0;
+	id = hb_ancestor_at(l->skb, by_skb, lvl);
+	if (!id) /* the task (the socket's cgroup) sits above this level */
 		return 1;
 	p = hb_policy_of(&id);
 	if (!p || (l->net && !(p->net & l->net)))
 		return 0;
-	l->found = lvl;
+	l->lo = lvl;
 	l->policy = p;
 	return 1;
 }
 
-/*
- * The first level from @from at which the current task is in a sandbox
- * (whose policy has the @net bits, if any), or -1. bpf_loop() keeps the
- * level an unknown to the verifier, which then checks the code after it
- * once instead of once per possible level.
- */
-static __always_inline int hb_find_level(__u32 from, __u32 net,
-					 const struct hb_policy **policy)
+static long hb_task_level_cb(__u32 i, void *l)
 {
-	struct hb_level_loop l = { .lo = from, .net = net, .found = -1 };
+	return hb_level_step(l, i, false);
+}
+
+static long hb_skb_level_cb(__u32 i, void *l)
+{
+	return hb_level_step(l, i, true);
+}
+
+/*
+ * hb_walk_levels() by a loop over every marked level from @from on.
+ * bpf_loop() keeps the level an unknown to the verifier, which then
+ * checks the code after it once instead of once per possible level.
+ */
+static __always_inline int hb_walk_deeper(__u32 from, __u32 net, struct __sk_buff *skb,
+					  bool by_skb, __u64 *id, struct hb_policy **policy)
+{
 	__u32 hi = hb_level_hi;
 
+	if (from >= hi || from >= HB_MAX_LEVELS || !(hb_policy_levels() >> from))
+		return -1;
+	{
+		struct hb_level_loop l = { .skb = skb, .lo = from, .net = net };
+
+		bpf_loop(hi - from, by_skb ? hb_skb_level_cb : hb_task_level_cb, &l, 0);
+		if (!l.policy)
+			return -1;
+		/* Asked again, not kept: the loop's state stays small. */
+		if (id)
+			*id = hb_ancestor_at(skb, by_skb, l.lo);
+		if (policy)
+			*policy = l.policy;
+		return l.lo;
+	}
+}
+
+/*
+ * The lowest level from @from on that holds a policy, in @level, and the
+ * cgroup there above the current task (with @by_skb: above the socket of
+ * @skb), in @at; false if no level is marked there or the task sits
+ * above it. Found without a loop: most hosts mark one level.
+ */
+static __always_inline bool hb_lowest_marked(__u32 from, struct __sk_buff *skb, bool by_skb,
+					     __u32 *level, __u64 *at)
+{
+	__u32 hi = hb_level_hi, levels = hb_policy_levels();
+
 	if (from >= hi || from >= HB_MAX_LEVELS)
+		return false;
+	levels >>= from;
+	if (!levels)
+		return false;
+	from += hb_lowest_bit(levels);
+	if (from >= hi)
+		return false;
+	*level = from;
+	*at = hb_ancestor_at(skb, by_skb, from);
+	return *at != 0;
+}
+
+/*
+ * The first level from @from on that holds a policy the current task is
+ * under (with @by_skb: the socket of @skb), whose policy has the @net
+ * bits if any; or -1. Its cgroup in @id and its policy in @policy, where
+ * asked. After the lowest marked level, the loop is set up only if a
+ * deeper one is marked.
+ */
+static __always_inline int hb_walk_levels(__u32 from, __u32 net, struct __sk_buff *skb,
+					  bool by_skb, __u64 *id, struct hb_policy **policy)
+{
+	struct hb_policy *p;
+	__u32 lvl;
+	__u64 at;
+
+	if (!hb_lowest_marked(from, skb, by_skb, &lvl, &at))
 		return -1;
-	l.levels = hb_policy_levels();
-	/* No level from @from on holds a policy: one map read, no loop. */
-	if (!(l.levels >> from))
+	p = hb_policy_of(&at);
+	if (p && (!net || (p->net & net))) {
+		if (id)
+			*id = at;
+		if (policy)
+			*policy = p;
+		return lvl;
+	}
+	/* The levels read again: held across the calls, they took a register. */
+	if (!(hb_policy_levels() >> lvl >> 1))
 		return -1;
-	bpf_loop(hi - from, hb_find_level_cb, &l, 0);
-	if (policy)
-		*policy = l.policy;
-	return l.found;
+	return hb_walk_deeper(lvl + 1, net, skb, by_skb, id, policy);
 }
 
 /* @level if the current task is in sandbox @id, which sits there; or -1. */
@@ -389,42 +483,31 @@ static __always_inline int hb_own_sandbox_level(__u64 id, __u32 level)
  */
 static __always_inline int hb_first_level(void)
 {
-	__u32 lo, hi, from, levels;
+	__u32 lo, from;
 	__u64 id;
 
 	if (hb_one_sandbox) /* at lo: hb_enforce looks its policy up */
 		return hb_sandbox_id ? hb_own_sandbox_level(hb_sandbox_id, hb_level_lo) : -1;
 	/* A writer marks the level before its first policy: none, no policy. */
-	levels = hb_policy_levels();
-	if (!levels)
+	if (!hb_policy_levels())
 		return -1;
 	id = hb_sandbox_id;
 	lo = hb_level_lo;
 	if (id) /* one sandbox, set after load */
 		return hb_own_sandbox_level(id, lo);
-	hi = hb_level_hi;
-	if (lo >= hi || lo >= HB_MAX_LEVELS)
-		return -1;
-	levels >>= lo;
-	if (!levels) /* no level from lo on holds a policy */
-		return -1;
-	from = lo + hb_lowest_bit(levels);
-	if (from >= hi)
-		return -1;
-	id = bpf_get_current_ancestor_cgroup_id(from);
-	if (!id) /* the task sits above every level that holds a policy */
+	/*
+	 * hb_walk_levels(lo, 0, ...) spelled out: one inline deeper, its
+	 * early returns were not folded into the hooks' "outside" exit, and
+	 * every program kept its result in one more saved register, which
+	 * each call's entry and exit pay.
+	 */
+	if (!hb_lowest_marked(lo, NULL, false, &from, &id))
 		return -1;
 	if (hb_policy_of(&id))
 		return from;
-	/*
-	 * No marked level below it (the usual case): no loop to set up. The
-	 * levels read again, as the loop would: holding the first read
-	 * across the calls took one more saved register, which every
-	 * program's entry and exit then pay.
-	 */
 	if (!(hb_policy_levels() >> from >> 1))
 		return -1;
-	return hb_find_level(from + 1, 0, NULL);
+	return hb_walk_deeper(from + 1, 0, NULL, false, NULL, NULL);
 }
 
 /*

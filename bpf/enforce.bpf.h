@@ -222,22 +222,17 @@ struct hb_nest {
 
 /*
  * One level of hb_enforce()'s search; 1 stops the loop. Only the levels
- * that hold a policy (hb_levels, read here: the hooks' frames have no room
- * on 6.1) are asked for, as in hb_find_level().
+ * that hold a policy are asked for, as in hb_walk_levels().
  */
 static long hb_nest_cb(__u32 i, void *data)
 {
 	struct hb_nest *nest = data;
-	__u32 lvl = nest->from + i, levels;
+	__u32 lvl = nest->from + i;
+	int look = hb_level_marked(lvl);
 	__u64 id;
 
-	if (lvl >= HB_MAX_LEVELS)
-		return 1;
-	levels = hb_policy_levels();
-	if (!(levels >> lvl)) /* none from this level on */
-		return 1;
-	if (!(levels & (1u << lvl)))
-		return 0;
+	if (look <= 0)
+		return look < 0;
 	id = bpf_get_current_ancestor_cgroup_id(lvl);
 	if (!id) /* the task sits above this level */
 		return 1;

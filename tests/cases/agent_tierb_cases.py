@@ -283,6 +283,48 @@ def agent_tierb_confines_a_service():
 
 
 @case("tierB")
+def agent_tierb_packets_at_every_depth():
+    # The packet programs find a socket's sandbox through its cgroup's
+    # ancestors at the marked levels alone: with policies at levels 1 and
+    # 3, a service at level 3 misses at level 1 and is found deeper, for
+    # its connects and for the packets of a socket bound before the agent;
+    # a sibling at level 3 with no policy keeps both.
+    pdir = tempfile.mkdtemp()
+    workers = []
+    addr, added = outside_address()
+    top = "hbdeepb1"
+    try:
+        first = Service(top)
+        inside = Service(f"{CG}/d2/svc")
+        beside = Service(f"{CG}/d2/free")
+        workers += [first, inside, beside]
+        ports = {w: int(w.ask("ubind")) for w in (inside, beside)}
+        policy(pdir, "one.conf", f"cgroup = /{top}\nno-network = yes\n")
+        policy(pdir, "three.conf", f"cgroup = /{CG}/d2/svc\nno-network = yes\n"
+               f"allow-ip = 127.0.0.1/32:{C.TCP4.port}\n")
+        ag = agent(pdir)
+        expect_eq(first.to(C.TCPA), "EPERM", "the policy at level 1")
+        expect_eq(inside.to(C.TCPA), "EPERM", "the policy at level 3, past level 1")
+        expect_eq(inside.to(C.TCP4), "OK", "its allowed address")
+        expect_eq(beside.to(C.TCPA), "OK", "a sibling at level 3 keeps its network")
+        for w in (inside, beside):
+            udp_from(addr, addr, ports[w], "outside")
+            udp_from("127.0.0.1", "127.0.0.1", ports[w], "loopback")
+        expect_eq(inside.ask("urecv"), "loopback", f"{addr} dropped at level 3, loopback kept")
+        expect_eq(beside.ask("urecv"), "outside,loopback", "the sibling receives both")
+        ag.stop()
+        unload_leaves_nothing("after --unload")
+    finally:
+        cleanup(workers, pdir)
+        try:
+            os.rmdir(os.path.join(C.CGROOT, top))
+        except OSError:
+            pass
+        if added:
+            subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])
+
+
+@case("tierB")
 def agent_tierb_no_lapse_across_kill9_and_restart():
     # A service connects in a tight loop, to a denied address with a
     # listener behind it (a lapse would succeed) and to an allowed one,
