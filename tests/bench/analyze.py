@@ -19,7 +19,8 @@ OP_TITLE = {
     "mmap_exec": "mmap(PROT_EXEC) of a file",
 }
 CONTEXTS = {"outside": "outside every sandbox", "allowed": "inside, allowed",
-            "denied": "inside, denied"}
+            "denied": "inside, denied",
+            "agent-level2-in": "inside the agent's policy at level 2, denied"}
 # The agent's policies in bench.py's per-program section (AGENT_POLICIES),
 # in the order the page shows them.
 AGENT_POLICIES = {"none": "no policy", "level2": "a policy at level 2"}

@@ -358,7 +358,9 @@ def measure_programs(ctx, script):
 # a plain cgroup AGENT_DEPTHS levels below the root; the agent holds no policy
 # at all (no level marked: one load), or one at level 2, which a
 # task 1 level deep stops short of and a task 3 or 6 levels deep passes
-# (its ancestor there, whose id's bit in the id filter is clear).
+# (its ancestor there, whose id's bit in the id filter is clear). With the
+# policy, the operations also run inside it (AGENT_INSIDE): what a service
+# the agent confines pays per call, beside a run's own object's "denied".
 CGROOT = "/sys/fs/cgroup"
 # The smoke run, which only checks that this runs, takes one depth.
 AGENT_DEPTHS = {"smoke": (3,)}.get(PROFILE, (1, 3, 6))
@@ -368,6 +370,7 @@ AGENT_POLICIES = {
     "none": None,
     "level2": "cgroup = /bench-pol/job\nno-network = yes\n",
 }
+AGENT_INSIDE = {"level2": "/bench-pol/job"}
 
 
 def depth_cgroup(depth):
@@ -417,13 +420,15 @@ class Agent:
 def measure_agent(policy, depths, script):
     """{depth: the programs' deltas while @script runs @depth levels deep}
     beside the agent holding @policy: one agent for all @depths, in their
-    order."""
+    order; then {"in": ...} in the policy's cgroup, where it has one."""
     between(f"agent {policy}")
     out = {}
     agent = Agent(policy)
+    where = [(d, depth_cgroup(d)) for d in depths]
+    if policy in AGENT_INSIDE:
+        where.append(("in", AGENT_INSIDE[policy]))
     try:
-        for depth in depths:
-            rel = depth_cgroup(depth)
+        for depth, rel in where:
             # The shell moves itself first: the operations it starts are
             # born there. Where they ran is checked, not assumed.
             moved = (f"echo $$ > {CGROOT}{rel}/cgroup.procs || exit 1; "
@@ -454,7 +459,11 @@ def bench_progs():
                 if ctx in AGENT_POLICIES:
                     for depth, got in measure_agent(ctx, rotated(list(AGENT_DEPTHS), r),
                                                     script).items():
-                        emit_progs(r, f"agent-{ctx}-d{depth}", got, agent=ctx, depth=depth)
+                        if depth == "in":  # inside: beside a run's own contexts
+                            emit_progs(r, f"agent-{ctx}-in", got)
+                        else:
+                            emit_progs(r, f"agent-{ctx}-d{depth}", got, agent=ctx,
+                                       depth=depth)
                 else:
                     emit_progs(r, ctx, measure_programs(ctx, script))
     finally:
