@@ -15,7 +15,6 @@ import shutil
 import signal
 import socket
 import struct
-import subprocess
 import tempfile
 import time
 
@@ -24,7 +23,7 @@ from cases import case, expect, expect_eq
 from agent_cases import Agent, Worker, pinned, policy
 import agent_policy_cases as P
 from agent_policy_cases import Trace
-from net_route_cases import outside_address
+from net_route_cases import drop_outside_address, outside_address
 
 CG = "hbagentb"  # below the cgroup2 root: /hbagentb/svc, /hbagentb/free, ...
 
@@ -278,8 +277,7 @@ def agent_tierb_confines_a_service():
         expect_eq(inside.to(C.TCPC), "OK", "no enforcement after --unload")
     finally:
         cleanup(workers, pdir, traces)
-        if added:
-            subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])
+        drop_outside_address(added)
 
 
 @case("tierB")
@@ -320,8 +318,7 @@ def agent_tierb_packets_at_every_depth():
             os.rmdir(os.path.join(C.CGROOT, top))
         except OSError:
             pass
-        if added:
-            subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])
+        drop_outside_address(added)
 
 
 @case("tierB")

@@ -16,7 +16,8 @@ import subprocess
 
 import cases as C
 from cases import TESTER, case, expect, expect_eq, expect_tokens, shared_tmpdir, tokens
-from net_route_cases import DIR, listen_unbound_peers, outside_address, probe_with_port
+from net_route_cases import (DIR, drop_outside_address, listen_unbound_peers, outside_address,
+                             probe_with_port)
 
 
 def free_port(proto="tcp"):
@@ -64,8 +65,7 @@ class Outside:
         return self.addr
 
     def __exit__(self, *exc):
-        if self.added:
-            subprocess.run(["ip", "addr", "del", f"{self.addr}/32", "dev", "lo"])
+        drop_outside_address(self.added)
 
 
 @case("net")

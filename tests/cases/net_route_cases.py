@@ -190,6 +190,11 @@ def ping_sockets_are_judged():
         ping_range(old)
 
 
+# What outside_address() adds to lo where the host has no other address
+# (TEST-NET-2: never routed).
+ADDED_OUTSIDE = "198.51.100.7"
+
+
 def outside_address():
     """A non-loopback IPv4 address of this host, and whether the case
     added it (to lo) to have one: a datagram to it comes from outside
@@ -200,8 +205,14 @@ def outside_address():
         f = line.split()
         if f[1] != "lo" and f[2] == "inet":
             return f[3].split("/")[0], False
-    subprocess.run(["ip", "addr", "add", "198.51.100.7/32", "dev", "lo"], check=True)
-    return "198.51.100.7", True
+    subprocess.run(["ip", "addr", "add", f"{ADDED_OUTSIDE}/32", "dev", "lo"], check=True)
+    return ADDED_OUTSIDE, True
+
+
+def drop_outside_address(added):
+    """Undo outside_address(), where it added its address."""
+    if added:
+        subprocess.run(["ip", "addr", "del", f"{ADDED_OUTSIDE}/32", "dev", "lo"])
 
 
 class Echo:
@@ -270,8 +281,7 @@ def udp_autobind_is_unreachable_from_outside():
         got = autobind_run([], addr, echo)
         expect_tokens(got, ["!EPERM", "received", "ok"], f"the same without the guard ({addr})")
     finally:
-        if added:
-            subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])
+        drop_outside_address(added)
 
 
 def listen_unbound_peers(flags, addr):
@@ -301,8 +311,7 @@ def listen_unbound_is_unreachable_from_outside():
             expect_eq(got, [want],
                       f"peers of an unbound listener with {flags} (outside: {addr}); {err!r}")
     finally:
-        if added:
-            subprocess.run(["ip", "addr", "del", "198.51.100.7/32", "dev", "lo"])
+        drop_outside_address(added)
 
 
 @case("net")

@@ -123,8 +123,7 @@ def dropped_packets_are_reported():
         got = R.autobind_run(["--allow-localhost", "--summary-json", out], addr, echo)
         expect_tokens(got, ["EPERM", "timeout", "ok"], f"a datagram from {addr}")
     finally:
-        if added:
-            os.system("ip addr del 198.51.100.7/32 dev lo")
+        R.drop_outside_address(added)
     s = json.load(open(out))
     ins = [e for e in s["events"] if e["hook"] == "ingress"]
     expect(len(ins) == 1 and ins[0]["addr"] == addr and ins[0]["reason"] == "net_inbound" and
