@@ -13,12 +13,18 @@
 #define CG_ALLOW 1
 #define CG_DENY 0
 
-/* The policy that redirects DNS for the current task, if any. */
-static __always_inline const struct hb_policy *hb_dns_policy(int first)
+/*
+ * The policy that redirects DNS for the current task, if any: @pol, the
+ * one hb_first_level() found at @first, or one deeper; without @pol, the
+ * walk starts at @first.
+ */
+static __always_inline const struct hb_policy *hb_dns_policy(int first, struct hb_policy *pol)
 {
 	struct hb_policy *p = NULL;
 
-	if (hb_walk_levels(first, HB_NET_DNS_PROXY, NULL, false, NULL, &p) < 0)
+	if (pol && (pol->net & HB_NET_DNS_PROXY))
+		return pol;
+	if (hb_walk_levels(pol ? first + 1 : first, HB_NET_DNS_PROXY, NULL, false, NULL, &p) < 0)
 		return NULL;
 	return p;
 }
@@ -57,13 +63,13 @@ static __always_inline void hb_dns_remember(struct bpf_sock_addr *ctx, bool v6)
 
 /* Port 53, any address -> the sandbox's proxy on loopback. */
 static __always_inline int hb_dns_redirect(struct bpf_sock_addr *ctx, int first,
-					   bool v6)
+					   struct hb_policy *pol, bool v6)
 {
 	const struct hb_policy *p;
 
 	if (!hb_is_dns(ctx))
 		return 0;
-	p = hb_dns_policy(first);
+	p = hb_dns_policy(first, pol);
 	if (!p)
 		return 0;
 	hb_dns_remember(ctx, v6);
@@ -112,7 +118,7 @@ static __always_inline void hb_req_from_ctx(struct hb_req *r,
 
 /* An address hook of a task in a sandbox (@first: its level), tier B. */
 static __always_inline int hb_cg_addr_judge(struct bpf_sock_addr *ctx, __u16 hook, bool v6,
-					    int first)
+					    int first, struct hb_policy *pol)
 {
 	struct hb_ctx c = {};
 
@@ -127,7 +133,7 @@ static __always_inline int hb_cg_addr_judge(struct bpf_sock_addr *ctx, __u16 hoo
 		  !ctx->user_ip4))
 		return CG_ALLOW;
 	hb_req_from_ctx(&c.req, ctx, hook, v6);
-	return hb_enforce(&c, first, hook) ? CG_DENY : CG_ALLOW;
+	return hb_enforce(&c, first, pol, hook) ? CG_DENY : CG_ALLOW;
 }
 
 /*
@@ -138,15 +144,16 @@ static __always_inline int hb_cg_addr_judge(struct bpf_sock_addr *ctx, __u16 hoo
 static __always_inline int hb_cg_addr(struct bpf_sock_addr *ctx, __u16 hook,
 				      bool v6)
 {
-	int first = hb_first_level();
+	struct hb_policy *pol = NULL;
+	int first = hb_first_level(&pol);
 
 	if (first < 0)
 		return CG_ALLOW;
-	if (hook != HB_HOOK_BIND && hb_dns_redirect(ctx, first, v6))
+	if (hook != HB_HOOK_BIND && hb_dns_redirect(ctx, first, pol, v6))
 		return CG_ALLOW;
 	if (!hb_tier_b)
 		return CG_ALLOW;
-	return hb_cg_addr_judge(ctx, hook, v6, first);
+	return hb_cg_addr_judge(ctx, hook, v6, first, pol);
 }
 
 /* One program per hook and family, all the same but for two constants. */
@@ -169,11 +176,12 @@ static __always_inline int hb_dns_restore(struct bpf_sock_addr *ctx, bool v6)
 {
 	const struct hb_policy *p;
 	struct hb_dns_orig *o;
-	int first = hb_first_level(), from_proxy;
+	struct hb_policy *pol = NULL;
+	int first = hb_first_level(&pol), from_proxy;
 
 	if (first < 0)
 		return CG_ALLOW;
-	p = hb_dns_policy(first);
+	p = hb_dns_policy(first, pol);
 	if (!p)
 		return CG_ALLOW;
 	if (!v6)
@@ -227,7 +235,8 @@ struct bpf_sock_addr_kern___v67 {
 	__u32 uaddrlen;
 } __attribute__((preserve_access_index));
 
-static __always_inline int hb_cg_unix_judge(struct bpf_sock_addr *ctx, int first)
+static __always_inline int hb_cg_unix_judge(struct bpf_sock_addr *ctx, int first,
+					    struct hb_policy *pol)
 {
 	struct hb_ctx c = { .req.hook = HB_HOOK_UNIX, .req.family = HB_AF_UNIX };
 	struct bpf_sock_addr_kern___v67 *sa;
@@ -271,19 +280,20 @@ static __always_inline int hb_cg_unix_judge(struct bpf_sock_addr *ctx, int first
 		c.path = key->path;
 		c.path_len = len - sizeof(__u16);
 	}
-	return hb_enforce(&c, first, HB_HOOK_UNIX) ? CG_DENY : CG_ALLOW;
+	return hb_enforce(&c, first, pol, HB_HOOK_UNIX) ? CG_DENY : CG_ALLOW;
 }
 
 static __always_inline int hb_cg_unix(struct bpf_sock_addr *ctx)
 {
+	struct hb_policy *pol = NULL;
 	int first;
 
 	if (!hb_tier_b)
 		return CG_ALLOW;
-	first = hb_first_level();
+	first = hb_first_level(&pol);
 	if (first < 0)
 		return CG_ALLOW;
-	return hb_cg_unix_judge(ctx, first);
+	return hb_cg_unix_judge(ctx, first, pol);
 }
 
 SEC("cgroup/connect4")
@@ -299,7 +309,8 @@ int hb_cg_unix_sendmsg(struct bpf_sock_addr *ctx)
 }
 
 /* Tier B's socket(): inet families only (the hook runs for no other). */
-static __always_inline int hb_cg_sock_judge(struct bpf_sock *sk, int first)
+static __always_inline int hb_cg_sock_judge(struct bpf_sock *sk, int first,
+					    struct hb_policy *pol)
 {
 	struct hb_ctx c = {
 		.req.hook = HB_HOOK_SOCKET,
@@ -308,20 +319,21 @@ static __always_inline int hb_cg_sock_judge(struct bpf_sock *sk, int first)
 		.req.protocol = sk->protocol,
 	};
 
-	return hb_enforce(&c, first, HB_HOOK_SOCKET) ? CG_DENY : CG_ALLOW;
+	return hb_enforce(&c, first, pol, HB_HOOK_SOCKET) ? CG_DENY : CG_ALLOW;
 }
 
 SEC("cgroup/sock_create")
 int hb_cg_sock_create(struct bpf_sock *sk)
 {
+	struct hb_policy *pol = NULL;
 	int first;
 
 	if (!hb_tier_b)
 		return CG_ALLOW;
-	first = hb_first_level();
+	first = hb_first_level(&pol);
 	if (first < 0)
 		return CG_ALLOW;
-	return hb_cg_sock_judge(sk, first);
+	return hb_cg_sock_judge(sk, first, pol);
 }
 
 /*
@@ -330,7 +342,8 @@ int hb_cg_sock_create(struct bpf_sock *sk)
  * an option longer than a page must come back with optlen 0 for that
  * (before Linux 6.5 the kernel otherwise fails it with EFAULT).
  */
-static __always_inline int hb_cg_sockopt_judge(struct bpf_sockopt *ctx, int first)
+static __always_inline int hb_cg_sockopt_judge(struct bpf_sockopt *ctx, int first,
+					       struct hb_policy *pol)
 {
 	struct hb_ctx c = { .req.hook = HB_HOOK_SOCKOPT };
 	struct bpf_sock *sk = ctx->sk;
@@ -345,12 +358,13 @@ static __always_inline int hb_cg_sockopt_judge(struct bpf_sockopt *ctx, int firs
 	c.req.addr_family = c.req.family;
 	c.req.protocol = ctx->level; /* the event's protocol field: the level */
 	c.arg = ctx->optname;
-	return hb_enforce(&c, first, HB_HOOK_SOCKOPT) ? CG_DENY : CG_ALLOW;
+	return hb_enforce(&c, first, pol, HB_HOOK_SOCKOPT) ? CG_DENY : CG_ALLOW;
 }
 
 SEC("cgroup/setsockopt")
 int hb_cg_sockopt(struct bpf_sockopt *ctx)
 {
+	struct hb_policy *pol = NULL;
 	int first;
 
 	if (!hb_tier_b || !hb_net_route_option(ctx->level, ctx->optname)) {
@@ -358,10 +372,10 @@ int hb_cg_sockopt(struct bpf_sockopt *ctx)
 			ctx->optlen = 0;
 		return CG_ALLOW;
 	}
-	first = hb_first_level();
+	first = hb_first_level(&pol);
 	if (first < 0)
 		return CG_ALLOW;
-	return hb_cg_sockopt_judge(ctx, first);
+	return hb_cg_sockopt_judge(ctx, first, pol);
 }
 
 /*

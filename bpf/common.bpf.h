@@ -386,16 +386,17 @@ static long hb_skb_level_cb(__u32 i, void *l)
 }
 
 /*
- * hb_walk_levels() by a loop over every marked level from @from on.
- * bpf_loop() keeps the level an unknown to the verifier, which then
- * checks the code after it once instead of once per possible level.
+ * hb_walk_levels() by a loop over every marked level from @from on; its
+ * callers have seen one marked (bits are never cleared). bpf_loop() keeps
+ * the level an unknown to the verifier, which then checks the code after
+ * it once instead of once per possible level.
  */
 static __always_inline int hb_walk_deeper(__u32 from, __u32 net, struct __sk_buff *skb,
 					  bool by_skb, __u64 *id, struct hb_policy **policy)
 {
 	__u32 hi = hb_level_hi;
 
-	if (from >= hi || from >= HB_MAX_LEVELS || !(hb_policy_levels() >> from))
+	if (from >= hi || from >= HB_MAX_LEVELS)
 		return -1;
 	{
 		struct hb_level_loop l = { .skb = skb, .lo = from, .net = net };
@@ -458,7 +459,9 @@ static __always_inline int hb_own_sandbox_level(__u64 id, __u32 level)
 }
 
 /*
- * First level at which the current task is in a sandbox, or -1. Every
+ * First level at which the current task is in a sandbox, or -1; in @at
+ * the policy found there, where the walk found one (an object that serves
+ * many: hb_enforce then need not look it up again). Every
  * process on the host comes here on every hook, before the hook builds or
  * reads anything, and those outside leave at the cheapest test there is:
  * a run's own object asks for the task's ancestor at its one sandbox's
@@ -466,8 +469,9 @@ static __always_inline int hb_own_sandbox_level(__u64 id, __u32 level)
  * first (none: a host with no sandbox leaves at one load), then looks
  * at the lowest of them, and further only if there is more.
  */
-static __always_inline int hb_first_level(void)
+static __always_inline int hb_first_level(struct hb_policy **at)
 {
+	struct hb_policy *p;
 	__u32 lo, hi, from, levels;
 	__u64 id;
 
@@ -501,12 +505,15 @@ static __always_inline int hb_first_level(void)
 	id = bpf_get_current_ancestor_cgroup_id(from);
 	if (!id) /* the task sits above every level that holds a policy */
 		return -1;
-	if (hb_policy_of(&id))
+	p = hb_policy_of(&id);
+	if (p) {
+		*at = p;
 		return from;
+	}
 	/* The levels read again, as in hb_walk_levels(). */
 	if (!(hb_policy_levels() >> from >> 1))
 		return -1;
-	return hb_walk_deeper(from + 1, 0, NULL, false, NULL, NULL);
+	return hb_walk_deeper(from + 1, 0, NULL, false, NULL, at);
 }
 
 /*
@@ -532,44 +539,51 @@ static __always_inline bool hb_none_confined(void)
  * Used as:
  *   SEC("lsm/socket_create")
  *   HB_LSM_IF(hb_sock_create, !kern, int family, ..., int kern, int ret)
- *   { the judging half: its arguments, and the sandbox's level in @first }
+ *   { the judging half: its arguments, the sandbox's level in @first,
+ *     and its policy in @pol if the walk found it (else NULL) }
  */
 #define HB_LSM_IF(name, gate, args...)						\
 int name(unsigned long long *ctx);						\
-static __noinline int name##_in(unsigned long long *ctx, int first);		\
-HB_LSM_CALL(name, gate, name##_in(ctx, first), ##args)				\
+static __noinline int name##_in(unsigned long long *ctx, int first,		\
+				struct hb_policy *pol);				\
+HB_LSM_CALL(name, gate, name##_in(ctx, first, pol), ##args)			\
 HB_LSM_JUDGE(name##_in, ##args)
 
 /*
- * HB_LSM_IF's program alone, which calls @judge (an expression of @ctx
- * and @first: judging halves, HB_LSM_JUDGE's) for a task in a sandbox.
+ * HB_LSM_IF's program alone, which calls @judge (an expression of @ctx,
+ * @first and @pol: judging halves, HB_LSM_JUDGE's) for a task in a
+ * sandbox.
  */
 #define HB_LSM_CALL(name, gate, judge, args...)					\
 int name(unsigned long long *ctx);						\
 int BPF_PROG(name, ##args)							\
 {										\
+	struct hb_policy *pol = NULL;						\
 	int first;								\
 										\
 	if (ret || !(gate))							\
 		return ret;							\
-	first = hb_first_level();						\
+	first = hb_first_level(&pol);						\
 	return first < 0 ? 0 : (judge);						\
 }
 
 /*
- * A judging half alone: @name(ctx, first), a subprogram that reads the
- * hook's arguments (@args, as the program's) for the body that follows.
+ * A judging half alone: @name(ctx, first, pol), a subprogram that reads
+ * the hook's arguments (@args, as the program's) for the body that
+ * follows; @pol is hb_first_level()'s @at, handed on to hb_enforce().
  */
 #define HB_LSM_JUDGE(name, args...)						\
-static __always_inline int ____##name(unsigned long long *ctx, ##args, int first); \
-static __noinline int name(unsigned long long *ctx, int first)			\
+static __always_inline int ____##name(unsigned long long *ctx, ##args, int first, \
+				      struct hb_policy *pol);			\
+static __noinline int name(unsigned long long *ctx, int first, struct hb_policy *pol) \
 {										\
 	_Pragma("GCC diagnostic push")						\
 	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")			\
-	return ____##name(___bpf_ctx_cast(args), first);			\
+	return ____##name(___bpf_ctx_cast(args), first, pol);			\
 	_Pragma("GCC diagnostic pop")						\
 }										\
-static __always_inline int ____##name(unsigned long long *ctx, ##args, int first)
+static __always_inline int ____##name(unsigned long long *ctx, ##args, int first, \
+				      struct hb_policy *pol)
 
 /* An LSM program whose every call is judged inside a sandbox. */
 #define HB_LSM(name, args...) HB_LSM_IF(name, true, ##args)

@@ -250,10 +250,11 @@ static long hb_nest_cb(__u32 i, void *data)
  * hook's code is there to verify. A loaded instance holds sandboxes that
  * do not nest (each `run` loads its own), so a task under two of one
  * instance's sandboxes is a state this code does not handle: it fails
- * closed.
+ * closed. @pol: the policy at @first if hb_first_level() found it (an
+ * object that serves many), or NULL: then looked up here.
  */
-static __always_inline int hb_enforce_in(struct hb_ctx *c, int first, __u16 hook,
-					 struct file *path_file)
+static __always_inline int hb_enforce_in(struct hb_ctx *c, int first, struct hb_policy *pol,
+					 __u16 hook, struct file *path_file)
 {
 	/* Only for tasks in a sandbox: every marked level below it is looked at. */
 	struct hb_nest nest = { .from = first };
@@ -274,7 +275,8 @@ static __always_inline int hb_enforce_in(struct hb_ctx *c, int first, __u16 hook
 	} else {
 		bpf_loop(hi - first, hb_nest_cb, &nest, 0);
 	}
-	p = hb_sandbox_policy(&nest.id);
+	/* nest.id is the cgroup at @first: @pol is its policy. */
+	p = pol ?: hb_sandbox_policy(&nest.id);
 	if (!p) /* removed meanwhile: its sandbox is gone */
 		return 0;
 	c->req.hook = hook;
@@ -307,16 +309,17 @@ static __always_inline int hb_enforce_in(struct hb_ctx *c, int first, __u16 hook
 	return hb_audited(p, hook, reason) ? 0 : -hb_hook_errno(hook);
 }
 
-static __always_inline int hb_enforce(struct hb_ctx *c, int first, __u16 hook)
+static __always_inline int hb_enforce(struct hb_ctx *c, int first, struct hb_policy *pol,
+				      __u16 hook)
 {
-	return hb_enforce_in(c, first, hook, NULL);
+	return hb_enforce_in(c, first, pol, hook, NULL);
 }
 
 /* The same, from a sleepable hook whose denial names @file's path. */
-static __always_inline int hb_enforce_file(struct hb_ctx *c, int first, __u16 hook,
-					   struct file *file)
+static __always_inline int hb_enforce_file(struct hb_ctx *c, int first, struct hb_policy *pol,
+					   __u16 hook, struct file *file)
 {
-	return hb_enforce_in(c, first, hook, file);
+	return hb_enforce_in(c, first, pol, hook, file);
 }
 
 #endif /* HB_ENFORCE_BPF_H */

@@ -78,7 +78,7 @@ HB_LSM(hb_exec, struct linux_binprm *bprm, int ret)
 	c.path = name;
 	c.path_len = HB_EVENT_PATH_MAX - 1;
 	c.path_str = 1;
-	return hb_enforce(&c, first, HB_HOOK_EXEC);
+	return hb_enforce(&c, first, pol, HB_HOOK_EXEC);
 }
 
 /* Each file an execve() runs: the program, a script's interpreter, ... */
@@ -94,7 +94,7 @@ HB_LSM(hb_exec_file, struct linux_binprm *bprm, int ret)
 	c.path = BPF_CORE_READ(bprm, interp);
 	c.path_len = HB_EVENT_PATH_MAX - 1;
 	c.path_str = 1;
-	return hb_enforce(&c, first, HB_HOOK_EXEC_FILE);
+	return hb_enforce(&c, first, pol, HB_HOOK_EXEC_FILE);
 }
 
 /*
@@ -126,7 +126,7 @@ HB_LSM(hb_setid, struct linux_binprm *bprm, struct file *file, int ret)
 	c.path = BPF_CORE_READ(bprm, filename);
 	c.path_len = HB_EVENT_PATH_MAX - 1;
 	c.path_str = 1;
-	return hb_enforce(&c, first, HB_HOOK_SETID);
+	return hb_enforce(&c, first, pol, HB_HOOK_SETID);
 }
 
 /*
@@ -155,7 +155,7 @@ HB_LSM_IF(hb_mmap, prot & HB_PROT_EXEC, struct file *file, unsigned long reqprot
 	c.req.anon = hb_arg_null(file);
 	if (!c.req.anon)
 		hb_read_file(&c, file);
-	return hb_enforce_file(&c, first, HB_HOOK_MMAP, c.req.anon ? NULL : file);
+	return hb_enforce_file(&c, first, pol, HB_HOOK_MMAP, c.req.anon ? NULL : file);
 }
 
 /*
@@ -182,7 +182,7 @@ HB_LSM_IF(hb_mprotect, prot & HB_PROT_EXEC, struct vm_area_struct *vma,
 	} else {
 		c.req.anon = 1;
 	}
-	return hb_enforce(&c, first, HB_HOOK_MPROTECT);
+	return hb_enforce(&c, first, pol, HB_HOOK_MPROTECT);
 }
 
 /*
@@ -193,11 +193,11 @@ HB_LSM_IF(hb_mprotect, prot & HB_PROT_EXEC, struct vm_area_struct *vma,
  * judged by hb_ptrace; PTRACE_TRACEME, which asks no access check of the
  * tracer, here.
  */
-static __always_inline int hb_memory_road(int first, __u32 road)
+static __always_inline int hb_memory_road(int first, struct hb_policy *pol, __u32 road)
 {
 	struct hb_ctx c = { .arg = road };
 
-	return hb_enforce(&c, first, HB_HOOK_MEMORY);
+	return hb_enforce(&c, first, pol, HB_HOOK_MEMORY);
 }
 
 /* userfaultfd(2) and /dev/userfaultfd name the new inode so. */
@@ -214,13 +214,13 @@ HB_LSM_IF(hb_anon_inode, name->len == sizeof(hb_uffd_name) - 1, struct inode *in
 		for (int i = 0; i < (int)sizeof(buf) - 1; i++)
 			if (buf[i] != hb_uffd_name[i])
 				return 0;
-	return hb_memory_road(first, HB_MEMORY_USERFAULTFD);
+	return hb_memory_road(first, pol, HB_MEMORY_USERFAULTFD);
 }
 
 SEC("lsm/ptrace_traceme")
 HB_LSM(hb_traceme, struct task_struct *parent, int ret)
 {
-	return hb_memory_road(first, HB_MEMORY_TRACEME);
+	return hb_memory_road(first, pol, HB_MEMORY_TRACEME);
 }
 
 #endif /* HB_EXEC_BPF_H */

@@ -70,11 +70,12 @@ struct hb_fs_objs {
 static __noinline int hb_fs_change(__u8 op, const struct hb_fs_objs *o)
 {
 	struct dentry *dir = o->walk[0];
+	struct hb_policy *pol = NULL;
 	int first;
 
 	if (!(hb_fs_mode & HB_FS_READONLY))
 		return 0;
-	first = hb_first_level();
+	first = hb_first_level(&pol);
 	if (first < 0)
 		return 0;
 	/*
@@ -91,7 +92,7 @@ static __noinline int hb_fs_change(__u8 op, const struct hb_fs_objs *o)
 	c.fs_text[1] = o->text[1];
 	c.fs_mnt[0] = o->mnt[0];
 	c.fs_mnt[1] = o->mnt[1];
-	return hb_enforce(&c, first, HB_HOOK_FS_WRITE);
+	return hb_enforce(&c, first, pol, HB_HOOK_FS_WRITE);
 }
 
 /*
@@ -120,18 +121,19 @@ static __noinline int hb_fs_rename(const struct path *old_dir, struct dentry *ol
 /* A change to the file @d itself: attributes, extended attributes. */
 static __always_inline int hb_fs_attr(__u8 op, struct dentry *d)
 {
+	struct hb_policy *pol = NULL;
 	int first;
 
 	if (!(hb_fs_mode & HB_FS_READONLY))
 		return 0;
-	first = hb_first_level();
+	first = hb_first_level(&pol);
 	if (first < 0)
 		return 0;
 	struct hb_ctx c = { .req.fs_op = op, .arg = op };
 	c.req.fs_linked = hb_fs_linked(d);
 	c.fs_walk[0] = d;
 	c.fs_text[0] = d;
-	return hb_enforce(&c, first, HB_HOOK_FS_WRITE);
+	return hb_enforce(&c, first, pol, HB_HOOK_FS_WRITE);
 }
 
 /*
@@ -142,7 +144,8 @@ static __always_inline int hb_fs_attr(__u8 op, struct dentry *d)
  * HB_FD_OWN_WRITER if the open judged counts among the file's writers.
  */
 static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
-					struct vfsmount *mnt, __u32 own, int first)
+					struct vfsmount *mnt, __u32 own, int first,
+					struct hb_policy *pol)
 {
 	struct hb_ctx c = { .req.fs_op = op, .arg = op };
 	__u32 fmode = hook == HB_HOOK_FS_WRITE ? HB_FMODE_WRITE :
@@ -156,7 +159,7 @@ static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
 	c.fs_mnt[0] = mnt;
 	c.fs_inode = d->d_inode;
 	c.fs_fmode = fmode | own;
-	return hb_enforce(&c, first, hook);
+	return hb_enforce(&c, first, pol, hook);
 }
 
 /*
@@ -164,17 +167,18 @@ static __always_inline int hb_fs_access(__u16 hook, __u8 op, struct dentry *d,
  * one function per hook, so that the hook stays a constant (the verifier
  * then sees only its code, and a sleepable program only its maps).
  */
-static __noinline int hb_fs_open_write(struct file *file, int first)
+static __noinline int hb_fs_open_write(struct file *file, int first, struct hb_policy *pol)
 {
 	return hb_fs_access(HB_HOOK_FS_WRITE, HB_FS_OP_OPEN, file->f_path.dentry,
 			    file->f_path.mnt,
-			    file->f_mode & HB_FMODE_WRITE ? HB_FD_OWN_WRITER : 0, first);
+			    file->f_mode & HB_FMODE_WRITE ? HB_FD_OWN_WRITER : 0, first, pol);
 }
 
-static __noinline int hb_fs_open_read(struct file *file, __u8 op, int first)
+static __noinline int hb_fs_open_read(struct file *file, __u8 op, int first,
+				      struct hb_policy *pol)
 {
 	return hb_fs_access(HB_HOOK_FS_READ, op, file->f_path.dentry, file->f_path.mnt, 0,
-			    first);
+			    first, pol);
 }
 
 /*
@@ -195,9 +199,9 @@ static __always_inline bool hb_proc_mem(struct file *file)
 }
 
 /* A frame of its own: file_open's stack has no room for another request. */
-static __noinline int hb_proc_mem_write(struct file *file, int first)
+static __noinline int hb_proc_mem_write(struct file *file, int first, struct hb_policy *pol)
 {
-	return hb_proc_mem(file) ? hb_memory_road(first, HB_MEMORY_PROC_MEM) : 0;
+	return hb_proc_mem(file) ? hb_memory_road(first, pol, HB_MEMORY_PROC_MEM) : 0;
 }
 
 /*
@@ -215,21 +219,21 @@ HB_LSM(hb_file_open, struct file *file, int ret)
 		fmode |= HB_FMODE_WRITE;
 	if (flags & HB_O_FMODE_EXEC)
 		fmode |= HB_FMODE_EXEC;
-	ret = hb_proc_open(file, fmode, first);
+	ret = hb_proc_open(file, fmode, first, pol);
 	if (ret)
 		return ret;
 	if (fmode & HB_FMODE_WRITE) {
-		ret = hb_kernel_fs_write(file, first);
+		ret = hb_kernel_fs_write(file, first, pol);
 		if (!ret)
-			ret = hb_proc_mem_write(file, first);
+			ret = hb_proc_mem_write(file, first, pol);
 		if (!ret && (hb_fs_mode & HB_FS_READONLY))
-			ret = hb_fs_open_write(file, first);
+			ret = hb_fs_open_write(file, first, pol);
 		if (ret)
 			return ret;
 	}
 	if ((fmode & HB_FMODE_READ) && (hb_fs_mode & HB_FS_READ_ROOT))
 		return hb_fs_open_read(file, fmode & HB_FMODE_EXEC ? HB_FS_OP_EXEC :
-				       HB_FS_OP_OPEN, first);
+				       HB_FS_OP_OPEN, first, pol);
 	return 0;
 }
 
@@ -244,12 +248,13 @@ HB_LSM(hb_file_open, struct file *file, int ret)
 static __noinline int hb_path_change(struct dentry *dentry)
 {
 	__u32 magic = dentry->d_sb->s_magic;
+	struct hb_policy *pol = NULL;
 	int first;
 
 	if (hb_fs_holds_data(magic) || magic == HB_PROC_SUPER_MAGIC ||
 	    magic == HB_CGROUP2_SUPER_MAGIC)
 		return 0;
-	first = hb_first_level();
+	first = hb_first_level(&pol);
 	if (first < 0)
 		return 0;
 	struct hb_ctx c = { .req.fs_magic = magic };
@@ -258,7 +263,7 @@ static __noinline int hb_path_change(struct dentry *dentry)
 	c.path = BPF_CORE_READ(dentry, d_name.name);
 	c.path_len = HB_EVENT_PATH_MAX - 1;
 	c.path_str = 1;
-	return hb_enforce(&c, first, HB_HOOK_PATH);
+	return hb_enforce(&c, first, pol, HB_HOOK_PATH);
 }
 
 SEC("lsm/path_unlink")
@@ -409,13 +414,13 @@ int BPF_PROG(hb_remove_acl, void *idmap, struct dentry *dentry, const char *acl_
 SEC("lsm/inode_getattr")
 HB_LSM(hb_getattr, const struct path *path, int ret)
 {
-	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_STAT, path->dentry, path->mnt, 0, first);
+	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_STAT, path->dentry, path->mnt, 0, first, pol);
 }
 
 SEC("lsm/inode_readlink")
 HB_LSM(hb_readlink, struct dentry *dentry, int ret)
 {
-	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_READLINK, dentry, NULL, 0, first);
+	return hb_fs_access(HB_HOOK_FS_READ, HB_FS_OP_READLINK, dentry, NULL, 0, first, pol);
 }
 
 #endif /* HB_FS_BPF_H */

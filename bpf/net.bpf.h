@@ -67,7 +67,7 @@ HB_LSM(hb_connect, struct socket *sock, struct sockaddr *address,
 	struct hb_ctx c = { .req.hook = HB_HOOK_CONNECT };
 	hb_read_sock(&c, sock);
 	hb_read_sockaddr(&c.req, address, addrlen);
-	return hb_enforce(&c, first, HB_HOOK_CONNECT);
+	return hb_enforce(&c, first, pol, HB_HOOK_CONNECT);
 }
 
 /*
@@ -164,7 +164,7 @@ HB_LSM_JUDGE(hb_sendmsg_route, struct socket *sock, struct msghdr *msg, int size
 	c.req.addr_family = c.req.family;
 	/* the event's protocol field: the level (hb_cmsg_route) */
 	if (c.req.unreadable || hb_cmsg_route(&c, msg))
-		return hb_enforce(&c, first, HB_HOOK_SOCKOPT);
+		return hb_enforce(&c, first, pol, HB_HOOK_SOCKOPT);
 	return 0;
 }
 
@@ -185,7 +185,7 @@ HB_LSM_JUDGE(hb_sendmsg_dest, struct socket *sock, struct msghdr *msg, int size,
 	hb_read_sock(&c, sock);
 	if (!c.req.unreadable)
 		hb_read_sockaddr(&c.req, name, namelen);
-	return hb_enforce(&c, first, HB_HOOK_SENDMSG);
+	return hb_enforce(&c, first, pol, HB_HOOK_SENDMSG);
 }
 
 /*
@@ -193,7 +193,8 @@ HB_LSM_JUDGE(hb_sendmsg_dest, struct socket *sock, struct msghdr *msg, int size,
  * frame with both requests, would pass 512 bytes of stack on 6.1.
  */
 SEC("lsm/socket_sendmsg")
-HB_LSM_CALL(hb_sendmsg, true, hb_sendmsg_route(ctx, first) ?: hb_sendmsg_dest(ctx, first),
+HB_LSM_CALL(hb_sendmsg, true,
+	    hb_sendmsg_route(ctx, first, pol) ?: hb_sendmsg_dest(ctx, first, pol),
 	    struct socket *sock, struct msghdr *msg, int size, int ret)
 
 /* The kernel's own sockets (@kern) are not the task's. */
@@ -207,7 +208,7 @@ HB_LSM_IF(hb_sock_create, !kern, int family, int type, int protocol, int kern,
 		.req.type = type,
 		.req.protocol = protocol,
 	};
-	return hb_enforce(&c, first, HB_HOOK_SOCKET);
+	return hb_enforce(&c, first, pol, HB_HOOK_SOCKET);
 }
 
 SEC("lsm/socket_bind")
@@ -217,7 +218,7 @@ HB_LSM(hb_bind, struct socket *sock, struct sockaddr *address,
 	struct hb_ctx c = { .req.hook = HB_HOOK_BIND };
 	hb_read_sock(&c, sock);
 	hb_read_sockaddr(&c.req, address, addrlen);
-	return hb_enforce(&c, first, HB_HOOK_BIND);
+	return hb_enforce(&c, first, pol, HB_HOOK_BIND);
 }
 
 /* listen() binds an unbound socket to the wildcard: judge what is bound. */
@@ -242,7 +243,7 @@ HB_LSM(hb_listen, struct socket *sock, int backlog, int ret)
 		c.req.addr_family = HB_AF_INET6;
 	}
 	c.req.port = BPF_CORE_READ(skc, skc_num);
-	return hb_enforce(&c, first, HB_HOOK_LISTEN);
+	return hb_enforce(&c, first, pol, HB_HOOK_LISTEN);
 }
 
 /* A unix peer's identity (inode) and name, for the decision and the event. */
@@ -287,7 +288,7 @@ HB_LSM(hb_unix_connect, struct sock *sock, struct sock *other,
 {
 	struct hb_ctx c = {};
 	hb_unix_peer(&c, other);
-	return hb_enforce(&c, first, HB_HOOK_UNIX);
+	return hb_enforce(&c, first, pol, HB_HOOK_UNIX);
 }
 
 /* Datagrams: on connect() and on every send, to a named or unnamed peer. */
@@ -296,7 +297,7 @@ HB_LSM(hb_unix_send, struct socket *sock, struct socket *other, int ret)
 {
 	struct hb_ctx c = {};
 	hb_unix_peer(&c, BPF_CORE_READ(other, sk));
-	return hb_enforce(&c, first, HB_HOOK_UNIX);
+	return hb_enforce(&c, first, pol, HB_HOOK_UNIX);
 }
 
 /*
@@ -315,7 +316,7 @@ HB_LSM_IF(hb_setsockopt, hb_net_route_option(level, optname), struct socket *soc
 	c.req.addr_family = c.req.family;
 	c.req.protocol = level; /* the event's protocol field: the level */
 	c.arg = optname;
-	return hb_enforce(&c, first, HB_HOOK_SOCKOPT);
+	return hb_enforce(&c, first, pol, HB_HOOK_SOCKOPT);
 }
 
 #endif /* HB_NET_BPF_H */

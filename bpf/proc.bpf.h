@@ -117,7 +117,7 @@ static __always_inline struct dentry *hb_proc_top_dentry(struct dentry *d)
  * outside the sandbox. A process gone already, or a walk too deep, counts
  * as outside (fail closed). Not inlined: a stack frame of its own.
  */
-static __noinline int hb_proc_open(struct file *file, __u32 fmode, int first)
+static __noinline int hb_proc_open(struct file *file, __u32 fmode, int first, struct hb_policy *pol)
 {
 	struct dentry *d = file->f_path.dentry; /* direct reads: every open */
 	struct task_struct *task;
@@ -142,7 +142,7 @@ static __noinline int hb_proc_open(struct file *file, __u32 fmode, int first)
 	c.req.protocol = c.req.attach ? HB_PTRACE_MODE_ATTACH_FSCREDS : HB_PTRACE_MODE_READ_FSCREDS;
 	c.arg = tgid;
 	/* EACCES, as procfs answers for the files it guards itself (environ). */
-	return hb_enforce(&c, first, HB_HOOK_PTRACE) ? -HB_EACCES : 0;
+	return hb_enforce(&c, first, pol, HB_HOOK_PTRACE) ? -HB_EACCES : 0;
 }
 
 /*
@@ -178,7 +178,7 @@ static __always_inline int hb_proc_own(struct dentry *d)
  * data lives leaves at the first test (direct reads, no helper call):
  * hb_file_write_reason() allows it to every writer, in every sandbox.
  */
-static __noinline int hb_kernel_fs_write(struct file *file, int first)
+static __noinline int hb_kernel_fs_write(struct file *file, int first, struct hb_policy *pol)
 {
 	__u32 magic = file->f_inode->i_sb->s_magic;
 
@@ -196,7 +196,7 @@ static __noinline int hb_kernel_fs_write(struct file *file, int first)
 
 		c.file_cg = BPF_CORE_READ(kn, parent, priv);
 	}
-	return hb_enforce_file(&c, first, HB_HOOK_FILE_WRITE, file);
+	return hb_enforce_file(&c, first, pol, HB_HOOK_FILE_WRITE, file);
 }
 
 #endif /* HB_PROC_BPF_H */

@@ -13,7 +13,7 @@ SEC("lsm/bpf")
 HB_LSM(hb_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 {
 	struct hb_ctx c = { .arg = cmd };
-	return hb_enforce(&c, first, HB_HOOK_BPF);
+	return hb_enforce(&c, first, pol, HB_HOOK_BPF);
 }
 
 /* capable()'s quiet probes (has_capability_noaudit): denied unreported. */
@@ -35,7 +35,7 @@ HB_LSM(hb_capable, const struct cred *cred, struct user_namespace *ns,
 	 */
 	if ((opts & HB_CAP_OPT_NOAUDIT) && !c.req.cap_userns && !hb_cap_kept(cap))
 		return -HB_EPERM;
-	return hb_enforce(&c, first, HB_HOOK_CAPABLE);
+	return hb_enforce(&c, first, pol, HB_HOOK_CAPABLE);
 }
 
 #define HB_MAY_WRITE 0x2
@@ -67,7 +67,7 @@ HB_LSM_IF(hb_inode_perm, (mask & HB_MAY_WRITE) &&
 	if ((BPF_CORE_READ(inode, i_mode) & HB_S_IFMT) != HB_S_IFDIR)
 		kn = BPF_CORE_READ(kn, parent);
 	c.file_cg = BPF_CORE_READ(kn, priv);
-	return hb_enforce(&c, first, HB_HOOK_FILE_WRITE);
+	return hb_enforce(&c, first, pol, HB_HOOK_FILE_WRITE);
 }
 
 /*
@@ -102,12 +102,13 @@ static __noinline int hb_ioctl_file(struct file *file)
 
 static __noinline int hb_ioctl_tty(unsigned int cmd)
 {
-	int first = hb_first_level();
+	struct hb_policy *pol = NULL;
+	int first = hb_first_level(&pol);
 
 	if (first < 0)
 		return 0;
 	struct hb_ctx c = { .req.request = cmd, .arg = cmd };
-	return hb_enforce(&c, first, HB_HOOK_IOCTL);
+	return hb_enforce(&c, first, pol, HB_HOOK_IOCTL);
 }
 
 /*
@@ -141,12 +142,13 @@ int BPF_PROG(hb_ioctl_compat, struct file *file, unsigned int cmd, unsigned long
 /* perf_event_open's kinds of access: the host's CPUs, the kernel, ... */
 static __always_inline int hb_perf_check(int type)
 {
-	int first = hb_first_level();
+	struct hb_policy *pol = NULL;
+	int first = hb_first_level(&pol);
 
 	if (first < 0)
 		return 0;
 	struct hb_ctx c = { .req.request = type, .req.protocol = type };
-	return hb_enforce(&c, first, HB_HOOK_PERF);
+	return hb_enforce(&c, first, pol, HB_HOOK_PERF);
 }
 
 /* Linux 6.12 dropped the attributes; the loader loads the one that fits. */
@@ -174,7 +176,7 @@ HB_LSM(hb_perf_alloc, struct perf_event *event, int ret)
 	c.req.outside = !target; /* a whole CPU: every task on it */
 	if (target)
 		c.arg = BPF_CORE_READ(target, tgid);
-	return hb_enforce(&c, first, HB_HOOK_PERF);
+	return hb_enforce(&c, first, pol, HB_HOOK_PERF);
 }
 
 /*
@@ -243,7 +245,8 @@ SEC("lsm/file_set_fowner")
 int BPF_PROG(hb_set_fowner, struct file *file)
 {
 	__u64 key = (__u64)file;
-	int first = hb_first_level();
+	struct hb_policy *pol = NULL;
+	int first = hb_first_level(&pol);
 
 	if (first < 0) {
 		bpf_map_delete_elem(&hb_fowners, &key);
@@ -298,12 +301,13 @@ int BPF_PROG(hb_sigio, struct task_struct *tsk, struct fown_struct *fown, int si
 /* Mounts: a new cgroup2 or bpffs view, unmounting bpffs, pivot_root. */
 static __always_inline int hb_mount_op(void)
 {
-	int first = hb_first_level();
+	struct hb_policy *pol = NULL;
+	int first = hb_first_level(&pol);
 
 	if (first < 0)
 		return 0;
 	struct hb_ctx c = {};
-	return hb_enforce(&c, first, HB_HOOK_MOUNT);
+	return hb_enforce(&c, first, pol, HB_HOOK_MOUNT);
 }
 
 SEC("lsm/sb_mount")
@@ -343,7 +347,7 @@ HB_LSM(hb_ptrace, struct task_struct *child, unsigned int mode, int ret)
 			    .req.attach = mode & HB_PTRACE_MODE_ATTACH ? HB_ATTACH_MEMORY : 0 };
 	c.arg = BPF_CORE_READ(child, tgid);
 	c.req.protocol = mode;
-	return hb_enforce(&c, first, HB_HOOK_PTRACE);
+	return hb_enforce(&c, first, pol, HB_HOOK_PTRACE);
 }
 
 SEC("lsm/task_kill")
@@ -352,7 +356,7 @@ HB_LSM(hb_kill, struct task_struct *p, struct kernel_siginfo *info,
 {
 	struct hb_ctx c = { .target = p, .req.protocol = sig };
 	c.arg = BPF_CORE_READ(p, tgid);
-	return hb_enforce(&c, first, HB_HOOK_KILL);
+	return hb_enforce(&c, first, pol, HB_HOOK_KILL);
 }
 
 #endif /* HB_SEAL_BPF_H */
