@@ -497,7 +497,7 @@ static __always_inline int hb_first_level(struct hb_policy **at)
 	if (id) /* one sandbox, set after load */
 		return hb_own_sandbox_level(id, lo, at);
 	/*
-	 * hb_walk_levels(lo, 0, NULL, false, NULL, NULL), spelled out. Through
+	 * hb_walk_levels(lo, 0, NULL, false, NULL, at), spelled out. Through
 	 * that inline (or any part of it as one), clang lays the path of a
 	 * task outside out longer (2 instructions before the helper call, 2-5
 	 * ns per call under icount on the agent's hooks with a policy) or

@@ -366,11 +366,12 @@ CGROOT = "/sys/fs/cgroup"
 AGENT_DEPTHS = {"smoke": (3,)}.get(PROFILE, (1, 3, 6))
 DEPTH_CHAIN = ("bench-d1", "d2", "d3", "d4", "d5", "d6")
 AGENT_PDIR = "/tmp/bench-agent-pol.d"
+AGENT_JOB = "/bench-pol/job"  # level 2
 AGENT_POLICIES = {
     "none": None,
-    "level2": "cgroup = /bench-pol/job\nno-network = yes\n",
+    "level2": f"cgroup = {AGENT_JOB}\nno-network = yes\n",
 }
-AGENT_INSIDE = {"level2": "/bench-pol/job"}
+AGENT_INSIDE = {"level2": AGENT_JOB}
 
 
 def depth_cgroup(depth):
