@@ -173,16 +173,33 @@ def short(kernel):
 def targets(boots):
     rows = []
 
-    def row(what, target, get, fmt=fmt_ratio):
+    def row(what, target, get, fmt=fmt_ratio, floor=None):
+        """FLOOR: the same ratio with the empty programs alone, (f)."""
         cells = []
         for b in boots:
             s = get(b)
-            cells.append("no data" if s is None else f"{fmt(s)}: {verdict(s, target)}")
+            cell = "no data" if s is None else f"{fmt(s)}: {verdict(s, target)}"
+            f = floor(b) if floor else None
+            if f:
+                cell += f"; the empty programs alone {fmt(f)}" + \
+                        (" (above the target)" if f[0] > target else "")
+            cells.append(cell)
         rows.append([what] + cells)
 
     for op in OPS:
         row(f"outside ≤ {TARGET_OUTSIDE:.2f}× no programs: {OP_TITLE[op]}", TARGET_OUTSIDE,
-            lambda b, op=op: b.op_ratio(op, "b"))
+            lambda b, op=op: b.op_ratio(op, "b"),
+            floor=lambda b, op=op: b.op_ratio(op, "f"))
+    lookups = {name: hook for b in boots for name, hook in b.lookups.items()}
+    for name, hook in sorted(lookups.items()):
+        cells = []
+        for b in boots:
+            s = b.prog_ratio("outside", name)
+            cells.append("no data" if s is None else f"{fmt_ratio(s)}" +
+                         (f" (above {TARGET_PROG}×)" if s[0] > TARGET_PROG else ""))
+        rows.append([f"no target, the least per-task decision: one lookup of the task's "
+                     f"cgroup and a compare (`{name}` ⁷), against the empty program on "
+                     f"{hook}"] + cells)
     for ctx in CONTEXTS:
         named = {}
         for b in boots:
@@ -233,16 +250,17 @@ def ops_table(b):
             note = " ¹"
         net = op in NET_OPS
         rows.append([OP_TITLE[op] + note, fmt_time(b.op_abs(op, "a")),
-                     fmt_ratio(b.op_ratio(op, "b")), fmt_ratio(b.op_ratio(op, "c")),
+                     fmt_ratio(b.op_ratio(op, "b")), fmt_ratio(b.op_ratio(op, "f")),
+                     fmt_ratio(b.op_ratio(op, "c")),
                      fmt_ratio(b.op_ratio(op, "d")),
                      fmt_ratio(b.op_ratio(op, "d", "c")) if net else "—",
                      fmt_ratio(b.op_ratio(op, "e")),
                      fmt_ratio(b.op_ratio(op, "e", "d")) if net else "—",
                      fmt_ratio(b.op_ratio(op, "e", "c")) if net else "—"])
     return md_table(["operation", "(a) none: time/op", "(b) outside / (a)",
-                     "(c) inside allowed / (a)", "(d) inside denied / (a)",
-                     "(d) / (c)", "(e) audit / (a)", "(e) audit / (d) enforce",
-                     "(e) / (c)"], rows)
+                     "(f) empty programs / (a)", "(c) inside allowed / (a)",
+                     "(d) inside denied / (a)", "(d) / (c)", "(e) audit / (a)",
+                     "(e) audit / (d) enforce", "(e) / (c)"], rows)
 
 
 def op_events_table(b):
@@ -296,6 +314,13 @@ def progs_table(b):
                          fmt_time(b.prog_abs(ctx, name)),
                          fmt_time(b.prog_abs(ctx, floor)) if floor else "no floor loaded",
                          fmt_ratio(b.prog_ratio(ctx, name), 2) if floor else "—"])
+    for name, hook in sorted(b.lookups.items()):
+        runs = b.runs.get("outside", {}).get(name)
+        if runs:
+            rows.append([f"`{name}` ⁷", hook, CONTEXTS["outside"], int(statistics.median(runs)),
+                         fmt_time(b.prog_abs("outside", name)),
+                         fmt_time(b.prog_abs("outside", b.floor_of(name))),
+                         fmt_ratio(b.prog_ratio("outside", name), 2)])
     return md_table(["program", "hook", "caller", "runs/block", "ns/run (median)",
                      "empty program ns/run", "ratio"], rows)
 
@@ -359,6 +384,14 @@ AGENT_NOTES = (
     "marked). Programs on "
     "hooks without an empty program in `tests/bench/floor.bpf.c` are listed with their "
     "time only.")
+
+
+LOOKUP_NOTE = ("⁷ Not hermetic-bpf's: `tests/bench/floor.bpf.c`'s program that asks for the "
+               "task's cgroup at level 2 (`bpf_get_current_ancestor_cgroup_id()`) and "
+               "compares it with an id, and decides nothing. It is the least that a program "
+               "which decides per task does on every call (a run's own object does that, "
+               "then stops, for a task outside); its ratio is where the per-program rows of "
+               "such programs can go at best.")
 
 
 START_NOTES = ("² hermetic-bpf's own exec, set-up before its first `-v` line, and exit.\n"
@@ -452,6 +485,12 @@ def kernel_section(b, section):
                 ops_table(b), "",
                 "¹ Not a network operation: nothing is denied in (d) or audited in (e), "
                 "which are more \"inside\" configurations for it.", "",
+                "(f) loads no sandbox: only the empty programs of `tests/bench/floor.bpf.c` "
+                "on the hooks where (b)'s sandbox attaches one of its programs ("
+                + (", ".join(b.ops_floor) or "none recorded") + "). What any BPF-LSM program "
+                "on those hooks costs (the trampoline, entering and leaving the program); "
+                "(b)'s programs can only add to it, on these hooks and on those of its hooks "
+                "that floor.bpf.c has no empty program for.", "",
                 "(d) and (e) trace to a file at the default `--event-rate` (1000/s): "
                 "beyond a burst of 1000, a call's event is counted as limited "
                 "(table below). (e) / (d) compares an audited call, which goes through, "
@@ -467,7 +506,7 @@ def kernel_section(b, section):
                       "`--event-rate`):", "", guard_events_table(b), ""]
     if section == "progs":
         out = ["### In-kernel cost per program, against an empty program on the same hook",
-               "", progs_table(b), ""]
+               "", progs_table(b), "", LOOKUP_NOTE, ""]
         if b.agent_ctxs:
             out += ["### The agent's programs outside every sandbox, by the task's cgroup "
                     "depth", "", agent_table(b), "", AGENT_NOTES, ""]

@@ -138,3 +138,22 @@ int BPF_PROG(floor_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 {
 	return ret;
 }
+
+/*
+ * Not empty: the least a program that decides per task does on every
+ * call, one lookup of the task's cgroup at a sandbox's level (2:
+ * /hermetic-bpf/run-*) and a compare (bpf/common.bpf.h,
+ * hb_own_sandbox_level()). Its ratio to floor_create bounds what the
+ * per-program target can reach with that lookup. Not a floor (its name
+ * says so): the per-program section sets it apart, the operations'
+ * floor (f) leaves it out.
+ */
+__u64 lookup_never = ~0ULL; /* no cgroup has this id: the compare never holds */
+
+SEC("lsm/socket_create")
+int BPF_PROG(lookup_create, int family, int type, int protocol, int kern, int ret)
+{
+	if (ret)
+		return ret;
+	return bpf_get_current_ancestor_cgroup_id(2) == lookup_never ? -1 : 0;
+}

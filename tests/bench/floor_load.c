@@ -7,8 +7,12 @@
  * link runs first) and so sees every call, even those a later program
  * denies. With a cgroup directory, the cgroup ones (floor_cgroup.bpf.c),
  * attached there beside whatever is (BPF_F_ALLOW_MULTI, as links).
+ * With --only NAME,...: only those BPF-LSM programs, named as the kernel
+ * names them (the operations' floor: empty programs on the hooks a
+ * sandbox attaches, bench.py).
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,13 +31,54 @@ static void hold(void)
 		;
 }
 
-static int lsm_floor(void)
+/* Whether @name is one of the comma-separated @names (NULL: all are). */
+static bool named(const char *names, const char *name)
 {
-	struct floor *skel = floor__open_and_load();
+	size_t len = strlen(name);
+	const char *at = names;
+
+	if (!names)
+		return true;
+	for (; (at = strstr(at, name)); at += len)
+		if ((at == names || at[-1] == ',') && (at[len] == ',' || !at[len]))
+			return true;
+	return false;
+}
+
+/* Every program of @only is one of the object's: a typo loads nothing. */
+static int load_only(struct floor *skel, const char *only)
+{
+	struct bpf_program *prog;
+	size_t found = 0, asked = 1;
+
+	for (const char *c = only; only && *c; c++)
+		asked += *c == ',';
+	bpf_object__for_each_program(prog, skel->obj) {
+		char kernel_name[BPF_OBJ_NAME_LEN]; /* as prog_stats prints it: cut short */
+		bool on;
+
+		snprintf(kernel_name, sizeof(kernel_name), "%s", bpf_program__name(prog));
+		on = named(only, kernel_name);
+
+		found += on;
+		bpf_program__set_autoload(prog, on);
+	}
+	if (only && found != asked) {
+		fprintf(stderr, "floor_load: --only %s: %zu of %zu names are programs here\n",
+			only, found, asked);
+		return -1;
+	}
+	return floor__load(skel);
+}
+
+static int lsm_floor(const char *only)
+{
+	struct floor *skel = floor__open();
 	int err;
 
-	if (!skel) {
+	if (!skel || load_only(skel, only)) {
 		fprintf(stderr, "floor_load: cannot load the floor programs\n");
+		floor__destroy(skel);
 		return 1;
 	}
 	err = floor__attach(skel);
@@ -78,5 +123,11 @@ out:
 
 int main(int argc, char **argv)
 {
-	return argc > 1 ? cgroup_floor(argv[1]) : lsm_floor();
+	if (argc == 3 && !strcmp(argv[1], "--only"))
+		return lsm_floor(argv[2]);
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: floor_load [--only NAME,... | CGROUP]\n");
+		return 2;
+	}
+	return argc > 1 ? cgroup_floor(argv[1]) : lsm_floor(NULL);
 }

@@ -179,7 +179,9 @@ class Boot:
         # agent_ctxs[(policy, depth)] = the context of the agent's programs
         # with that policy, for a task that deep.
         self.progs, self.runs, self.hooks, self.floors = {}, {}, {}, {}
-        self.agent_ctxs = {}
+        self.agent_ctxs, self.lookups = {}, {}
+        # The operations' floor (f): its programs' hooks (bench.py's ops_floor).
+        self.ops_floor = next((r["hooks"] for r in recs if r["kind"] == "ops_floor"), [])
         for r in recs:
             if r["kind"] != "prog" or not r["runs"]:
                 continue
@@ -190,6 +192,8 @@ class Boot:
             self.runs.setdefault(r["ctx"], {}).setdefault(r["name"], []).append(r["runs"])
             if r["name"].startswith("floor_"):
                 self.floors[r["hook"]] = r["name"]
+            elif r["name"].startswith("lookup_"):  # floor.bpf.c's, not a floor
+                self.lookups[r["name"]] = r["hook"]
             else:
                 self.hooks[r["name"]] = r["hook"]
 
@@ -198,7 +202,7 @@ class Boot:
         return sorted(self.hooks, key=lambda n: (self.hooks[n] not in self.floors, n))
 
     def floor_of(self, name):
-        return self.floors.get(self.hooks.get(name))
+        return self.floors.get(self.hooks.get(name) or self.lookups.get(name))
 
     def prog_ratio(self, ctx, name):
         floor = self.floor_of(name)
@@ -211,7 +215,8 @@ class Boot:
         highest median ratio to its floor, that ratio's spread, how many
         medians exceed TARGET, and how many were judged; None if none."""
         judged = [(name, s) for name in self.progs.get(ctx, {})
-                  if self.floor_of(name) and (s := self.prog_ratio(ctx, name))]
+                  if name in self.hooks and self.floor_of(name) and
+                  (s := self.prog_ratio(ctx, name))]
         if not judged:
             return None
         name, s = max(judged, key=lambda x: x[1][0])

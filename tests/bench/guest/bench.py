@@ -51,17 +51,20 @@ PROG_OPS = dict(OPS, bind=["op_bind", "N"])
 NET_OPS = ("connect", "sendto")
 # (a) nothing loaded, (b) loaded but measured outside, (c) inside on an
 # allowed path, (d) inside on a denied path (for connect and sendto), (e)
-# the same in audit mode: allowed, and reported as audited. Every inside
+# the same in audit mode: allowed, and reported as audited, (f) no sandbox,
+# the empty programs of floor.bpf.c on the hooks (b)'s sandbox attaches:
+# the least any BPF-LSM program there costs, a floor under (b). Every inside
 # configuration traces to a file, at the default --event-rate (what a
 # user gets): (d) and (e) then take one event per call, and differ only
 # in the verdict.
 OPS_TRACE = "/tmp/bench-ops.trace"
+OUTSIDE = ["--no-network"]
 SANDBOX = {
     "c": ["--allow-localhost"],
     "d": ["--no-network"],
     "e": ["--audit", "--no-network"],
 }
-CONFIGS = ["a", "b", "c", "d", "e"]
+CONFIGS = ["a", "b", "c", "d", "e", "f"]
 # The exit summary's accounting of events not reported (cli/run.c).
 LOST = re.compile(r"(\d+) events? (?:was|were) not reported: the event buffer was full")
 LIMITED = re.compile(r"(\d+) events? (?:was|were) not reported: over the rate limit")
@@ -170,20 +173,48 @@ def block(outside, inside, cmd):
     return op_lines(p.stdout), events
 
 
-def ops_block(cfg, script):
+def floor_of(flags):
+    """The names of floor.bpf.c's empty programs whose hook a sandbox with
+    FLAGS attaches one of its programs to, and those hooks: (f)'s floor,
+    which the sandbox's own programs can only add to."""
+    between("ops floor hooks")
+    bg = background(flags)
+    try:
+        ours = {hook for name, hook, _, _ in loaded_programs() if name.startswith("hb_")}
+        floor = Floor()
+        try:
+            empty = {(name, hook) for name, hook, _, _ in loaded_programs()
+                     if name.startswith("floor_")}
+        finally:
+            floor.stop()
+    finally:
+        bg.stop()
+    return sorted(name for name, hook in empty if hook in ours), \
+        sorted(hook for _, hook in empty if hook in ours)
+
+
+def ops_block(cfg, script, floor):
     """The op lines of one block, and the sandbox's events (or None)."""
     between(f"ops {cfg}")
-    return block(["--no-network"] if cfg == "b" else None, SANDBOX.get(cfg),
-                 ["sh", "-c", script])
+    cmd = ["sh", "-c", script]
+    if cfg == "f":
+        empty = Floor(only=floor)
+        try:
+            return block(None, None, cmd)
+        finally:
+            empty.stop()
+    return block(OUTSIDE if cfg == "b" else None, SANDBOX.get(cfg), cmd)
 
 
 def bench_ops():
     ns = calibrate(OPS)
     script = block_script(OPS, ns)
     calls = sum(loop_calls(ns[op]) for op in NET_OPS)
+    floor, hooks = floor_of(OUTSIDE)
+    emit("ops_floor", programs=floor, hooks=hooks)
     for r in range(ROUNDS["ops"]):
         for cfg in rotated(CONFIGS, r):
-            lines, events = ops_block(cfg, script)
+            lines, events = ops_block(cfg, script, floor)
             for line in lines:
                 emit("op", round=r, cfg=cfg, op=line["op"], n=int(line["n"]),
                      ns=float(line["ns_per_op"]), failed=int(line["failed"]),
@@ -445,7 +476,7 @@ def measure_agent(policy, depths, script):
 
 def emit_progs(r, ctx, got, **where):
     for (name, hook), (cnt, t) in sorted(got.items()):
-        if cnt > 0 and name.startswith(("hb_", "floor_")):
+        if cnt > 0 and name.startswith(("hb_", "floor_", "lookup_")):
             emit("prog", round=r, ctx=ctx, name=name, hook=hook, runs=cnt, run_ns=t, **where)
 
 

@@ -183,11 +183,13 @@ def deltas(before, after):
 
 
 class Floor:
-    """The empty programs, attached until stop() (floor_load.c)."""
+    """The empty programs, attached until stop() (floor_load.c); @only:
+    those of these names alone."""
 
-    def __init__(self):
-        self.p = subprocess.Popen([f"{BIN}/floor_load"], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
+    def __init__(self, only=None):
+        self.p = subprocess.Popen([f"{BIN}/floor_load"] + (["--only", ",".join(only)]
+                                                           if only is not None else []),
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         if self.p.stdout.readline().strip() != "ready":
             raise RuntimeError("floor_load did not start")
 
