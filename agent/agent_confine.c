@@ -459,7 +459,7 @@ void hb_agent_confine_end(struct hb_agent_socket *s, struct hb_agent_client *c)
 	struct hb_stats st;
 	int err;
 
-	hb_sandbox_drain(sb);
+	hb_sandbox_drain_all(sb);
 	if (hb_sandbox_stats(sb, &st))
 		memset(&st, 0, sizeof(st));
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->ring_fd, NULL);

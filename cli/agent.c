@@ -49,6 +49,7 @@ struct agent {
 	struct hb_agent_socket sock;  /* trace and CONFINE clients (agent/agent_socket.c) */
 	struct hb_unix_watch unix_watch; /* allow-unix sockets made again (agent/unix_watch.c) */
 	struct hb_agent_dns dns;     /* allow-domain's proxies (agent/agent_dns.c) */
+	struct hb_ring_pass pass;    /* its rings read a pass at a time (ring_pass.h) */
 };
 
 static void usage(FILE *f)
@@ -93,6 +94,14 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* An event read from the object's ring: a pass reads its share (ring_pass.h). */
+static int on_ring_event(void *ctx, void *data, size_t size)
+{
+	struct agent *ag = ctx;
+
+	return hb_ring_pass_spend(&ag->pass, on_event(ctx, data, size));
+}
+
 /*
  * A line an agent killed while writing left torn (kill -9 can stop a
  * write at a page boundary) ends here, so that every line after it, ours,
@@ -125,7 +134,7 @@ static int on_recreated(void *ctx, void *data, size_t size)
 		/* Its proxy's answers for the new id: until now, for the gone one (denied). */
 		hb_agent_dns_retarget(&ag->dns, ag->ids);
 	}
-	return 0;
+	return hb_ring_pass_spend(&ag->pass, 0);
 }
 
 /* The tier of the agent's object: the network guard's mechanism here. */
@@ -235,7 +244,7 @@ static int serve(struct agent *ag)
 	 * signalfd does not block, or a wake-up for events alone would stall
 	 * the stream until the next signal.
 	 */
-	if (!rb || ring_buffer__add(rb, ag->obj.events, on_event, ag) ||
+	if (!rb || ring_buffer__add(rb, ag->obj.events, on_ring_event, ag) ||
 	    sfd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e) ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &e)) {
 		err = -errno;
@@ -258,8 +267,8 @@ static int serve(struct agent *ag)
 	       ag->set.n == 1 ? "policy" : "policies",
 	       ag->obj.restored ? "re-opened the pins in" : "loaded and pinned in",
 	       ag->obj.dir);
-	/* What happened while no agent ran: cgroups made again, denials. */
-	ring_buffer__consume(rb);
+	/* What happened while no agent ran: cgroups made again, denials (a pass). */
+	hb_ring_pass(rb, &ag->pass);
 	/* Type=notify: units ordered after the agent start confined. */
 	hb_sd_notify("READY=1");
 	for (;;) {
@@ -273,7 +282,7 @@ static int serve(struct agent *ag)
 			err = -errno;
 			break;
 		}
-		ring_buffer__consume(rb);
+		hb_ring_pass(rb, &ag->pass);
 		hb_agent_dns_drain(&ag->dns, on_event, ag);
 		hb_agent_socket_poll(&ag->sock);
 		if (hb_unix_watch_changed(&ag->unix_watch))
@@ -290,7 +299,7 @@ static int serve(struct agent *ag)
 			hb_unix_watch_set(&ag->unix_watch, &ag->set);
 			continue;
 		}
-		ring_buffer__consume(rb);
+		hb_ring_pass(rb, &ag->pass);
 		hb_log("agent: stopping on signal %u; the policies stay enforced",
 		       si.ssi_signo);
 		break;

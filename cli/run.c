@@ -442,7 +442,7 @@ static int finish(struct run *r, const struct hb_run_args *a, pid_t child)
 	status = hb_exit_status(wstatus);
 	hb_debug("the command exited; cleaning up");
 	hb_dns_guard_close(&r->dns);
-	hb_sandbox_drain(&r->sb);
+	hb_sandbox_drain_all(&r->sb);
 	hb_fs_audit_read(&r->fsa, hb_run_on_event, &r->rs);
 	if (r->fsa.gone)
 		hb_log("audit: %llu file events came from processes already reaped when read "

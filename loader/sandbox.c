@@ -67,11 +67,11 @@ static int on_sample(void *ctx, void *data, size_t size)
 	struct hb_sandbox *sb = ctx;
 
 	if (size < sizeof(struct hb_event))
-		return 0; /* not ours to interpret; the ABI fixes the size */
+		return hb_ring_pass_spend(&sb->pass, 0); /* not ours to interpret */
 	/* A reused ring's events of the sandbox it served before. */
 	if (sb->ring.fd >= 0 && ((const struct hb_event *)data)->sandbox_id != sb->cg.id)
-		return 0;
-	return sb->on_event(sb->ctx, data);
+		return hb_ring_pass_spend(&sb->pass, 0);
+	return hb_ring_pass_spend(&sb->pass, sb->on_event(sb->ctx, data));
 }
 
 static int open_ring(struct hb_sandbox *sb, int fd)
@@ -144,7 +144,7 @@ static int claim_ring(struct hb_sandbox *sb, const struct hb_ring_pool *pool,
 	own->policy.ring = sb->ring.slot + 1;
 	err = open_ring(sb, sb->ring.fd);
 	if (!err)
-		ring_buffer__consume(sb->rb);
+		hb_ring_pass(sb->rb, &sb->pass); /* the rest is skipped as it is read */
 	return err;
 }
 
@@ -285,8 +285,18 @@ int hb_sandbox_events_fd(const struct hb_sandbox *sb)
 
 int hb_sandbox_drain(struct hb_sandbox *sb)
 {
-	int n = sb->rb ? ring_buffer__consume(sb->rb) : 0;
+	return sb->rb ? hb_ring_pass(sb->rb, &sb->pass) : 0;
+}
 
+/* A sandbox's end reads this many rings' worth at most. */
+#define HB_DRAIN_PASSES 16
+
+int hb_sandbox_drain_all(struct hb_sandbox *sb)
+{
+	int n = 1;
+
+	for (int i = 0; i < HB_DRAIN_PASSES && n == 1; i++)
+		n = hb_sandbox_drain(sb);
 	return n < 0 ? n : 0;
 }
 

@@ -13,6 +13,7 @@
 #include "hermetic_abi.h"
 #include "obj.h"
 #include "probe.h"
+#include "ring_pass.h"
 #include "ring_pool.h"
 
 struct hermetic;
@@ -32,6 +33,7 @@ struct hb_sandbox {
 	struct hb_ring_claim ring; /* this sandbox's among them; fd -1 if none */
 	unsigned int rule_kinds; /* the shared rule maps its policy wrote to (HB_RULES_*) */
 	struct ring_buffer *rb;
+	struct hb_ring_pass pass; /* rb read a pass at a time (ring_pass.h) */
 	struct hb_cgroup cg;
 	char pin_dir[PATH_MAX]; /* "" until links are pinned */
 	hb_event_fn on_event;
@@ -62,8 +64,17 @@ static inline bool hb_sandbox_is_warm(const struct hb_sandbox *sb)
 /* A descriptor that turns readable when events wait, or -1. */
 int hb_sandbox_events_fd(const struct hb_sandbox *sb);
 
-/* Hands every waiting event to on_event. */
+/*
+ * Hands waiting events to on_event, one pass (ring_pass.h): 0, 1 if
+ * more wait (the events descriptor stays readable), or -errno.
+ */
 int hb_sandbox_drain(struct hb_sandbox *sb);
+
+/*
+ * At the sandbox's end: passes until nothing waits, or as many as
+ * HB_DRAIN_PASSES rings' worth (its processes still flooding).
+ */
+int hb_sandbox_drain_all(struct hb_sandbox *sb);
 
 
 /* The sandbox's counters (zero when no programs are loaded). */

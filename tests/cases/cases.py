@@ -1313,6 +1313,7 @@ import report_seen_cases  # noqa: registers tier B's reported seccomp denials an
 import tierb_progs_cases  # noqa: registers tier B's programs shared by the boot's runs
 import audit_tierb_cases  # noqa: registers --audit and learn in tier B (spec/audit.md)
 import agent_tierb_cases  # noqa: registers the agent without BPF-LSM (tier B, spec/agent.md)
+import flood_cases  # noqa: registers a flood of denials against their readers (loader/ring_pass.h)
 import agent_domain_cases  # noqa: registers allow-domain in the agent's policies (spec/agent.md)
 import agent_tierb_run_cases  # noqa: registers a user's run through a tier B agent
 import agent_audit_cases  # noqa: registers the agent's audit policies (spec/agent.md)

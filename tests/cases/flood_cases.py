@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""A sandbox that denies faster than its events are read, registered into
+cases.py like agent_cases.py.
+
+With --event-rate 0 (no limit) every denial is an event, and processes
+that loop on a denied call make them faster than a reader writes them
+out: the ring is never empty. The reader reads a pass at a time
+(loader/ring_pass.h) and serves its signals between passes: a run's
+launcher forwards SIGTERM and ends, the agent answers SIGHUP and SIGTERM.
+Read to the end instead, neither would do either while the flood lasts.
+"""
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+import cases as C
+from cases import case, expect, expect_eq
+from agent_cases import policy, CG
+from agent_crash_cases import counters
+
+# Sends to a denied address until FILE exists (looked for every 500
+# sends); then prints its outcomes by errno name ("OK": sent).
+FLOOD = r"""
+import collections, errno, json, os, socket, sys
+stop = sys.argv[1]
+got = collections.Counter()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+n = 0
+while n % 500 or not os.path.exists(stop):
+    try:
+        s.sendto(b"x", ("198.51.100.7", 9))
+        got["OK"] += 1
+    except OSError as e:
+        got[errno.errorcode.get(e.errno, str(e.errno))] += 1
+    n += 1
+print(json.dumps(got), flush=True)
+"""
+FLOODS = 8  # processes: together they outpace one reader on one CPU
+
+
+def floods(d):
+    """sh -c's command in directory D: FLOODS floods until D/stop exists,
+    each appending its outcome to D/out."""
+    script = os.path.join(d, "flood.py")
+    with open(script, "w") as f:
+        f.write(FLOOD)
+    os.chmod(script, 0o644)
+    one = f"{C.PY} {script} {d}/stop >> {d}/out"
+    return " ".join(f"{one} &" for _ in range(FLOODS)) + " wait"
+
+
+def wait_lines(path, n, what, timeout=120):
+    """Waits until file PATH holds N lines or more."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(path, errors="replace") as f:
+                if sum(1 for _ in f) >= n:
+                    return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.2)
+    raise C.Fail(f"{what}: fewer than {n} lines in {path} after {timeout} s")
+
+
+def outcomes(path):
+    """The floods' outcome lines, summed."""
+    total = {}
+    with open(path) as f:
+        for line in f:
+            for k, v in json.loads(line).items():
+                total[k] = total.get(k, 0) + v
+    return total
+
+
+@case("net", "vm", "once")
+def flooding_sandbox_does_not_hold_its_launcher():
+    d = tempfile.mkdtemp()
+    os.chmod(d, 0o777)  # the trace file is opened as the user
+    trace = os.path.join(d, "trace")
+    env = dict(os.environ, **C.TESTER)
+    p = subprocess.Popen([C.HB, "run", "--no-network", "--event-rate", "0",
+                          "--trace-file", trace, "sh", "-c", floods(d)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         env=env)
+    try:
+        wait_lines(trace, 2000, "the floods' denials traced")
+        time.sleep(3)  # the ring full, the launcher behind
+        p.send_signal(signal.SIGTERM)
+        try:
+            _, err = p.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            raise C.Fail("the launcher did not forward SIGTERM within 90 s of a flood")
+        expect_eq(p.returncode, 128 + signal.SIGTERM, f"the run's status: {err[-600:]}")
+        with open(trace, errors="replace") as f:
+            blocked = sum(1 for line in f if line.startswith("hermetic-bpf: blocked"))
+        expect(blocked >= 2000, f"denials traced: {blocked}")
+        # More denials than the ring holds while the launcher fell behind: counted.
+        expect("not reported: the event buffer was full" in err,
+               f"the exit summary counts the events lost: {err[-600:]}")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    # Allowed work: a run of the same flags after it, without a flood.
+    ok = C.hb("run", "--no-network", "--event-rate", "0", "true", env=C.TESTER)
+    expect_eq(ok.returncode, 0, f"a plain run after the flood: {ok.stderr}")
+
+
+@case("tierA", "once")
+def flooding_policy_does_not_hold_the_agent():
+    pdir = tempfile.mkdtemp()
+    cg = os.path.join(C.CGROOT, CG, "job")
+    stop, out = os.path.join(pdir, "stop"), os.path.join(pdir, "out")
+    cmd = floods(pdir)
+    policy(pdir, "job.conf", f"[hermetic-bpf]\nversion = 1\ncgroup = /{CG}/job\n"
+           "[network]\nno-network = yes\nevent-rate = 0\n")
+    err = open(os.path.join(pdir, "agent.err"), "w+")
+    agent = subprocess.Popen([C.HB, "agent", "--policies", pdir],
+                             stdout=subprocess.DEVNULL, stderr=err)
+    flood = None
+    try:
+        os.makedirs(cg, exist_ok=True)
+        said = lambda text: text in open(err.name).read()  # noqa: E731
+        deadline = time.time() + 120
+        while not said("agent: ready") and time.time() < deadline:
+            expect(agent.poll() is None, f"agent exited: {open(err.name).read()}")
+            time.sleep(0.1)
+        expect(said("agent: ready"), f"agent not ready: {open(err.name).read()}")
+        # The floods in the policy's cgroup, from their first instruction.
+        flood = subprocess.Popen(["sh", "-c", f"echo $$ > {cg}/cgroup.procs && "
+                                  f"exec sh -c '{cmd}'"])
+        deadline = time.time() + 120
+        while counters(f"/{CG}/job")[0] < 5000 and time.time() < deadline:
+            time.sleep(0.5)
+        expect(counters(f"/{CG}/job")[0] >= 5000, "the floods' denials counted")
+        time.sleep(3)  # the ring full, the agent behind
+        n = len(open(err.name).read())
+        agent.send_signal(signal.SIGHUP)
+        deadline = time.time() + 90
+        while time.time() < deadline and "agent: reloaded" not in open(err.name).read()[n:]:
+            time.sleep(0.2)
+        expect("agent: reloaded" in open(err.name).read()[n:],
+               f"no answer to SIGHUP within 90 s of a flood: {open(err.name).read()[-600:]}")
+        agent.send_signal(signal.SIGTERM)
+        try:
+            expect_eq(agent.wait(timeout=90), 0, "the agent's status after SIGTERM")
+        except subprocess.TimeoutExpired:
+            raise C.Fail("the agent did not stop within 90 s of SIGTERM during a flood")
+        with open(stop, "w"):
+            pass
+        expect_eq(flood.wait(timeout=120), 0, "the floods' status")
+        got = outcomes(out)
+        expect(got.get("EPERM", 0) > 0 and set(got) == {"EPERM"},
+               f"every send denied, with no agent running at the end as well: {got}")
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+            agent.wait()
+        if flood and flood.poll() is None:
+            with open(stop, "w"):
+                pass
+            flood.wait(timeout=120)
+        err.close()
+        C.hb("agent", "--unload")
+        for rel in (f"{CG}/job", CG):
+            try:
+                os.rmdir(os.path.join(C.CGROOT, rel))
+            except OSError:
+                pass
