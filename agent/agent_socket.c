@@ -270,25 +270,29 @@ void hb_agent_socket_poll(struct hb_agent_socket *s)
 
 	if (s->epoll_fd < 0)
 		return;
-	while ((n = epoll_wait(s->epoll_fd, got, 16, 0)) > 0)
-		for (int i = 0; i < n; i++) {
-			if (got[i].data.fd == s->listen_fd) {
-				accept_all(s);
-				continue;
-			}
-			for (size_t j = 0; j < HB_AGENT_MAX_CLIENTS; j++) {
-				struct hb_agent_client *c = &s->clients[j];
+	/*
+	 * Once: what stays ready (a flooding sandbox's ring, read a pass at a
+	 * time) wakes the agent's loop again, after its signals.
+	 */
+	n = epoll_wait(s->epoll_fd, got, 16, 0);
+	for (int i = 0; i < n; i++) {
+		if (got[i].data.fd == s->listen_fd) {
+			accept_all(s);
+			continue;
+		}
+		for (size_t j = 0; j < HB_AGENT_MAX_CLIENTS; j++) {
+			struct hb_agent_client *c = &s->clients[j];
 
-				if (c->fd >= 0 && c->ring_fd == got[i].data.fd) {
-					hb_agent_confine_drain(c);
-					break;
-				}
-				if (c->fd == got[i].data.fd) {
-					on_client(s, c, got[i].events);
-					break;
-				}
+			if (c->fd >= 0 && c->ring_fd == got[i].data.fd) {
+				hb_agent_confine_drain(c);
+				break;
+			}
+			if (c->fd == got[i].data.fd) {
+				on_client(s, c, got[i].events);
+				break;
 			}
 		}
+	}
 }
 
 

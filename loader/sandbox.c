@@ -295,6 +295,9 @@ int hb_sandbox_drain_all(struct hb_sandbox *sb)
 {
 	int n = 1;
 
+	/* What is left in it would go on making events: killed first, as close kills it. */
+	if (sb->cg.fd >= 0)
+		hb_cgroup_kill(sb->cg.path);
 	for (int i = 0; i < HB_DRAIN_PASSES && n == 1; i++)
 		n = hb_sandbox_drain(sb);
 	return n < 0 ? n : 0;

@@ -71,8 +71,9 @@ int hb_sandbox_events_fd(const struct hb_sandbox *sb);
 int hb_sandbox_drain(struct hb_sandbox *sb);
 
 /*
- * At the sandbox's end: passes until nothing waits, or as many as
- * HB_DRAIN_PASSES rings' worth (its processes still flooding).
+ * At the sandbox's end: what is left in it killed (hb_sandbox_close would
+ * kill it next), then passes until nothing waits (at most HB_DRAIN_PASSES
+ * rings' worth).
  */
 int hb_sandbox_drain_all(struct hb_sandbox *sb);
 

@@ -7,7 +7,7 @@ that loop on a denied call make them faster than a reader writes them
 out: the ring is never empty. The reader reads a pass at a time
 (loader/ring_pass.h) and serves its signals between passes: a run's
 launcher forwards SIGTERM and ends, the agent answers SIGHUP and SIGTERM.
-Read to the end instead, neither would do either while the flood lasts.
+Read to the end instead, neither would while the flood lasts.
 """
 import json
 import os
