@@ -6,8 +6,9 @@ With --event-rate 0 (no limit) every denial is an event, and processes
 that loop on a denied call make them faster than a reader writes them
 out: the ring is never empty. The reader reads a pass at a time
 (loader/ring_pass.h) and serves its signals between passes: a run's
-launcher forwards SIGTERM and ends, the agent answers SIGHUP and SIGTERM.
-Read to the end instead, neither would while the flood lasts.
+launcher forwards SIGTERM and ends, the agent answers SIGHUP and SIGTERM
+and serves other users' runs while one user's floods. Read to the end
+instead, none would while the flood lasts.
 """
 import json
 import os
@@ -20,6 +21,8 @@ import cases as C
 from cases import case, expect, expect_eq
 from agent_cases import policy, CG
 from agent_crash_cases import counters
+from agent_unpriv_cases import USER, nothing_left, urun
+from agent_warm_cases import Started
 
 # Sends to a denied address until FILE exists (looked for every 500
 # sends); then prints its outcomes by errno name ("OK": sent).
@@ -41,15 +44,15 @@ print(json.dumps(got), flush=True)
 FLOODS = 8  # processes: together they outpace one reader on one CPU
 
 
-def floods(d):
-    """sh -c's command in directory D: FLOODS floods until D/stop exists,
+def floods(d, n=FLOODS):
+    """sh -c's command in directory D: N floods until D/stop exists,
     each appending its outcome to D/out."""
     script = os.path.join(d, "flood.py")
     with open(script, "w") as f:
         f.write(FLOOD)
     os.chmod(script, 0o644)
     one = f"{C.PY} {script} {d}/stop >> {d}/out"
-    return " ".join(f"{one} &" for _ in range(FLOODS)) + " wait"
+    return " ".join(f"{one} &" for _ in range(n)) + " wait"
 
 
 def wait_lines(path, n, what, timeout=120):
@@ -171,3 +174,45 @@ def flooding_policy_does_not_hold_the_agent():
                 os.rmdir(os.path.join(C.CGROOT, rel))
             except OSError:
                 pass
+
+
+@case("tierA", "once")
+def flooding_users_run_does_not_hold_the_agent():
+    d = tempfile.mkdtemp()
+    os.chmod(d, 0o777)  # the user's run writes its trace and outcomes here
+    trace = os.path.join(d, "trace")
+    with Started() as ag:
+        # uid 1000's run, two floods: the agent makes its sandbox and reads
+        # its ring. (With eight, the agent's share of the one vCPU answers
+        # no request within a client's 10 s, held or not.)
+        p = subprocess.Popen([C.HB, "run", "--no-network", "--event-rate", "0",
+                              "--trace-file", trace, "sh", "-c", floods(d, 2)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             stdin=subprocess.DEVNULL, **USER)
+        try:
+            wait_lines(trace, 2000, "the user's floods' denials traced")
+            time.sleep(3)  # its ring full, the agent behind
+            # Another run meanwhile: a held agent answers none of three.
+            for _ in range(3):
+                other = urun("--no-network", "sh", "-c", "echo served", timeout=90)
+                if other.returncode == 0:
+                    break
+            expect_eq((other.returncode, other.stdout.strip()), (0, "served"),
+                      f"another run during the flood: {other.stderr!r} {ag.err[-4:]}")
+            n = len(ag.err)
+            ag.p.send_signal(signal.SIGHUP)
+            ag.wait_for("agent: reloaded", after=n, timeout=90)
+            p.send_signal(signal.SIGTERM)
+            try:
+                _, err = p.communicate(timeout=90)
+            except subprocess.TimeoutExpired:
+                raise C.Fail("the flooding run did not end within 90 s of SIGTERM")
+            expect_eq(p.returncode, 128 + signal.SIGTERM, f"the flooding run's status: {err!r}")
+            with open(trace, errors="replace") as f:
+                blocked = sum(1 for line in f if line.startswith("hermetic-bpf: blocked"))
+            expect(blocked >= 2000, f"the flood's denials traced: {blocked}")
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        nothing_left("after the flooding run")
