@@ -62,16 +62,23 @@ static int write_policy(struct hb_sandbox *sb, const struct hb_sandbox_config *c
 	return 0;
 }
 
+/* A sample of the sandbox's ring to on_event, if it is the sandbox's event. */
+static int hand_on(struct hb_sandbox *sb, void *data, size_t size)
+{
+	if (size < sizeof(struct hb_event))
+		return 0; /* not ours to interpret; the ABI fixes the size */
+	/* A reused ring's events of the sandbox it served before. */
+	if (sb->ring.fd >= 0 && ((const struct hb_event *)data)->sandbox_id != sb->cg.id)
+		return 0;
+	return sb->on_event(sb->ctx, data);
+}
+
+/* Every sample read counts against the pass (ring_pass.h). */
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct hb_sandbox *sb = ctx;
 
-	if (size < sizeof(struct hb_event))
-		return hb_ring_pass_spend(&sb->pass, 0); /* not ours to interpret */
-	/* A reused ring's events of the sandbox it served before. */
-	if (sb->ring.fd >= 0 && ((const struct hb_event *)data)->sandbox_id != sb->cg.id)
-		return hb_ring_pass_spend(&sb->pass, 0);
-	return hb_ring_pass_spend(&sb->pass, sb->on_event(sb->ctx, data));
+	return hb_ring_pass_spend(&sb->pass, hand_on(sb, data, size));
 }
 
 static int open_ring(struct hb_sandbox *sb, int fd)

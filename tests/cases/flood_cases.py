@@ -25,7 +25,9 @@ from agent_unpriv_cases import USER, nothing_left, urun
 from agent_warm_cases import Started
 
 # Sends to a denied address until FILE exists (looked for every 500
-# sends); then prints its outcomes by errno name ("OK": sent).
+# sends). Every 500 sends, and at the end, prints its outcomes so far by
+# errno name ("OK": sent), with its pid: a flood killed with its sandbox
+# leaves its last count.
 FLOOD = r"""
 import collections, errno, json, os, socket, sys
 stop = sys.argv[1]
@@ -39,7 +41,9 @@ while n % 500 or not os.path.exists(stop):
     except OSError as e:
         got[errno.errorcode.get(e.errno, str(e.errno))] += 1
     n += 1
-print(json.dumps(got), flush=True)
+    if n % 500 == 0:
+        print(json.dumps({"pid": os.getpid(), **got}), flush=True)
+print(json.dumps({"pid": os.getpid(), **got}), flush=True)
 """
 FLOODS = 8  # processes: together they outpace one reader on one CPU
 
@@ -70,37 +74,71 @@ def wait_lines(path, n, what, timeout=120):
 
 
 def outcomes(path):
-    """The floods' outcome lines, summed."""
-    total = {}
-    with open(path) as f:
+    """Each flood's last outcome line, summed."""
+    last = {}
+    with open(path, errors="replace") as f:
         for line in f:
-            for k, v in json.loads(line).items():
-                total[k] = total.get(k, 0) + v
+            try:
+                got = json.loads(line)
+            except ValueError:  # cut short by the kill
+                continue
+            last[got.pop("pid")] = got
+    total = {}
+    for got in last.values():
+        for k, v in got.items():
+            total[k] = total.get(k, 0) + v
     return total
+
+
+def expect_all_denied(d, what):
+    """Every send of the floods in directory D failed with EPERM."""
+    got = outcomes(os.path.join(d, "out"))
+    expect(got.get("EPERM", 0) > 0 and set(got) == {"EPERM"},
+           f"every send denied with EPERM, {what}: {got}")
+
+
+def start_flooding_run(d, n=FLOODS, **how):
+    """`run --no-network --event-rate 0` of N floods in D, tracing to
+    D/trace; returned once it has traced 2,000 denials and its ring had
+    3 s more to fill. HOW: Popen's user or env."""
+    p = subprocess.Popen([C.HB, "run", "--no-network", "--event-rate", "0",
+                          "--trace-file", os.path.join(d, "trace"), "sh", "-c",
+                          floods(d, n)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         stdin=subprocess.DEVNULL, **how)
+    try:
+        wait_lines(os.path.join(d, "trace"), 2000, "the floods' denials traced")
+    except C.Fail:
+        p.kill()
+        p.wait()
+        raise
+    time.sleep(3)  # the ring full, its reader behind
+    return p
+
+
+def end_flooding_run(p, d):
+    """SIGTERM to the flooding run P: it ends with 143 within 90 s, its
+    trace holds its denials, and every send was denied. Its stderr."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        _, err = p.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        raise C.Fail("the flooding run did not forward SIGTERM and end within 90 s")
+    expect_eq(p.returncode, 128 + signal.SIGTERM, f"the flooding run's status: {err[-600:]}")
+    with open(os.path.join(d, "trace"), errors="replace") as f:
+        blocked = sum(1 for line in f if line.startswith("hermetic-bpf: blocked"))
+    expect(blocked >= 2000, f"the floods' denials traced: {blocked}")
+    expect_all_denied(d, "during the flooding run")
+    return err
 
 
 @case("net", "vm", "once")
 def flooding_sandbox_does_not_hold_its_launcher():
     d = tempfile.mkdtemp()
     os.chmod(d, 0o777)  # the trace file is opened as the user
-    trace = os.path.join(d, "trace")
-    env = dict(os.environ, **C.TESTER)
-    p = subprocess.Popen([C.HB, "run", "--no-network", "--event-rate", "0",
-                          "--trace-file", trace, "sh", "-c", floods(d)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                         env=env)
+    p = start_flooding_run(d, env=dict(os.environ, **C.TESTER))
     try:
-        wait_lines(trace, 2000, "the floods' denials traced")
-        time.sleep(3)  # the ring full, the launcher behind
-        p.send_signal(signal.SIGTERM)
-        try:
-            _, err = p.communicate(timeout=90)
-        except subprocess.TimeoutExpired:
-            raise C.Fail("the launcher did not forward SIGTERM within 90 s of a flood")
-        expect_eq(p.returncode, 128 + signal.SIGTERM, f"the run's status: {err[-600:]}")
-        with open(trace, errors="replace") as f:
-            blocked = sum(1 for line in f if line.startswith("hermetic-bpf: blocked"))
-        expect(blocked >= 2000, f"denials traced: {blocked}")
+        err = end_flooding_run(p, d)
         # More denials than the ring holds while the launcher fell behind: counted.
         expect("not reported: the event buffer was full" in err,
                f"the exit summary counts the events lost: {err[-600:]}")
@@ -117,7 +155,7 @@ def flooding_sandbox_does_not_hold_its_launcher():
 def flooding_policy_does_not_hold_the_agent():
     pdir = tempfile.mkdtemp()
     cg = os.path.join(C.CGROOT, CG, "job")
-    stop, out = os.path.join(pdir, "stop"), os.path.join(pdir, "out")
+    stop = os.path.join(pdir, "stop")
     cmd = floods(pdir)
     policy(pdir, "job.conf", f"[hermetic-bpf]\nversion = 1\ncgroup = /{CG}/job\n"
            "[network]\nno-network = yes\nevent-rate = 0\n")
@@ -156,9 +194,7 @@ def flooding_policy_does_not_hold_the_agent():
         with open(stop, "w"):
             pass
         expect_eq(flood.wait(timeout=120), 0, "the floods' status")
-        got = outcomes(out)
-        expect(got.get("EPERM", 0) > 0 and set(got) == {"EPERM"},
-               f"every send denied, with no agent running at the end as well: {got}")
+        expect_all_denied(pdir, "with no agent running at the end as well")
     finally:
         if agent.poll() is None:
             agent.kill()
@@ -180,18 +216,12 @@ def flooding_policy_does_not_hold_the_agent():
 def flooding_users_run_does_not_hold_the_agent():
     d = tempfile.mkdtemp()
     os.chmod(d, 0o777)  # the user's run writes its trace and outcomes here
-    trace = os.path.join(d, "trace")
     with Started() as ag:
         # uid 1000's run, two floods: the agent makes its sandbox and reads
         # its ring. (With eight, the agent's share of the one vCPU answers
         # no request within a client's 10 s, held or not.)
-        p = subprocess.Popen([C.HB, "run", "--no-network", "--event-rate", "0",
-                              "--trace-file", trace, "sh", "-c", floods(d, 2)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                             stdin=subprocess.DEVNULL, **USER)
+        p = start_flooding_run(d, 2, **USER)
         try:
-            wait_lines(trace, 2000, "the user's floods' denials traced")
-            time.sleep(3)  # its ring full, the agent behind
             # Another run meanwhile: a held agent answers none of three.
             for _ in range(3):
                 other = urun("--no-network", "sh", "-c", "echo served", timeout=90)
@@ -202,15 +232,7 @@ def flooding_users_run_does_not_hold_the_agent():
             n = len(ag.err)
             ag.p.send_signal(signal.SIGHUP)
             ag.wait_for("agent: reloaded", after=n, timeout=90)
-            p.send_signal(signal.SIGTERM)
-            try:
-                _, err = p.communicate(timeout=90)
-            except subprocess.TimeoutExpired:
-                raise C.Fail("the flooding run did not end within 90 s of SIGTERM")
-            expect_eq(p.returncode, 128 + signal.SIGTERM, f"the flooding run's status: {err!r}")
-            with open(trace, errors="replace") as f:
-                blocked = sum(1 for line in f if line.startswith("hermetic-bpf: blocked"))
-            expect(blocked >= 2000, f"the flood's denials traced: {blocked}")
+            end_flooding_run(p, d)
         finally:
             if p.poll() is None:
                 p.kill()

@@ -174,9 +174,9 @@ def block(outside, inside, cmd):
 
 
 def floor_of(flags):
-    """The names of floor.bpf.c's empty programs whose hook a sandbox with
-    FLAGS attaches one of its programs to, and those hooks: (f)'s floor,
-    which the sandbox's own programs can only add to."""
+    """(name, hook) of floor.bpf.c's empty programs whose hook a sandbox
+    with FLAGS attaches one of its programs to: (f)'s floor, which the
+    sandbox's own programs can only add to."""
     between("ops floor hooks")
     bg = background(flags)
     try:
@@ -189,8 +189,7 @@ def floor_of(flags):
             floor.stop()
     finally:
         bg.stop()
-    return sorted(name for name, hook in empty if hook in ours), \
-        sorted(hook for _, hook in empty if hook in ours)
+    return sorted((name, hook) for name, hook in empty if hook in ours)
 
 
 def ops_block(cfg, script, floor):
@@ -210,8 +209,9 @@ def bench_ops():
     ns = calibrate(OPS)
     script = block_script(OPS, ns)
     calls = sum(loop_calls(ns[op]) for op in NET_OPS)
-    floor, hooks = floor_of(OUTSIDE)
-    emit("ops_floor", programs=floor, hooks=hooks)
+    pairs = floor_of(OUTSIDE)
+    floor = [name for name, _ in pairs]
+    emit("ops_floor", programs=floor, hooks=sorted(hook for _, hook in pairs))
     for r in range(ROUNDS["ops"]):
         for cfg in rotated(CONFIGS, r):
             lines, events = ops_block(cfg, script, floor)
